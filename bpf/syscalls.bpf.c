@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Syscall latency, errors and bytes, aggregated in the kernel.
+ *
+ * One enter/exit pair of programs per attach flavour: tp_btf (needs no
+ * tracefs, task-local storage for the start time) and raw_tp as the fallback
+ * (LRU hash keyed by thread id). Userspace enables exactly one pair. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "kscope/abi/syscalls.h"
+#include "lib/maps.bpf.h"
+#include "lib/target.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct syscall_start);
+} syscall_start_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct syscall_start);
+} syscall_start_lru SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct syscall_key);
+	__type(value, struct syscall_stats);
+} syscall_latency SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct syscall_key);
+	__type(value, __u64);
+} syscall_errors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSCOPE_SYSCALL_OVF_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} syscall_overflow SEC(".maps");
+
+static const struct syscall_stats zero_stats;
+static const __u64 zero_count;
+
+static __always_inline void record_enter(struct syscall_start *start, long id)
+{
+	start->ts = bpf_ktime_get_ns();
+	start->nr = (__u32)id;
+}
+
+static __always_inline void record_exit(struct syscall_start *start, long ret)
+{
+	struct syscall_key key = {};
+	struct syscall_stats *stats;
+	__u64 ts = start->ts, delta;
+	__u32 nr = start->nr, bucket;
+
+	if (!ts)
+		return; /* entered before we attached */
+	start->ts = 0;
+	delta = bpf_ktime_get_ns() - ts;
+	if (nr >= KSCOPE_SYSCALL_MAX_NR)
+		return;
+
+	kscope_fill_target(&key.target);
+	key.nr = nr;
+	stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
+	if (!stats) {
+		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_LATENCY);
+		__builtin_memset(&key.target, 0, sizeof(key.target));
+		key.flags = KSCOPE_KEY_OTHER;
+		stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
+		if (!stats)
+			return;
+	}
+	bucket = kscope_hist_bucket(delta);
+	if (bucket >= KSCOPE_HIST_BUCKETS) /* never; tells the verifier */
+		bucket = KSCOPE_HIST_BUCKETS - 1;
+	__sync_fetch_and_add(&stats->latency.buckets[bucket], 1);
+	__sync_fetch_and_add(&stats->latency.sum_ns, delta);
+	if (ret > 0)
+		__sync_fetch_and_add(&stats->ret_sum, ret);
+
+	if (ret < 0 && ret >= -4095) {
+		__u64 *cnt;
+
+		key.err = (__u32)-ret;
+		cnt = kscope_lookup_or_init(&syscall_errors, &key, &zero_count);
+		if (!cnt) {
+			kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_ERRORS);
+			__builtin_memset(&key.target, 0, sizeof(key.target));
+			key.flags = KSCOPE_KEY_OTHER;
+			cnt = kscope_lookup_or_init(&syscall_errors, &key, &zero_count);
+			if (!cnt)
+				return;
+		}
+		__sync_fetch_and_add(cnt, 1);
+	}
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
+{
+	struct syscall_start *start;
+
+	if (kscope_filtered_out(bpf_get_current_pid_tgid()))
+		return 0;
+	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!start) {
+		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_START);
+		return 0;
+	}
+	record_enter(start, id);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct syscall_start *start;
+
+	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0, 0);
+	if (start)
+		record_exit(start, ret);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(handle_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	struct syscall_start start = {};
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	if (kscope_filtered_out(pid_tgid))
+		return 0;
+	record_enter(&start, id);
+	if (bpf_map_update_elem(&syscall_start_lru, &tid, &start, BPF_ANY))
+		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_START);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(handle_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct syscall_start *start = bpf_map_lookup_elem(&syscall_start_lru, &tid);
+
+	if (start)
+		record_exit(start, ret);
+	return 0;
+}

@@ -1,0 +1,61 @@
+// What the collector publishes each interval: every metric family with its
+// series, immutable once published. Readers (exposition, signals, alerts,
+// API) hold a shared_ptr to one snapshot and never see it change.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "collect/histogram.h"
+
+namespace kscope {
+
+enum class MetricType { kCounter, kGauge, kHistogram };
+
+// Ordered label pairs; values are raw (unescaped) text from the kernel.
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+struct Series {
+  Labels labels;
+  double value = 0;                    // counters and gauges
+  std::optional<Histogram> histogram;  // histograms (fine buckets)
+
+  const std::string* label(std::string_view name) const;
+};
+
+struct Family {
+  std::string name;  // full Prometheus name, e.g. kscope_syscall_latency_seconds
+  std::string help;
+  MetricType type = MetricType::kGauge;
+  std::vector<Series> series;
+};
+
+struct Snapshot {
+  std::chrono::system_clock::time_point taken_at{};
+  std::chrono::steady_clock::time_point taken_steady{};
+  uint64_t sequence = 0;
+  std::vector<Family> families;
+
+  const Family* find(std::string_view name) const;
+};
+
+// Single-writer, many-reader handoff of the latest snapshot.
+class SnapshotStore {
+ public:
+  void publish(std::shared_ptr<const Snapshot> snapshot);
+  // Never null: an empty snapshot before the first publish.
+  std::shared_ptr<const Snapshot> latest() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> latest_ = std::make_shared<Snapshot>();
+};
+
+}  // namespace kscope
