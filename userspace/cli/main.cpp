@@ -1,1 +1,22 @@
-int main() { return 0; }
+// kscope: eBPF golden signals, flame graphs and alerts for a Linux host.
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kscope: per-syscall latency, scheduler saturation, TCP errors, on- and off-CPU "
+               "flame graphs, alerts and a Prometheus endpoint, from eBPF."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", KSCOPE_VERSION);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  kscope::CommandRunner selected;
+  kscope::add_run_command(app, selected);
+  kscope::add_check_command(app, selected);
+
+  CLI11_PARSE(app, argc, argv);
+  kscope::setup_logging(log_level);
+  return selected ? selected() : 2;
+}

@@ -1,0 +1,167 @@
+#include "agent/agent.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/privileges.h"
+#include "export/prometheus.h"
+
+namespace kscope {
+
+Result<LoadedProbes> load_probes(const Config& config) {
+  LoadedProbes loaded;
+  for (const auto& info : probe_registry()) {
+    if (!info.enabled(config)) {
+      loaded.statuses.push_back({info.name, false, "disabled in config"});
+      continue;
+    }
+    auto probe = info.create();
+    auto st = probe->start(config);
+    if (!st) {
+      if (config.strict) return st.error();
+      spdlog::warn("probe={} not loaded: {}", info.name, st.error().to_string());
+      loaded.statuses.push_back({info.name, false, st.error().to_string()});
+      continue;
+    }
+    spdlog::info("probe={} attached", info.name);
+    loaded.statuses.push_back({info.name, true, ""});
+    loaded.probes.push_back(std::move(probe));
+  }
+  return loaded;
+}
+
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+Result<std::string> read_http_token(const HttpConfig& http) {
+  if (!http.token_file.empty()) {
+    std::ifstream in(http.token_file);
+    if (!in) return Error("cannot read http.token_file " + http.token_file, "", errno);
+    std::string token;
+    std::getline(in, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.empty()) return Error("http.token_file " + http.token_file + " is empty");
+    return token;
+  }
+  if (!http.token_env.empty()) {
+    const char* v = std::getenv(http.token_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      return Error("http.token_env names " + http.token_env + ", which is not set or empty");
+    }
+    return std::string(v);
+  }
+  return std::string();
+}
+
+Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_path) {
+  auto priv = check_bpf_privileges();
+  if (!priv) return priv.error();
+  std::unique_ptr<Agent> agent(new Agent());
+  agent->config_ = std::move(config);
+  agent->config_path_ = std::move(config_path);
+  auto token = read_http_token(agent->config_.http);
+  if (!token) return token.error();
+
+  // Bind first: a port in use should fail fast, before probes attach.
+  HttpServerOptions http_opts;
+  http_opts.listen = agent->config_.http.listen;
+  http_opts.token = *token;
+  http_opts.protect_metrics = agent->config_.http.protect_metrics;
+  auto server = HttpServer::start(http_opts);
+  if (!server) return server.error();
+  agent->http_ = std::move(*server);
+
+  agent->stats_ = std::make_unique<BpfStatsEnabler>();
+  auto loaded = load_probes(agent->config_);
+  if (!loaded) return loaded.error();
+  if (loaded->probes.empty()) {
+    return Error("no probe could be loaded", "run `kscope check` to see why each one failed");
+  }
+  agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
+                                                  std::move(loaded->statuses), agent->store_);
+  agent->collector_->collect_once();
+  agent->install_routes();
+  agent->collector_->start();
+  spdlog::info("serving listen={} metrics=/metrics health=/api/v1/health", agent->config_.http.listen);
+  return agent;
+}
+
+Agent::~Agent() {
+  // Order: stop serving, stop collecting, then the probes detach with the
+  // collector.
+  http_.reset();
+  collector_.reset();
+}
+
+void Agent::install_routes() {
+  std::vector<double> le = config_.latency_buckets_seconds.empty() ? default_le_seconds()
+                                                                   : config_.latency_buckets_seconds;
+  http_->route("/metrics", [this, le](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = render_prometheus(*store_.latest(), le);
+    return r;
+  });
+  http_->route("/api/v1/health", [this](const HttpRequest&) {
+    nlohmann::json probes = nlohmann::json::array();
+    bool all_up = true;
+    for (const auto& st : collector_->statuses()) {
+      probes.push_back({{"name", st.name}, {"up", st.up}, {"reason", st.reason}});
+      all_up = all_up && (st.up || st.reason == "disabled in config");
+    }
+    auto snap = store_.latest();
+    nlohmann::json body = {
+        {"status", all_up ? "ok" : "degraded"},
+        {"version", KSCOPE_VERSION},
+        {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
+        {"snapshot_sequence", snap->sequence},
+        {"probes", probes},
+    };
+    return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  });
+}
+
+void Agent::reload() {
+  if (config_path_.empty()) {
+    spdlog::info("SIGHUP: no config file to reload (started with the embedded default)");
+    return;
+  }
+  auto cfg = load_config(config_path_);
+  if (!cfg) {
+    spdlog::error("SIGHUP: keeping the running config; the new one is invalid:\n{}", cfg.error().to_string());
+    return;
+  }
+  spdlog::info("SIGHUP: config {} reloaded", config_path_);
+  config_ = *cfg;
+}
+
+void Agent::run_until_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      reload();
+      continue;
+    }
+    spdlog::info("signal={} detaching", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
+  }
+}
+
+}  // namespace kscope

@@ -1,0 +1,64 @@
+// `kscope run`: every enabled probe, the collector, and the HTTP endpoints,
+// for the life of the process.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collect/collector.h"
+#include "collect/snapshot.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "export/http_server.h"
+#include "loader/bpf_support.h"
+
+namespace kscope {
+
+// Loads every enabled probe of the registry. A probe that fails is reported
+// in the statuses (and logged once) and the others go on; with
+// config.strict the first failure is returned instead.
+struct LoadedProbes {
+  std::vector<std::unique_ptr<Probe>> probes;
+  std::vector<ProbeStatus> statuses;
+};
+Result<LoadedProbes> load_probes(const Config& config);
+
+class Agent {
+ public:
+  // Checks privileges, loads probes, binds HTTP and starts collecting.
+  static Result<std::unique_ptr<Agent>> start(Config config, std::string config_path);
+  ~Agent();
+
+  // Blocks until SIGINT or SIGTERM; SIGHUP reloads the config file.
+  // The caller must have blocked these signals in every thread
+  // (block_shutdown_signals) before start().
+  void run_until_signal();
+
+  const Config& config() const { return config_; }
+  SnapshotStore& store() { return store_; }
+  HttpServer& http() { return *http_; }
+  Collector& collector() { return *collector_; }
+
+ private:
+  Agent() = default;
+  void install_routes();
+  void reload();
+
+  Config config_;
+  std::string config_path_;
+  std::unique_ptr<BpfStatsEnabler> stats_;
+  SnapshotStore store_;
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<HttpServer> http_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread
+// it creates afterwards) so they are taken with sigwait.
+void block_shutdown_signals();
+
+// The bearer token from http.token_file / http.token_env; empty if none.
+Result<std::string> read_http_token(const HttpConfig& http);
+
+}  // namespace kscope

@@ -1,0 +1,61 @@
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "agent/agent.h"
+#include "cli/command.h"
+
+namespace kscope {
+
+void add_run_command(CLI::App& app, CommandRunner& selected) {
+  struct Options {
+    std::string config_path;
+    std::string listen;
+    bool print_default = false;
+    std::string check_config;
+    bool strict = false;
+  };
+  auto opts = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("run", "Run the agent: all probes, /metrics, the REST API and alerts.");
+  cmd->add_option("--config,-c", opts->config_path, "YAML config file (default: the embedded config)");
+  cmd->add_option("--listen", opts->listen, "HTTP address, host:port (overrides http.listen)");
+  cmd->add_flag("--print-default-config", opts->print_default, "Print the embedded default config and exit");
+  cmd->add_option("--check-config", opts->check_config, "Validate a config file and exit");
+  cmd->add_flag("--strict", opts->strict, "A probe that fails to load is fatal");
+  cmd->callback([opts, &selected] {
+    selected = [opts]() -> int {
+      if (opts->print_default) {
+        std::cout << default_config_text();
+        return 0;
+      }
+      if (!opts->check_config.empty()) {
+        auto cfg = load_config(opts->check_config);
+        if (!cfg) {
+          std::cerr << cfg.error().to_string() << "\n";
+          return 1;
+        }
+        std::cout << opts->check_config << ": ok\n";
+        return 0;
+      }
+      auto cfg = opts->config_path.empty() ? parse_config(default_config_text(), "<embedded default config>")
+                                           : load_config(opts->config_path);
+      if (!cfg) {
+        spdlog::error("invalid config:\n{}", cfg.error().to_string());
+        return 1;
+      }
+      if (!opts->listen.empty()) cfg->http.listen = opts->listen;
+      if (opts->strict) cfg->strict = true;
+      if (cfg->log_level != "info") spdlog::set_level(spdlog::level::from_str(cfg->log_level));
+      block_shutdown_signals();
+      auto agent = Agent::start(*cfg, opts->config_path);
+      if (!agent) {
+        spdlog::error("{}", agent.error().to_string());
+        return 1;
+      }
+      (*agent)->run_until_signal();
+      return 0;
+    };
+  });
+}
+
+}  // namespace kscope

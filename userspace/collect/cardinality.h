@@ -1,0 +1,17 @@
+// The breakdown cap: per metric family, the busiest values of the breakdown
+// label keep their own series and the rest are summed into "other".
+#pragma once
+
+#include <string>
+
+#include "collect/snapshot.h"
+
+namespace kscope {
+
+// Keeps at most max_values distinct values of `label` in the family (one of
+// them being "other" when anything was folded). Activity is the series value
+// or histogram count, summed per label value. Series that become equal after
+// folding are merged.
+void fold_breakdown(Family& family, const std::string& label, size_t max_values);
+
+}  // namespace kscope

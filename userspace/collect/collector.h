@@ -1,0 +1,68 @@
+// Reads every probe each interval into an immutable Snapshot, adds kscope's
+// own metrics, publishes it, and tells listeners (signals, alerts, history).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collect/snapshot.h"
+#include "config/config.h"
+#include "loader/probe.h"
+
+namespace kscope {
+
+// A probe's state as shown by health, check and kscope_probe_up.
+struct ProbeStatus {
+  std::string name;
+  bool up = false;
+  std::string reason;  // why it is down
+};
+
+class Collector {
+ public:
+  using Listener = std::function<void(const std::shared_ptr<const Snapshot>&)>;
+
+  Collector(Config config, std::vector<std::unique_ptr<Probe>> probes, std::vector<ProbeStatus> statuses,
+            SnapshotStore& store);
+  ~Collector();
+
+  // Called on the collector thread after each publish. Add before start().
+  void add_listener(Listener listener);
+
+  // Collects once on the calling thread and publishes.
+  void collect_once();
+
+  // Starts the interval thread; stop() (or the destructor) ends it.
+  void start();
+  void stop();
+
+  std::vector<ProbeStatus> statuses() const;
+  std::chrono::steady_clock::time_point started_at() const { return started_; }
+
+ private:
+  void loop();
+  void append_self_metrics(std::vector<Family>& out);
+
+  Config config_;
+  std::vector<std::unique_ptr<Probe>> probes_;
+  std::vector<ProbeStatus> statuses_;
+  SnapshotStore& store_;
+  std::vector<Listener> listeners_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  uint64_t sequence_ = 0;
+  double last_collect_seconds_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kscope

@@ -1,0 +1,51 @@
+#include "collect/target_labels.h"
+
+#include <sys/stat.h>
+
+#include <cstring>
+#include <filesystem>
+
+namespace kscope {
+
+std::string CgroupPaths::path(uint64_t id) {
+  auto it = cache_.find(id);
+  if (it != cache_.end()) return it->second;
+  rescan();
+  it = cache_.find(id);
+  if (it != cache_.end()) return it->second;
+  // Remember misses too, so a vanished cgroup costs one scan, not one per
+  // interval.
+  std::string unknown = "cgroup:" + std::to_string(id);
+  cache_.emplace(id, unknown);
+  return unknown;
+}
+
+uint64_t CgroupPaths::id_of(const std::string& path) const {
+  struct stat st;
+  std::string full = root_ + (path.empty() || path[0] != '/' ? "/" : "") + path;
+  if (stat(full.c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+void CgroupPaths::rescan() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  struct stat st;
+  if (stat(root_.c_str(), &st) == 0) cache_[st.st_ino] = "/";
+  for (auto it = fs::recursive_directory_iterator(root_, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+    if (stat(it->path().c_str(), &st) != 0) continue;
+    std::string rel = it->path().string().substr(root_.size());
+    cache_[st.st_ino] = rel.empty() ? "/" : rel;
+  }
+}
+
+std::string TargetLabeler::value(const kscope_target& t, bool other) {
+  if (other) return "other";
+  if (breakdown_ == "comm") return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
+  if (breakdown_ == "cgroup") return cgroups_.path(t.cgroup_id);
+  return "";
+}
+
+}  // namespace kscope

@@ -1,0 +1,101 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/embedded.h"
+#include "config/yaml_reader.h"
+
+namespace kscope {
+namespace {
+
+void read_probes(YamlSection probes, ProbesConfig& out) {
+  auto syscalls = probes.section("syscalls");
+  syscalls.read("enabled", out.syscalls.enabled);
+  syscalls.read("max_entries", out.syscalls.max_entries, 16, 1u << 20);
+  syscalls.finish();
+
+  auto sched = probes.section("sched");
+  sched.read("enabled", out.sched.enabled);
+  sched.read("max_entries", out.sched.max_entries, 16, 1u << 20);
+  sched.finish();
+
+  auto offcpu = probes.section("offcpu");
+  offcpu.read("enabled", out.offcpu.enabled);
+  offcpu.read("min_block", out.offcpu.min_block);
+  offcpu.read("max_block", out.offcpu.max_block);
+  offcpu.read("max_stacks", out.offcpu.max_stacks, 64, 1u << 20);
+  offcpu.finish();
+
+  auto profile = probes.section("profile");
+  profile.read("enabled", out.profile.enabled);
+  profile.read("frequency", out.profile.frequency, 1, 10000);
+  profile.read("max_stacks", out.profile.max_stacks, 64, 1u << 20);
+  profile.finish();
+
+  auto tcp = probes.section("tcp");
+  tcp.read("enabled", out.tcp.enabled);
+  tcp.read("max_endpoints", out.tcp.max_endpoints, 0, 100000);
+  tcp.finish();
+
+  probes.finish();
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Error(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                 ": not valid YAML: " + e.msg);
+  }
+  Config cfg;
+  std::vector<std::string> errors;
+  YamlSection top(root, file, "", &errors);
+  top.read("interval", cfg.interval);
+  top.read_enum("log_level", cfg.log_level, {"trace", "debug", "info", "warn", "error", "off"});
+  top.read_enum("breakdown", cfg.breakdown, {"comm", "cgroup", "none"});
+  top.read("max_series", cfg.max_series, 1, 100000);
+  top.read("series_ttl", cfg.series_ttl);
+  top.read("strict", cfg.strict);
+  top.read_durations("latency_buckets", cfg.latency_buckets_seconds);
+
+  auto filter = top.section("filter");
+  filter.read("pid", cfg.filter_pid);
+  filter.read("cgroup", cfg.filter_cgroup);
+  filter.finish();
+
+  auto http = top.section("http");
+  http.read("listen", cfg.http.listen);
+  http.read("token_file", cfg.http.token_file);
+  http.read("token_env", cfg.http.token_env);
+  http.read("protect_metrics", cfg.http.protect_metrics);
+  http.finish();
+
+  read_probes(top.section("probes"), cfg.probes);
+  top.finish();
+
+  if (cfg.interval < std::chrono::milliseconds(100) && errors.empty()) {
+    errors.push_back(file + ": interval: must be at least 100ms");
+  }
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+    return Error(msg);
+  }
+  return cfg;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error("cannot read config file " + path, "check the path given to --config", errno);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+std::string default_config_text() { return std::string(embedded_file("config/default.yaml")); }
+
+}  // namespace kscope

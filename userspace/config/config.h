@@ -1,0 +1,93 @@
+// kscope's configuration. Every field has a default (the member initializers
+// below, mirrored by embed/default.yaml, which a unit test keeps in sync), so
+// an empty file is a valid config.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/duration.h"
+#include "common/result.h"
+
+namespace kscope {
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9494";
+  // Bearer token for everything but /metrics (unless protect_metrics); read
+  // from a file or an environment variable, never written in the config.
+  std::string token_file;
+  std::string token_env;
+  bool protect_metrics = false;
+  bool operator==(const HttpConfig&) const = default;
+};
+
+struct SyscallsProbeConfig {
+  bool enabled = true;
+  uint32_t max_entries = 4096;  // kernel map size per table
+  bool operator==(const SyscallsProbeConfig&) const = default;
+};
+
+struct SchedProbeConfig {
+  bool enabled = true;
+  uint32_t max_entries = 4096;
+  bool operator==(const SchedProbeConfig&) const = default;
+};
+
+struct OffcpuProbeConfig {
+  bool enabled = true;
+  Nanos min_block = std::chrono::milliseconds(1);
+  Nanos max_block = Nanos(0);  // 0: no upper bound
+  uint32_t max_stacks = 16384;
+  bool operator==(const OffcpuProbeConfig&) const = default;
+};
+
+struct ProfileProbeConfig {
+  bool enabled = true;
+  uint32_t frequency = 99;
+  uint32_t max_stacks = 16384;
+  bool operator==(const ProfileProbeConfig&) const = default;
+};
+
+struct TcpProbeConfig {
+  bool enabled = true;
+  uint32_t max_endpoints = 64;  // remote address:port series before "other"
+  bool operator==(const TcpProbeConfig&) const = default;
+};
+
+struct ProbesConfig {
+  SyscallsProbeConfig syscalls;
+  SchedProbeConfig sched;
+  OffcpuProbeConfig offcpu;
+  ProfileProbeConfig profile;
+  TcpProbeConfig tcp;
+  bool operator==(const ProbesConfig&) const = default;
+};
+
+struct Config {
+  Nanos interval = std::chrono::seconds(1);
+  std::string log_level = "info";
+  std::string breakdown = "comm";  // comm | cgroup | none
+  uint32_t max_series = 200;       // breakdown values per metric; the rest fold into "other"
+  Nanos series_ttl = std::chrono::minutes(5);
+  bool strict = false;  // a probe that fails to load is fatal
+  uint32_t filter_pid = 0;
+  std::string filter_cgroup;  // a cgroup v2 path
+  std::vector<double> latency_buckets_seconds;  // exported `le`; empty: the default set
+  HttpConfig http;
+  ProbesConfig probes;
+  bool operator==(const Config&) const = default;
+};
+
+// Parses YAML text. `file` names the source in messages. All errors are
+// collected; the Error's message lists one per line as "file:line:col: field:
+// what is wrong".
+Result<Config> parse_config(const std::string& text, const std::string& file);
+
+// Reads and parses a file.
+Result<Config> load_config(const std::string& path);
+
+// The embedded default config, as printed by --print-default-config.
+std::string default_config_text();
+
+}  // namespace kscope

@@ -1,0 +1,60 @@
+// Strict, line-numbered reading of a YAML mapping into typed fields. Every
+// key read is remembered so finish() can report the unknown ones; every error
+// names the file, line and column, the field, and what was expected.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/duration.h"
+#include "common/result.h"
+
+namespace kscope {
+
+class YamlSection {
+ public:
+  // `path` is the dotted location for messages ("probes.syscalls").
+  YamlSection(const YAML::Node& node, std::string file, std::string path,
+              std::vector<std::string>* errors);
+
+  bool has(const std::string& key) const;
+
+  void read(const std::string& key, bool& out);
+  void read(const std::string& key, std::string& out);
+  void read(const std::string& key, uint32_t& out, uint64_t min = 0, uint64_t max = UINT32_MAX);
+  void read(const std::string& key, uint64_t& out, uint64_t min = 0, uint64_t max = UINT64_MAX);
+  void read(const std::string& key, double& out);
+  void read(const std::string& key, Nanos& out);
+  // One of a fixed set of words.
+  void read_enum(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
+  void read_durations(const std::string& key, std::vector<double>& out_seconds);
+
+  // A nested mapping; absent keys give an empty section.
+  YamlSection section(const std::string& key);
+  // A sequence of mappings, each handed to fn.
+  void each(const std::string& key, const std::function<void(YamlSection&)>& fn);
+
+  // Reports every key that was not read as an error.
+  void finish();
+
+  // "file:line:col: path.key: message"
+  void error(const std::string& key, const std::string& message);
+  const YAML::Node& node() const { return node_; }
+  std::string where(const YAML::Node& n) const;
+
+ private:
+  YAML::Node child(const std::string& key);
+
+  YAML::Node node_;
+  std::string file_;
+  std::string path_;
+  std::vector<std::string>* errors_;
+  std::set<std::string> known_;
+};
+
+}  // namespace kscope

@@ -1,0 +1,68 @@
+// A probe family: one BPF object, its programs and maps, and the metrics it
+// turns them into. Probes are independent: one that cannot load is reported
+// and the others run.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collect/snapshot.h"
+#include "common/result.h"
+#include "config/config.h"
+
+namespace kscope {
+
+// Per-program kernel statistics (BPF_ENABLE_STATS must be on).
+struct ProgramStats {
+  std::string name;
+  uint64_t run_count = 0;
+  uint64_t run_time_ns = 0;
+};
+
+// Collection context handed to Probe::collect each interval.
+struct CollectContext {
+  const Config& config;
+  std::vector<Family>& out;
+};
+
+class Probe {
+ public:
+  virtual ~Probe() = default;
+
+  // Short name used in metrics, logs and `kscope check` ("syscalls").
+  virtual std::string_view name() const = 0;
+
+  // Opens the object, sets tunables from config, loads and attaches. On
+  // error the probe holds nothing and may be dropped.
+  virtual Status start(const Config& config) = 0;
+
+  // Reads the maps and appends metric families. Called from the collector
+  // thread only.
+  virtual void collect(CollectContext& ctx) = 0;
+
+  // Kernel run statistics of the attached programs.
+  virtual std::vector<ProgramStats> program_stats() const = 0;
+
+  // Counts of events dropped because a map was full, by map name.
+  virtual std::vector<std::pair<std::string, uint64_t>> map_overflows() const { return {}; }
+  // Counts of events lost on the way to userspace (ring buffer full).
+  virtual uint64_t events_lost() const { return 0; }
+};
+
+using ProbeFactory = std::unique_ptr<Probe> (*)();
+
+struct ProbeInfo {
+  std::string name;
+  std::string description;
+  ProbeFactory create;
+  // Whether config enables it.
+  bool (*enabled)(const Config&);
+};
+
+// Every probe family kscope knows, in load order.
+const std::vector<ProbeInfo>& probe_registry();
+
+}  // namespace kscope

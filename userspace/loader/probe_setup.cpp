@@ -1,0 +1,36 @@
+#include "loader/probe_setup.h"
+
+#include <fstream>
+
+#include "collect/target_labels.h"
+#include "kscope/abi/common.h"
+#include "loader/bpf_support.h"
+
+namespace kscope {
+
+Result<TargetTunables> target_tunables(const Config& config) {
+  TargetTunables t;
+  if (config.breakdown == "comm") {
+    t.breakdown = KSCOPE_BREAKDOWN_COMM;
+  } else if (config.breakdown == "cgroup") {
+    t.breakdown = KSCOPE_BREAKDOWN_CGROUP;
+  }
+  t.tgid = config.filter_pid;
+  if (!config.filter_cgroup.empty()) {
+    t.cgroup_id = CgroupPaths().id_of(config.filter_cgroup);
+    if (t.cgroup_id == 0) {
+      return Error("cgroup filter '" + config.filter_cgroup + "' not found under /sys/fs/cgroup",
+                   "give a cgroup v2 path such as /system.slice/nginx.service");
+    }
+  }
+  return t;
+}
+
+Error load_error(const std::string& probe, int err) {
+  std::string path = "/tmp/kscope-" + probe + "-verifier.log";
+  std::ofstream(path) << last_libbpf_log();
+  clear_libbpf_log();
+  return Error("probe " + probe + ": load failed", "verifier log: " + path, err < 0 ? -err : err);
+}
+
+}  // namespace kscope

@@ -1,0 +1,140 @@
+#include "probes/syscalls_probe.h"
+
+#include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "collect/cardinality.h"
+#include "collect/target_labels.h"
+#include "kscope/abi/syscalls.h"
+#include "loader/bpf_support.h"
+#include "loader/probe_setup.h"
+#include "loader/skeleton.h"
+#include "probes/syscall_names.h"
+#include "syscalls.skel.h"
+
+static_assert(sizeof(syscall_key) == 40, "syscall_key layout is shared with bpf/syscalls.bpf.c");
+static_assert(sizeof(syscall_stats) == (KSCOPE_HIST_BUCKETS + 2) * 8, "syscall_stats layout");
+
+namespace kscope {
+namespace {
+
+using Skeleton = SkeletonPtr<syscalls_bpf, syscalls_bpf__destroy>;
+
+class SyscallsProbe final : public Probe {
+ public:
+  std::string_view name() const override { return "syscalls"; }
+
+  Status start(const Config& config) override {
+    labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    // tp_btf needs no tracefs and is cheaper; raw_tp is the fallback for
+    // kernels without BTF-typed raw tracepoints.
+    auto first = open_and_load(config, /*btf=*/true);
+    if (first) return attach();
+    spdlog::debug("probe=syscalls tp_btf failed, trying raw_tp: {}", first.error().to_string());
+    auto second = open_and_load(config, /*btf=*/false);
+    if (!second) return first.error();
+    return attach();
+  }
+
+  void collect(CollectContext& ctx) override {
+    if (!skel_) return;
+    Family latency{"kscope_syscall_latency_seconds",
+                   "Time from syscall entry to exit, per syscall.", MetricType::kHistogram, {}};
+    Family bytes{"kscope_syscall_bytes_total",
+                 "Bytes returned by the read and write families of syscalls.", MetricType::kCounter, {}};
+    Family errors{"kscope_syscall_errors_total", "Syscalls that returned an error, by errno.",
+                  MetricType::kCounter, {}};
+    const std::string& label = labeler_->label_name();
+
+    syscall_key key{}, next{};
+    syscall_stats stats{};
+    int fd = bpf_map__fd(skel_->maps.syscall_latency);
+    void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      if (bpf_map_lookup_elem(fd, &key, &stats) != 0) continue;
+      Labels labels{{"syscall", syscall_name(key.nr)}};
+      if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
+      Series s{labels, 0, Histogram::from_kernel(stats.latency)};
+      if (s.histogram->count() == 0) continue;
+      if (syscall_returns_bytes(labels[0].second)) bytes.series.push_back({labels, double(stats.ret_sum), {}});
+      latency.series.push_back(std::move(s));
+    }
+
+    fd = bpf_map__fd(skel_->maps.syscall_errors);
+    prev = nullptr;
+    uint64_t count = 0;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+      key = next;
+      prev = &key;
+      if (bpf_map_lookup_elem(fd, &key, &count) != 0 || count == 0) continue;
+      Labels labels{{"syscall", syscall_name(key.nr)}, {"errno", errno_name(key.err)}};
+      if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
+      errors.series.push_back({labels, double(count), {}});
+    }
+
+    for (Family* f : {&latency, &bytes, &errors}) {
+      fold_breakdown(*f, label, ctx.config.max_series);
+      ctx.out.push_back(std::move(*f));
+    }
+  }
+
+  std::vector<ProgramStats> program_stats() const override {
+    return skel_ ? object_program_stats(skel_->obj) : std::vector<ProgramStats>{};
+  }
+
+  std::vector<std::pair<std::string, uint64_t>> map_overflows() const override {
+    if (!skel_) return {};
+    const bpf_map* m = skel_->maps.syscall_overflow;
+    return {{"syscall_latency", percpu_u64_sum(m, KSCOPE_SYSCALL_OVF_LATENCY)},
+            {"syscall_errors", percpu_u64_sum(m, KSCOPE_SYSCALL_OVF_ERRORS)},
+            {"syscall_start", percpu_u64_sum(m, KSCOPE_SYSCALL_OVF_START)}};
+  }
+
+ private:
+  Status open_and_load(const Config& config, bool btf) {
+    skel_.reset(syscalls_bpf__open());
+    if (!skel_) return libbpf_error("probe syscalls: open failed", -errno);
+    auto* s = skel_.get();
+    bpf_program__set_autoload(s->progs.handle_sys_enter, btf);
+    bpf_program__set_autoload(s->progs.handle_sys_exit, btf);
+    bpf_program__set_autoload(s->progs.handle_sys_enter_raw, !btf);
+    bpf_program__set_autoload(s->progs.handle_sys_exit_raw, !btf);
+    auto targets = target_tunables(config);
+    if (!targets) return targets.error();
+    s->rodata->targ_breakdown = targets->breakdown;
+    s->rodata->targ_tgid = targets->tgid;
+    s->rodata->targ_cgroup_id = targets->cgroup_id;
+    bpf_map__set_max_entries(s->maps.syscall_latency, config.probes.syscalls.max_entries);
+    bpf_map__set_max_entries(s->maps.syscall_errors, config.probes.syscalls.max_entries);
+    if (btf) bpf_map__set_autocreate(s->maps.syscall_start_lru, false);
+    int err = syscalls_bpf__load(s);
+    if (err) {
+      Error e = load_error("syscalls", err);
+      skel_.reset();
+      return e;
+    }
+    return ok_status();
+  }
+
+  Status attach() {
+    int err = syscalls_bpf__attach(skel_.get());
+    if (err) {
+      skel_.reset();
+      return libbpf_error("probe syscalls: attach failed", err);
+    }
+    return ok_status();
+  }
+
+  Skeleton skel_;
+  std::unique_ptr<TargetLabeler> labeler_;
+};
+
+}  // namespace
+
+std::unique_ptr<Probe> make_syscalls_probe() { return std::make_unique<SyscallsProbe>(); }
+
+}  // namespace kscope
