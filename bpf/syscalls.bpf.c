@@ -35,6 +35,15 @@ struct {
 	__type(value, struct syscall_stats);
 } syscall_latency SEC(".maps");
 
+/* Where events go when syscall_latency is full: one slot per syscall number,
+ * so a full map loses the breakdown but never the syscall or the count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KSCOPE_SYSCALL_MAX_NR);
+	__type(key, __u32);
+	__type(value, struct syscall_stats);
+} syscall_latency_other SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -78,9 +87,7 @@ static __always_inline void record_exit(struct syscall_start *start, long ret)
 	stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
 	if (!stats) {
 		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_LATENCY);
-		__builtin_memset(&key.target, 0, sizeof(key.target));
-		key.flags = KSCOPE_KEY_OTHER;
-		stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
+		stats = bpf_map_lookup_elem(&syscall_latency_other, &nr);
 		if (!stats)
 			return;
 	}

@@ -23,12 +23,13 @@ void merge_into(Series& into, const Series& from) {
 }  // namespace
 
 void fold_breakdown(Family& family, const std::string& label, size_t max_values) {
-  if (label.empty() || max_values == 0) return;
   std::unordered_map<std::string, double> totals;
-  for (const auto& s : family.series) {
-    if (const auto* v = s.label(label)) totals[*v] += activity(s);
+  if (!label.empty()) {
+    for (const auto& s : family.series) {
+      if (const auto* v = s.label(label)) totals[*v] += activity(s);
+    }
   }
-  if (totals.size() <= max_values) return;
+  bool fold = max_values > 0 && totals.size() > max_values;
 
   std::vector<std::pair<std::string, double>> ranked(totals.begin(), totals.end());
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
@@ -36,7 +37,7 @@ void fold_breakdown(Family& family, const std::string& label, size_t max_values)
   });
   // One slot is "other".
   std::unordered_set<std::string> keep;
-  for (size_t i = 0; i < ranked.size() && keep.size() + 1 < max_values; ++i) {
+  for (size_t i = 0; i < ranked.size() && (!fold || keep.size() + 1 < max_values); ++i) {
     if (ranked[i].first != "other") keep.insert(ranked[i].first);
   }
 
@@ -44,7 +45,7 @@ void fold_breakdown(Family& family, const std::string& label, size_t max_values)
   std::vector<Labels> order;
   for (auto& s : family.series) {
     for (auto& [k, v] : s.labels) {
-      if (k == label && !keep.count(v)) v = "other";
+      if (fold && k == label && !keep.count(v)) v = "other";
     }
     auto it = merged.find(s.labels);
     if (it == merged.end()) {

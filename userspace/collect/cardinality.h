@@ -11,7 +11,8 @@ namespace kscope {
 // Keeps at most max_values distinct values of `label` in the family (one of
 // them being "other" when anything was folded). Activity is the series value
 // or histogram count, summed per label value. Series that become equal after
-// folding are merged.
+// folding are merged, and so are series that arrive with equal labels (the
+// kernel's overflow slots and the regular entries with no breakdown).
 void fold_breakdown(Family& family, const std::string& label, size_t max_values);
 
 }  // namespace kscope

@@ -6,8 +6,11 @@ namespace kscope {
 
 YamlSection::YamlSection(const YAML::Node& node, std::string file, std::string path,
                          std::vector<std::string>* errors)
-    : node_(node), file_(std::move(file)), path_(std::move(path)), errors_(errors) {
-  if (node_ && !node_.IsNull() && !node_.IsMap()) {
+    : file_(std::move(file)), path_(std::move(path)), errors_(errors) {
+  // Absent keys come back from yaml-cpp as "invalid" nodes that throw on
+  // most calls; normalise them to an empty node.
+  if (node.IsDefined()) node_ = node;
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     errors_->push_back(where(node_) + ": " + (path_.empty() ? "config" : path_) +
                        ": expected a mapping of key: value");
     node_ = YAML::Node();
@@ -21,24 +24,29 @@ std::string YamlSection::where(const YAML::Node& n) const {
 }
 
 bool YamlSection::has(const std::string& key) const {
-  return node_ && node_.IsMap() && node_[key];
+  const YAML::Node& map = node_;
+  return map.IsDefined() && map.IsMap() && map[key].IsDefined();
 }
 
 YAML::Node YamlSection::child(const std::string& key) {
   known_.insert(key);
-  if (!node_ || !node_.IsMap()) return YAML::Node();
-  return node_[key];
+  if (!node_.IsDefined() || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  // The const operator[] does not insert the key (the non-const one does).
+  const YAML::Node& map = node_;
+  YAML::Node n = map[key];
+  return n.IsDefined() ? n : YAML::Node(YAML::NodeType::Undefined);
 }
 
 void YamlSection::error(const std::string& key, const std::string& message) {
-  YAML::Node n = has(key) ? node_[key] : node_;
+  const YAML::Node& map = node_;
+  YAML::Node n = has(key) ? map[key] : map;
   std::string field = path_.empty() ? key : path_ + "." + key;
   errors_->push_back(where(n) + ": " + field + ": " + message);
 }
 
 void YamlSection::read(const std::string& key, bool& out) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   bool v;
   if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
     error(key, "expected true or false, got '" + (n.IsScalar() ? n.Scalar() : "a structure") + "'");
@@ -49,7 +57,7 @@ void YamlSection::read(const std::string& key, bool& out) {
 
 void YamlSection::read(const std::string& key, std::string& out) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   if (n.IsNull()) {
     out.clear();
     return;
@@ -63,7 +71,7 @@ void YamlSection::read(const std::string& key, std::string& out) {
 
 void YamlSection::read(const std::string& key, uint64_t& out, uint64_t min, uint64_t max) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   const std::string text = n.IsScalar() ? n.Scalar() : "";
   bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits || text.size() > 19) {
@@ -87,7 +95,7 @@ void YamlSection::read(const std::string& key, uint32_t& out, uint64_t min, uint
 
 void YamlSection::read(const std::string& key, double& out) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   double v;
   if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) {
     error(key, "expected a number, got '" + (n.IsScalar() ? n.Scalar() : "a structure") + "'");
@@ -98,7 +106,7 @@ void YamlSection::read(const std::string& key, double& out) {
 
 void YamlSection::read(const std::string& key, Nanos& out) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   if (!n.IsScalar()) {
     error(key, "expected a duration like 10ms or 2s");
     return;
@@ -128,7 +136,7 @@ void YamlSection::read_enum(const std::string& key, std::string& out,
 
 void YamlSection::read_durations(const std::string& key, std::vector<double>& out_seconds) {
   auto n = child(key);
-  if (!n) return;
+  if (!n.IsDefined()) return;
   if (!n.IsSequence()) {
     error(key, "expected a list of durations, e.g. [1ms, 10ms, 100ms]");
     return;
@@ -157,7 +165,7 @@ YamlSection YamlSection::section(const std::string& key) {
 
 void YamlSection::each(const std::string& key, const std::function<void(YamlSection&)>& fn) {
   auto n = child(key);
-  if (!n || n.IsNull()) return;
+  if (!n.IsDefined() || n.IsNull()) return;
   std::string p = path_.empty() ? key : path_ + "." + key;
   if (!n.IsSequence()) {
     error(key, "expected a list");
@@ -170,7 +178,7 @@ void YamlSection::each(const std::string& key, const std::function<void(YamlSect
 }
 
 void YamlSection::finish() {
-  if (!node_ || !node_.IsMap()) return;
+  if (!node_.IsDefined() || !node_.IsMap()) return;
   for (const auto& kv : node_) {
     std::string key = kv.first.Scalar();
     if (!known_.count(key)) {

@@ -50,7 +50,7 @@ class YamlSection {
  private:
   YAML::Node child(const std::string& key);
 
-  YAML::Node node_;
+  YAML::Node node_{YAML::NodeType::Undefined};
   std::string file_;
   std::string path_;
   std::vector<std::string>* errors_;

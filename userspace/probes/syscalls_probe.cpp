@@ -64,6 +64,18 @@ class SyscallsProbe final : public Probe {
       latency.series.push_back(std::move(s));
     }
 
+    // Calls recorded after syscall_latency filled up, per syscall.
+    fd = bpf_map__fd(skel_->maps.syscall_latency_other);
+    for (uint32_t nr = 0; nr < KSCOPE_SYSCALL_MAX_NR; ++nr) {
+      if (bpf_map_lookup_elem(fd, &nr, &stats) != 0) continue;
+      Histogram h = Histogram::from_kernel(stats.latency);
+      if (h.count() == 0) continue;
+      Labels labels{{"syscall", syscall_name(nr)}};
+      if (!label.empty()) labels.emplace_back(label, "other");
+      if (syscall_returns_bytes(labels[0].second)) bytes.series.push_back({labels, double(stats.ret_sum), {}});
+      latency.series.push_back({labels, 0, std::move(h)});
+    }
+
     fd = bpf_map__fd(skel_->maps.syscall_errors);
     prev = nullptr;
     uint64_t count = 0;

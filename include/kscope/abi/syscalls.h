@@ -5,9 +5,11 @@
 #include "kscope/abi/common.h"
 #include "kscope/abi/hist.h"
 
-#define KSCOPE_SYSCALL_MAX_NR 1024
+#define KSCOPE_SYSCALL_MAX_NR 512
 
-/* Overflow counters, indices into syscall_overflow. */
+/* Overflow counters, indices into syscall_overflow. The errors map folds
+ * into a key with KSCOPE_KEY_OTHER and a zero target; if even that cannot be
+ * inserted the error is only counted here. */
 #define KSCOPE_SYSCALL_OVF_LATENCY 0
 #define KSCOPE_SYSCALL_OVF_ERRORS 1
 #define KSCOPE_SYSCALL_OVF_START 2

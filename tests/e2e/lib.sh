@@ -1,0 +1,40 @@
+# Helpers for the e2e scripts (sourced, not a test itself).
+set -euo pipefail
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+require_root() { [[ $(id -u) -eq 0 ]] || skip "needs root"; }
+
+# A free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts `kscope run` in the background on a free port: sets KSCOPE_PID,
+# KSCOPE_URL and KSCOPE_LOG, and waits until /api/v1/health answers.
+start_kscope() {
+  local port
+  port=$(free_port)
+  KSCOPE_LOG=$(mktemp)
+  "$KSCOPE" run --listen "127.0.0.1:$port" "$@" >"$KSCOPE_LOG" 2>&1 &
+  KSCOPE_PID=$!
+  KSCOPE_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if curl -fsS "$KSCOPE_URL/api/v1/health" >/dev/null 2>&1; then return 0; fi
+    kill -0 "$KSCOPE_PID" 2>/dev/null || { cat "$KSCOPE_LOG"; fail "kscope run exited"; }
+    sleep 0.1
+  done
+  cat "$KSCOPE_LOG"
+  fail "kscope run did not answer on $KSCOPE_URL"
+}
+
+stop_kscope() {
+  if [[ -n "${KSCOPE_PID:-}" ]] && kill -0 "$KSCOPE_PID" 2>/dev/null; then
+    kill -INT "$KSCOPE_PID"
+    wait "$KSCOPE_PID" || true
+  fi
+}
+
+# Waits for the collector to publish a snapshot newer than now (>1 interval).
+wait_interval() { sleep "${1:-1.5}"; }

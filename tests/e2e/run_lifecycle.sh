@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `kscope run`: health JSON, the default config round-trips, a second agent on
+# the same port fails with a clear error, SIGTERM detaches cleanly.
+source "$(dirname "$0")/lib.sh"
+require_root
+trap stop_kscope EXIT
+
+cfg=$(mktemp --suffix=.yaml)
+"$KSCOPE" run --print-default-config >"$cfg"
+"$KSCOPE" run --check-config "$cfg" | grep -q ': ok$' || fail "default config does not validate"
+printf 'probes:\n  syscals: {}\n' >"$cfg"
+set +e
+err=$("$KSCOPE" run --check-config "$cfg" 2>&1)
+rc=$?
+set -e
+[[ $rc -ne 0 ]] || fail "bad config accepted"
+grep -q "$cfg:2:3: probes.syscals: unknown field" <<<"$err" || fail "bad config error lacks line/field: $err"
+
+start_kscope
+health=$(curl -fsS "$KSCOPE_URL/api/v1/health")
+python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="syscalls" and p["up"] for p in h["probes"]), h' "$health" ||
+  fail "health does not show syscalls up: $health"
+
+port=${KSCOPE_URL##*:}
+set +e
+second=$("$KSCOPE" run --listen "127.0.0.1:$port" 2>&1)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "second kscope on the same port exited $rc"
+grep -q "cannot serve HTTP on 127.0.0.1:$port" <<<"$second" || fail "unclear port-in-use error: $second"
+
+kill -TERM "$KSCOPE_PID"
+wait "$KSCOPE_PID" || fail "kscope run exited non-zero on SIGTERM"
+grep -q 'detaching' "$KSCOPE_LOG" || fail "no detach log line"
+KSCOPE_PID=""
+echo "ok"

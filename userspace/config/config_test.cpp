@@ -1,0 +1,72 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace kscope {
+
+TEST(Config, EmbeddedDefaultEqualsBuiltInDefaults) {
+  auto cfg = parse_config(default_config_text(), "default.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_TRUE(*cfg == Config{}) << "config/embed/default.yaml and config/config.h disagree";
+  EXPECT_NE(default_config_text().find("listen: 127.0.0.1:9494"), std::string::npos);
+}
+
+TEST(Config, EmptyFileIsValid) {
+  auto cfg = parse_config("", "empty.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->interval, std::chrono::seconds(1));
+}
+
+TEST(Config, ParsesFields) {
+  auto cfg = parse_config(
+      "interval: 500ms\nbreakdown: cgroup\nmax_series: 10\nlatency_buckets: [1ms, 10ms]\n"
+      "probes:\n  syscalls:\n    max_entries: 128\n  offcpu:\n    min_block: 5ms\n",
+      "x.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(cfg->breakdown, "cgroup");
+  EXPECT_EQ(cfg->max_series, 10u);
+  EXPECT_EQ(cfg->latency_buckets_seconds, (std::vector<double>{1e-3, 10e-3}));
+  EXPECT_EQ(cfg->probes.syscalls.max_entries, 128u);
+  EXPECT_EQ(cfg->probes.offcpu.min_block, std::chrono::milliseconds(5));
+}
+
+TEST(Config, UnknownFieldNamesLineAndKnownFields) {
+  auto cfg = parse_config("interval: 1s\nprobes:\n  syscals:\n    enabled: true\n", "bad.yaml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message().find("bad.yaml:3:3: probes.syscals: unknown field"), std::string::npos)
+      << cfg.error().message();
+  EXPECT_NE(cfg.error().message().find("syscalls"), std::string::npos);
+}
+
+TEST(Config, BadValuesSayWhatIsExpected) {
+  auto cfg = parse_config("interval: fast\nbreakdown: pid\nmax_series: -1\nhttp:\n  protect_metrics: maybe\n",
+                          "bad.yaml");
+  ASSERT_FALSE(cfg.ok());
+  const std::string& m = cfg.error().message();
+  EXPECT_NE(m.find("bad.yaml:1:11: interval: invalid duration 'fast'"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.yaml:2:12: breakdown: expected one of comm, cgroup, none, got 'pid'"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.yaml:3:13: max_series: expected a whole number"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.yaml:5:20: http.protect_metrics: expected true or false, got 'maybe'"), std::string::npos) << m;
+}
+
+TEST(Config, DurationWithoutUnitIsRejected) {
+  auto cfg = parse_config("interval: 5\n", "u.yaml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message().find("has no unit"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorHasLine) {
+  auto cfg = parse_config("interval: 1s\n  bad: [\n", "s.yaml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message().find("s.yaml:"), std::string::npos);
+  EXPECT_NE(cfg.error().message().find("not valid YAML"), std::string::npos);
+}
+
+TEST(Config, NotAMapping) {
+  auto cfg = parse_config("- a\n- b\n", "list.yaml");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message().find("expected a mapping"), std::string::npos);
+}
+
+}  // namespace kscope
