@@ -2,6 +2,8 @@
 // whose syscalls are known.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "bpf_test_support.h"
 #include "probes/syscalls_probe.h"
 
@@ -99,6 +101,26 @@ TEST_F(SyscallsProbeTest, FullMapFoldsIntoOtherAndCountsOverflow) {
     if (map == "syscall_latency") overflow = n;
   }
   EXPECT_GT(overflow, 0u);
+}
+
+TEST_F(SyscallsProbeTest, SeriesOfExitedTargetsAgeOut) {
+  Config cfg;
+  cfg.breakdown = "comm";
+  cfg.series_ttl = std::chrono::milliseconds(500);
+  auto probe = make_syscalls_probe();
+  ASSERT_TRUE(probe->start(cfg).ok());
+  std::string comm = testing::unique_comm("age");
+  ASSERT_EQ(testing::run_to_completion({testing::workload("syscall_workload"), comm, "3", "10"}), 0);
+  auto families = collect(*probe, cfg);
+  ASSERT_NE(find_series(families, "kscope_syscall_latency_seconds", {{"comm", comm}}), nullptr);
+  ASSERT_NE(find_series(families, "kscope_syscall_errors_total", {{"comm", comm}}), nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  families = collect(*probe, cfg);  // idle past the ttl: deleted from the maps
+  EXPECT_EQ(find_series(families, "kscope_syscall_latency_seconds", {{"comm", comm}}), nullptr);
+  EXPECT_EQ(find_series(families, "kscope_syscall_errors_total", {{"comm", comm}}), nullptr);
+  // The live process (this test) keeps its series.
+  EXPECT_NE(find_series(collect(*probe, cfg), "kscope_syscall_latency_seconds", {{"comm", "kscope_bpf_test"}}),
+            nullptr);
 }
 
 TEST_F(SyscallsProbeTest, ReportsProgramRunStats) {

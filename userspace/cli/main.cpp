@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app{"kscope: per-syscall latency, scheduler saturation, TCP errors, on- and off-CPU "
                "flame graphs, alerts and a Prometheus endpoint, from eBPF."};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--log-level) also after the subcommand
   app.set_version_flag("--version", KSCOPE_VERSION);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "collect/cardinality.h"
+#include "collect/key_aging.h"
 #include "collect/target_labels.h"
 #include "kscope/abi/syscalls.h"
 #include "loader/bpf_support.h"
@@ -28,6 +29,8 @@ class SyscallsProbe final : public Probe {
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    latency_aging_ = std::make_unique<KeyAging>(config.series_ttl);
+    errors_aging_ = std::make_unique<KeyAging>(config.series_ttl);
     // tp_btf needs no tracefs and is cheaper; raw_tp is the fallback for
     // kernels without BTF-typed raw tracepoints.
     auto first = open_and_load(config, /*btf=*/true);
@@ -48,6 +51,8 @@ class SyscallsProbe final : public Probe {
                   MetricType::kCounter, {}};
     const std::string& label = labeler_->label_name();
 
+    auto now = KeyAging::Clock::now();
+    std::vector<syscall_key> idle;
     syscall_key key{}, next{};
     syscall_stats stats{};
     int fd = bpf_map__fd(skel_->maps.syscall_latency);
@@ -59,6 +64,10 @@ class SyscallsProbe final : public Probe {
       Labels labels{{"syscall", syscall_name(key.nr)}};
       if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
       Series s{labels, 0, Histogram::from_kernel(stats.latency)};
+      if (latency_aging_->idle(key_bytes(key), s.histogram->count(), now)) {
+        idle.push_back(key);
+        continue;
+      }
       if (s.histogram->count() == 0) continue;
       if (syscall_returns_bytes(labels[0].second)) bytes.series.push_back({labels, double(stats.ret_sum), {}});
       latency.series.push_back(std::move(s));
@@ -76,6 +85,11 @@ class SyscallsProbe final : public Probe {
       latency.series.push_back({labels, 0, std::move(h)});
     }
 
+    // Deleted after the walk: deleting during get_next_key restarts it.
+    for (const auto& k : idle) bpf_map_delete_elem(bpf_map__fd(skel_->maps.syscall_latency), &k);
+    latency_aging_->end_round();
+
+    std::vector<syscall_key> idle_errors;
     fd = bpf_map__fd(skel_->maps.syscall_errors);
     prev = nullptr;
     uint64_t count = 0;
@@ -83,10 +97,17 @@ class SyscallsProbe final : public Probe {
       key = next;
       prev = &key;
       if (bpf_map_lookup_elem(fd, &key, &count) != 0 || count == 0) continue;
+      if (errors_aging_->idle(key_bytes(key), count, now)) {
+        idle_errors.push_back(key);
+        continue;
+      }
       Labels labels{{"syscall", syscall_name(key.nr)}, {"errno", errno_name(key.err)}};
       if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
       errors.series.push_back({labels, double(count), {}});
     }
+
+    for (const auto& k : idle_errors) bpf_map_delete_elem(fd, &k);
+    errors_aging_->end_round();
 
     for (Family* f : {&latency, &bytes, &errors}) {
       fold_breakdown(*f, label, ctx.config.max_series);
@@ -141,8 +162,14 @@ class SyscallsProbe final : public Probe {
     return ok_status();
   }
 
+  static std::string_view key_bytes(const syscall_key& k) {
+    return {reinterpret_cast<const char*>(&k), sizeof(k)};
+  }
+
   Skeleton skel_;
   std::unique_ptr<TargetLabeler> labeler_;
+  std::unique_ptr<KeyAging> latency_aging_;
+  std::unique_ptr<KeyAging> errors_aging_;
 };
 
 }  // namespace
