@@ -68,7 +68,7 @@ static __always_inline void record_enter(struct syscall_start *start, long id)
 	start->nr = (__u32)id;
 }
 
-static __always_inline void record_exit(struct syscall_start *start, long ret)
+static __always_inline void record_exit(struct syscall_start *start, long ret, bool btf)
 {
 	struct syscall_key key = {};
 	struct syscall_stats *stats;
@@ -82,7 +82,10 @@ static __always_inline void record_exit(struct syscall_start *start, long ret)
 	if (nr >= KSCOPE_SYSCALL_MAX_NR)
 		return;
 
-	kscope_fill_target(&key.target);
+	if (btf)
+		kscope_fill_target_btf(&key.target);
+	else
+		kscope_fill_target(&key.target);
 	key.nr = nr;
 	stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
 	if (!stats) {
@@ -121,7 +124,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct syscall_start *start;
 
-	if (kscope_filtered_out(bpf_get_current_pid_tgid()))
+	if (kscope_filtered_out())
 		return 0;
 	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0,
 				     BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -140,7 +143,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 
 	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0, 0);
 	if (start)
-		record_exit(start, ret);
+		record_exit(start, ret, true);
 	return 0;
 }
 
@@ -151,7 +154,7 @@ int BPF_PROG(handle_sys_enter_raw, struct pt_regs *regs, long id)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
 
-	if (kscope_filtered_out(pid_tgid))
+	if (kscope_filtered_out())
 		return 0;
 	record_enter(&start, id);
 	if (bpf_map_update_elem(&syscall_start_lru, &tid, &start, BPF_ANY))
@@ -166,6 +169,6 @@ int BPF_PROG(handle_sys_exit_raw, struct pt_regs *regs, long ret)
 	struct syscall_start *start = bpf_map_lookup_elem(&syscall_start_lru, &tid);
 
 	if (start)
-		record_exit(start, ret);
+		record_exit(start, ret, false);
 	return 0;
 }
