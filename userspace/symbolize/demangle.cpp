@@ -40,6 +40,9 @@ std::string decode_rust_escapes(const std::string& in) {
   out.reserve(in.size());
   std::string_view rest = in;
   while (!rest.empty()) {
+    // rustc prefixes a path component that starts with an escape with '_'.
+    bool component_start = out.empty() || out.ends_with("::");
+    if (component_start && rest.starts_with("_$")) rest.remove_prefix(1);
     if (rest.starts_with("..")) {
       out += "::";
       rest.remove_prefix(2);

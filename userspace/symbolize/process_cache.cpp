@@ -2,10 +2,10 @@
 
 namespace kscope {
 
-ProcessImage* ProcessCache::find(pid_t pid) {
+ProcessImage* ProcessCache::find(pid_t pid, bool touch) {
   auto it = index_.find(pid);
   if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
+  if (touch) lru_.splice(lru_.begin(), lru_, it->second);
   return &*it->second;
 }
 

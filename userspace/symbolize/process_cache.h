@@ -41,8 +41,8 @@ class ProcessCache {
   ProcessCache(size_t max_processes, size_t max_dead)
       : max_processes_(max_processes), max_dead_(max_dead) {}
 
-  // The entry for `pid`, marked most recently used, or nullptr.
-  ProcessImage* find(pid_t pid);
+  // The entry for `pid`, or nullptr; `touch` marks it most recently used.
+  ProcessImage* find(pid_t pid, bool touch = true);
   // Adds or replaces the entry for image.pid; returns it.
   ProcessImage& put(ProcessImage image);
   void mark_dead(pid_t pid);

@@ -304,7 +304,8 @@ void Symbolizer::forget(pid_t pid) {
 void Symbolizer::sweep() {
   std::lock_guard lock(impl_->mu);
   for (pid_t pid : impl_->processes.pids()) {
-    ProcessImage* image = impl_->processes.find(pid);
+    // Checking liveness is not a use: the LRU order must not change.
+    ProcessImage* image = impl_->processes.find(pid, /*touch=*/false);
     if (image == nullptr || !image->alive) continue;
     if (read_start_time(impl_->options.proc_root, pid) != image->start_time) {
       impl_->processes.mark_dead(pid);
