@@ -1,5 +1,7 @@
 #include "symbolize/symbolizer.h"
 
+#include <sys/sysmacros.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -136,14 +138,23 @@ struct Symbolizer::Impl {
     return &processes.put(std::move(image));
   }
 
-  // Opens the file behind mapping `m` of a live process: by its path inside
-  // the process's root when that is still the mapped file (same inode), else
-  // through map_files, which reaches deleted and replaced files.
+  // Opens the file behind mapping `m` of a live process. maps prints paths
+  // relative to the reader's root, so a process in another mount namespace
+  // shows its own paths (open them in its root) while a chrooted one in ours
+  // shows host paths (open them as they are). Each candidate must be the
+  // mapped inode; map_files reaches deleted and replaced files (root only).
   std::optional<std::pair<UniqueFd, struct stat>> open_mapped_file(pid_t pid, const MapEntry& m) {
     struct stat st;
     if (!m.deleted) {
       auto fd = open_regular_file(proc_dir(pid) + "/root" + m.path, &st);
-      if (fd && static_cast<uint64_t>(st.st_ino) == m.inode) return std::make_pair(std::move(*fd), st);
+      if (fd && static_cast<uint64_t>(st.st_ino) == m.inode) {
+        return std::make_pair(std::move(*fd), st);
+      }
+      fd = open_regular_file(m.path, &st);
+      if (fd && static_cast<uint64_t>(st.st_ino) == m.inode &&
+          st.st_dev == makedev(m.dev_major, m.dev_minor)) {
+        return std::make_pair(std::move(*fd), st);
+      }
     }
     auto fd = open_regular_file(fmt::format("{}/map_files/{:x}-{:x}", proc_dir(pid), m.start, m.end),
                                 &st);

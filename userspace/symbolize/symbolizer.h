@@ -10,10 +10,11 @@
 // reload_kernel_symbols() after modules change). User addresses resolve
 // through /proc/PID/maps and the ELF symbols of each mapped file (.symtab,
 // .dynsym, separate debug files by build-id or .gnu_debuglink), the vDSO,
-// and /tmp/perf-PID.map for JIT code. Files are opened through
-// /proc/PID/root, so processes in other mount namespaces resolve against
-// their own files; deleted or replaced files through /proc/PID/map_files
-// (root only).
+// and /tmp/perf-PID.map for JIT code. Each file is opened as the process
+// sees it: through /proc/PID/root for a process in another mount namespace
+// (a container), by the host path maps shows for a chrooted one, and through
+// /proc/PID/map_files for deleted or replaced files (root only); a candidate
+// counts only if it is the mapped inode.
 //
 // Caching: each binary is parsed once (keyed by build-id, else dev/inode)
 // and shared. Each process's maps are read on first use and re-read when an
