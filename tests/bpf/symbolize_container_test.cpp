@@ -1,6 +1,7 @@
 // The symbolizer on processes that see other files than the host: one in a
 // chroot, one in a private mount namespace. Their binary is at a path that
 // does not exist on the host, so only /proc/PID/root can name their frames.
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -11,8 +12,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "symbolize/symbolizer.h"
 

@@ -32,9 +32,21 @@ bool strip_rust_hash(std::string& name) {
 
 std::string decode_rust_escapes(const std::string& in) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kEscapes{{
-      {"$SP$", "@"}, {"$BP$", "*"}, {"$RF$", "&"}, {"$LT$", "<"}, {"$GT$", ">"},
-      {"$LP$", "("}, {"$RP$", ")"}, {"$C$", ","}, {"$u7e$", "~"}, {"$u20$", " "},
-      {"$u27$", "'"}, {"$u5b$", "["}, {"$u5d$", "]"}, {"$u7b$", "{"}, {"$u7d$", "}"},
+      {"$SP$", "@"},
+      {"$BP$", "*"},
+      {"$RF$", "&"},
+      {"$LT$", "<"},
+      {"$GT$", ">"},
+      {"$LP$", "("},
+      {"$RP$", ")"},
+      {"$C$", ","},
+      {"$u7e$", "~"},
+      {"$u20$", " "},
+      {"$u27$", "'"},
+      {"$u5b$", "["},
+      {"$u5d$", "]"},
+      {"$u7b$", "{"},
+      {"$u7d$", "}"},
   }};
   std::string out;
   out.reserve(in.size());

@@ -11,8 +11,10 @@ TEST(Demangle, Cpp) {
 }
 
 TEST(Demangle, RustLegacyDropsHashAndDecodesEscapes) {
-  EXPECT_EQ(demangle("_ZN4core3ptr13drop_in_place17h0123456789abcdefE"), "core::ptr::drop_in_place");
-  EXPECT_EQ(demangle("_ZN60_$LT$alloc..string..String$u20$as$u20$core..fmt..Display$GT$3fmt17h8bd2e1d94fcc3a12E"),
+  EXPECT_EQ(demangle("_ZN4core3ptr13drop_in_place17h0123456789abcdefE"),
+            "core::ptr::drop_in_place");
+  EXPECT_EQ(demangle("_ZN60_$LT$alloc..string..String$u20$as$u20$core..fmt..Display$GT$"
+                     "3fmt17h8bd2e1d94fcc3a12E"),
             "<alloc::string::String as core::fmt::Display>::fmt");
 }
 

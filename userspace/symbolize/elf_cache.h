@@ -21,7 +21,8 @@ namespace kscope {
 class ElfCache {
  public:
   // Past `max_files` tables the ones no process holds any more are dropped.
-  explicit ElfCache(size_t max_files = 2048, std::vector<std::string> debug_dirs = {"/usr/lib/debug"})
+  explicit ElfCache(size_t max_files = 2048,
+                    std::vector<std::string> debug_dirs = {"/usr/lib/debug"})
       : max_files_(max_files), debug_dirs_(std::move(debug_dirs)) {}
 
   // The table for the open file `fd` (with fstat `st`) that the process

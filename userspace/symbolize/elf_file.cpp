@@ -1,13 +1,12 @@
 #include "symbolize/elf_file.h"
 
 #include <elf.h>
+#include <fmt/format.h>
 #include <gelf.h>
 
 #include <cstring>
 #include <mutex>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "symbolize/file_read.h"
 
@@ -129,9 +128,8 @@ std::string ElfFile::build_id() const {
     if (gelf_getphdr(elf_, static_cast<int>(i), &phdr) == nullptr || phdr.p_type != PT_NOTE) {
       continue;
     }
-    std::string id =
-        build_id_in(elf_getdata_rawchunk(elf_, static_cast<int64_t>(phdr.p_offset), phdr.p_filesz,
-                                         ELF_T_NHDR));
+    std::string id = build_id_in(
+        elf_getdata_rawchunk(elf_, static_cast<int64_t>(phdr.p_offset), phdr.p_filesz, ELF_T_NHDR));
     if (!id.empty()) return id;
   }
   return {};
@@ -172,8 +170,8 @@ std::vector<LoadSegment> ElfFile::load_segments() const {
     if (gelf_getphdr(elf_, static_cast<int>(i), &phdr) == nullptr || phdr.p_type != PT_LOAD) {
       continue;
     }
-    out.push_back({phdr.p_offset, phdr.p_vaddr, phdr.p_filesz, phdr.p_memsz,
-                   (phdr.p_flags & PF_X) != 0});
+    out.push_back(
+        {phdr.p_offset, phdr.p_vaddr, phdr.p_filesz, phdr.p_memsz, (phdr.p_flags & PF_X) != 0});
   }
   return out;
 }

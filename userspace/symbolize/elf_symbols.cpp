@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "symbolize/sorted_lookup.h"
+
 namespace kscope {
 
 namespace {
@@ -68,9 +70,9 @@ void ElfSymbolTable::add_section_symbols(const ElfFile& file, uint32_t section_t
       if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE || sym.st_value == 0) {
         continue;
       }
-      bool code = type == STT_FUNC || type == STT_GNU_IFUNC ||
-                  (type == STT_NOTYPE && sym.st_shndx < executable.size() &&
-                   executable[sym.st_shndx]);
+      bool code =
+          type == STT_FUNC || type == STT_GNU_IFUNC ||
+          (type == STT_NOTYPE && sym.st_shndx < executable.size() && executable[sym.st_shndx]);
       if (!code) continue;
       const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
       if (name == nullptr || *name == '\0') continue;
@@ -98,26 +100,21 @@ void ElfSymbolTable::finish() {
 }
 
 std::optional<ElfSymbol> ElfSymbolTable::find(uint64_t vaddr) const {
-  auto it = std::upper_bound(symbols_.begin(), symbols_.end(), vaddr,
-                             [](uint64_t a, const Entry& e) { return a < e.address; });
-  int looked = 0;
-  std::optional<size_t> unsized;  // a size-0 symbol directly below, if nothing sized encloses
-  while (it != symbols_.begin() && looked++ < kMaxLookback) {
-    --it;
-    const Entry& e = *it;
-    bool inside = e.size > 0 ? vaddr - e.address < e.size : false;
-    if (e.size == 0 && looked == 1) unsized = static_cast<size_t>(it - symbols_.begin());
-    if (inside) {
-      return ElfSymbol{std::string_view(names_).substr(e.name_offset, e.name_length), e.address,
-                       e.size, vaddr - e.address};
-    }
+  const Entry* below =
+      last_starting_at_or_below(symbols_, vaddr, [](const Entry& e) { return e.address; });
+  if (below == nullptr) return std::nullopt;
+  auto symbol = [&](const Entry& e) {
+    return ElfSymbol{std::string_view(names_).substr(e.name_offset, e.name_length), e.address,
+                     e.size, vaddr - e.address};
+  };
+  size_t i = static_cast<size_t>(below - symbols_.data());
+  for (int looked = 0; looked < kMaxLookback; ++looked, --i) {
+    const Entry& e = symbols_[i];
+    if (e.size > 0 && vaddr - e.address < e.size) return symbol(e);
+    if (i == 0) break;
   }
-  if (unsized) {
-    // Assembly symbols often have no size: they run to the next symbol.
-    const Entry& e = symbols_[*unsized];
-    return ElfSymbol{std::string_view(names_).substr(e.name_offset, e.name_length), e.address, 0,
-                     vaddr - e.address};
-  }
+  // Assembly symbols often have no size: they run to the next symbol.
+  if (below->size == 0) return symbol(*below);
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "symbolize/elf_symbols.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <iterator>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "symbolize/demangle.h"
 #include "symbolize/elf_cache.h"
@@ -194,7 +193,8 @@ TEST_F(DebugFileTest, FoundByBuildIdUnderDebugDir) {
   ASSERT_TRUE(file.ok());
   std::string id = file->build_id();
   ASSERT_EQ(id.size(), 40u);
-  std::string target = dir_.path() + "/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  std::string target =
+      dir_.path() + "/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
   std::filesystem::create_directories(std::filesystem::path(target).parent_path());
   std::filesystem::rename(dir_.path() + "/prog.debug", target);
   ElfCache cache(16, {dir_.path() + "/debug"});

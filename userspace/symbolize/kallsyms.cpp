@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "symbolize/file_read.h"
+#include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 
 namespace kscope {
@@ -64,16 +65,14 @@ Result<KernelSymbols> KernelSymbols::load(const std::string& path) {
 }
 
 std::optional<KernelSymbol> KernelSymbols::find(uint64_t address) const {
-  auto it = std::upper_bound(symbols_.begin(), symbols_.end(), address,
-                             [](uint64_t a, const Entry& e) { return a < e.address; });
-  if (it == symbols_.begin()) return std::nullopt;
-  const Entry& e = *(it - 1);
-  if (address - e.address >= kMaxSymbolSpan) return std::nullopt;
+  const Entry* e =
+      last_starting_at_or_below(symbols_, address, [](const Entry& s) { return s.address; });
+  if (e == nullptr || address - e->address >= kMaxSymbolSpan) return std::nullopt;
   KernelSymbol sym;
-  sym.name = std::string_view(names_).substr(e.name_offset, e.name_length);
-  sym.module = modules_[e.module_index];
-  sym.start = e.address;
-  sym.offset = address - e.address;
+  sym.name = std::string_view(names_).substr(e->name_offset, e->name_length);
+  sym.module = modules_[e->module_index];
+  sym.start = e->address;
+  sym.offset = address - e->address;
   return sym;
 }
 

@@ -1,5 +1,7 @@
 #include "symbolize/kallsyms.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "symbolize/test_support.h"
@@ -74,6 +76,15 @@ TEST(KernelSymbols, RealKallsymsParses) {
   ASSERT_TRUE(table.ok()) << table.error().to_string();
   EXPECT_GT(table->size(), 1000u);
   if (table->restricted()) GTEST_SKIP() << "kptr_restrict hides kernel addresses from this user";
+  // The address kallsyms gives for a well-known function names it back.
+  std::ifstream in("/proc/kallsyms");
+  std::string address, type, name;
+  while (in >> address >> type >> name && name != "schedule") in.ignore(4096, '\n');
+  ASSERT_EQ(name, "schedule");
+  auto sym = table->find(std::stoull(address, nullptr, 16) + 4);
+  ASSERT_TRUE(sym);
+  EXPECT_EQ(sym->name, "schedule");
+  EXPECT_EQ(sym->offset, 4u);
 }
 
 }  // namespace

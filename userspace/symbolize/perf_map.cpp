@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "symbolize/file_read.h"
+#include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 
 namespace kscope {
@@ -45,12 +46,10 @@ Result<PerfMap> PerfMap::load(const std::string& path) {
 }
 
 std::optional<PerfMapSymbol> PerfMap::find(uint64_t address) const {
-  auto it = std::upper_bound(entries_.begin(), entries_.end(), address,
-                             [](uint64_t a, const Entry& e) { return a < e.start; });
-  if (it == entries_.begin()) return std::nullopt;
-  const Entry& e = *(it - 1);
-  if (address - e.start >= e.size) return std::nullopt;
-  return PerfMapSymbol{e.name, e.start, address - e.start};
+  const Entry* e =
+      last_starting_at_or_below(entries_, address, [](const Entry& x) { return x.start; });
+  if (e == nullptr || address - e->start >= e->size) return std::nullopt;
+  return PerfMapSymbol{e->name, e->start, address - e->start};
 }
 
 }  // namespace kscope

@@ -1,8 +1,7 @@
 #include "symbolize/proc_identity.h"
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace kscope {
 namespace {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "symbolize/file_read.h"
+#include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 
 namespace kscope {
@@ -84,11 +85,9 @@ Result<std::vector<MapEntry>> read_proc_maps(pid_t pid, const std::string& proc_
 }
 
 const MapEntry* find_mapping(const std::vector<MapEntry>& maps, uint64_t address) {
-  auto it = std::upper_bound(maps.begin(), maps.end(), address,
-                             [](uint64_t a, const MapEntry& e) { return a < e.start; });
-  if (it == maps.begin()) return nullptr;
-  --it;
-  return it->contains(address) ? &*it : nullptr;
+  const MapEntry* e =
+      last_starting_at_or_below(maps, address, [](const MapEntry& m) { return m.start; });
+  return e != nullptr && e->contains(address) ? e : nullptr;
 }
 
 }  // namespace kscope

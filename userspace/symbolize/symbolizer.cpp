@@ -1,9 +1,8 @@
 #include "symbolize/symbolizer.h"
 
-#include <sys/sysmacros.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/sysmacros.h>
 
 #include <map>
 #include <mutex>
@@ -64,8 +63,9 @@ struct Symbolizer::Impl {
       if (loaded) {
         kernel = std::move(*loaded);
         if (kernel->restricted()) {
-          spdlog::warn("symbolize: kernel addresses are hidden (kptr_restrict); kernel frames "
-                       "will be unnamed: run as root or set kernel.kptr_restrict=0");
+          spdlog::warn(
+              "symbolize: kernel addresses are hidden (kptr_restrict); kernel frames "
+              "will be unnamed: run as root or set kernel.kptr_restrict=0");
         }
       } else {
         spdlog::warn("symbolize: {}", loaded.error().to_string());
@@ -156,8 +156,8 @@ struct Symbolizer::Impl {
         return std::make_pair(std::move(*fd), st);
       }
     }
-    auto fd = open_regular_file(fmt::format("{}/map_files/{:x}-{:x}", proc_dir(pid), m.start, m.end),
-                                &st);
+    auto fd = open_regular_file(
+        fmt::format("{}/map_files/{:x}-{:x}", proc_dir(pid), m.start, m.end), &st);
     if (fd) return std::make_pair(std::move(*fd), st);
     return std::nullopt;
   }
@@ -186,9 +186,9 @@ struct Symbolizer::Impl {
       std::string path = fmt::format("{}/root/tmp/perf-{}.map", proc_dir(image.pid), ns_pid);
       struct stat st;
       auto fd = open_regular_file(path, &st);
-      if (fd && (st.st_size != image.perf_map_size ||
-                 st.st_mtim.tv_sec != image.perf_map_mtime.tv_sec ||
-                 st.st_mtim.tv_nsec != image.perf_map_mtime.tv_nsec)) {
+      if (fd &&
+          (st.st_size != image.perf_map_size || st.st_mtim.tv_sec != image.perf_map_mtime.tv_sec ||
+           st.st_mtim.tv_nsec != image.perf_map_mtime.tv_nsec)) {
         auto loaded = PerfMap::load(path);
         if (loaded) {
           image.perf_map = std::make_shared<PerfMap>(std::move(*loaded));

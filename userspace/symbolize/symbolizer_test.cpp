@@ -1,6 +1,7 @@
 #include "symbolize/symbolizer.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "symbolize/elf_file.h"
 #include "symbolize/file_read.h"
@@ -256,7 +255,10 @@ TEST(Symbolizer, JitFramesFromPerfMapInProcessRoot) {
 TEST(Symbolizer, CorruptElfMappingFallsBack) {
   testing::TempDir dir;
   std::string junk(1 << 16, '\0');
-  std::memcpy(junk.data(), "\x7f" "ELF\x02\x01\x01", 7);  // an ELF magic over garbage
+  std::memcpy(junk.data(),
+              "\x7f"
+              "ELF\x02\x01\x01",
+              7);  // an ELF magic over garbage
   for (size_t i = 16; i < junk.size(); ++i) junk[i] = static_cast<char>(i * 131);
   std::string path = dir.write("corrupt lib.so", junk);
   auto fd = open_regular_file(path);
@@ -306,7 +308,8 @@ TEST(Symbolizer, SafeAcrossThreads) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {
-        if (sym.symbolize_user(getpid(), address).function == "kscope_sym_test::target_function(int)") {
+        if (sym.symbolize_user(getpid(), address).function ==
+            "kscope_sym_test::target_function(int)") {
           ++good;
         }
         sym.sweep();

@@ -29,7 +29,8 @@ class TempDir {
   std::string write(const std::string& relative, std::string_view content) const {
     std::filesystem::path p = std::filesystem::path(path_) / relative;
     std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(content.data(), static_cast<std::streamsize>(content.size()));
     return p.string();
   }
 

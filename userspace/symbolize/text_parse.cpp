@@ -1,8 +1,8 @@
 #include "symbolize/text_parse.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace kscope {
 
