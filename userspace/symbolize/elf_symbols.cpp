@@ -24,7 +24,9 @@ uint32_t rank_of(unsigned binding, std::string_view name) {
   uint32_t bind_rank = binding == STB_GLOBAL ? 0 : binding == STB_WEAK ? 1 : 2;
   size_t underscores = 0;
   while (underscores < name.size() && underscores < 3 && name[underscores] == '_') ++underscores;
-  return bind_rank * 4 + static_cast<uint32_t>(underscores);
+  // Underscores first: glibc exports "getpid" as a weak alias of global
+  // "__getpid", and people know the first name.
+  return static_cast<uint32_t>(underscores) * 4 + bind_rank;
 }
 
 }  // namespace

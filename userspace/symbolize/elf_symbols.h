@@ -30,7 +30,8 @@ class ElfSymbolTable {
   static ElfSymbolTable build(const ElfFile& file, const ElfFile* debug_file = nullptr);
 
   // The symbol containing ELF virtual address `vaddr`. Where several names
-  // share an address the global, least underscored one is kept.
+  // share an address the least underscored one is kept, globals before weak
+  // and local ones.
   std::optional<ElfSymbol> find(uint64_t vaddr) const;
   std::optional<uint64_t> vaddr_for_file_offset(uint64_t file_offset) const {
     return file_offset_to_vaddr(segments_, file_offset);

@@ -95,18 +95,25 @@ TEST(ElfSymbols, CorruptHeadersDoNotCrash) {
   std::memcpy(&shoff, original.data() + 0x28, 8);
   ASSERT_LT(shoff, original.size());
   size_t survived = 0;
-  for (int round = 0; round < 300; ++round) {
-    std::string image = original;
+  std::string image = original;
+  for (int round = 0; round < 500; ++round) {
+    std::vector<size_t> flipped;
     for (int i = 0; i < 12; ++i) {
       size_t pos = (i % 2 == 0) ? rng() % 1024 : shoff + rng() % (original.size() - shoff);
       image[pos] = static_cast<char>(rng());
+      flipped.push_back(pos);
     }
-    auto file = ElfFile::from_memory(image.data(), image.size(), "fuzz");
-    if (!file.ok()) continue;
-    auto table = ElfSymbolTable::build(*file);
-    (void)table.find(0x1000);
-    (void)file->debug_link();
-    ++survived;
+    {
+      auto file = ElfFile::from_memory(image.data(), image.size(), "fuzz");
+      if (file.ok()) {
+        auto table = ElfSymbolTable::build(*file);
+        (void)table.find(0x1000);
+        (void)file->debug_link();
+        (void)file->build_id();
+        ++survived;
+      }
+    }
+    for (size_t pos : flipped) image[pos] = original[pos];  // cheaper than a fresh copy
   }
   EXPECT_GT(survived, 0u);  // some mutations leave a parseable file behind
 }
