@@ -31,9 +31,16 @@ struct ProcessImage {
   std::vector<std::shared_ptr<const ElfSymbolTable>> tables;
   std::vector<bool> tried;
 
-  std::shared_ptr<const PerfMap> perf_map;
-  off_t perf_map_size = -1;  // of the file when loaded; -1 when never seen
-  struct timespec perf_map_mtime {};
+  struct Jit {
+    std::shared_ptr<const PerfMap> map;
+    off_t size = -1;  // of the file when loaded; -1 when never seen
+    struct timespec mtime {};
+    pid_t ns_pid = 0;  // names the file; 0 until read
+    // The symbolize call that last looked at the file: it is stat'ed at
+    // most once per call, however many JIT frames the stack has.
+    uint64_t checked_in_call = 0;
+  };
+  Jit jit;
 };
 
 class ProcessCache {

@@ -53,6 +53,7 @@ struct Symbolizer::Impl {
   ProcessCache processes;
   std::optional<Vdso> vdso;
   std::unordered_map<std::string, std::string> demangled;
+  uint64_t call_number = 1;  // counts symbolize_user/remember calls
 
   std::string proc_dir(pid_t pid) const { return options.proc_root + "/" + std::to_string(pid); }
 
@@ -131,9 +132,7 @@ struct Symbolizer::Impl {
         image.tables[i] = old->tables[it->second];
         image.tried[i] = old->tried[it->second];
       }
-      image.perf_map = old->perf_map;
-      image.perf_map_size = old->perf_map_size;
-      image.perf_map_mtime = old->perf_map_mtime;
+      image.jit = old->jit;
     }
     return &processes.put(std::move(image));
   }
@@ -181,23 +180,23 @@ struct Symbolizer::Impl {
 
   // Loads the perf map when there is one and it changed since last time.
   const PerfMap* perf_map_for(ProcessImage& image) {
-    if (image.alive) {
-      pid_t ns_pid = read_innermost_pid(options.proc_root, image.pid);
-      std::string path = fmt::format("{}/root/tmp/perf-{}.map", proc_dir(image.pid), ns_pid);
+    ProcessImage::Jit& jit = image.jit;
+    if (image.alive && jit.checked_in_call != call_number) {
+      jit.checked_in_call = call_number;
+      if (jit.ns_pid == 0) jit.ns_pid = read_innermost_pid(options.proc_root, image.pid);
+      std::string path = fmt::format("{}/root/tmp/perf-{}.map", proc_dir(image.pid), jit.ns_pid);
       struct stat st;
       auto fd = open_regular_file(path, &st);
-      if (fd &&
-          (st.st_size != image.perf_map_size || st.st_mtim.tv_sec != image.perf_map_mtime.tv_sec ||
-           st.st_mtim.tv_nsec != image.perf_map_mtime.tv_nsec)) {
-        auto loaded = PerfMap::load(path);
-        if (loaded) {
-          image.perf_map = std::make_shared<PerfMap>(std::move(*loaded));
-          image.perf_map_size = st.st_size;
-          image.perf_map_mtime = st.st_mtim;
+      if (fd && (st.st_size != jit.size || st.st_mtim.tv_sec != jit.mtime.tv_sec ||
+                 st.st_mtim.tv_nsec != jit.mtime.tv_nsec)) {
+        if (auto loaded = PerfMap::load(path)) {
+          jit.map = std::make_shared<PerfMap>(std::move(*loaded));
+          jit.size = st.st_size;
+          jit.mtime = st.st_mtim;
         }
       }
     }
-    return image.perf_map.get();
+    return jit.map.get();
   }
 
   void load_all(ProcessImage& image) {
@@ -252,6 +251,7 @@ struct Symbolizer::Impl {
   }
 
   std::vector<Frame> symbolize_user(pid_t pid, std::span<const uint64_t> addresses) {
+    ++call_number;
     ProcessImage* image = processes.find(pid);
     if (image == nullptr) image = refresh(pid);
     bool refreshed = false;
@@ -303,6 +303,7 @@ Status Symbolizer::remember(pid_t pid) {
   if (image == nullptr || !image->alive) {
     return Error(fmt::format("cannot remember process {}: it has exited", pid));
   }
+  ++impl_->call_number;
   impl_->load_all(*image);
   return ok_status();
 }

@@ -251,6 +251,13 @@ TEST(Symbolizer, JitFramesFromPerfMapInProcessRoot) {
   EXPECT_EQ(frames[2].module, "/opt/app/libgone.so");
   EXPECT_EQ(frames[2].map_offset, 0x2000u);
   EXPECT_EQ(frames[3].function, "[unknown]");
+
+  // The JIT compiles more code: the grown perf map is read again.
+  std::ofstream(dir.path() + "/proc/4242/root/tmp/perf-7.map", std::ios::app)
+      << "7f0000003000 40 LazyCompile:*later /app/later.js:9\n";
+  Frame later = sym.symbolize_user(4242, 0x7f0000003000);
+  EXPECT_EQ(later.kind, FrameKind::kJit);
+  EXPECT_EQ(later.function, "LazyCompile:*later /app/later.js:9");
 }
 
 TEST(Symbolizer, CorruptElfMappingFallsBack) {
