@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Syscall latency, errors and bytes, aggregated in the kernel.
+/* Syscall latency, errors and bytes, aggregated in the kernel; syscalls
+ * slower than targ_slow_ns also go to userspace as events with their stacks.
  *
  * One enter/exit pair of programs per attach flavour: tp_btf (needs no
  * tracefs, task-local storage for the start time) and raw_tp as the fallback
@@ -8,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "kscope/abi/syscalls.h"
+#include "lib/events.bpf.h"
 #include "lib/maps.bpf.h"
 #include "lib/target.bpf.h"
 
@@ -59,6 +61,21 @@ struct {
 	__type(value, __u64);
 } syscall_overflow SEC(".maps");
 
+/* Slow-syscall events: off (0) unless a run asks. The check is one compare
+ * on the aggregation path; with the threshold 0 the verifier removes the
+ * whole branch, since read-only data is known at load time. */
+const volatile __u64 targ_slow_ns = 0;
+/* When set, only the syscalls whose bit is set in targ_slow_nrs. */
+const volatile __u32 targ_slow_filter = 0;
+const volatile __u64 targ_slow_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1); /* sized by userspace when slow events are on */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, KSCOPE_STACK_DEPTH * sizeof(__u64));
+} syscall_stacks SEC(".maps");
+
 static const struct syscall_stats zero_stats;
 static const __u64 zero_count;
 
@@ -68,7 +85,32 @@ static __always_inline void record_enter(struct syscall_start *start, long id)
 	start->nr = (__u32)id;
 }
 
-static __always_inline void record_exit(struct syscall_start *start, long ret, bool btf)
+static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret)
+{
+	struct slow_syscall_event *e;
+	__u64 pid_tgid;
+
+	if (targ_slow_filter && !(targ_slow_nrs[(nr >> 6) & (KSCOPE_SYSCALL_MAX_NR / 64 - 1)] &
+				  (1ULL << (nr & 63))))
+		return;
+	e = kscope_event_reserve(sizeof(*e));
+	if (!e)
+		return;
+	kscope_event_header(&e->hdr, KSCOPE_EVENT_SLOW_SYSCALL, sizeof(*e));
+	pid_tgid = bpf_get_current_pid_tgid();
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->duration_ns = delta;
+	e->ret = ret;
+	e->nr = nr;
+	e->pad = 0;
+	e->user_stack_id = bpf_get_stackid(ctx, &syscall_stacks, BPF_F_USER_STACK);
+	e->kernel_stack_id = bpf_get_stackid(ctx, &syscall_stacks, 0);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	kscope_event_submit(e);
+}
+
+static __always_inline void record_exit(void *ctx, struct syscall_start *start, long ret, bool btf)
 {
 	struct syscall_key key = {};
 	struct syscall_stats *stats;
@@ -81,6 +123,8 @@ static __always_inline void record_exit(struct syscall_start *start, long ret, b
 	delta = bpf_ktime_get_ns() - ts;
 	if (nr >= KSCOPE_SYSCALL_MAX_NR)
 		return;
+	if (targ_slow_ns && delta >= targ_slow_ns)
+		emit_slow(ctx, nr, delta, ret);
 
 	if (btf)
 		kscope_fill_target_btf(&key.target);
@@ -143,7 +187,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 
 	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0, 0);
 	if (start)
-		record_exit(start, ret, true);
+		record_exit(ctx, start, ret, true);
 	return 0;
 }
 
@@ -169,6 +213,6 @@ int BPF_PROG(handle_sys_exit_raw, struct pt_regs *regs, long ret)
 	struct syscall_start *start = bpf_map_lookup_elem(&syscall_start_lru, &tid);
 
 	if (start)
-		record_exit(start, ret, false);
+		record_exit(ctx, start, ret, false);
 	return 0;
 }
