@@ -68,6 +68,8 @@ const volatile __u64 targ_slow_ns = 0;
 /* When set, only the syscalls whose bit is set in targ_slow_nrs. */
 const volatile __u32 targ_slow_filter = 0;
 const volatile __u64 targ_slow_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+/* The reader itself (its polling is slow by design), 0: none. */
+const volatile __u32 targ_slow_exclude_tgid = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -93,11 +95,13 @@ static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret)
 	if (targ_slow_filter && !(targ_slow_nrs[(nr >> 6) & (KSCOPE_SYSCALL_MAX_NR / 64 - 1)] &
 				  (1ULL << (nr & 63))))
 		return;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (targ_slow_exclude_tgid && (__u32)(pid_tgid >> 32) == targ_slow_exclude_tgid)
+		return;
 	e = kscope_event_reserve(sizeof(*e));
 	if (!e)
 		return;
 	kscope_event_header(&e->hdr, KSCOPE_EVENT_SLOW_SYSCALL, sizeof(*e));
-	pid_tgid = bpf_get_current_pid_tgid();
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->duration_ns = delta;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   kscope::CommandRunner selected;
   kscope::add_run_command(app, selected);
   kscope::add_check_command(app, selected);
+  kscope::add_trace_command(app, selected);
 
   CLI11_PARSE(app, argc, argv);
   kscope::setup_logging(log_level);

@@ -25,6 +25,10 @@ struct HttpConfig {
 struct SyscallsProbeConfig {
   bool enabled = true;
   uint32_t max_entries = 4096;  // kernel map size per table
+  // Syscalls at least this slow become events with their stacks (the
+  // `kscope trace` stream, the dashboard). 0: off.
+  Nanos slow_threshold = Nanos(0);
+  uint32_t max_stacks = 16384;  // stack map entries for slow-syscall events
   bool operator==(const SyscallsProbeConfig&) const = default;
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,14 @@ struct ProgramStats {
 struct CollectContext {
   const Config& config;
   std::vector<Family>& out;
+};
+
+// Where a probe sends discrete events: its BPF ring buffer, and the stack
+// map its events' stack ids index (-1 when it has none).
+struct EventSource {
+  std::string probe;
+  int ring_fd = -1;
+  int stack_map_fd = -1;
 };
 
 class Probe {
@@ -50,6 +59,8 @@ class Probe {
   virtual std::vector<std::pair<std::string, uint64_t>> map_overflows() const { return {}; }
   // Counts of events lost on the way to userspace (ring buffer full).
   virtual uint64_t events_lost() const { return 0; }
+  // The probe's event ring buffer, when it was asked for events.
+  virtual std::optional<EventSource> event_source() const { return std::nullopt; }
 };
 
 using ProbeFactory = std::unique_ptr<Probe> (*)();

@@ -1,6 +1,7 @@
 #include "probes/syscalls_probe.h"
 
 #include <bpf/bpf.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -8,6 +9,7 @@
 #include "collect/cardinality.h"
 #include "collect/key_aging.h"
 #include "collect/target_labels.h"
+#include "kscope/abi/events.h"
 #include "kscope/abi/syscalls.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
@@ -25,6 +27,8 @@ using Skeleton = SkeletonPtr<syscalls_bpf, syscalls_bpf__destroy>;
 
 class SyscallsProbe final : public Probe {
  public:
+  explicit SyscallsProbe(SyscallsProbeOptions options) : options_(std::move(options)) {}
+
   std::string_view name() const override { return "syscalls"; }
 
   Status start(const Config& config) override {
@@ -127,6 +131,15 @@ class SyscallsProbe final : public Probe {
             {"syscall_start", percpu_u64_sum(m, KSCOPE_SYSCALL_OVF_START)}};
   }
 
+  uint64_t events_lost() const override {
+    return skel_ ? percpu_u64_sum(skel_->maps.events_lost, KSCOPE_EVENTS_LOST_SLOT) : 0;
+  }
+
+  std::optional<EventSource> event_source() const override {
+    if (!skel_ || !slow_events_) return std::nullopt;
+    return EventSource{"syscalls", bpf_map__fd(skel_->maps.events), bpf_map__fd(skel_->maps.syscall_stacks)};
+  }
+
  private:
   Status open_and_load(const Config& config, bool btf) {
     skel_.reset(syscalls_bpf__open());
@@ -144,6 +157,7 @@ class SyscallsProbe final : public Probe {
     bpf_map__set_max_entries(s->maps.syscall_latency, config.probes.syscalls.max_entries);
     bpf_map__set_max_entries(s->maps.syscall_errors, config.probes.syscalls.max_entries);
     if (btf) bpf_map__set_autocreate(s->maps.syscall_start_lru, false);
+    set_slow_events(config);
     int err = syscalls_bpf__load(s);
     if (err) {
       Error e = load_error("syscalls", err);
@@ -151,6 +165,24 @@ class SyscallsProbe final : public Probe {
       return e;
     }
     return ok_status();
+  }
+
+  // Off (threshold 0), the ring buffer and stack map shrink to their
+  // minimum and the verifier drops the event code.
+  void set_slow_events(const Config& config) {
+    auto* s = skel_.get();
+    slow_events_ = config.probes.syscalls.slow_threshold.count() > 0;
+    s->rodata->targ_slow_ns = static_cast<uint64_t>(config.probes.syscalls.slow_threshold.count());
+    s->rodata->targ_slow_exclude_tgid = static_cast<uint32_t>(getpid());
+    for (uint32_t nr : options_.slow_syscalls) {
+      if (nr >= KSCOPE_SYSCALL_MAX_NR) continue;
+      s->rodata->targ_slow_filter = 1;
+      s->rodata->targ_slow_nrs[nr / 64] |= 1ULL << (nr % 64);
+    }
+    uint32_t ring = slow_events_ ? options_.ring_buffer_bytes : 4096;
+    s->rodata->targ_wakeup_bytes = ring / 4;
+    bpf_map__set_max_entries(s->maps.events, ring);
+    bpf_map__set_max_entries(s->maps.syscall_stacks, slow_events_ ? config.probes.syscalls.max_stacks : 1);
   }
 
   Status attach() {
@@ -166,6 +198,8 @@ class SyscallsProbe final : public Probe {
     return {reinterpret_cast<const char*>(&k), sizeof(k)};
   }
 
+  SyscallsProbeOptions options_;
+  bool slow_events_ = false;
   Skeleton skel_;
   std::unique_ptr<TargetLabeler> labeler_;
   std::unique_ptr<KeyAging> latency_aging_;
@@ -174,6 +208,9 @@ class SyscallsProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_syscalls_probe() { return std::make_unique<SyscallsProbe>(); }
+std::unique_ptr<Probe> make_syscalls_probe() { return std::make_unique<SyscallsProbe>(SyscallsProbeOptions{}); }
+std::unique_ptr<Probe> make_syscalls_probe(const SyscallsProbeOptions& options) {
+  return std::make_unique<SyscallsProbe>(options);
+}
 
 }  // namespace kscope

@@ -1,0 +1,192 @@
+// `kscope trace`: slow syscalls or TCP errors, one line (or JSON object) per
+// event as they happen, stacks on request, a summary on Ctrl-C. Loads only
+// the probe it needs, with host-wide aggregation reduced to the minimum.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "agent/agent.h"
+#include "cli/command.h"
+#include "common/duration.h"
+#include "common/privileges.h"
+#include "events/event_format.h"
+#include "events/event_reader.h"
+#include "events/event_stream.h"
+#include "probes/syscall_names.h"
+#include "probes/syscalls_probe.h"
+#include "probes/tcp_probe.h"
+#include "symbolize/symbolizer.h"
+
+namespace kscope {
+namespace {
+
+struct TraceOptions {
+  std::string what = "syscalls";
+  std::string min_latency;
+  uint32_t pid = 0;
+  std::string syscalls;
+  bool stacks = false;
+  bool json = false;
+  std::string duration;
+};
+
+// The probe `kscope trace WHAT` needs, configured from the flags.
+Result<std::unique_ptr<Probe>> make_probe(const TraceOptions& o, Config& cfg, std::string& banner) {
+  Nanos min_latency{0};
+  if (!o.min_latency.empty()) {
+    auto d = parse_duration(o.min_latency);
+    if (!d) return Error("--min-latency: " + d.error().message(), "e.g. --min-latency 10ms");
+    min_latency = *d;
+  }
+  if (o.what == "tcp") {
+    if (o.pid != 0 || !o.syscalls.empty()) {
+      return Error("--pid and --syscall apply to `kscope trace syscalls`",
+                   "TCP retransmits and resets happen in kernel context, on behalf of no process");
+    }
+    TcpProbeOptions t;
+    t.event_kinds |= min_latency.count() > 0 ? (1u << KSCOPE_TCP_CONNECT) : 0;
+    t.connect_event_min = min_latency;
+    banner = "tracing TCP retransmits, resets and failed connects";
+    if (min_latency.count() > 0) banner += ", and connects slower than " + format_duration(min_latency);
+    return make_tcp_probe(t);
+  }
+  if (min_latency.count() <= 0) {
+    return Error("kscope trace needs --min-latency", "e.g. kscope trace --min-latency 10ms, or kscope trace tcp");
+  }
+  SyscallsProbeOptions s;
+  std::stringstream names(o.syscalls);
+  for (std::string name; std::getline(names, name, ',');) {
+    if (name.empty()) continue;
+    auto nr = syscall_number(name);
+    if (!nr) return Error("unknown syscall '" + name + "'", "use the names of ausyscall --dump or syscalls(2)");
+    s.slow_syscalls.push_back(*nr);
+  }
+  cfg.probes.syscalls.slow_threshold = min_latency;
+  cfg.filter_pid = o.pid;
+  banner = "tracing syscalls slower than " + format_duration(min_latency);
+  if (o.pid != 0) banner += " in pid " + std::to_string(o.pid);
+  if (!o.syscalls.empty()) banner += " (" + o.syscalls + ")";
+  return make_syscalls_probe(s);
+}
+
+EventStacks symbolize(Symbolizer& sym, const Event& e) {
+  EventStacks st;
+  if (const auto* s = std::get_if<SlowSyscallEvent>(&e.body)) {
+    st.kernel = sym.symbolize_kernel(s->kernel_stack);
+    st.user = sym.symbolize_user(static_cast<pid_t>(s->pid), s->user_stack);
+  }
+  return st;
+}
+
+bool signalled(const sigset_t& set) {
+  timespec zero{};
+  return sigtimedwait(&set, nullptr, &zero) > 0;
+}
+
+int run_trace(const TraceOptions& o) {
+  auto priv = check_bpf_privileges();
+  if (!priv) {
+    std::cerr << "kscope trace: " << priv.error().to_string() << "\n";
+    return 1;
+  }
+  Nanos duration{0};
+  if (!o.duration.empty()) {
+    auto d = parse_duration(o.duration);
+    if (!d) {
+      std::cerr << "kscope trace: --duration: " << d.error().message() << "\n";
+      return 2;
+    }
+    duration = *d;
+  }
+  auto base = parse_config(default_config_text(), "<embedded default config>");
+  if (!base) {
+    std::cerr << base.error().to_string() << "\n";
+    return 1;
+  }
+  Config cfg = *base;
+  cfg.breakdown = "none";  // the aggregation nobody reads costs least keyed by nothing
+  std::string banner;
+  auto probe = make_probe(o, cfg, banner);
+  if (!probe) {
+    std::cerr << "kscope trace: " << probe.error().to_string() << "\n";
+    return 2;
+  }
+  block_shutdown_signals();  // before any thread exists
+  if (auto st = (*probe)->start(cfg); !st) {
+    std::cerr << "kscope trace: " << st.error().to_string() << "\n";
+    return 1;
+  }
+  EventStream stream;
+  auto sub = stream.subscribe(1 << 16);
+  auto source = (*probe)->event_source();
+  auto reader = EventReader::create({*source}, [&stream](EventPtr e) { stream.publish(std::move(e)); });
+  if (!reader) {
+    std::cerr << "kscope trace: " << reader.error().to_string() << "\n";
+    return 1;
+  }
+  (*reader)->start(std::chrono::milliseconds(100));
+  std::cerr << banner << ". Ctrl-C to stop." << std::endl;
+
+  Symbolizer symbolizer;
+  EventClock clock;
+  uint64_t printed = 0;
+  auto print = [&](const Event& e) {
+    std::string out;
+    if (o.json) {
+      EventStacks st;
+      if (o.stacks) st = symbolize(symbolizer, e);
+      out = json_line(event_to_json(e, clock, o.stacks ? &st : nullptr)) + "\n";
+    } else {
+      out = format_event_line(e, clock) + "\n";
+      if (o.stacks) out += format_stacks(symbolize(symbolizer, e));
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    ++printed;
+  };
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + duration;
+  while (!signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
+    auto e = sub->pop(std::chrono::milliseconds(100));
+    if (!e) continue;
+    print(**e);
+    for (const auto& more : sub->drain()) print(*more);
+    std::fflush(stdout);
+  }
+  (*reader)->stop();
+  for (const auto& rest : sub->drain()) print(*rest);
+  std::fflush(stdout);
+
+  auto rs = (*reader)->stats();
+  std::cerr << printed << " events, " << (*probe)->events_lost() << " lost in the kernel (ring buffer full), "
+            << sub->dropped() << " dropped (output too slow)";
+  if (rs.decode_errors != 0) std::cerr << ", " << rs.decode_errors << " undecodable";
+  if (o.stacks && rs.stacks_missing != 0) std::cerr << ", " << rs.stacks_missing << " stacks missing";
+  std::cerr << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void add_trace_command(CLI::App& app, CommandRunner& selected) {
+  auto o = std::make_shared<TraceOptions>();
+  auto* cmd = app.add_subcommand(
+      "trace", "Stream slow syscalls (with stacks) or TCP retransmits, resets and failed connects as they happen.");
+  cmd->add_option("what", o->what, "syscalls (default) or tcp")->check(CLI::IsMember({"syscalls", "tcp"}));
+  cmd->add_option("--min-latency", o->min_latency,
+                  "syscalls: show calls at least this slow (required); tcp: also show connects this slow");
+  cmd->add_option("--pid,-p", o->pid, "Only this process (thread group id)");
+  cmd->add_option("--syscall", o->syscalls, "Only these syscalls, comma-separated (e.g. read,write)");
+  cmd->add_flag("--stacks", o->stacks, "Add the kernel and user stacks, symbolized");
+  cmd->add_flag("--json", o->json, "One JSON object per line");
+  cmd->add_option("--duration,-d", o->duration, "Stop after this long (default: until Ctrl-C)");
+  cmd->callback([o, &selected] { selected = [o]() { return run_trace(*o); }; });
+}
+
+}  // namespace kscope

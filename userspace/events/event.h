@@ -1,0 +1,77 @@
+// Events from the kernel in C++ form: decoded from a probe's ring-buffer
+// record (kscope/abi/events.h), with stack addresses attached by the
+// reader. Plain values, cheap to share between threads once built.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+
+namespace kscope {
+
+struct SlowSyscallEvent {
+  uint32_t pid = 0;
+  uint32_t tid = 0;
+  uint32_t nr = 0;
+  std::string syscall;  // name for nr on this architecture
+  uint64_t duration_ns = 0;
+  int64_t ret = 0;
+  std::string comm;  // raw bytes from the kernel: escape before output
+  int32_t user_stack_id = -1;
+  int32_t kernel_stack_id = -1;
+  // Filled by the reader from the probe's stack map; empty when the id was
+  // negative or the stack could not be read.
+  std::vector<uint64_t> user_stack;
+  std::vector<uint64_t> kernel_stack;
+};
+
+enum class TcpEventKind : uint32_t {
+  kRetransmit = 1,
+  kResetSent = 2,
+  kResetReceived = 3,
+  kConnect = 4,
+  kConnectFailed = 5,
+};
+
+struct TcpEvent {
+  TcpEventKind kind = TcpEventKind::kRetransmit;
+  uint32_t pid = 0;  // connects only
+  std::string comm;  // connects only
+  uint16_t family = 0;
+  std::array<uint8_t, 16> saddr{};  // this host
+  std::array<uint8_t, 16> daddr{};  // the peer
+  uint16_t sport = 0;
+  uint16_t dport = 0;
+  uint8_t state = 0;
+  uint32_t segs = 0;  // retransmits: segments; resets sent: the kernel's reason code
+  uint64_t latency_ns = 0;
+};
+
+struct Event {
+  std::string probe;  // "syscalls", "tcp"
+  uint64_t ts_ns = 0;  // CLOCK_MONOTONIC
+  uint32_t cpu = 0;
+  std::variant<SlowSyscallEvent, TcpEvent> body;
+};
+
+// Decodes one ring-buffer record. An error for a record whose type is
+// unknown or whose size does not match its type (the reader counts these).
+Result<Event> decode_event(std::string_view probe, const void* data, size_t size);
+
+// "slow_syscall", "retransmit", "reset_sent", "reset_received", "connect",
+// "connect_failed".
+std::string_view event_type_name(const Event& e);
+
+// "ESTABLISHED", "SYN_SENT", ... ; "UNKNOWN_<n>" otherwise.
+std::string tcp_state_name(uint8_t state);
+
+// "10.0.0.1", "fd00::1"; IPv4-mapped IPv6 addresses print as IPv4, so one
+// peer has one name whichever socket family reached it.
+std::string format_ip(uint16_t family, const std::array<uint8_t, 16>& addr);
+
+}  // namespace kscope
