@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/privileges.h"
+#include "events/event_format.h"
 #include "export/prometheus.h"
 
 namespace kscope {
@@ -88,8 +89,19 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   if (loaded->probes.empty()) {
     return Error("no probe could be loaded", "run `kscope check` to see why each one failed");
   }
+  agent->start_events(loaded->probes);
   agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
                                                   std::move(loaded->statuses), agent->store_);
+  agent->collector_->add_metrics_source([a = agent.get()](std::vector<Family>& out) {
+    auto st = a->events_.stats();
+    out.push_back({"kscope_event_stream_dropped_total",
+                   "Events a subscriber of the live event stream (dashboard) missed because it fell behind.",
+                   MetricType::kCounter, {{{}, double(st.dropped), {}}}});
+    if (a->event_reader_) {
+      out.push_back({"kscope_event_decode_errors_total", "Ring-buffer records kscope could not decode.",
+                     MetricType::kCounter, {{{}, double(a->event_reader_->stats().decode_errors), {}}}});
+    }
+  });
   agent->collector_->collect_once();
   agent->install_routes();
   agent->collector_->start();
@@ -98,10 +110,27 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
 }
 
 Agent::~Agent() {
-  // Order: stop serving, stop collecting, then the probes detach with the
-  // collector.
+  // Order: stop serving, stop reading events, stop collecting, then the
+  // probes detach with the collector.
   http_.reset();
+  event_reader_.reset();
+  events_.close();
   collector_.reset();
+}
+
+void Agent::start_events(const std::vector<std::unique_ptr<Probe>>& probes) {
+  std::vector<EventSource> sources;
+  for (const auto& p : probes) {
+    if (auto src = p->event_source()) sources.push_back(*src);
+  }
+  if (sources.empty()) return;
+  auto reader = EventReader::create(sources, [this](EventPtr e) { events_.publish(std::move(e)); });
+  if (!reader) {
+    spdlog::warn("event stream not available: {}", reader.error().to_string());
+    return;
+  }
+  event_reader_ = std::move(*reader);
+  event_reader_->start(std::chrono::milliseconds(100));
 }
 
 void Agent::install_routes() {
@@ -112,6 +141,24 @@ void Agent::install_routes() {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = render_prometheus(*store_.latest(), le);
     return r;
+  });
+  // The latest events (newest last), for a dashboard's first paint; live
+  // ones come through events().subscribe().
+  http_->route("/api/v1/events", [this](const HttpRequest& req) {
+    size_t limit = 100;
+    try {
+      limit = std::stoul(req.param("limit", "100"));
+    } catch (const std::exception&) {
+      return HttpResponse::json_error(400, "limit must be a number");
+    }
+    auto recent = events_.recent();
+    size_t from = recent.size() > limit ? recent.size() - limit : 0;
+    EventClock clock;
+    nlohmann::json list = nlohmann::json::array();
+    for (size_t i = from; i < recent.size(); ++i) list.push_back(event_to_json(*recent[i], clock, nullptr));
+    auto st = events_.stats();
+    nlohmann::json body = {{"published", st.published}, {"dropped", st.dropped}, {"events", list}};
+    return HttpResponse::json(json_line(body) + "\n");
   });
   http_->route("/api/v1/health", [this](const HttpRequest&) {
     nlohmann::json probes = nlohmann::json::array();

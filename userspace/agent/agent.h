@@ -10,6 +10,8 @@
 #include "collect/snapshot.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "events/event_reader.h"
+#include "events/event_stream.h"
 #include "export/http_server.h"
 #include "loader/bpf_support.h"
 
@@ -39,10 +41,14 @@ class Agent {
   SnapshotStore& store() { return store_; }
   HttpServer& http() { return *http_; }
   Collector& collector() { return *collector_; }
+  // Slow syscalls, retransmits, resets and failed connects as they happen
+  // (for the dashboard's live view): subscribe with a bounded queue.
+  EventStream& events() { return events_; }
 
  private:
   Agent() = default;
   void install_routes();
+  void start_events(const std::vector<std::unique_ptr<Probe>>& probes);
   void reload();
 
   Config config_;
@@ -50,6 +56,8 @@ class Agent {
   std::unique_ptr<BpfStatsEnabler> stats_;
   SnapshotStore store_;
   std::unique_ptr<Collector> collector_;
+  EventStream events_;
+  std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go
   std::unique_ptr<HttpServer> http_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

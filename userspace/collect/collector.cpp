@@ -12,6 +12,8 @@ Collector::~Collector() { stop(); }
 
 void Collector::add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
 
+void Collector::add_metrics_source(MetricsSource source) { metrics_sources_.push_back(std::move(source)); }
+
 std::vector<ProbeStatus> Collector::statuses() const {
   std::lock_guard lock(mu_);
   return statuses_;
@@ -64,6 +66,7 @@ void Collector::append_self_metrics(std::vector<Family>& out) {
   Family uptime{"kscope_uptime_seconds", "Seconds since kscope started.", MetricType::kGauge,
                 {{{}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(), {}}}};
   for (Family* f : {&up, &runs, &run_time, &overflow, &lost, &build, &collect, &uptime}) out.push_back(std::move(*f));
+  for (const auto& source : metrics_sources_) source(out);
 }
 
 void Collector::start() {

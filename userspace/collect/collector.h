@@ -36,6 +36,11 @@ class Collector {
   // Called on the collector thread after each publish. Add before start().
   void add_listener(Listener listener);
 
+  // Appends kscope's own families that live outside the probes (the event
+  // stream's counters), each collection. Add before start().
+  using MetricsSource = std::function<void(std::vector<Family>&)>;
+  void add_metrics_source(MetricsSource source);
+
   // Collects once on the calling thread and publishes.
   void collect_once();
 
@@ -55,6 +60,7 @@ class Collector {
   std::vector<ProbeStatus> statuses_;
   SnapshotStore& store_;
   std::vector<Listener> listeners_;
+  std::vector<MetricsSource> metrics_sources_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   uint64_t sequence_ = 0;
   double last_collect_seconds_ = 0;
