@@ -68,6 +68,8 @@ const volatile __u64 targ_slow_ns = 0;
 /* When set, only the syscalls whose bit is set in targ_slow_nrs. */
 const volatile __u32 targ_slow_filter = 0;
 const volatile __u64 targ_slow_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+/* Capture stack ids (the biggest part of an event's cost). */
+const volatile __u32 targ_slow_stacks = 1;
 /* The reader itself (its polling is slow by design), 0: none. */
 const volatile __u32 targ_slow_exclude_tgid = 0;
 
@@ -108,8 +110,12 @@ static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret)
 	e->ret = ret;
 	e->nr = nr;
 	e->pad = 0;
-	e->user_stack_id = bpf_get_stackid(ctx, &syscall_stacks, BPF_F_USER_STACK);
-	e->kernel_stack_id = bpf_get_stackid(ctx, &syscall_stacks, 0);
+	e->user_stack_id = -1;
+	e->kernel_stack_id = -1;
+	if (targ_slow_stacks) {
+		e->user_stack_id = bpf_get_stackid(ctx, &syscall_stacks, BPF_F_USER_STACK);
+		e->kernel_stack_id = bpf_get_stackid(ctx, &syscall_stacks, 0);
+	}
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	kscope_event_submit(e);
 }

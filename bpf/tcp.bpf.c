@@ -229,6 +229,10 @@ static __always_inline void connect_event(const struct sock *sk, __u32 kind,
 	if (!e)
 		return;
 	read_endpoints(&sk->__sk_common, e);
+	/* A failed connect has given its local port back (skc_num = 0) by
+	 * the time it closes; inet_sport still holds it. */
+	if (!e->sport)
+		e->sport = __builtin_bswap16(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	e->state = TCP_SYN_SENT;
 	e->latency_ns = latency;
 	if (start) {

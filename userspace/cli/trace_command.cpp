@@ -57,6 +57,7 @@ Result<std::unique_ptr<Probe>> make_probe(const TraceOptions& o, Config& cfg, st
     return Error("kscope trace needs --min-latency", "e.g. kscope trace --min-latency 10ms, or kscope trace tcp");
   }
   SyscallsProbeOptions s;
+  s.stacks = o.stacks;
   std::stringstream names(o.syscalls);
   for (std::string name; std::getline(names, name, ',');) {
     if (name.empty()) continue;

@@ -173,7 +173,8 @@ class SyscallsProbe final : public Probe {
     auto* s = skel_.get();
     slow_events_ = config.probes.syscalls.slow_threshold.count() > 0;
     s->rodata->targ_slow_ns = static_cast<uint64_t>(config.probes.syscalls.slow_threshold.count());
-    s->rodata->targ_slow_exclude_tgid = static_cast<uint32_t>(getpid());
+    s->rodata->targ_slow_stacks = options_.stacks ? 1 : 0;
+    s->rodata->targ_slow_exclude_tgid = options_.exclude_self ? static_cast<uint32_t>(getpid()) : 0;
     for (uint32_t nr : options_.slow_syscalls) {
       if (nr >= KSCOPE_SYSCALL_MAX_NR) continue;
       s->rodata->targ_slow_filter = 1;
@@ -182,7 +183,8 @@ class SyscallsProbe final : public Probe {
     uint32_t ring = slow_events_ ? options_.ring_buffer_bytes : 4096;
     s->rodata->targ_wakeup_bytes = ring / 4;
     bpf_map__set_max_entries(s->maps.events, ring);
-    bpf_map__set_max_entries(s->maps.syscall_stacks, slow_events_ ? config.probes.syscalls.max_stacks : 1);
+    bpf_map__set_max_entries(s->maps.syscall_stacks,
+                             slow_events_ && options_.stacks ? config.probes.syscalls.max_stacks : 1);
   }
 
   Status attach() {

@@ -15,6 +15,11 @@ struct SyscallsProbeOptions {
   // Slow-syscall events only for these syscall numbers; empty: all.
   std::vector<uint32_t> slow_syscalls;
   uint32_t ring_buffer_bytes = 1u << 20;  // a power of two, at least a page
+  // No events for kscope's own syscalls (its reader's polls are slow by
+  // design and would trace themselves).
+  bool exclude_self = true;
+  // Capture the events' user and kernel stack ids (most of an event's cost).
+  bool stacks = true;
 };
 
 // What `kscope run` loads: slow-syscall events per probes.syscalls.slow_threshold.
