@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "export/http_server.h"
 #include "loader/bpf_support.h"
+#include "web/web_ui.h"
 
 namespace kscope {
 
@@ -51,6 +52,7 @@ class Agent {
   SnapshotStore store_;
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<WebUi> web_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
