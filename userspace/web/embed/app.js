@@ -291,11 +291,14 @@
       rule.textContent = (a.rule || a.name || 'alert') + (a.state === 'pending' ? ' (pending)' : '');
       const detail = document.createElement('div');
       const labels = a.labels ? Object.entries(a.labels).map(([k, v]) => k + '=' + v).join(' ') : '';
-      detail.textContent = [a.summary || a.message || '', labels, a.value != null ? 'value ' + a.value : ''].filter(Boolean).join(' · ');
+      const summary = a.summary || (a.annotations && a.annotations.summary) || '';
+      detail.textContent = [summary, a.target ? 'target ' + a.target : '', summary ? '' : labels].filter(Boolean).join(' · ');
       const since = document.createElement('div');
       since.className = 'since';
-      const t = a.since || a.active_since || a.started_at;
-      since.textContent = [a.severity, t ? 'since ' + (typeof t === 'number' ? kfmt.ago(t) : t) : ''].filter(Boolean).join(' · ');
+      // /api/v1/alerts gives RFC 3339 times (firedAt, activeAt).
+      const t = a.firedAt || a.activeAt;
+      const when = t ? Date.parse(t) / 1000 : NaN;
+      since.textContent = [a.severity, isFinite(when) ? 'since ' + kfmt.ago(when) : ''].filter(Boolean).join(' · ');
       div.append(rule, detail, since);
       el.appendChild(div);
       const sig = a.signal || (a.labels && a.labels.signal);
