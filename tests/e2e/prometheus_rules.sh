@@ -1,8 +1,8 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # dashboards/prometheus passes promtool: rule syntax, the example scrape
 # config, and the unit tests of the recording and alert rules.
-set -euo pipefail
-command -v promtool >/dev/null || { echo "SKIP: promtool missing (apt-get install prometheus)"; exit 77; }
+source "$(dirname "$0")/lib.sh"
+command -v promtool >/dev/null || skip "promtool missing (apt-get install prometheus)"
 cd "$KSCOPE_SOURCE_DIR/dashboards/prometheus"
 promtool check rules recording_rules.yml alert_rules.yml
 promtool check config scrape_config.yml
