@@ -1,12 +1,19 @@
 # Turns files into one C++ source with a lookup table:
 #   kscope::embedded_file("web/index.html") -> std::string_view (empty if absent)
-# Paths are relative to ROOT with the "/embed" folder removed, so
-# userspace/web/embed/index.html is "web/index.html".
+# Paths are relative to the first of ROOTS that holds the file, with the
+# "/embed" folder removed, so userspace/web/embed/index.html is
+# "web/index.html".
 set(body "")
 set(table "")
 set(i 0)
 foreach(f ${FILES})
-  file(RELATIVE_PATH rel ${ROOT} ${f})
+  set(rel "")
+  foreach(root ${ROOTS})
+    string(FIND "${f}" "${root}/" at)
+    if(at EQUAL 0 AND rel STREQUAL "")
+      file(RELATIVE_PATH rel ${root} ${f})
+    endif()
+  endforeach()
   string(REPLACE "/embed/" "/" rel "${rel}")
   file(READ ${f} hex HEX)
   string(LENGTH "${hex}" hexlen)

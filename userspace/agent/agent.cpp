@@ -104,14 +104,16 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   });
   agent->collector_->collect_once();
   agent->install_routes();
+  agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval);
   agent->collector_->start();
-  spdlog::info("serving listen={} metrics=/metrics health=/api/v1/health", agent->config_.http.listen);
+  spdlog::info("serving listen={} dashboard=/ metrics=/metrics health=/api/v1/health", agent->config_.http.listen);
   return agent;
 }
 
 Agent::~Agent() {
-  // Order: stop serving, stop reading events, stop collecting, then the
-  // probes detach with the collector.
+  // Order: stop pushing to WebSocket clients, stop serving, stop reading
+  // events, stop collecting (the probes detach with the collector).
+  if (web_) web_->stop();
   http_.reset();
   event_reader_.reset();
   events_.close();

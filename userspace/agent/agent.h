@@ -14,6 +14,7 @@
 #include "events/event_stream.h"
 #include "export/http_server.h"
 #include "loader/bpf_support.h"
+#include "web/web_ui.h"
 
 namespace kscope {
 
@@ -59,6 +60,7 @@ class Agent {
   EventStream events_;
   std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<WebUi> web_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

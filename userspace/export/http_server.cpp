@@ -128,7 +128,12 @@ HttpServer::~HttpServer() {
 
 void HttpServer::route(const std::string& path, HttpHandler handler) {
   std::lock_guard lock(mu_);
-  routes_[path] = std::move(handler);
+  routes_[path] = Route{std::move(handler), false};
+}
+
+void HttpServer::route_public(const std::string& path, HttpHandler handler) {
+  std::lock_guard lock(mu_);
+  routes_[path] = Route{std::move(handler), true};
 }
 
 bool HttpServer::authorized(const std::string& path, const std::string& authorization) const {
@@ -175,23 +180,25 @@ int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
 }
 
 HttpResponse HttpServer::handle(const HttpRequest& req) {
-  auto auth = req.headers.find("authorization");
-  if (!authorized(req.path, auth == req.headers.end() ? "" : auth->second)) {
-    auto r = HttpResponse::json_error(401, "missing or wrong bearer token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
   HttpHandler handler;
+  bool is_public = false;
   {
     std::lock_guard lock(mu_);
     size_t best = 0;
-    for (const auto& [path, h] : routes_) {
+    for (const auto& [path, r] : routes_) {
       bool match = path == req.path || (path.back() == '/' && req.path.compare(0, path.size(), path) == 0);
       if (match && path.size() >= best) {
         best = path.size();
-        handler = h;
+        handler = r.handler;
+        is_public = r.is_public;
       }
     }
+  }
+  auto auth = req.headers.find("authorization");
+  if (!is_public && !authorized(req.path, auth == req.headers.end() ? "" : auth->second)) {
+    auto r = HttpResponse::json_error(401, "missing or wrong bearer token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
   }
   if (!handler) return HttpResponse::json_error(404, "no such endpoint: " + req.path);
   try {

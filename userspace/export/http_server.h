@@ -60,6 +60,9 @@ class HttpServer {
 
   // Exact path, or a prefix when it ends with '/'. Longest match wins.
   void route(const std::string& path, HttpHandler handler);
+  // A route served without the token: only for content that holds no data
+  // (the dashboard's static files, which then ask for the token).
+  void route_public(const std::string& path, HttpHandler handler);
 
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
@@ -80,7 +83,11 @@ class HttpServer {
   mg_context* ctx_ = nullptr;
   int port_ = 0;
   std::mutex mu_;
-  std::map<std::string, HttpHandler> routes_;
+  struct Route {
+    HttpHandler handler;
+    bool is_public = false;
+  };
+  std::map<std::string, Route> routes_;
 };
 
 // Percent-decoding of a URL component ('+' as space in queries).

@@ -1,0 +1,163 @@
+// Driven by dashboard_browser.sh: node dashboard_browser.js URL OUTDIR.
+// Fails (exit 1) with a message on the first broken expectation.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { chromium } = require('playwright-core');
+
+const [url, outDir] = process.argv.slice(2);
+const failures = [];
+function check(cond, what) {
+  console.log((cond ? 'ok   ' : 'FAIL ') + what);
+  if (!cond) failures.push(what);
+}
+
+// Decodes an 8-bit RGB(A) non-interlaced PNG (what Chromium writes) and
+// returns {width, height, distinctColors, busyFraction}: busy pixels differ
+// from the top-left (background) colour. A blank or broken page has few
+// colours and almost no busy pixels.
+function inspectPng(file) {
+  const buf = fs.readFileSync(file);
+  if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error(file + ' is not a PNG');
+  let off = 8, width = 0, height = 0, depth = 0, ctype = 0;
+  const idat = [];
+  while (off < buf.length) {
+    const len = buf.readUInt32BE(off), type = buf.toString('ascii', off + 4, off + 8);
+    const data = buf.subarray(off + 8, off + 8 + len);
+    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); depth = data[8]; ctype = data[9]; }
+    if (type === 'IDAT') idat.push(data);
+    off += 12 + len;
+  }
+  if (depth !== 8 || (ctype !== 2 && ctype !== 6)) throw new Error('unexpected PNG format');
+  const bpp = ctype === 6 ? 4 : 3, stride = width * bpp;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const px = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)], src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= bpp ? px[y * stride + x - bpp] : 0, b = y ? px[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y ? px[(y - 1) * stride + x - bpp] : 0;
+      let v = src[x];
+      if (f === 1) v += a; else if (f === 2) v += b; else if (f === 3) v += (a + b) >> 1;
+      else if (f === 4) { const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c); v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      px[y * stride + x] = v & 0xff;
+    }
+  }
+  const colors = new Set();
+  let busy = 0;
+  const bg = px.readUIntBE(0, 3);
+  for (let i = 0; i < px.length; i += bpp) {
+    const c = px.readUIntBE(i, 3);
+    colors.add(c);
+    if (c !== bg) busy++;
+  }
+  return { width, height, distinctColors: colors.size, busyFraction: busy / (width * height) };
+}
+
+async function shoot(page, name, minColors) {
+  const file = path.join(outDir, name + '.png');
+  await page.screenshot({ path: file, fullPage: false });
+  const info = inspectPng(file);
+  console.log(`     ${file}: ${info.width}x${info.height}, ${info.distinctColors} colours, ${(info.busyFraction * 100).toFixed(1)}% non-background`);
+  check(info.distinctColors >= minColors, `${name} screenshot has >= ${minColors} colours`);
+  check(info.busyFraction > 0.05, `${name} screenshot is not blank`);
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Failed fetches are checked by URL below, not by their console line.
+    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
+    // Only the endpoints other modules may not provide yet may answer 404.
+    page.on('response', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (r.status() >= 400 && !(r.status() === 404 && ['/api/v1/alerts', '/api/v1/profile'].includes(p))) {
+        errors.push(`HTTP ${r.status()} for ${p}`);
+      }
+    });
+    await page.goto(url + '?theme=dark');
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 15000 });
+    // Live data: at least 3 intervals of WebSocket points into the charts.
+    await page.waitForFunction(() => window.kscopeState.points >= 12, null, { timeout: 20000 });
+    check(true, 'live WebSocket points arrived');
+    check(await page.locator('#live.on').count() === 1, 'live indicator is on');
+    const counts = await page.evaluate(() => Object.fromEntries(Object.entries(window.kscopeState.charts).map(
+      ([id, c]) => [id, c.u ? c.data.slice(1).reduce((n, col) => n + col.filter((v) => v != null).length, 0) : -1])));
+    console.log('     non-null chart points:', JSON.stringify(counts));
+    check(counts.latency >= 3, 'latency chart has points');
+    check(counts.traffic >= 3, 'traffic chart has points');
+    check(counts.errors >= 1, 'errors chart has points');
+    check(await page.locator('#chart-latency canvas').count() >= 1, 'latency chart drew a canvas');
+    const lat = await page.textContent('#v-latency');
+    const traffic = await page.textContent('#v-traffic');
+    check(/\d/.test(lat) && /(ns|µs|ms|s)$/.test(lat), `latency tile shows a duration (${lat})`);
+    check(/\d/.test(traffic), `traffic tile shows a rate (${traffic})`);
+    const sat = await page.textContent('#chart-saturation');
+    check(sat.length > 0, 'saturation panel shows a chart or why not');
+    check((await page.textContent('#alerts')).trim().length > 0, 'alerts panel says something');
+    await shoot(page, 'dashboard-dark', 40);
+
+    await page.click('#theme');
+    await page.waitForTimeout(300);
+    check(await page.evaluate(() => document.documentElement.dataset.theme) === 'light', 'theme switches to light');
+    await shoot(page, 'dashboard-light', 40);
+
+    await page.click('#tab-targets');
+    await page.waitForFunction(() => document.querySelectorAll('#targets-table tbody tr td.target').length >= 2,
+                               null, { timeout: 10000 });
+    const rows = await page.locator('#targets-table tbody tr').count();
+    check(rows >= 2, `targets table lists targets (${rows})`);
+    await page.click('#targets-table th[data-key="traffic"]');
+    const sorted = await page.evaluate(() => [...document.querySelectorAll('#targets-table tbody tr')].map(
+      (tr) => tr.children[2].textContent));
+    console.log('     calls/s column after sorting:', sorted.slice(0, 5).join(', '));
+    await shoot(page, 'targets-light', 20);
+
+    // Flame graph tab: a recorded profile, or the explanation when the
+    // profile endpoint is not there yet.
+    await page.click('#tab-flame');
+    await page.fill('#flame-seconds', '2');
+    await page.click('#flame-record');
+    await page.waitForFunction(() => ['rendered', 'unavailable', 'error'].includes(document.getElementById('flame-frame').dataset.state),
+                               null, { timeout: 60000 });
+    const flameState = await page.getAttribute('#flame-frame', 'data-state');
+    if (flameState === 'rendered') {
+      const frame = page.frameLocator('#flame-frame');
+      const frames = await frame.locator('svg').count();
+      check(frames >= 1, 'flame graph SVG rendered in the frame');
+      const rects = await frame.locator('rect').count();
+      check(rects >= 3, `flame graph has frames (${rects} rects)`);
+    } else {
+      const msg = await page.textContent('#flame-status');
+      console.log('     flame graph tab says:', msg);
+      check(flameState === 'unavailable' && /404/.test(msg) && /kscope profile/.test(msg),
+            'flame graph tab explains that profiles are unavailable (404)');
+    }
+    await shoot(page, 'flame-light', 10);
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+    phone.on('pageerror', (e) => errors.push(String(e)));
+    await phone.goto(url + '?theme=dark');
+    await phone.waitForSelector('body[data-loaded="true"]', { timeout: 15000 });
+    await phone.waitForFunction(() => window.kscopeState.points >= 4, null, { timeout: 20000 });
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `phone layout has no horizontal scroll (${overflow}px)`);
+    await shoot(phone, 'dashboard-phone-dark', 30);
+  } finally {
+    await browser.close();
+  }
+  check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
+  if (failures.length) {
+    console.log(`${failures.length} check(s) failed`);
+    process.exit(1);
+  }
+  console.log('all browser checks passed');
+})().catch((e) => { console.error(e); process.exit(1); });

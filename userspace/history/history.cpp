@@ -1,0 +1,254 @@
+#include "history/history.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace kscope {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// Fixed per-series overhead beside its strings: hash nodes in two maps, the
+// struct itself.
+constexpr size_t kSeriesOverhead = 160;
+
+}  // namespace
+
+size_t HistoryFrame::bytes() const {
+  return sizeof(HistoryFrame) + entries.capacity() * sizeof(HistoryEntry) +
+         buckets.capacity() * sizeof(HistoryBucket);
+}
+
+std::string series_key(const std::string& name, const Labels& labels) {
+  std::string key = name;
+  key += '{';
+  for (const auto& [k, v] : labels) {
+    key += k;
+    key += '=';
+    // Length-prefixed: label values may contain any byte, so no separator
+    // is safe on its own.
+    key += std::to_string(v.size());
+    key += ':';
+    key += v;
+    key += ',';
+  }
+  key += '}';
+  return key;
+}
+
+History::History(HistoryOptions options) : options_(options) {}
+
+size_t History::series_bytes(const HistorySeries& s) const {
+  size_t n = kSeriesOverhead + 2 * s.name.size();  // name, and again inside the key
+  for (const auto& [k, v] : s.labels) n += 2 * (k.size() + v.size()) + 64;
+  return n;
+}
+
+uint32_t History::intern(const Family& family, const Series& series, Clock::time_point now) {
+  std::string key = series_key(family.name, series.labels);
+  auto it = ids_.find(key);
+  if (it != ids_.end()) {
+    series_[it->second].last_seen = now;
+    return it->second;
+  }
+  uint32_t id = next_id_++;
+  HistorySeries s{family.name, family.type, series.labels, now};
+  bytes_ += series_bytes(s);
+  series_.emplace(id, std::move(s));
+  ids_.emplace(std::move(key), id);
+  return id;
+}
+
+void History::append(std::shared_ptr<const Snapshot> snapshot) {
+  std::unique_lock lock(mu_);
+  const Clock::time_point now = snapshot->taken_at;
+  const bool baseline = previous_ == nullptr;
+  HistoryFrame frame;
+  frame.start = baseline ? now : previous_->taken_at;
+  frame.end = now;
+  std::unordered_map<uint32_t, const Series*> index;
+  index.reserve(previous_index_.size());
+
+  for (const auto& family : snapshot->families) {
+    for (const auto& series : family.series) {
+      uint32_t id = intern(family, series, now);
+      index[id] = &series;
+      auto prev_it = previous_index_.find(id);
+      const Series* prev = prev_it == previous_index_.end() ? nullptr : prev_it->second;
+      HistoryEntry e;
+      e.series = id;
+      switch (family.type) {
+        case MetricType::kGauge:
+          e.value = e.min = e.max = series.value;
+          e.samples = 1;
+          frame.entries.push_back(e);
+          break;
+        case MetricType::kCounter: {
+          if (baseline) break;
+          // A series first seen after the baseline counts from zero: a new
+          // process's calls all happened since it appeared. A counter that
+          // went backwards was reset and counts from zero too.
+          double before = prev ? prev->value : 0;
+          e.value = series.value >= before ? series.value - before : series.value;
+          if (e.value > 0) frame.entries.push_back(e);
+          break;
+        }
+        case MetricType::kHistogram: {
+          if (baseline || !series.histogram) break;
+          Histogram delta = prev && prev->histogram ? series.histogram->delta_since(*prev->histogram)
+                                                    : *series.histogram;
+          e.count = delta.count();
+          if (e.count == 0) break;
+          e.value = delta.sum_seconds;
+          e.first_bucket = static_cast<uint32_t>(frame.buckets.size());
+          for (size_t i = 0; i < delta.buckets.size(); ++i) {
+            if (delta.buckets[i] == 0) continue;
+            frame.buckets.push_back({static_cast<uint16_t>(i),
+                                     static_cast<uint32_t>(std::min<uint64_t>(delta.buckets[i], UINT32_MAX))});
+          }
+          e.bucket_count = static_cast<uint32_t>(frame.buckets.size()) - e.first_bucket;
+          frame.entries.push_back(e);
+          break;
+        }
+      }
+    }
+  }
+  std::sort(frame.entries.begin(), frame.entries.end(),
+            [](const HistoryEntry& a, const HistoryEntry& b) { return a.series < b.series; });
+  frame.entries.shrink_to_fit();
+  frame.buckets.shrink_to_fit();
+  previous_ = std::move(snapshot);
+  previous_index_ = std::move(index);
+  if (!baseline) {
+    bytes_ += frame.bytes();
+    frames_.push_back(std::move(frame));
+  }
+  compact(now);
+  evict(now);
+}
+
+HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
+  HistoryFrame out;
+  if (frames.empty()) return out;
+  out.start = frames.front()->start;
+  out.end = frames.back()->end;
+  // Gather each series' entries across the frames, in series order.
+  std::map<uint32_t, std::vector<std::pair<const HistoryFrame*, const HistoryEntry*>>> by_series;
+  for (const auto* f : frames) {
+    for (const auto& e : f->entries) by_series[e.series].emplace_back(f, &e);
+  }
+  std::vector<uint64_t> fine;
+  for (const auto& [id, parts] : by_series) {
+    HistoryEntry m;
+    m.series = id;
+    bool has_buckets = false;
+    fine.assign(KSCOPE_HIST_BUCKETS, 0);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto& [f, e] = parts[i];
+      m.min = i == 0 ? e->min : std::min(m.min, e->min);
+      m.max = i == 0 ? e->max : std::max(m.max, e->max);
+      m.value += e->value;
+      m.count += e->count;
+      m.samples += e->samples;
+      for (uint32_t b = 0; b < e->bucket_count; ++b) {
+        const auto& hb = f->buckets[e->first_bucket + b];
+        fine[hb.index] += hb.count;
+        has_buckets = true;
+      }
+    }
+    if (has_buckets) {
+      m.first_bucket = static_cast<uint32_t>(out.buckets.size());
+      for (size_t i = 0; i < fine.size(); ++i) {
+        if (fine[i] != 0) {
+          out.buckets.push_back({static_cast<uint16_t>(i),
+                                 static_cast<uint32_t>(std::min<uint64_t>(fine[i], UINT32_MAX))});
+        }
+      }
+      m.bucket_count = static_cast<uint32_t>(out.buckets.size()) - m.first_bucket;
+    }
+    out.entries.push_back(m);
+  }
+  out.entries.shrink_to_fit();
+  out.buckets.shrink_to_fit();
+  return out;
+}
+
+void History::compact(Clock::time_point now) {
+  const auto step = options_.coarse_step;
+  if (step <= Nanos(0)) return;
+  const auto fine_limit = now - options_.fine_window;
+  auto slot = [&](const HistoryFrame& f) { return f.end.time_since_epoch() / step; };
+  // Frames are oldest first; coarse ones (already merged) lead. Merge each
+  // run of old frames sharing a coarse slot once the slot is complete, i.e.
+  // a later frame already lies in a later slot.
+  std::deque<HistoryFrame> out;
+  size_t i = 0;
+  while (i < frames_.size()) {
+    const HistoryFrame& f = frames_[i];
+    if (f.end > fine_limit) break;
+    size_t j = i;
+    while (j + 1 < frames_.size() && slot(frames_[j + 1]) == slot(f)) ++j;
+    bool slot_complete = j + 1 < frames_.size();
+    if (!slot_complete || frames_[j].end > fine_limit) break;
+    if (j > i) {
+      std::vector<const HistoryFrame*> run;
+      for (size_t k = i; k <= j; ++k) {
+        run.push_back(&frames_[k]);
+        bytes_ -= frames_[k].bytes();
+      }
+      HistoryFrame merged = merge_frames(run);
+      bytes_ += merged.bytes();
+      out.push_back(std::move(merged));
+    } else {
+      out.push_back(std::move(frames_[i]));
+    }
+    i = j + 1;
+  }
+  if (out.empty()) return;
+  for (; i < frames_.size(); ++i) out.push_back(std::move(frames_[i]));
+  frames_ = std::move(out);
+}
+
+void History::evict(Clock::time_point now) {
+  const auto horizon = now - options_.retention;
+  while (!frames_.empty() && (frames_.front().end <= horizon ||
+                              (bytes_ > options_.max_bytes && frames_.size() > 1))) {
+    if (frames_.front().end > horizon) ++dropped_frames_;
+    bytes_ -= frames_.front().bytes();
+    frames_.pop_front();
+  }
+  // Series no frame can mention any more, and not in the latest snapshot.
+  const auto oldest = frames_.empty() ? now : frames_.front().start;
+  for (auto it = series_.begin(); it != series_.end();) {
+    if (it->second.last_seen < oldest && previous_index_.find(it->first) == previous_index_.end()) {
+      bytes_ -= series_bytes(it->second);
+      ids_.erase(series_key(it->second.name, it->second.labels));
+      it = series_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+HistoryStats History::stats() const {
+  std::shared_lock lock(mu_);
+  HistoryStats s;
+  s.bytes = bytes_;
+  s.frames = frames_.size();
+  s.series = series_.size();
+  s.dropped_frames = dropped_frames_;
+  if (!frames_.empty()) {
+    s.oldest = frames_.front().start;
+    s.newest = frames_.back().end;
+  }
+  return s;
+}
+
+std::map<std::string, MetricType> History::names() const {
+  std::shared_lock lock(mu_);
+  std::map<std::string, MetricType> out;
+  for (const auto& [id, s] : series_) out.emplace(s.name, s.type);
+  return out;
+}
+
+}  // namespace kscope

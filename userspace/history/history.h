@@ -1,0 +1,134 @@
+// The last hour of every metric, in memory, for the dashboard, `kscope top`
+// and `kscope report`. Fed by a collector listener with each snapshot.
+//
+// What is kept: one frame per collector interval holding, for each series
+// that changed, its increase since the previous snapshot (counters), its
+// value (gauges) or the fine histogram buckets that grew (histograms, sparse).
+// Idle series cost nothing. Frames older than `fine_window` are merged into
+// `coarse_step` frames, so an hour at a 1 s interval is 300 fine + 330 coarse
+// frames, not 3600.
+//
+// Memory bound: the frames and the series table together stay under
+// `max_bytes` (default 64 MiB). When a busy host would exceed it, the oldest
+// frames go first (retention shrinks below an hour) and `dropped_frames`
+// counts them. Worst case per frame is about 40 bytes per changed series
+// plus 8 bytes per grown histogram bucket.
+//
+// Thread safety: append() from one thread (the collector); query and stats
+// from any thread, concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collect/snapshot.h"
+#include "common/duration.h"
+
+namespace kscope {
+
+struct HistoryOptions {
+  Nanos retention = std::chrono::hours(1);
+  Nanos fine_window = std::chrono::minutes(5);
+  Nanos coarse_step = std::chrono::seconds(10);
+  size_t max_bytes = size_t{64} << 20;
+};
+
+struct HistoryStats {
+  size_t bytes = 0;
+  size_t frames = 0;
+  size_t series = 0;
+  uint64_t dropped_frames = 0;  // evicted before `retention` to stay under max_bytes
+  std::chrono::system_clock::time_point oldest{};
+  std::chrono::system_clock::time_point newest{};
+};
+
+// One sparse histogram bucket increase.
+struct HistoryBucket {
+  uint16_t index = 0;
+  uint32_t count = 0;
+};
+
+// One series' change within a frame.
+struct HistoryEntry {
+  uint32_t series = 0;
+  uint32_t first_bucket = 0;  // into Frame::buckets (histograms)
+  uint32_t bucket_count = 0;
+  uint32_t samples = 0;       // gauges: samples merged into value_sum
+  double value = 0;           // counter increase, gauge sum of samples, histogram sum of seconds
+  double min = 0, max = 0;    // gauges: extremes of the merged samples
+  uint64_t count = 0;         // histograms: observations
+};
+
+struct HistoryFrame {
+  std::chrono::system_clock::time_point start{}, end{};  // covers (start, end]
+  std::vector<HistoryEntry> entries;                     // ascending series id
+  std::vector<HistoryBucket> buckets;
+
+  double seconds() const { return std::chrono::duration<double>(end - start).count(); }
+  size_t bytes() const;
+};
+
+struct HistorySeries {
+  std::string name;
+  MetricType type = MetricType::kGauge;
+  Labels labels;
+  std::chrono::system_clock::time_point last_seen{};
+};
+
+class History {
+ public:
+  explicit History(HistoryOptions options = {});
+
+  // Adds the change from the previous snapshot; the first snapshot only sets
+  // the baseline for counters and histograms.
+  void append(std::shared_ptr<const Snapshot> snapshot);
+
+  HistoryStats stats() const;
+  const HistoryOptions& options() const { return options_; }
+
+  // Metric names with at least one series in the history, and their types.
+  std::map<std::string, MetricType> names() const;
+
+  // Calls fn with a consistent view (frames oldest first, series by id)
+  // under the read lock; fn must not call back into the History.
+  template <class Fn>
+  auto read(Fn&& fn) const {
+    std::shared_lock lock(mu_);
+    return fn(frames_, series_);
+  }
+
+ private:
+  uint32_t intern(const Family& family, const Series& series, std::chrono::system_clock::time_point now);
+  void compact(std::chrono::system_clock::time_point now);
+  void evict(std::chrono::system_clock::time_point now);
+  size_t series_bytes(const HistorySeries& s) const;
+
+  HistoryOptions options_;
+  mutable std::shared_mutex mu_;
+  std::deque<HistoryFrame> frames_;
+  std::unordered_map<uint32_t, HistorySeries> series_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint32_t next_id_ = 1;
+  size_t bytes_ = 0;  // frames + series table
+  uint64_t dropped_frames_ = 0;
+  // The previous snapshot, kept alive, and its series by id: increases are
+  // computed against it without copying histograms.
+  std::shared_ptr<const Snapshot> previous_;
+  std::unordered_map<uint32_t, const Series*> previous_index_;
+};
+
+// Merges frames (any number, adjacent, oldest first) into one.
+HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames);
+
+// "name{k=v,...}" with labels in order: the identity of a series.
+std::string series_key(const std::string& name, const Labels& labels);
+
+}  // namespace kscope

@@ -1,0 +1,247 @@
+#include "history/history.h"
+
+#include <gtest/gtest.h>
+
+#include "history/query.h"
+
+namespace kscope {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using std::chrono::seconds;
+
+const Clock::time_point kT0 = Clock::time_point(seconds(1'800'000'000));
+
+// A snapshot at kT0 + t seconds with one counter per comm, one gauge and one
+// histogram whose every observation is `latency_ns`.
+std::shared_ptr<const Snapshot> snap(int t, std::vector<std::pair<std::string, double>> counters,
+                                     uint64_t hist_count = 0, uint64_t latency_ns = 1000, double gauge = 0) {
+  auto s = std::make_shared<Snapshot>();
+  s->taken_at = kT0 + seconds(t);
+  Family c{"calls_total", "", MetricType::kCounter, {}};
+  for (const auto& [comm, v] : counters) c.series.push_back({{{"comm", comm}}, v, {}});
+  Family g{"queue_length", "", MetricType::kGauge, {{{{"cpu", "0"}}, gauge, {}}}};
+  Family h{"latency_seconds", "", MetricType::kHistogram, {}};
+  Histogram hist;
+  for (uint64_t i = 0; i < hist_count; ++i) hist.record_ns(latency_ns);
+  hist.sum_seconds = hist_count * latency_ns * 1e-9;
+  h.series.push_back({{{"comm", "app"}}, 0, hist});
+  s->families = {c, g, h};
+  return s;
+}
+
+QuerySpec spec(const std::string& name, int from, int to, int step) {
+  QuerySpec q;
+  q.name = name;
+  q.start = kT0 + seconds(from);
+  q.end = kT0 + seconds(to);
+  q.step = seconds(step);
+  return q;
+}
+
+TEST(History, FirstSnapshotIsOnlyTheBaseline) {
+  History h;
+  h.append(snap(0, {{"a", 100}}));
+  EXPECT_EQ(h.stats().frames, 0u);
+  h.append(snap(1, {{"a", 103}}));
+  EXPECT_EQ(h.stats().frames, 1u);
+}
+
+TEST(History, CounterRateIsIncreasePerSecondSummedOverSeries) {
+  History h;
+  h.append(snap(0, {{"a", 100}, {"b", 0}}));
+  h.append(snap(1, {{"a", 103}, {"b", 5}}));
+  h.append(snap(2, {{"a", 103}, {"b", 9}}));
+  auto r = run_query(h, spec("calls_total", 1, 2, 1));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_EQ(r->aggregation, "rate");
+  EXPECT_DOUBLE_EQ(*r->series[0].values[0], 8.0);
+  EXPECT_DOUBLE_EQ(*r->series[0].values[1], 4.0);
+}
+
+TEST(History, GroupByLabelAndMatchers) {
+  History h;
+  h.append(snap(0, {{"a", 0}, {"b", 0}}));
+  h.append(snap(2, {{"a", 2}, {"b", 10}}));
+  auto q = spec("calls_total", 2, 2, 2);
+  q.by = {"comm"};
+  q.aggregation = Aggregation::kIncrease;
+  auto r = run_query(h, q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->series.size(), 2u);
+  EXPECT_EQ(r->series[0].labels, (Labels{{"comm", "b"}}));  // highest first
+  EXPECT_DOUBLE_EQ(*r->series[0].values[0], 10.0);
+  EXPECT_DOUBLE_EQ(*r->series[1].values[0], 2.0);
+
+  q.by.clear();
+  q.matchers = *parse_selector(R"({comm=~"a|c"})");
+  r = run_query(h, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(*r->series[0].values[0], 2.0);
+}
+
+TEST(History, CounterResetCountsFromZero) {
+  History h;
+  h.append(snap(0, {{"a", 50}}));
+  h.append(snap(1, {{"a", 7}}));
+  auto q = spec("calls_total", 1, 1, 1);
+  q.aggregation = Aggregation::kIncrease;
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 7.0);
+}
+
+TEST(History, HistogramQuantilesAndRate) {
+  History h;
+  h.append(snap(0, {}, 0));
+  h.append(snap(1, {}, 100, 1'000'000));  // 100 calls of 1 ms
+  auto q = spec("latency_seconds", 1, 1, 1);
+  auto r = run_query(h, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->aggregation, "p99");
+  EXPECT_NEAR(*r->series[0].values[0], 1e-3, 0.2e-3);
+  q.aggregation = Aggregation::kRate;
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 100.0);
+  q.aggregation = Aggregation::kAvg;
+  EXPECT_NEAR(*run_query(h, q)->series[0].values[0], 1e-3, 1e-9);
+  q.aggregation = Aggregation::kMin;
+  EXPECT_LE(*run_query(h, q)->series[0].values[0], 1e-3);
+  q.aggregation = Aggregation::kMax;
+  EXPECT_GE(*run_query(h, q)->series[0].values[0], 1e-3);
+}
+
+TEST(History, IdleStepsAreNullForHistogramsAndZeroForCounters) {
+  History h;
+  h.append(snap(0, {{"a", 1}}, 10));
+  h.append(snap(1, {{"a", 1}}, 10));  // nothing happened
+  auto r = run_query(h, spec("latency_seconds", 1, 1, 1));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->series[0].values[0].has_value());
+  auto c = run_query(h, spec("calls_total", 1, 1, 1));
+  EXPECT_DOUBLE_EQ(*c->series[0].values[0], 0.0);
+  // Before the history starts there are no frames: null.
+  auto before = run_query(h, spec("calls_total", -10, -10, 1));
+  EXPECT_FALSE(before->series[0].values[0].has_value());
+}
+
+TEST(History, GaugeMinMaxAvg) {
+  History h;
+  h.append(snap(0, {}, 0, 0, 1));
+  h.append(snap(1, {}, 0, 0, 2));
+  h.append(snap(2, {}, 0, 0, 6));
+  auto q = spec("queue_length", 2, 2, 2);
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 4.0);  // (2+6)/2; t=0 is before the window
+  q.aggregation = Aggregation::kMax;
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 6.0);
+  q.aggregation = Aggregation::kMin;
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 2.0);
+}
+
+TEST(History, OldFramesAreMergedWithoutLosingCounts) {
+  HistoryOptions o;
+  o.fine_window = seconds(30);
+  o.coarse_step = seconds(10);
+  History h(o);
+  double total = 0;
+  for (int t = 0; t <= 120; ++t) {
+    h.append(snap(t, {{"a", total}}, static_cast<uint64_t>(t) * 3));
+    total += t % 7;
+  }
+  auto st = h.stats();
+  // 120 one-second frames: the last ~30 s fine, the rest in 10 s frames.
+  EXPECT_LT(st.frames, 45u);
+  EXPECT_GT(st.frames, 35u);
+  auto q = spec("calls_total", 0, 120, 120);
+  q.aggregation = Aggregation::kIncrease;
+  auto r = run_query(h, q);
+  ASSERT_TRUE(r.ok());
+  double expected = 0;
+  for (int t = 0; t < 119; ++t) expected += t % 7;  // increases seen by snapshots 1..120
+  EXPECT_DOUBLE_EQ(*r->series[0].values[1], expected);
+  q.name = "latency_seconds";
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 120.0 * 3);
+}
+
+TEST(History, RetentionAndByteBudgetEvictOldestFrames) {
+  HistoryOptions o;
+  o.retention = seconds(20);
+  o.fine_window = seconds(1000);
+  History h(o);
+  for (int t = 0; t <= 50; ++t) h.append(snap(t, {{"a", double(t)}}));
+  EXPECT_EQ(h.stats().frames, 20u);
+  EXPECT_EQ(h.stats().dropped_frames, 0u);
+
+  o.retention = std::chrono::hours(1);
+  o.max_bytes = 4096;
+  History small(o);
+  std::vector<std::pair<std::string, double>> many;
+  for (int i = 0; i < 20; ++i) many.emplace_back("comm" + std::to_string(i), 0);
+  for (int t = 0; t <= 50; ++t) {
+    for (auto& [k, v] : many) v += 1;
+    small.append(snap(t, many));
+    EXPECT_LE(small.stats().bytes, o.max_bytes + 4096) << "t=" << t;
+  }
+  EXPECT_GT(small.stats().dropped_frames, 0u);
+  EXPECT_LT(small.stats().frames, 50u);
+}
+
+TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
+  HistoryOptions o;
+  o.retention = seconds(5);
+  History h(o);
+  h.append(snap(0, {{"gone", 0}}));
+  h.append(snap(1, {{"gone", 5}}));
+  for (int t = 2; t < 20; ++t) h.append(snap(t, {{"stays", double(t)}}));
+  auto r = run_query(h, [] {
+    auto q = spec("calls_total", 0, 19, 1);
+    q.by = {"comm"};
+    return q;
+  }());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_EQ(r->series[0].labels[0].second, "stays");
+}
+
+TEST(Query, RejectsBadRanges) {
+  History h;
+  EXPECT_FALSE(run_query(h, spec("x", 10, 0, 1)).ok());
+  EXPECT_FALSE(run_query(h, spec("x", 0, 10, 0)).ok());
+  auto big = spec("x", 0, 100000, 1);
+  EXPECT_FALSE(run_query(h, big).ok());
+  auto r = run_query(h, spec("x", 0, 10, 1));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->found);
+}
+
+TEST(Query, ParsesAggregations) {
+  EXPECT_EQ(parse_aggregation("p99")->second, 0.99);
+  EXPECT_EQ(parse_aggregation("p999")->second, 0.999);
+  EXPECT_EQ(parse_aggregation("p5")->second, 0.5);
+  EXPECT_EQ(parse_aggregation("max")->first, Aggregation::kMax);
+  EXPECT_FALSE(parse_aggregation("p").ok());
+  EXPECT_FALSE(parse_aggregation("p0").ok());
+  EXPECT_FALSE(parse_aggregation("median").ok());
+  EXPECT_FALSE(parse_aggregation("p99999999999").ok());
+}
+
+TEST(Selector, ParsesAndRejects) {
+  std::string name;
+  auto m = parse_selector(R"(kscope_x{a="1", b!="2",c=~"x.*",d!~'y'})", &name);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ(name, "kscope_x");
+  ASSERT_EQ(m->size(), 4u);
+  EXPECT_TRUE(matches_all(*m, {{"a", "1"}, {"b", "3"}, {"c", "xyz"}, {"d", "z"}}));
+  EXPECT_FALSE(matches_all(*m, {{"a", "1"}, {"b", "2"}, {"c", "xyz"}}));
+  EXPECT_TRUE(parse_selector("")->empty());
+  EXPECT_TRUE(parse_selector("{}")->empty());
+  for (const char* bad : {"{a}", "{a=1}", "{a=\"1\"", "{=\"x\"}", "{a=~\"(\"}", "{a=\"1\"} junk", "name"}) {
+    EXPECT_FALSE(parse_selector(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(parse_selector("{a=~\"" + std::string(300, 'x') + "\"}").ok());
+  // A quote inside a value.
+  auto q = parse_selector(R"({comm="a\"b"})");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ((*q)[0].value, "a\"b");
+}
+
+}  // namespace
+}  // namespace kscope

@@ -1,0 +1,249 @@
+#include "history/query.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace kscope {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// Everything one group collects within one step.
+struct Accumulator {
+  // Per series: counter increase, or gauge sum/samples/min/max.
+  struct PerSeries {
+    double value = 0;
+    uint32_t samples = 0;
+    double min = 0, max = 0;
+  };
+  std::unordered_map<uint32_t, PerSeries> per_series;
+  Histogram hist;
+  bool has_hist = false;
+  double hist_sum = 0;
+};
+
+double quantile_of(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double pos = q * static_cast<double>(v.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+std::string aggregation_name(Aggregation a, double q, MetricType type) {
+  switch (a) {
+    case Aggregation::kAvg: return "avg";
+    case Aggregation::kMin: return "min";
+    case Aggregation::kMax: return "max";
+    case Aggregation::kSum: return "sum";
+    case Aggregation::kRate: return "rate";
+    case Aggregation::kIncrease: return "increase";
+    case Aggregation::kQuantile: {
+      std::string digits = std::to_string(static_cast<long long>(std::llround(q * 1000)));
+      while (digits.size() > 2 && digits.back() == '0') digits.pop_back();
+      return "p" + digits;
+    }
+    case Aggregation::kDefault: break;
+  }
+  return type == MetricType::kCounter ? "rate" : type == MetricType::kGauge ? "avg" : "p99";
+}
+
+std::optional<double> reduce(const Accumulator& acc, MetricType type, Aggregation agg, double q,
+                             double covered_seconds) {
+  if (type == MetricType::kHistogram) {
+    uint64_t n = acc.has_hist ? acc.hist.count() : 0;
+    switch (agg) {
+      case Aggregation::kRate: return covered_seconds > 0 ? n / covered_seconds : 0.0;
+      case Aggregation::kIncrease: return static_cast<double>(n);
+      case Aggregation::kSum: return covered_seconds > 0 ? acc.hist_sum / covered_seconds : 0.0;
+      default: break;
+    }
+    if (n == 0) return std::nullopt;
+    switch (agg) {
+      case Aggregation::kAvg: return acc.hist_sum / static_cast<double>(n);
+      case Aggregation::kMin:
+      case Aggregation::kMax: {
+        const auto& b = acc.hist.buckets;
+        int i = 0;
+        if (agg == Aggregation::kMin) {
+          while (i < static_cast<int>(b.size()) && b[i] == 0) ++i;
+          return hist_bucket_lower_ns(i) * 1e-9;
+        }
+        i = static_cast<int>(b.size()) - 1;
+        while (i > 0 && b[i] == 0) --i;
+        double up = hist_bucket_upper_ns(i);
+        return (std::isinf(up) ? hist_bucket_lower_ns(i) : up) * 1e-9;
+      }
+      default: return acc.hist.quantile_seconds(q);
+    }
+  }
+  if (type == MetricType::kCounter) {
+    if (covered_seconds <= 0) return std::nullopt;
+    double total = 0;
+    std::vector<double> rates;
+    for (const auto& [id, s] : acc.per_series) {
+      total += s.value;
+      rates.push_back(s.value / covered_seconds);
+    }
+    switch (agg) {
+      case Aggregation::kIncrease: return total;
+      case Aggregation::kAvg:
+      case Aggregation::kMin:
+      case Aggregation::kMax:
+      case Aggregation::kQuantile: {
+        if (rates.empty()) return 0.0;
+        if (agg == Aggregation::kAvg) return total / covered_seconds / static_cast<double>(rates.size());
+        if (agg == Aggregation::kMin) return *std::min_element(rates.begin(), rates.end());
+        if (agg == Aggregation::kMax) return *std::max_element(rates.begin(), rates.end());
+        return quantile_of(rates, q);
+      }
+      default: return total / covered_seconds;
+    }
+  }
+  // Gauges.
+  if (acc.per_series.empty()) return std::nullopt;
+  double sum = 0, mn = INFINITY, mx = -INFINITY, avg_sum = 0;
+  uint32_t samples = 0;
+  std::vector<double> avgs;
+  for (const auto& [id, s] : acc.per_series) {
+    sum += s.value;
+    samples += s.samples;
+    mn = std::min(mn, s.min);
+    mx = std::max(mx, s.max);
+    double a = s.samples ? s.value / s.samples : 0;
+    avg_sum += a;
+    avgs.push_back(a);
+  }
+  switch (agg) {
+    case Aggregation::kMin: return mn;
+    case Aggregation::kMax: return mx;
+    case Aggregation::kSum:
+    case Aggregation::kRate:
+    case Aggregation::kIncrease: return avg_sum;
+    case Aggregation::kQuantile: return quantile_of(avgs, q);
+    default: return samples ? sum / samples : 0.0;
+  }
+}
+
+}  // namespace
+
+Result<std::pair<Aggregation, double>> parse_aggregation(const std::string& text) {
+  static const std::map<std::string, Aggregation> kNames = {
+      {"", Aggregation::kDefault}, {"avg", Aggregation::kAvg},   {"min", Aggregation::kMin},
+      {"max", Aggregation::kMax},  {"sum", Aggregation::kSum},   {"rate", Aggregation::kRate},
+      {"increase", Aggregation::kIncrease}};
+  auto it = kNames.find(text);
+  if (it != kNames.end()) return std::make_pair(it->second, 0.99);
+  if (text.size() >= 2 && text.size() <= 5 && text[0] == 'p' &&
+      std::all_of(text.begin() + 1, text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::string digits = text.substr(1);
+    double q = std::stod("0." + digits);
+    if (q > 0 && q < 1) return std::make_pair(Aggregation::kQuantile, q);
+  }
+  return Error("unknown aggregation '" + text + "'", "use avg, min, max, sum, rate, increase or pNN (p50, p99, p999)");
+}
+
+Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
+  if (spec.step <= Nanos(0)) return Error("step must be positive");
+  if (spec.end < spec.start) return Error("end is before start");
+  const auto span = spec.end - spec.start;
+  const size_t points = static_cast<size_t>(span / spec.step) + 1;
+  if (points > kMaxQueryPoints) {
+    return Error("the range needs " + std::to_string(points) + " points, more than " +
+                     std::to_string(kMaxQueryPoints),
+                 "use a larger step or a shorter range");
+  }
+  return history.read([&](const std::deque<HistoryFrame>& frames,
+                          const std::unordered_map<uint32_t, HistorySeries>& series) -> Result<QueryResult> {
+    QueryResult out;
+    // Which series take part, and the group each falls in.
+    std::unordered_map<uint32_t, size_t> group_of;
+    std::map<Labels, size_t> groups;
+    std::vector<Labels> group_labels;
+    for (const auto& [id, s] : series) {
+      if (s.name != spec.name) continue;
+      out.found = true;
+      out.type = s.type;
+      if (!matches_all(spec.matchers, s.labels)) continue;
+      Labels key;
+      for (const auto& l : spec.by) {
+        const std::string* v = nullptr;
+        for (const auto& [k, val] : s.labels) {
+          if (k == l) v = &val;
+        }
+        key.emplace_back(l, v ? *v : "");
+      }
+      auto [git, inserted] = groups.emplace(key, group_labels.size());
+      if (inserted) group_labels.push_back(key);
+      group_of[id] = git->second;
+    }
+    out.aggregation = aggregation_name(spec.aggregation, spec.quantile, out.type);
+    for (size_t k = 0; k < points; ++k) out.timestamps.push_back(spec.start + k * spec.step);
+    out.series.resize(group_labels.size());
+    for (size_t g = 0; g < group_labels.size(); ++g) {
+      out.series[g].labels = group_labels[g];
+      out.series[g].values.assign(points, std::nullopt);
+    }
+    if (group_labels.empty()) return out;
+
+    // Frames are in time order, so the steps are walked once.
+    auto fit = std::lower_bound(frames.begin(), frames.end(), spec.start - spec.step,
+                                [](const HistoryFrame& f, Clock::time_point t) { return f.end <= t; });
+    std::vector<Accumulator> accs(group_labels.size());
+    for (size_t k = 0; k < points; ++k) {
+      const auto t = out.timestamps[k];
+      for (auto& a : accs) a = Accumulator{};
+      double covered = 0;
+      bool any_frame = false;
+      for (; fit != frames.end() && fit->end <= t; ++fit) {
+        if (fit->end <= t - spec.step) continue;
+        any_frame = true;
+        covered += fit->seconds();
+        for (const auto& e : fit->entries) {
+          auto g = group_of.find(e.series);
+          if (g == group_of.end()) continue;
+          Accumulator& acc = accs[g->second];
+          if (out.type == MetricType::kHistogram) {
+            acc.has_hist = true;
+            acc.hist_sum += e.value;
+            for (uint32_t b = 0; b < e.bucket_count; ++b) {
+              const auto& hb = fit->buckets[e.first_bucket + b];
+              acc.hist.buckets[hb.index] += hb.count;
+            }
+          } else {
+            auto& ps = acc.per_series[e.series];
+            bool first = ps.samples == 0 && ps.value == 0;
+            ps.value += e.value;
+            ps.samples += e.samples;
+            ps.min = first ? e.min : std::min(ps.min, e.min);
+            ps.max = first ? e.max : std::max(ps.max, e.max);
+          }
+        }
+      }
+      if (!any_frame) continue;
+      for (size_t g = 0; g < accs.size(); ++g) {
+        out.series[g].values[k] = reduce(accs[g], out.type, spec.aggregation, spec.quantile, covered);
+      }
+    }
+    for (auto& s : out.series) {
+      double sum = 0;
+      size_t n = 0;
+      for (const auto& v : s.values) {
+        if (v) {
+          sum += *v;
+          ++n;
+        }
+      }
+      s.mean = n ? sum / n : 0;
+    }
+    std::stable_sort(out.series.begin(), out.series.end(),
+                     [](const QuerySeries& a, const QuerySeries& b) { return a.mean > b.mean; });
+    if (spec.limit > 0 && out.series.size() > spec.limit) out.series.resize(spec.limit);
+    return out;
+  });
+}
+
+}  // namespace kscope

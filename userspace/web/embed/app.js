@@ -1,0 +1,445 @@
+// The kscope dashboard: golden signals over the last hour from
+// /api/v1/query, kept live over /ws. Every text that came from a watched
+// process is set with textContent, never parsed as HTML.
+'use strict';
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    token: sessionStorage.getItem('kscope.token') || '',
+    range: Number(localStorage.getItem('kscope.range') || 900),
+    interval: 1,
+    charts: {},      // id -> {u, data, def}
+    targets: {},     // signal -> [{labels, value}]
+    sortKey: 'latency',
+    topics: [],
+    ws: null,
+    points: 0,       // live points received (the browser test reads it)
+  };
+  window.kscopeState = state;
+
+  // What each chart shows: one or more queries, each a line.
+  const LAT = 'kscope_syscall_latency_seconds';
+  const ERR = 'kscope_syscall_errors_total';
+  const RUNQ = 'kscope_runqueue_latency_seconds';
+  const RETX = 'kscope_tcp_retransmits_total';
+  const charts = {
+    latency: { unit: 'seconds', lines: [
+      { id: 'lat-p50', label: 'p50', q: { name: LAT, aggregation: 'p50' }, color: '--c3' },
+      { id: 'lat-p99', label: 'p99', q: { name: LAT, aggregation: 'p99' }, color: '--c1' },
+      { id: 'lat-p999', label: 'p99.9', q: { name: LAT, aggregation: 'p999' }, color: '--c4' }] },
+    traffic: { unit: 'count', lines: [
+      { id: 'traffic', label: 'syscalls/s', q: { name: LAT, aggregation: 'rate' }, color: '--c3' }] },
+    errors: { unit: 'count', lines: [
+      { id: 'errors', label: 'failed syscalls/s', q: { name: ERR, aggregation: 'rate' }, color: '--c2' },
+      { id: 'retx', label: 'TCP retransmits/s', q: { name: RETX, aggregation: 'rate' }, color: '--c5' }] },
+    saturation: { unit: 'seconds', lines: [
+      { id: 'runq-p99', label: 'run-queue p99', q: { name: RUNQ, aggregation: 'p99' }, color: '--c4' },
+      { id: 'runq-p50', label: 'run-queue p50', q: { name: RUNQ, aggregation: 'p50' }, color: '--c6' }] },
+  };
+  const targetQueries = {
+    latency: { name: LAT, aggregation: 'p99', by: 'comm', limit: 50 },
+    traffic: { name: LAT, aggregation: 'rate', by: 'comm', limit: 50 },
+    errors: { name: ERR, aggregation: 'rate', by: 'comm', limit: 50 },
+    saturation: { name: RUNQ, aggregation: 'p99', by: 'comm', limit: 50 },
+  };
+  const TOP_N = 5;
+
+  // ---- HTTP with the optional token -------------------------------------
+  async function api(path) {
+    const headers = state.token ? { Authorization: 'Bearer ' + state.token } : {};
+    const r = await fetch(path, { headers });
+    if (r.status === 401) {
+      await askToken();
+      return api(path);
+    }
+    return r;
+  }
+  function askToken() {
+    return new Promise((resolve) => {
+      const d = $('token-dialog');
+      $('token-form').onsubmit = () => {
+        state.token = $('token-input').value.trim();
+        sessionStorage.setItem('kscope.token', state.token);
+        resolve();
+      };
+      if (!d.open) d.showModal();
+    });
+  }
+  function qs(q, extra) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(Object.assign({}, q, extra))) p.set(k, String(v));
+    return p.toString();
+  }
+
+  // ---- Theme --------------------------------------------------------------
+  function applyTheme(t) {
+    document.documentElement.dataset.theme = t;
+    localStorage.setItem('kscope.theme', t);
+  }
+  function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+  const params = new URLSearchParams(location.search);
+  applyTheme(params.get('theme') || localStorage.getItem('kscope.theme') ||
+             (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  $('theme').onclick = () => {
+    applyTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
+    for (const id of Object.keys(state.charts)) rebuildChart(id);
+  };
+
+  // ---- Charts -------------------------------------------------------------
+  const fmt = (unit) => (unit === 'seconds' ? kfmt.seconds : kfmt.count);
+  function chartOptions(el, def, labels) {
+    const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
+    const f = fmt(def.unit);
+    return {
+      width: Math.max(200, el.clientWidth), height: el.clientWidth < 480 ? 170 : 200,
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      // Latencies span decades (p50 in µs, p99.9 in s): a log axis keeps
+      // every line readable.
+      scales: { x: { time: true }, y: def.unit === 'seconds' ? { distr: 3, log: 10 }
+        : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [axis, Object.assign({}, axis, { size: 64, values: (u, vals) => vals.map((v) => (v == null ? '' : f(v))) },
+        def.unit === 'seconds' ? { splits: decades } : {})],
+      series: [{}].concat(labels.map((l, i) => ({
+        label: l.label, stroke: css(l.color || '--c' + ((i % 6) + 1)), width: 1.6,
+        fill: i === 0 && labels.length === 1 ? css(l.color || '--c1') + '22' : undefined,
+        value: (u, v) => f(v), spanGaps: true, points: { show: false } }))),
+    };
+  }
+  // Grid lines and labels at powers of ten only (uPlot's log axis would
+  // also draw every 2x..9x line).
+  function decades(u, axisIdx, min, max) {
+    const out = [];
+    const lo = Math.floor(Math.log10(Math.max(min, 1e-9))), hi = Math.ceil(Math.log10(Math.max(max, 1e-9)));
+    for (let p = lo; p <= hi; p++) out.push(Math.pow(10, p));
+    return out;
+  }
+  function rebuildChart(id) {
+    const c = state.charts[id];
+    if (!c) return;
+    const el = $('chart-' + id);
+    el.textContent = '';
+    if (c.lines.length === 0) {
+      const empty = document.createElement('div');
+      empty.className = 'empty';
+      empty.textContent = c.emptyText || 'no data yet';
+      el.appendChild(empty);
+      c.u = null;
+      return;
+    }
+    c.u = new uPlot(chartOptions(el, c.def, c.lines), c.data, el);
+  }
+  function setChart(id, def, lines, data, emptyText) {
+    state.charts[id] = { def, lines, data, emptyText, u: null };
+    rebuildChart(id);
+  }
+  new ResizeObserver(() => {
+    for (const c of Object.values(state.charts)) {
+      if (!c.u) continue;
+      const el = c.u.root.parentElement;
+      c.u.setSize({ width: Math.max(200, el.clientWidth), height: el.clientWidth < 480 ? 170 : 200 });
+    }
+  }).observe(document.querySelector('main'));
+
+  // Loads a chart's history; only lines whose metric exists are drawn.
+  async function loadChart(id) {
+    const def = charts[id];
+    const results = await Promise.all(def.lines.map(async (l) => {
+      const r = await api('/api/v1/query?' + qs(l.q, { start: '-' + state.range + 's', step: stepFor() }));
+      return r.ok ? r.json() : null;
+    }));
+    const lines = [];
+    let ts = null;
+    const cols = [];
+    def.lines.forEach((l, i) => {
+      const r = results[i];
+      if (!r || !r.found) return;
+      ts = ts || r.timestamps;
+      lines.push(l);
+      cols.push(r.series.length ? r.series[0].values : r.timestamps.map(() => null));
+    });
+    const missing = def.lines.filter((l, i) => !results[i] || !results[i].found).map((l) => l.q.name);
+    const emptyText = id === 'saturation'
+      ? 'No scheduler data: the sched probe is not loaded on this kscope (run `kscope check`).'
+      : 'No data yet for ' + [...new Set(missing)].join(', ');
+    setChart(id, def, lines, ts ? trimLeadingGaps([ts].concat(cols)) : [[]], emptyText);
+    return lines;
+  }
+  // Drops the points from before the history began, so a young kscope's
+  // charts span what it has seen rather than an empty hour.
+  function trimLeadingGaps(data) {
+    let first = 0;
+    while (first < data[0].length && data.slice(1).every((col) => col[first] == null)) first++;
+    return data.map((col) => col.slice(first));
+  }
+  function stepFor() { return Math.max(state.interval, Math.round(state.range / 300)); }
+
+  async function loadTopChart() {
+    const r = await api('/api/v1/query?' + qs(targetQueries.latency,
+      { start: '-' + state.range + 's', step: stepFor(), limit: TOP_N }));
+    const j = r.ok ? await r.json() : null;
+    const lines = j && j.found ? j.series.map((s, i) => ({
+      label: s.labels.comm === undefined ? '(all)' : s.labels.comm, color: '--c' + ((i % 6) + 1), comm: s.labels.comm })) : [];
+    const data = j && j.found ? trimLeadingGaps([j.timestamps].concat(j.series.map((s) => s.values))) : [[]];
+    setChart('top', { unit: 'seconds' }, lines, data, 'No per-target data yet');
+  }
+
+  function appendPoint(chartId, lineIndex, t, v) {
+    const c = state.charts[chartId];
+    if (!c || !c.u) return;
+    const d = c.data;
+    if (d[0][d[0].length - 1] !== t) {
+      d[0].push(t);
+      for (let i = 1; i < d.length; i++) d[i].push(null);
+      const cutoff = t - state.range;
+      while (d[0].length && d[0][0] < cutoff) for (const col of d) col.shift();
+    }
+    d[lineIndex + 1][d[0].length - 1] = v;
+    c.dirty = true;
+  }
+  function redraw() {
+    for (const c of Object.values(state.charts)) {
+      if (c.u && c.dirty) { c.u.setData(c.data); c.dirty = false; }
+    }
+  }
+
+  // ---- Tiles and the targets table --------------------------------------
+  function setTile(id, text, sub) {
+    $('v-' + id).textContent = text;
+    if (sub !== undefined) $('s-' + id).textContent = sub;
+  }
+  function lastValue(chartId, lineId) {
+    const c = state.charts[chartId];
+    if (!c) return null;
+    const i = c.lines.findIndex((l) => l.id === lineId);
+    if (i < 0) return undefined;
+    const col = c.data[i + 1];
+    for (let k = col.length - 1; k >= 0; k--) if (col[k] != null) return col[k];
+    return null;
+  }
+  function renderTiles() {
+    const p99 = lastValue('latency', 'lat-p99');
+    const p50 = lastValue('latency', 'lat-p50');
+    setTile('latency', kfmt.seconds(p99), p50 != null ? 'p50 ' + kfmt.seconds(p50) : '');
+    const rate = lastValue('traffic', 'traffic');
+    setTile('traffic', kfmt.count(rate), '');
+    const err = lastValue('errors', 'errors');
+    setTile('errors', kfmt.count(err), rate ? kfmt.percent((err || 0) / rate) + ' of calls' : '');
+    const runq = lastValue('saturation', 'runq-p99');
+    if (runq === undefined) setTile('saturation', 'n/a', 'sched probe not loaded');
+    else setTile('saturation', kfmt.seconds(runq), 'time runnable before running');
+  }
+  function renderTargets() {
+    const rows = new Map();
+    for (const [sig, series] of Object.entries(state.targets)) {
+      for (const s of series || []) {
+        const key = s.labels.comm === undefined ? '(all)' : s.labels.comm;
+        if (!rows.has(key)) rows.set(key, { target: key });
+        rows.get(key)[sig] = s.value;
+      }
+    }
+    const k = state.sortKey;
+    const list = [...rows.values()].sort((a, b) => k === 'target'
+      ? String(a.target).localeCompare(String(b.target)) : (b[k] ?? -1) - (a[k] ?? -1));
+    const tbody = document.querySelector('#targets-table tbody');
+    tbody.textContent = '';
+    for (const r of list.slice(0, 100)) {
+      const tr = document.createElement('tr');
+      const cells = [['target', r.target, 'target'], ['latency', kfmt.seconds(r.latency), 'num'],
+        ['traffic', kfmt.count(r.traffic), 'num'], ['errors', kfmt.count(r.errors), 'num'],
+        ['saturation', kfmt.seconds(r.saturation), 'num']];
+      for (const [, text, cls] of cells) {
+        const td = document.createElement('td');
+        td.className = cls;
+        td.textContent = text;
+        if (cls === 'target') td.title = text;
+        tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
+    if (!list.length) {
+      const tr = document.createElement('tr');
+      const td = document.createElement('td');
+      td.colSpan = 5; td.className = 'muted'; td.textContent = 'no targets yet';
+      tr.appendChild(td); tbody.appendChild(tr);
+    }
+  }
+  document.querySelectorAll('#targets-table th').forEach((th) => {
+    th.onclick = () => {
+      state.sortKey = th.dataset.key;
+      document.querySelectorAll('#targets-table th').forEach((o) => o.classList.toggle('sorted', o === th));
+      renderTargets();
+    };
+  });
+
+  // ---- Alerts ---------------------------------------------------------------
+  function renderAlerts(body, status) {
+    const el = $('alerts');
+    el.textContent = '';
+    const note = (text, cls) => { const p = document.createElement('p'); p.className = cls || 'muted'; p.textContent = text; el.appendChild(p); };
+    if (status === 404) { note('The alert engine is not part of this kscope build yet (/api/v1/alerts: 404).'); return; }
+    if (!body) { note('alerts unavailable (' + status + ')'); return; }
+    const list = Array.isArray(body) ? body : (body.alerts || body.active || []);
+    const firing = list.filter((a) => !a.state || a.state === 'firing' || a.state === 'pending');
+    document.querySelectorAll('.tile').forEach((t) => t.classList.remove('firing'));
+    if (!firing.length) { note('No active alerts.', 'ok-note'); return; }
+    for (const a of firing) {
+      const div = document.createElement('div');
+      div.className = 'alert ' + (a.severity || '');
+      const rule = document.createElement('div');
+      rule.className = 'rule';
+      rule.textContent = (a.rule || a.name || 'alert') + (a.state === 'pending' ? ' (pending)' : '');
+      const detail = document.createElement('div');
+      const labels = a.labels ? Object.entries(a.labels).map(([k, v]) => k + '=' + v).join(' ') : '';
+      const summary = a.summary || (a.annotations && a.annotations.summary) || '';
+      detail.textContent = [summary, a.target ? 'target ' + a.target : '', summary ? '' : labels].filter(Boolean).join(' · ');
+      const since = document.createElement('div');
+      since.className = 'since';
+      // /api/v1/alerts gives RFC 3339 times (firedAt, activeAt).
+      const t = a.firedAt || a.activeAt;
+      const when = t ? Date.parse(t) / 1000 : NaN;
+      since.textContent = [a.severity, isFinite(when) ? 'since ' + kfmt.ago(when) : ''].filter(Boolean).join(' · ');
+      div.append(rule, detail, since);
+      el.appendChild(div);
+      const sig = a.signal || (a.labels && a.labels.signal);
+      if (sig && $('tile-' + sig)) $('tile-' + sig).classList.add('firing');
+    }
+  }
+  async function pollAlerts() {
+    try {
+      const r = await api('/api/v1/alerts');
+      renderAlerts(r.ok ? await r.json() : null, r.status);
+    } catch (e) { renderAlerts(null, 'unreachable'); }
+  }
+
+  // ---- Live feed --------------------------------------------------------------
+  function setLive(cls, text) {
+    $('live').className = 'live ' + cls;
+    $('live-text').textContent = text;
+  }
+  function connect() {
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+    state.ws = ws;
+    ws.onopen = () => { if (state.token) ws.send(JSON.stringify({ auth: state.token })); };
+    ws.onmessage = (ev) => {
+      const m = JSON.parse(ev.data);
+      if (m.type === 'hello') {
+        state.interval = m.interval;
+        state.topics = m.topics || [];
+        setLive('on', 'live');
+        for (const [cid, def] of Object.entries(charts)) {
+          for (const l of def.lines) ws.send(JSON.stringify({ subscribe: Object.assign({ id: cid + '/' + l.id }, l.q) }));
+        }
+        for (const [sig, q] of Object.entries(targetQueries)) ws.send(JSON.stringify({ subscribe: Object.assign({ id: 'targets/' + sig }, q) }));
+        if (state.topics.includes('alerts')) ws.send(JSON.stringify({ subscribe: { id: 'alerts', topic: 'alerts' } }));
+      } else if (m.type === 'update') {
+        const [group, key] = m.id.split('/');
+        if (group === 'targets') {
+          state.targets[key] = m.series;
+          if (key === 'latency') updateTop(m.t, m.series);
+        } else {
+          const c = state.charts[group];
+          const i = c ? c.lines.findIndex((l) => l.id === key) : -1;
+          if (i >= 0 && m.series.length) { appendPoint(group, i, m.t, m.series[0].value); state.points++; }
+        }
+        scheduleRender();
+      } else if (m.type === 'topic' && m.id === 'alerts') {
+        renderAlerts(m.data, 200);
+      }
+    };
+    ws.onclose = () => { setLive('off', 'reconnecting'); setTimeout(connect, 2000); };
+  }
+  function updateTop(t, series) {
+    const c = state.charts.top;
+    if (!c || !c.u) return;
+    c.lines.forEach((l, i) => {
+      const s = series.find((x) => x.labels.comm === l.comm);
+      appendPoint('top', i, t, s ? s.value : null);
+    });
+  }
+  let renderPending = false;
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    requestAnimationFrame(() => { renderPending = false; redraw(); renderTiles(); renderTargets(); });
+  }
+
+  // ---- Flame graphs -------------------------------------------------------------
+  $('flame-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    const type = $('flame-type').value;
+    const secs = Math.min(120, Math.max(1, Number($('flame-seconds').value) || 5));
+    const status = $('flame-status');
+    const frame = $('flame-frame');
+    status.className = 'muted';
+    $('flame-record').disabled = true;
+    let left = secs;
+    status.textContent = 'Recording ' + (type === 'cpu' ? 'on-CPU' : 'off-CPU') + ' stacks: ' + left + ' s left…';
+    const timer = setInterval(() => { left = Math.max(0, left - 1); status.textContent = left ? 'Recording… ' + left + ' s left' : 'Symbolizing…'; }, 1000);
+    try {
+      const r = await api('/api/v1/profile?' + qs({ type, seconds: secs, format: 'svg' }));
+      if (!r.ok) {
+        let msg = '';
+        try { msg = (await r.json()).error || ''; } catch (e) { /* not JSON */ }
+        status.className = 'error';
+        status.textContent = r.status === 404
+          ? 'Profiles are not available from this kscope yet: /api/v1/profile answered 404' + (msg ? ' (' + msg + ')' : '') +
+            '. Record one on the host with `kscope profile --duration 30s -o cpu.svg` (or `kscope offcpu`).'
+          : 'Recording failed (' + r.status + '): ' + (msg || r.statusText);
+        frame.hidden = true;
+        frame.dataset.state = r.status === 404 ? 'unavailable' : 'error';
+        return;
+      }
+      const svg = await r.blob();
+      if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
+      frame.dataset.url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+      frame.src = frame.dataset.url;
+      frame.hidden = false;
+      frame.dataset.state = 'rendered';
+      status.className = 'muted';
+      status.textContent = (type === 'cpu' ? 'On-CPU' : 'Off-CPU') + ' profile, ' + secs + ' s, recorded ' + new Date().toLocaleTimeString() + '.';
+    } catch (e) {
+      status.className = 'error';
+      status.textContent = 'Recording failed: ' + e;
+    } finally {
+      clearInterval(timer);
+      $('flame-record').disabled = false;
+    }
+  };
+
+  // ---- Tabs, range, start -------------------------------------------------------
+  function showTab(name) {
+    document.querySelectorAll('.tab').forEach((t) => t.classList.toggle('active', t.dataset.tab === name));
+    document.querySelectorAll('.panel').forEach((p) => p.classList.toggle('active', p.id === name));
+    if (name === 'overview') for (const id of Object.keys(state.charts)) rebuildChart(id);
+    history.replaceState(null, '', '#' + name);
+  }
+  document.querySelectorAll('.tab').forEach((t) => { t.onclick = () => showTab(t.dataset.tab); });
+  $('range').value = String(state.range);
+  $('range').onchange = () => {
+    state.range = Number($('range').value);
+    localStorage.setItem('kscope.range', state.range);
+    loadAll();
+  };
+
+  async function loadAll() {
+    await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart()]));
+    renderTiles();
+    document.body.dataset.loaded = 'true';
+  }
+  async function start() {
+    try {
+      const h = await api('/api/v1/health');
+      const body = await h.json();
+      $('host').textContent = 'v' + body.version + (body.status !== 'ok' ? ' · ' + body.status : '');
+    } catch (e) { setLive('off', 'unreachable'); }
+    await loadAll();
+    renderTargets();
+    pollAlerts();
+    setInterval(() => { if (!state.topics.includes('alerts')) pollAlerts(); }, 5000);
+    connect();
+    const tab = location.hash.slice(1);
+    if (['overview', 'targets', 'flame'].includes(tab)) showTab(tab);
+  }
+  start();
+})();

@@ -1,0 +1,36 @@
+// Number formatting shared by the dashboard and `kscope report`.
+'use strict';
+(function (root) {
+  // toPrecision without trailing zeros after the point ("1.50" -> "1.5",
+  // but "150" stays).
+  function trim(s) { return s.indexOf('.') < 0 || /e/.test(s) ? s : s.replace(/0+$/, '').replace(/\.$/, ''); }
+  function seconds(v) {
+    if (v == null || !isFinite(v)) return '–';
+    const a = Math.abs(v);
+    if (a === 0) return '0';
+    if (a < 1e-6) return (v * 1e9).toFixed(0) + ' ns';
+    if (a < 1e-3) return trim((v * 1e6).toPrecision(3)) + ' µs';
+    if (a < 1) return trim((v * 1e3).toPrecision(3)) + ' ms';
+    return trim(v.toPrecision(3)) + ' s';
+  }
+  function count(v) {
+    if (v == null || !isFinite(v)) return '–';
+    const a = Math.abs(v);
+    if (a >= 1e9) return trim((v / 1e9).toPrecision(3)) + 'G';
+    if (a >= 1e6) return trim((v / 1e6).toPrecision(3)) + 'M';
+    if (a >= 1e3) return trim((v / 1e3).toPrecision(3)) + 'k';
+    if (a >= 100 || a === 0) return v.toFixed(0);
+    return trim(v.toPrecision(3));
+  }
+  function percent(v) {
+    if (v == null || !isFinite(v)) return '–';
+    return trim((v * 100).toPrecision(3)) + '%';
+  }
+  function ago(unixSeconds) {
+    const d = Math.max(0, Date.now() / 1000 - unixSeconds);
+    if (d < 90) return Math.round(d) + ' s ago';
+    if (d < 5400) return Math.round(d / 60) + ' min ago';
+    return (d / 3600).toFixed(1) + ' h ago';
+  }
+  root.kfmt = { seconds, count, percent, ago, trim };
+})(typeof window !== 'undefined' ? window : globalThis);

@@ -1,0 +1,59 @@
+#include "web/web_ui.h"
+
+#include "web/assets.h"
+#include "web/query_api.h"
+
+namespace kscope {
+
+std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Nanos interval,
+                                      HistoryOptions options) {
+  std::unique_ptr<WebUi> ui(new WebUi(options));
+  WebUi* self = ui.get();
+  ui->hub_ = std::make_unique<WebSocketHub>(http, ui->history_, interval);
+  collector.add_listener([self](const std::shared_ptr<const Snapshot>& snap) {
+    self->history_.append(snap);
+    self->hub_->notify();
+  });
+  http.route_public("/", serve_asset);
+  http.route_public("/index.html", serve_asset);
+  http.route_public("/assets/", serve_asset);
+  http.route("/api/v1/query", [self, interval](const HttpRequest& req) {
+    return handle_query(self->history_, req, interval);
+  });
+  http.route("/api/v1/metric-names", [self](const HttpRequest&) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, type] : self->history_.names()) {
+      out.push_back({{"name", name},
+                     {"type", type == MetricType::kCounter  ? "counter"
+                              : type == MetricType::kGauge ? "gauge"
+                                                           : "histogram"}});
+    }
+    return HttpResponse::json(dump_json(out));
+  });
+  http.route("/api/v1/history", [self](const HttpRequest&) {
+    auto s = self->history_.stats();
+    const auto& o = self->history_.options();
+    nlohmann::json body = {
+        {"bytes", s.bytes},
+        {"max_bytes", o.max_bytes},
+        {"frames", s.frames},
+        {"series", s.series},
+        {"dropped_frames", s.dropped_frames},
+        {"retention_seconds", std::chrono::duration<double>(o.retention).count()},
+        {"oldest", s.frames ? unix_seconds(s.oldest) : 0.0},
+        {"newest", s.frames ? unix_seconds(s.newest) : 0.0},
+        {"websocket_clients", self->hub_->clients()},
+        {"websocket_messages_sent", self->hub_->messages_sent()},
+    };
+    return HttpResponse::json(dump_json(body, 2));
+  });
+  return ui;
+}
+
+WebUi::~WebUi() { stop(); }
+
+void WebUi::stop() {
+  if (hub_) hub_->stop();
+}
+
+}  // namespace kscope
