@@ -146,10 +146,23 @@ class PprofEncoder {
   void mappings() {
     const auto& ms = p_.mappings();
     for (size_t i = 0; i < ms.size(); ++i) mapping(i + 1, ms[i]);
-    kernel_mapping_ = ms.size() + 1;
-    jit_mapping_ = ms.size() + 2;
-    mapping(kernel_mapping_, Mapping{std::string(kKernelMappingName), {}, 0, 0, 0});
-    mapping(jit_mapping_, Mapping{std::string(kJitMappingName), {}, 0, 0, 0});
+    // Stand-ins only when some frame needs one: tools show the first
+    // mapping as the profile's "File".
+    uint64_t next = ms.size() + 1;
+    bool kernel = false, jit = false;
+    for (FrameId f = 0; f < p_.frame_count(); ++f) {
+      if (!frame_used_[f] || p_.frame(f).mapping != 0) continue;
+      kernel |= p_.frame(f).kind == FrameKind::kKernel;
+      jit |= p_.frame(f).kind == FrameKind::kJit;
+    }
+    if (kernel) {
+      kernel_mapping_ = next++;
+      mapping(kernel_mapping_, Mapping{std::string(kKernelMappingName), {}, 0, 0, 0});
+    }
+    if (jit) {
+      jit_mapping_ = next++;
+      mapping(jit_mapping_, Mapping{std::string(kJitMappingName), {}, 0, 0, 0});
+    }
   }
 
   void locations_and_functions() {
