@@ -121,7 +121,9 @@ Status FoldedParser::parse_line(std::string_view line) {
     prev_path_.push_back(node);
     pos = end + 1;
   }
-  prev_stack_.assign(stack);
+  // Only the part after the shared prefix changes.
+  prev_stack_.resize(common);
+  prev_stack_.append(stack.substr(common));
   profile_.add_self(node, count);
   return ok_status();
 }

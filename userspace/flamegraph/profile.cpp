@@ -31,7 +31,7 @@ const char* profile_kind_name(ProfileKind kind) {
 }
 
 Profile::Profile(ProfileKind kind) : kind_(kind) {
-  nodes_.push_back(Node{kNoFrame, kRoot, kNoNode, kNoNode, 0});
+  nodes_.push_back(Node{kNoFrame, kRoot, kNoNode, kNoNode, 0, 0});
 }
 
 MappingId Profile::add_mapping(Mapping m) {
@@ -68,22 +68,32 @@ FrameId Profile::intern(std::string_view name, FrameKind kind, MappingId mapping
 }
 
 NodeId Profile::find_child(NodeId parent, FrameId frame) const {
+  if (nodes_[parent].child_count <= kScanChildren) {
+    for (NodeId c = nodes_[parent].first_child; c != kNoNode; c = nodes_[c].next_sibling) {
+      if (nodes_[c].frame == frame) return c;
+    }
+    return kNoNode;
+  }
   return edge_index_.find(edge_hash(parent, frame), [&](uint32_t id) {
     return nodes_[id].parent == parent && nodes_[id].frame == frame;
   });
 }
 
 NodeId Profile::child(NodeId parent, FrameId frame) {
-  uint64_t h = edge_hash(parent, frame);
-  NodeId id = edge_index_.find(h, [&](uint32_t id) {
-    return nodes_[id].parent == parent && nodes_[id].frame == frame;
-  });
+  NodeId id = find_child(parent, frame);
   if (id != kNoNode) return id;
   id = static_cast<NodeId>(nodes_.size());
   // Prepended: children() restores creation order.
-  nodes_.push_back(Node{frame, parent, kNoNode, nodes_[parent].first_child, 0});
-  nodes_[parent].first_child = id;
-  edge_index_.insert(h, id);
+  nodes_.push_back(Node{frame, parent, kNoNode, nodes_[parent].first_child, 0, 0});
+  Node& p = nodes_[parent];
+  p.first_child = id;
+  if (++p.child_count == kScanChildren + 1) {
+    for (NodeId c = p.first_child; c != kNoNode; c = nodes_[c].next_sibling) {
+      edge_index_.insert(edge_hash(parent, nodes_[c].frame), c);
+    }
+  } else if (p.child_count > kScanChildren + 1) {
+    edge_index_.insert(edge_hash(parent, frame), id);
+  }
   return id;
 }
 
@@ -125,18 +135,23 @@ size_t Profile::max_depth() const {
 
 std::vector<NodeId> Profile::children(NodeId id, bool sorted_by_name) const {
   std::vector<NodeId> out;
-  for (NodeId c = nodes_[id].first_child; c != kNoNode; c = nodes_[c].next_sibling) out.push_back(c);
+  children_into(id, sorted_by_name, &out);
+  return out;
+}
+
+void Profile::children_into(NodeId id, bool sorted_by_name, std::vector<NodeId>* out) const {
+  out->clear();
+  for (NodeId c = nodes_[id].first_child; c != kNoNode; c = nodes_[c].next_sibling) out->push_back(c);
   if (sorted_by_name) {
-    std::sort(out.begin(), out.end(), [&](NodeId a, NodeId b) {
+    std::sort(out->begin(), out->end(), [&](NodeId a, NodeId b) {
       const Frame& fa = frames_[nodes_[a].frame];
       const Frame& fb = frames_[nodes_[b].frame];
       return std::tie(fa.name, fa.kind, fa.mapping, fa.address) <
              std::tie(fb.name, fb.kind, fb.mapping, fb.address);
     });
   } else {
-    std::reverse(out.begin(), out.end());
+    std::reverse(out->begin(), out->end());
   }
-  return out;
 }
 
 void Profile::for_each_stack(
@@ -151,26 +166,23 @@ void Profile::for_each_stack(
 
 void Profile::for_each_path(const std::function<void(std::span<const NodeId> path)>& fn,
                             bool sorted_by_name) const {
-  // Iterative DFS: stacks can be deep, and a recursive walk would put the
-  // depth of a hostile input on the C++ stack.
-  struct Level {
-    std::vector<NodeId> kids;
-    size_t next = 0;
+  // Iterative DFS with one explicit stack of (node, depth): stacks can be
+  // deep, and a recursive walk would put a hostile input's depth on the C++
+  // stack.
+  std::vector<std::pair<NodeId, uint32_t>> todo;
+  std::vector<NodeId> kids, path;
+  auto push_children = [&](NodeId n, uint32_t depth) {
+    children_into(n, sorted_by_name, &kids);
+    for (size_t i = kids.size(); i-- > 0;) todo.emplace_back(kids[i], depth);
   };
-  std::vector<Level> levels;
-  std::vector<NodeId> path;
-  levels.push_back(Level{children(kRoot, sorted_by_name)});
-  while (!levels.empty()) {
-    Level& top = levels.back();
-    if (top.next == top.kids.size()) {
-      levels.pop_back();
-      if (!path.empty()) path.pop_back();
-      continue;
-    }
-    NodeId n = top.kids[top.next++];
+  push_children(kRoot, 0);
+  while (!todo.empty()) {
+    auto [n, depth] = todo.back();
+    todo.pop_back();
+    path.resize(depth);
     path.push_back(n);
     fn(path);
-    levels.push_back(Level{children(n, sorted_by_name)});
+    push_children(n, depth + 1);
   }
 }
 

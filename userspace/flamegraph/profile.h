@@ -56,7 +56,8 @@ struct Node {
   NodeId parent;        // the root's parent is itself
   NodeId first_child;   // kNoNode when a leaf
   NodeId next_sibling;  // kNoNode when last
-  uint64_t self;        // weight of the stack that ends here
+  uint32_t child_count;
+  uint64_t self;  // weight of the stack that ends here
 };
 
 class Profile {
@@ -137,6 +138,7 @@ class Profile {
   Profile collapse_to_functions() const;
 
  private:
+  void children_into(NodeId id, bool sorted_by_name, std::vector<NodeId>* out) const;
   // Adds other's tree, its frames mapped through frame_map.
   std::vector<NodeId> graft(const Profile& other, const std::vector<FrameId>& frame_map, bool add_weights);
 
@@ -150,7 +152,11 @@ class Profile {
   std::vector<uint64_t> frame_hash_;
   IdIndex frame_index_;
   std::vector<Node> nodes_;
-  IdIndex edge_index_;  // (parent, frame) -> node
+  // (parent, frame) -> node, only for parents with many children: most
+  // nodes have one or two, and scanning those (often just created, so in
+  // cache) beats a hash lookup that misses the cache.
+  static constexpr uint32_t kScanChildren = 8;
+  IdIndex edge_index_;
 };
 
 // "name_[k]"-style suffix of a kind in the FlameGraph folded format.
