@@ -244,3 +244,21 @@ TEST(FlameSvg, Formatting) {
 
 }  // namespace
 }  // namespace kscope
+
+namespace kscope {
+namespace {
+
+// Writes a sample graph for tests/e2e/flame_browser.sh, which drives its
+// script in a real browser; skipped in the ordinary unit run.
+TEST(FlameSvgSample, WriteForBrowserTest) {
+  const char* out = std::getenv("KSCOPE_FLAME_SAMPLE_OUT");
+  if (!out) GTEST_SKIP() << "KSCOPE_FLAME_SAMPLE_OUT not set (used by tests/e2e/flame_browser.sh)";
+  Profile p = parse(
+      "app;main;busy 90\n"
+      "app;main;idle 9\n"
+      "app;<img src=x onerror=alert(1)> 1\n");
+  ASSERT_TRUE(write_output_file(out, [&](const Sink& s) { write_flame_graph(p, {}, FlameFormat::kHtml, s); }).ok());
+}
+
+}  // namespace
+}  // namespace kscope
