@@ -29,6 +29,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 long peak_rss_mib() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -126,12 +133,14 @@ int generate(const std::string& path, size_t lines, uint64_t seed, bool shuffle)
 
 int render(const std::string& mode, const std::string& in, const std::string& out_path) {
   auto t0 = std::chrono::steady_clock::now();
+  double c0 = cpu_seconds();
   FoldedStats stats;
   auto p = read_folded_file(in, {}, &stats);
   if (!p.ok()) return fprintf(stderr, "%s\n", p.error().to_string().c_str()), 1;
   p->set_period_ns(10'101'010);
-  double parse_s = seconds_since(t0);
+  double parse_s = seconds_since(t0), parse_cpu = cpu_seconds() - c0;
   auto t1 = std::chrono::steady_clock::now();
+  double c1 = cpu_seconds();
   Status st = write_output_file(out_path, [&](const Sink& out) {
     if (mode == "svg") write_flame_graph(*p, {}, FlameFormat::kSvg, out);
     if (mode == "html") write_flame_graph(*p, {}, FlameFormat::kHtml, out);
@@ -139,10 +148,11 @@ int render(const std::string& mode, const std::string& in, const std::string& ou
     if (mode == "folded") write_folded(*p, out);
   });
   if (!st.ok()) return fprintf(stderr, "%s\n", st.error().to_string().c_str()), 1;
-  double render_s = seconds_since(t1);
-  printf("%-6s lines=%llu stacks=%zu nodes=%zu parse=%.3fs render=%.3fs total=%.3fs peak_rss=%ldMiB\n",
+  double render_s = seconds_since(t1), render_cpu = cpu_seconds() - c1;
+  printf("%-6s lines=%llu stacks=%zu nodes=%zu | wall: parse=%.3fs render=%.3fs total=%.3fs | "
+         "cpu: parse=%.3fs render=%.3fs total=%.3fs | peak_rss=%ldMiB\n",
          mode.c_str(), static_cast<unsigned long long>(stats.lines), p->stack_count(), p->node_count(), parse_s,
-         render_s, seconds_since(t0), peak_rss_mib());
+         render_s, seconds_since(t0), parse_cpu, render_cpu, cpu_seconds() - c0, peak_rss_mib());
   return 0;
 }
 

@@ -12,7 +12,7 @@ work=${KSCOPE_BENCH_DIR:-/tmp/kscope-flamegraph-bench}
 mkdir -p "$work"
 
 g++ -std=c++20 -O2 -Wall -Wextra -Werror -I"$root/userspace" \
-  "$here/flamegraph_bench.cpp" "$build/libkscope_core.a" -lz -lfmt -o "$work/flamegraph_bench"
+  "$here/flamegraph_bench.cpp" "$build/libkscope_core.a" -lz -lfmt -pthread -o "$work/flamegraph_bench"
 
 folded="$work/profile-$lines.folded"
 [ -s "$folded" ] || "$work/flamegraph_bench" generate "$folded" --lines "$lines"
@@ -22,7 +22,7 @@ cat "$folded" > /dev/null  # warm the page cache: we time parsing, not the disk
 echo "nproc=$(nproc) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 for mode in svg pprof html folded; do
   out="$work/out.$mode"
-  /usr/bin/time -f "        wall=%es maxrss=%MKiB (time -f)" "$work/flamegraph_bench" $mode "$folded" "$out"
+  "$work/flamegraph_bench" $mode "$folded" "$out"
   ls -l "$out" | awk '{print "        output bytes=" $5}'
 done
 if command -v go >/dev/null; then

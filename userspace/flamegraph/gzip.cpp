@@ -48,6 +48,48 @@ void GzipWriter::finish() {
   pump(Z_FINISH);
 }
 
+BlockGzipWriter::BlockGzipWriter(const Sink& out, size_t block_bytes, size_t threads)
+    : out_(out), block_bytes_(block_bytes), threads_(threads == 0 ? 1 : threads) {}
+
+BlockGzipWriter::~BlockGzipWriter() { finish(); }
+
+void BlockGzipWriter::launch() {
+  pending_.push_back(std::async(std::launch::async, [block = std::move(block_)] {
+    return collect_output([&](const Sink& out) {
+      GzipWriter gz(out);
+      gz.write(block);
+    });
+  }));
+  block_.clear();
+  // At most `threads` blocks in flight: bounded memory, in-order output.
+  while (pending_.size() >= threads_) {
+    out_(pending_.front().get());
+    pending_.pop_front();
+  }
+}
+
+void BlockGzipWriter::write(std::string_view data) {
+  while (!data.empty()) {
+    size_t n = std::min(data.size(), block_bytes_ - block_.size());
+    block_.append(data.substr(0, n));
+    data.remove_prefix(n);
+    if (block_.size() >= block_bytes_) launch();
+  }
+}
+
+void BlockGzipWriter::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (!block_.empty() || pending_.empty()) {
+    threads_ = 1;  // drain everything, this block included
+    launch();
+  }
+  while (!pending_.empty()) {
+    out_(pending_.front().get());
+    pending_.pop_front();
+  }
+}
+
 bool is_gzip(std::string_view data) {
   return data.size() >= 2 && static_cast<uint8_t>(data[0]) == 0x1f &&
          static_cast<uint8_t>(data[1]) == 0x8b;
@@ -76,6 +118,12 @@ Result<std::string> gunzip(std::string_view data, size_t max_bytes) {
       return Error("gzip: data inflates to more than " + std::to_string(max_bytes >> 20) + " MiB");
     }
     out.append(buf.data(), have);
+    // Another member follows: go on with it.
+    std::string_view rest(reinterpret_cast<const char*>(zs.next_in), zs.avail_in);
+    if (rc == Z_STREAM_END && is_gzip(rest)) {
+      inflateReset(&zs);
+      rc = Z_OK;
+    }
   }
   inflateEnd(&zs);
   return out;

@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include <deque>
+#include <future>
 #include <string>
 #include <string_view>
 
@@ -34,9 +36,35 @@ class GzipWriter {
   bool finished_ = false;
 };
 
+// Compresses blocks of its input as separate gzip members on up to
+// `threads` threads, and writes them in order. A multi-member stream is
+// valid gzip (RFC 1952, 2.2): gunzip, Go's compress/gzip (so go tool pprof,
+// Parca, Pyroscope) and gunzip() below read it as one. Compression is most
+// of the cost of writing a large pprof file; this spreads it over the cores.
+class BlockGzipWriter {
+ public:
+  explicit BlockGzipWriter(const Sink& out, size_t block_bytes = 8 << 20, size_t threads = 2);
+  ~BlockGzipWriter();
+  BlockGzipWriter(const BlockGzipWriter&) = delete;
+  BlockGzipWriter& operator=(const BlockGzipWriter&) = delete;
+
+  void write(std::string_view data);
+  void finish();  // idempotent; the destructor calls it too
+
+ private:
+  void launch();
+
+  const Sink& out_;
+  size_t block_bytes_;
+  size_t threads_;
+  std::string block_;
+  std::deque<std::future<std::string>> pending_;
+  bool finished_ = false;
+};
+
 bool is_gzip(std::string_view data);
 
-// Decompresses a gzip stream; fails on corrupt data, truncation, or output
+// Decompresses a gzip stream (all its members); fails on corrupt data, truncation, or output
 // larger than max_bytes (a small file can inflate to gigabytes).
 Result<std::string> gunzip(std::string_view data, size_t max_bytes);
 

@@ -202,6 +202,25 @@ TEST(Gzip, RoundTripAndTruncation) {
   EXPECT_FALSE(gunzip(gz.substr(0, gz.size() - 20), 100 << 20).ok());
 }
 
+TEST(Gzip, BlocksAreMembersOfOneStream) {
+  std::string data;
+  for (int i = 0; i < 300000; ++i) data += std::to_string(static_cast<uint64_t>(i) * 7919) + ",";
+  for (size_t threads : {1u, 2u, 3u}) {
+    std::string gz = collect_output([&](const Sink& out) {
+      BlockGzipWriter w(out, 100000, threads);
+      for (size_t i = 0; i < data.size(); i += 77777) w.write(std::string_view(data).substr(i, 77777));
+    });
+    auto back = gunzip(gz, 100 << 20);
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(*back, data);
+  }
+  // Empty input is still one valid (empty) member.
+  std::string empty = collect_output([&](const Sink& out) { BlockGzipWriter w(out); });
+  auto back = gunzip(empty, 1 << 20);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "");
+}
+
 // go tool pprof (Debian's golang-go) must read what we write.
 TEST(PprofGoTool, TopListsOurFunctions) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";

@@ -52,6 +52,7 @@ class PprofEncoder {
 
   void encode() {
     header();
+    number_locations();
     samples();
     mappings();
     locations_and_functions();
@@ -92,28 +93,52 @@ class PprofEncoder {
     comm_key_ = strings_.index("comm");
   }
 
+  // Location ids in order of how many stacks use them: the ids fill most
+  // of a pprof file, and the most used 127 then take one varint byte.
+  void number_locations() {
+    std::vector<uint32_t> stacks_below(p_.node_count());
+    for (NodeId n = 0; n < p_.node_count(); ++n) stacks_below[n] = p_.node(n).self != 0;
+    for (NodeId n = static_cast<NodeId>(p_.node_count()); n-- > 1;) stacks_below[p_.node(n).parent] += stacks_below[n];
+    std::vector<uint64_t> uses(p_.frame_count());
+    for (NodeId n = 1; n < p_.node_count(); ++n) uses[p_.node(n).frame] += stacks_below[n];
+    for (FrameId f = 0; f < p_.frame_count(); ++f) {
+      if (uses[f] != 0 && p_.frame(f).kind != FrameKind::kProcess) location_order_.push_back(f);
+    }
+    std::stable_sort(location_order_.begin(), location_order_.end(),
+                     [&](FrameId a, FrameId b) { return uses[a] > uses[b]; });
+    location_id_.assign(p_.frame_count(), 0);
+    for (size_t i = 0; i < location_order_.size(); ++i) location_id_[location_order_[i]] = i + 1;
+  }
+
   void samples() {
     bool cpu = p_.kind() == ProfileKind::kCpu;
-    frame_used_.assign(p_.frame_count(), false);
     comm_index_.assign(p_.frame_count(), 0);
-    std::vector<uint64_t> locs;
+    // A depth-first walk changes only the end of the path from one node to
+    // the next, so each node's location id (0 for the process frame) and
+    // the comm in effect are kept per depth and never looked up again.
+    std::vector<uint64_t> loc_by_depth, locs;
+    std::vector<int64_t> comm_by_depth;
     ProtoWriter sample;
     ProtoWriter label;
-    for (NodeId n = 1; n < p_.node_count(); ++n) {
-      const Node& node = p_.node(n);
-      if (node.self == 0) continue;
+    p_.for_each_path([&](std::span<const NodeId> path) {
+      size_t depth = path.size() - 1;
+      const Node& node = p_.node(path.back());
+      const Frame& frame = p_.frame(node.frame);
+      loc_by_depth.resize(depth);
+      comm_by_depth.resize(depth);
+      int64_t comm = depth ? comm_by_depth.back() : 0;
+      if (frame.kind == FrameKind::kProcess) {
+        if (comm_index_[node.frame] == 0) comm_index_[node.frame] = strings_.index(frame.name);
+        comm = comm_index_[node.frame];
+        loc_by_depth.push_back(0);
+      } else {
+        loc_by_depth.push_back(location_id_[node.frame]);
+      }
+      comm_by_depth.push_back(comm);
+      if (node.self == 0) return;
       locs.clear();
-      int64_t comm = 0;
-      // Leaf first, as pprof wants; the process frame turns into a label.
-      for (NodeId a = n; a != Profile::kRoot; a = p_.node(a).parent) {
-        FrameId f = p_.node(a).frame;
-        if (p_.frame(f).kind == FrameKind::kProcess) {
-          if (comm_index_[f] == 0) comm_index_[f] = strings_.index(p_.frame(f).name);
-          comm = comm_index_[f];
-          continue;
-        }
-        frame_used_[f] = true;
-        locs.push_back(uint64_t{f} + 1);
+      for (size_t i = loc_by_depth.size(); i-- > 0;) {  // leaf first, as pprof wants
+        if (loc_by_depth[i] != 0) locs.push_back(loc_by_depth[i]);
       }
       sample.clear();
       sample.packed_field(pb::kSampleLocationId, locs.begin(), locs.end());
@@ -127,7 +152,7 @@ class PprofEncoder {
       }
       w_.bytes_field(pb::kSample, sample.buffer());
       flush_if_large();
-    }
+    });
   }
 
   void mapping(uint64_t id, const Mapping& m) {
@@ -150,8 +175,8 @@ class PprofEncoder {
     // mapping as the profile's "File".
     uint64_t next = ms.size() + 1;
     bool kernel = false, jit = false;
-    for (FrameId f = 0; f < p_.frame_count(); ++f) {
-      if (!frame_used_[f] || p_.frame(f).mapping != 0) continue;
+    for (FrameId f : location_order_) {
+      if (p_.frame(f).mapping != 0) continue;
       kernel |= p_.frame(f).kind == FrameKind::kKernel;
       jit |= p_.frame(f).kind == FrameKind::kJit;
     }
@@ -169,8 +194,7 @@ class PprofEncoder {
     std::unordered_map<std::string_view, uint64_t> function_ids;
     ProtoWriter sub;
     ProtoWriter line;
-    for (FrameId f = 0; f < p_.frame_count(); ++f) {
-      if (!frame_used_[f]) continue;
+    for (FrameId f : location_order_) {
       const Frame& frame = p_.frame(f);
       auto [it, added] = function_ids.try_emplace(frame.name, function_ids.size() + 1);
       if (added) {
@@ -185,7 +209,7 @@ class PprofEncoder {
       if (mapping == 0 && frame.kind == FrameKind::kKernel) mapping = kernel_mapping_;
       if (mapping == 0 && frame.kind == FrameKind::kJit) mapping = jit_mapping_;
       sub.clear();
-      sub.uint_field(pb::kLocationId, uint64_t{f} + 1);
+      sub.uint_field(pb::kLocationId, location_id_[f]);
       sub.uint_field(pb::kLocationMappingId, mapping);
       sub.uint_field(pb::kLocationAddress, frame.address);
       line.clear();
@@ -209,7 +233,8 @@ class PprofEncoder {
   ProtoWriter w_;
   StringTable strings_;
   int64_t comm_key_ = 0;
-  std::vector<bool> frame_used_;
+  std::vector<FrameId> location_order_;  // frames in samples, most used first
+  std::vector<uint64_t> location_id_;    // by FrameId; 0 when not in any sample
   std::vector<int64_t> comm_index_;  // string index of each process frame, 0 until needed
   uint64_t kernel_mapping_ = 0;
   uint64_t jit_mapping_ = 0;
@@ -218,7 +243,7 @@ class PprofEncoder {
 }  // namespace
 
 void write_pprof(const Profile& profile, const Sink& out) {
-  GzipWriter gz(out);
+  BlockGzipWriter gz(out);
   Sink into_gzip = [&](std::string_view piece) { gz.write(piece); };
   PprofEncoder(profile, into_gzip).encode();
   gz.finish();
