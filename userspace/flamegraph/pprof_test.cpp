@@ -179,10 +179,12 @@ TEST(ProtoWire, VarintsRoundTrip) {
   EXPECT_FALSE(r.next(&f));
   EXPECT_FALSE(r.failed());
   // An eleven-byte varint and a length past the end are malformed.
-  ProtoReader bad1(std::string(11, '\xff'));
+  const std::string eleven(11, '\xff');
+  ProtoReader bad1(eleven);
   EXPECT_FALSE(bad1.next(&f));
   EXPECT_TRUE(bad1.failed());
-  ProtoReader bad2(std::string("\x0a\x05" "ab", 4));
+  const std::string short_len("\x0a\x05" "ab", 4);
+  ProtoReader bad2(short_len);
   EXPECT_FALSE(bad2.next(&f));
   EXPECT_TRUE(bad2.failed());
 }
