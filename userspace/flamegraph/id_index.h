@@ -74,6 +74,57 @@ class IdIndex {
   size_t size_ = 0;
 };
 
+// A map from a 64-bit key to a uint32 value with the key stored in the
+// slot, so a lookup touches one cache line and never the caller's data:
+// tree edges (parent, frame) -> child, looked up once per frame parsed.
+class KeyIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  uint32_t find(uint64_t key, uint64_t hash) const {
+    if (slots_.empty()) return kNone;
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].value == kNone) return kNone;
+      if (slots_[i].key == key) return slots_[i].value;
+    }
+  }
+
+  // The caller has checked key is not there yet; value != kNone.
+  void insert(uint64_t key, uint64_t hash, uint32_t value) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    place(key, hash, value);
+    ++size_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t value;
+    uint32_t hash;  // low bits, to re-place on growth
+  };
+
+  void place(uint64_t key, uint64_t hash, uint32_t value) {
+    size_t i = hash & mask_;
+    while (slots_[i].value != kNone) i = (i + 1) & mask_;
+    slots_[i] = Slot{key, value, static_cast<uint32_t>(hash)};
+  }
+
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    size_t n = old.empty() ? 64 : old.size() * 2;
+    slots_.assign(n, Slot{0, kNone, 0});
+    mask_ = n - 1;
+    for (const Slot& s : old) {
+      if (s.value != kNone) place(s.key, s.hash, s.value);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
 // A fast, well-mixed 64-bit hash (wyhash-style multiply-fold); not for
 // adversarial keys, which cost only probe length here, never correctness.
 inline uint64_t mix64(uint64_t a, uint64_t b) {

@@ -12,6 +12,8 @@ uint64_t frame_hash(std::string_view name, FrameKind kind, MappingId mapping, ui
   return address == 0 ? h : mix64(h, address);
 }
 
+uint64_t edge_key(NodeId parent, FrameId frame) { return uint64_t{parent} << 32 | frame; }
+
 uint64_t edge_hash(NodeId parent, FrameId frame) {
   return mix64(parent, static_cast<uint64_t>(frame) << 1 | 1);
 }
@@ -74,9 +76,7 @@ NodeId Profile::find_child(NodeId parent, FrameId frame) const {
     }
     return kNoNode;
   }
-  return edge_index_.find(edge_hash(parent, frame), [&](uint32_t id) {
-    return nodes_[id].parent == parent && nodes_[id].frame == frame;
-  });
+  return edge_index_.find(edge_key(parent, frame), edge_hash(parent, frame));
 }
 
 NodeId Profile::child(NodeId parent, FrameId frame) {
@@ -89,10 +89,11 @@ NodeId Profile::child(NodeId parent, FrameId frame) {
   p.first_child = id;
   if (++p.child_count == kScanChildren + 1) {
     for (NodeId c = p.first_child; c != kNoNode; c = nodes_[c].next_sibling) {
-      edge_index_.insert(edge_hash(parent, nodes_[c].frame), c);
+      FrameId f = nodes_[c].frame;
+      edge_index_.insert(edge_key(parent, f), edge_hash(parent, f), c);
     }
   } else if (p.child_count > kScanChildren + 1) {
-    edge_index_.insert(edge_hash(parent, frame), id);
+    edge_index_.insert(edge_key(parent, frame), edge_hash(parent, frame), id);
   }
   return id;
 }

@@ -152,11 +152,11 @@ class Profile {
   std::vector<uint64_t> frame_hash_;
   IdIndex frame_index_;
   std::vector<Node> nodes_;
-  // (parent, frame) -> node, only for parents with many children: most
-  // nodes have one or two, and scanning those (often just created, so in
-  // cache) beats a hash lookup that misses the cache.
-  static constexpr uint32_t kScanChildren = 8;
-  IdIndex edge_index_;
+  // (parent, frame) -> node, only for parents with more than a couple of
+  // children: most nodes have one or two, and scanning those (often just
+  // created, so in cache) beats a hash lookup that misses the cache.
+  static constexpr uint32_t kScanChildren = 2;
+  KeyIndex edge_index_;
 };
 
 // "name_[k]"-style suffix of a kind in the FlameGraph folded format.
