@@ -73,10 +73,10 @@ int generate(const std::string& path, size_t lines, uint64_t seed, bool shuffle)
 
   Profile p;
   std::vector<FrameId> user_ids, kernel_ids, jit_ids, comm_ids;
-  for (auto& n : user) user_ids.push_back(p.intern(n, FrameKind::kUser));
-  for (auto& n : kernel) kernel_ids.push_back(p.intern(n, FrameKind::kKernel));
-  for (auto& n : jit) jit_ids.push_back(p.intern(n, FrameKind::kJit));
-  for (auto* c : comms) comm_ids.push_back(p.intern(c, FrameKind::kProcess));
+  for (auto& n : user) user_ids.push_back(p.intern(n, ProfileFrameKind::kUser));
+  for (auto& n : kernel) kernel_ids.push_back(p.intern(n, ProfileFrameKind::kKernel));
+  for (auto& n : jit) jit_ids.push_back(p.intern(n, ProfileFrameKind::kJit));
+  for (auto* c : comms) comm_ids.push_back(p.intern(c, ProfileFrameKind::kProcess));
 
   std::uniform_real_distribution<double> u01(0, 1);
   // A tree-shaped call graph: a node's callees come from a hash of the node,

@@ -34,8 +34,8 @@ FlameLayout layout_flame(const Profile& profile, std::span<const uint64_t> total
       }
     }
     std::sort(kids.begin(), kids.end(), [&](NodeId a, NodeId b) {
-      const Frame& fa = profile.frame(profile.node(a).frame);
-      const Frame& fb = profile.frame(profile.node(b).frame);
+      const ProfileFrame& fa = profile.frame(profile.node(a).frame);
+      const ProfileFrame& fb = profile.frame(profile.node(b).frame);
       if (fa.name != fb.name) return fa.name < fb.name;
       return fa.kind < fb.kind;
     });

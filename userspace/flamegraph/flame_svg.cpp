@@ -136,10 +136,10 @@ class SvgRenderer {
       legend_item(&x, diff_color(-1, 1), "shrank");
       legend_item(&x, neutral_diff_color(), "same share");
     } else {
-      legend_item(&x, frame_color(Frame{"", FrameKind::kUser}), "user");
-      legend_item(&x, frame_color(Frame{"", FrameKind::kKernel}), "kernel");
-      legend_item(&x, frame_color(Frame{"", FrameKind::kJit}), "JIT");
-      legend_item(&x, frame_color(Frame{"", FrameKind::kProcess}), "process");
+      legend_item(&x, frame_color(ProfileFrame{"", ProfileFrameKind::kUser}), "user");
+      legend_item(&x, frame_color(ProfileFrame{"", ProfileFrameKind::kKernel}), "kernel");
+      legend_item(&x, frame_color(ProfileFrame{"", ProfileFrameKind::kJit}), "JIT");
+      legend_item(&x, frame_color(ProfileFrame{"", ProfileFrameKind::kProcess}), "process");
     }
     legend_item(&x, merged_frames_color(), "merged small frames");
     put("</g>\n");

@@ -138,8 +138,8 @@ TEST(FlameSvg, StructureOfASmallProfile) {
 TEST(FlameSvg, HostileNamesAreEscapedAndTheDocumentStillParses) {
   std::string evil = "<script>alert(\"x\")</script>&amp;';--]]>";
   Profile p;
-  std::vector<FrameId> s{p.intern(evil, FrameKind::kProcess), p.intern("bad\xff\xfe utf8 \x01", FrameKind::kUser),
-                         p.intern("x onload=\"alert(1)\"", FrameKind::kKernel)};
+  std::vector<FrameId> s{p.intern(evil, ProfileFrameKind::kProcess), p.intern("bad\xff\xfe utf8 \x01", ProfileFrameKind::kUser),
+                         p.intern("x onload=\"alert(1)\"", ProfileFrameKind::kKernel)};
   p.add_stack(s, 5);
   FlameOptions o;
   o.title = "</text><script>alert(1)</script>";

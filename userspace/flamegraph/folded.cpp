@@ -103,17 +103,17 @@ Status FoldedParser::parse_line(std::string_view line) {
     size_t end = stack.find(';', pos);
     if (end == std::string_view::npos) end = stack.size();
     std::string_view name = stack.substr(pos, end - pos);
-    FrameKind kind = FrameKind::kUser;
+    ProfileFrameKind kind = ProfileFrameKind::kUser;
     if (prev_ends_.empty() && options_.first_frame_is_process) {
-      kind = FrameKind::kProcess;
+      kind = ProfileFrameKind::kProcess;
     } else if (ends_with(name, "_[k]")) {
-      kind = FrameKind::kKernel;
+      kind = ProfileFrameKind::kKernel;
       name.remove_suffix(4);
     } else if (ends_with(name, "_[j]")) {
-      kind = FrameKind::kJit;
+      kind = ProfileFrameKind::kJit;
       name.remove_suffix(4);
     } else if (name.empty() || name == "[unknown]") {
-      kind = FrameKind::kUnknown;
+      kind = ProfileFrameKind::kUnknown;
       name = "[unknown]";
     }
     node = profile_.child(node, profile_.intern(name, kind));
@@ -199,7 +199,7 @@ Result<Profile> read_folded_file(const std::string& path, const FoldedOptions& o
   return result;
 }
 
-std::string folded_frame_text(const Frame& frame) {
+std::string folded_frame_text(const ProfileFrame& frame) {
   std::string out = sanitize_utf8(frame.name);
   for (char& c : out) {
     if (c == ';') c = ':';

@@ -75,7 +75,7 @@ Result<Profile> read_folded_file(const std::string& path, const FoldedOptions& o
 
 // One frame as folded text: name escaped for the format (no ';', no line
 // breaks, valid UTF-8) and the kind suffix added.
-std::string folded_frame_text(const Frame& frame);
+std::string folded_frame_text(const ProfileFrame& frame);
 
 // Writes every stack, sorted by frame names, depth first. A profile with
 // addresses is collapsed to functions first.

@@ -22,10 +22,10 @@ TEST(Folded, ParsesKindsAndRoot) {
   Profile p = parse_ok("java;main;Interp::run_[j];sys_read_[k] 3\njava;main 2\n");
   EXPECT_EQ(p.total_weight(), 5u);
   EXPECT_EQ(p.stack_count(), 2u);
-  EXPECT_NE(p.find_frame("java", FrameKind::kProcess), Profile::kNoFrame);
-  EXPECT_NE(p.find_frame("Interp::run", FrameKind::kJit), Profile::kNoFrame);
-  EXPECT_NE(p.find_frame("sys_read", FrameKind::kKernel), Profile::kNoFrame);
-  EXPECT_NE(p.find_frame("main", FrameKind::kUser), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("java", ProfileFrameKind::kProcess), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("Interp::run", ProfileFrameKind::kJit), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("sys_read", ProfileFrameKind::kKernel), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("main", ProfileFrameKind::kUser), Profile::kNoFrame);
 }
 
 TEST(Folded, WriteIsSortedAggregatedAndRoundTrips) {
@@ -44,8 +44,8 @@ TEST(Folded, WriteIsSortedAggregatedAndRoundTrips) {
 TEST(Folded, FramesWithSpacesAndBlankRuns) {
   Profile p = parse_ok("my proc;operator new (unsigned long);do  work \t 7\r\n\n   \n");
   EXPECT_EQ(p.total_weight(), 7u);
-  EXPECT_NE(p.find_frame("operator new (unsigned long)", FrameKind::kUser), Profile::kNoFrame);
-  EXPECT_NE(p.find_frame("do  work", FrameKind::kUser), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("operator new (unsigned long)", ProfileFrameKind::kUser), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame("do  work", ProfileFrameKind::kUser), Profile::kNoFrame);
   EXPECT_EQ(folded(p), "my proc;operator new (unsigned long);do  work 7\n");
 }
 
@@ -130,7 +130,7 @@ TEST(Folded, VeryLongLinesAndLastLineWithoutNewline) {
   Profile p = parse_ok(line);
   EXPECT_EQ(p.max_depth(), 20002u);
   EXPECT_EQ(p.total_weight(), 3u);
-  EXPECT_NE(p.find_frame(big_name, FrameKind::kUser), Profile::kNoFrame);
+  EXPECT_NE(p.find_frame(big_name, ProfileFrameKind::kUser), Profile::kNoFrame);
 }
 
 TEST(Folded, LineOverTheLimitIsMalformed) {
@@ -151,8 +151,8 @@ TEST(Folded, LineOverTheLimitIsMalformed) {
 
 TEST(Folded, WriterEscapesSeparatorsAndInvalidUtf8) {
   Profile p;
-  std::vector<FrameId> s{p.intern("evil;proc\nname", FrameKind::kProcess),
-                         p.intern("bad\xff", FrameKind::kUser), p.intern("", FrameKind::kUser)};
+  std::vector<FrameId> s{p.intern("evil;proc\nname", ProfileFrameKind::kProcess),
+                         p.intern("bad\xff", ProfileFrameKind::kUser), p.intern("", ProfileFrameKind::kUser)};
   p.add_stack(s, 1);
   EXPECT_EQ(folded(p), "evil:proc name;bad\xEF\xBF\xBD;[unknown] 1\n");
 }

@@ -17,14 +17,14 @@ uint8_t lerp(int lo, int hi, double t) { return static_cast<uint8_t>(lo + (hi - 
 
 }  // namespace
 
-Rgb frame_color(const Frame& frame) {
+Rgb frame_color(const ProfileFrame& frame) {
   double v = name_hash01(frame.name);
   switch (frame.kind) {
-    case FrameKind::kProcess: return Rgb{lerp(150, 180, v), lerp(150, 180, v), lerp(200, 230, v)};  // lavender
-    case FrameKind::kKernel: return Rgb{lerp(215, 240, v), lerp(140, 185, v), lerp(40, 70, v)};  // orange
-    case FrameKind::kJit: return Rgb{lerp(60, 110, v), lerp(180, 220, v), lerp(60, 100, v)};  // green
-    case FrameKind::kUnknown: return Rgb{lerp(170, 190, v), lerp(170, 190, v), lerp(170, 190, v)};  // grey
-    case FrameKind::kUser:
+    case ProfileFrameKind::kProcess: return Rgb{lerp(150, 180, v), lerp(150, 180, v), lerp(200, 230, v)};  // lavender
+    case ProfileFrameKind::kKernel: return Rgb{lerp(215, 240, v), lerp(140, 185, v), lerp(40, 70, v)};  // orange
+    case ProfileFrameKind::kJit: return Rgb{lerp(60, 110, v), lerp(180, 220, v), lerp(60, 100, v)};  // green
+    case ProfileFrameKind::kUnknown: return Rgb{lerp(170, 190, v), lerp(170, 190, v), lerp(170, 190, v)};  // grey
+    case ProfileFrameKind::kUser:
     default: return Rgb{lerp(205, 250, v), lerp(70, 130, v), lerp(40, 70, v)};  // red to coral
   }
 }

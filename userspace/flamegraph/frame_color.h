@@ -16,7 +16,7 @@ struct Rgb {
   bool operator==(const Rgb&) const = default;
 };
 
-Rgb frame_color(const Frame& frame);
+Rgb frame_color(const ProfileFrame& frame);
 // The shade used for a box that stands for many merged small frames.
 Rgb merged_frames_color();
 // delta: change in share of the total from before to after (-1..1);

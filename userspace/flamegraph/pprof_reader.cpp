@@ -80,15 +80,15 @@ class Decoder {
     p.set_start_time_ns(time_);
 
     // Mappings; the writer's stand-ins for "kernel" and "JIT" carry only a kind.
-    std::unordered_map<uint64_t, std::pair<MappingId, FrameKind>> mapping_ids;
+    std::unordered_map<uint64_t, std::pair<MappingId, ProfileFrameKind>> mapping_ids;
     for (const RawMapping& m : mappings_) {
       const std::string* file = str(m.filename);
       const std::string* build = str(m.build_id);
       if (!file || !build || m.id == 0) return malformed("mapping");
-      FrameKind kind = FrameKind::kUser;
-      if (file->starts_with("[kernel") || file->starts_with("[vmlinux")) kind = FrameKind::kKernel;
+      ProfileFrameKind kind = ProfileFrameKind::kUser;
+      if (file->starts_with("[kernel") || file->starts_with("[vmlinux")) kind = ProfileFrameKind::kKernel;
       if (*file == kJitMappingName || (file->find("/perf-") != std::string::npos && file->ends_with(".map"))) {
-        kind = FrameKind::kJit;
+        kind = ProfileFrameKind::kJit;
       }
       bool stand_in = m.start == 0 && m.limit == 0 && build->empty() &&
                       (*file == kKernelMappingName || *file == kJitMappingName);
@@ -104,7 +104,7 @@ class Decoder {
     // Each location becomes its frames, root-most first.
     std::unordered_map<uint64_t, std::vector<FrameId>> location_frames;
     for (const RawLocation& l : locations_) {
-      FrameKind kind = FrameKind::kUser;
+      ProfileFrameKind kind = ProfileFrameKind::kUser;
       MappingId mapping = 0;
       if (l.mapping_id != 0) {
         auto it = mapping_ids.find(l.mapping_id);
@@ -117,7 +117,7 @@ class Decoder {
       if (l.function_ids.empty()) {
         char hex[32];
         snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(l.address));
-        frames.push_back(p.intern(l.address ? hex : "[unknown]", l.address ? kind : FrameKind::kUnknown,
+        frames.push_back(p.intern(l.address ? hex : "[unknown]", l.address ? kind : ProfileFrameKind::kUnknown,
                                   mapping, l.address));
       }
       for (size_t i = l.function_ids.size(); i-- > 0;) {
@@ -153,7 +153,7 @@ class Decoder {
       auto weight = static_cast<int64_t>(values[static_cast<size_t>(value_index)]);
       if (weight <= 0) continue;
       NodeId node = Profile::kRoot;
-      if (comm != 0) node = p.child(node, p.intern(*str(comm), FrameKind::kProcess));
+      if (comm != 0) node = p.child(node, p.intern(*str(comm), ProfileFrameKind::kProcess));
       size_t depth = 0;
       for (size_t i = loc_ids.size(); i-- > 0;) {
         auto it = location_frames.find(loc_ids[i]);

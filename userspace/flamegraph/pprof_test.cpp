@@ -30,12 +30,12 @@ Profile sample_cpu_profile() {
   p.set_start_time_ns(1'700'000'000'000'000'000);
   MappingId app = p.add_mapping(Mapping{"/usr/bin/app", "deadbeef00112233", 0x400000, 0x480000, 0});
   MappingId libc = p.add_mapping(Mapping{"/lib/x86_64-linux-gnu/libc.so.6", "a1b2", 0x7f0000, 0x7f9000, 0x1000});
-  FrameId comm = p.intern("app", FrameKind::kProcess);
-  FrameId main = p.intern("main", FrameKind::kUser, app, 0x401000);
-  FrameId compute = p.intern("kscope_busy_compute", FrameKind::kUser, app, 0x402000);
-  FrameId write = p.intern("__libc_write", FrameKind::kUser, libc, 0x7f1234);
-  FrameId ksys = p.intern("ksys_write", FrameKind::kKernel);
-  FrameId jit = p.intern("LInterp;run", FrameKind::kJit);
+  FrameId comm = p.intern("app", ProfileFrameKind::kProcess);
+  FrameId main = p.intern("main", ProfileFrameKind::kUser, app, 0x401000);
+  FrameId compute = p.intern("kscope_busy_compute", ProfileFrameKind::kUser, app, 0x402000);
+  FrameId write = p.intern("__libc_write", ProfileFrameKind::kUser, libc, 0x7f1234);
+  FrameId ksys = p.intern("ksys_write", ProfileFrameKind::kKernel);
+  FrameId jit = p.intern("LInterp;run", ProfileFrameKind::kJit);
   std::vector<FrameId> s1{comm, main, compute}, s2{comm, main, write, ksys}, s3{comm, main, jit};
   p.add_stack(s1, 90);
   p.add_stack(s2, 7);
@@ -63,7 +63,7 @@ TEST(Pprof, RoundTripKeepsStacksKindsAndMetadata) {
   ASSERT_EQ(back->mappings().size(), 2u);
   EXPECT_EQ(back->mappings()[0].build_id, "deadbeef00112233");
   EXPECT_EQ(back->mappings()[1].file_offset, 0x1000u);
-  FrameId f = back->find_frame("__libc_write", FrameKind::kUser, 2, 0x7f1234);
+  FrameId f = back->find_frame("__libc_write", ProfileFrameKind::kUser, 2, 0x7f1234);
   EXPECT_NE(f, Profile::kNoFrame);
 }
 
@@ -89,7 +89,7 @@ TEST(Pprof, SampleTypesPerKind) {
   };
   EXPECT_EQ(types_of(sample_cpu_profile()), "samples/count cpu/nanoseconds ");
   Profile off(ProfileKind::kOffCpu);
-  std::vector<FrameId> s{off.intern("db", FrameKind::kProcess), off.intern("futex_wait", FrameKind::kKernel)};
+  std::vector<FrameId> s{off.intern("db", ProfileFrameKind::kProcess), off.intern("futex_wait", ProfileFrameKind::kKernel)};
   off.add_stack(s, 5'000'000);
   EXPECT_EQ(types_of(off), "offcpu/nanoseconds ");
   auto back = read_pprof(pprof_bytes(off));

@@ -102,7 +102,7 @@ class PprofEncoder {
     std::vector<uint64_t> uses(p_.frame_count());
     for (NodeId n = 1; n < p_.node_count(); ++n) uses[p_.node(n).frame] += stacks_below[n];
     for (FrameId f = 0; f < p_.frame_count(); ++f) {
-      if (uses[f] != 0 && p_.frame(f).kind != FrameKind::kProcess) location_order_.push_back(f);
+      if (uses[f] != 0 && p_.frame(f).kind != ProfileFrameKind::kProcess) location_order_.push_back(f);
     }
     std::stable_sort(location_order_.begin(), location_order_.end(),
                      [&](FrameId a, FrameId b) { return uses[a] > uses[b]; });
@@ -123,11 +123,11 @@ class PprofEncoder {
     p_.for_each_path([&](std::span<const NodeId> path) {
       size_t depth = path.size() - 1;
       const Node& node = p_.node(path.back());
-      const Frame& frame = p_.frame(node.frame);
+      const ProfileFrame& frame = p_.frame(node.frame);
       loc_by_depth.resize(depth);
       comm_by_depth.resize(depth);
       int64_t comm = depth ? comm_by_depth.back() : 0;
-      if (frame.kind == FrameKind::kProcess) {
+      if (frame.kind == ProfileFrameKind::kProcess) {
         if (comm_index_[node.frame] == 0) comm_index_[node.frame] = strings_.index(frame.name);
         comm = comm_index_[node.frame];
         loc_by_depth.push_back(0);
@@ -177,8 +177,8 @@ class PprofEncoder {
     bool kernel = false, jit = false;
     for (FrameId f : location_order_) {
       if (p_.frame(f).mapping != 0) continue;
-      kernel |= p_.frame(f).kind == FrameKind::kKernel;
-      jit |= p_.frame(f).kind == FrameKind::kJit;
+      kernel |= p_.frame(f).kind == ProfileFrameKind::kKernel;
+      jit |= p_.frame(f).kind == ProfileFrameKind::kJit;
     }
     if (kernel) {
       kernel_mapping_ = next++;
@@ -195,7 +195,7 @@ class PprofEncoder {
     ProtoWriter sub;
     ProtoWriter line;
     for (FrameId f : location_order_) {
-      const Frame& frame = p_.frame(f);
+      const ProfileFrame& frame = p_.frame(f);
       auto [it, added] = function_ids.try_emplace(frame.name, function_ids.size() + 1);
       if (added) {
         sub.clear();
@@ -206,8 +206,8 @@ class PprofEncoder {
         w_.bytes_field(pb::kFunction, sub.buffer());
       }
       uint64_t mapping = frame.mapping;
-      if (mapping == 0 && frame.kind == FrameKind::kKernel) mapping = kernel_mapping_;
-      if (mapping == 0 && frame.kind == FrameKind::kJit) mapping = jit_mapping_;
+      if (mapping == 0 && frame.kind == ProfileFrameKind::kKernel) mapping = kernel_mapping_;
+      if (mapping == 0 && frame.kind == ProfileFrameKind::kJit) mapping = jit_mapping_;
       sub.clear();
       sub.uint_field(pb::kLocationId, location_id_[f]);
       sub.uint_field(pb::kLocationMappingId, mapping);

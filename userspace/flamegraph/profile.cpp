@@ -6,7 +6,7 @@
 namespace kscope {
 namespace {
 
-uint64_t frame_hash(std::string_view name, FrameKind kind, MappingId mapping, uint64_t address) {
+uint64_t frame_hash(std::string_view name, ProfileFrameKind kind, MappingId mapping, uint64_t address) {
   uint64_t seed = static_cast<uint64_t>(kind) | (static_cast<uint64_t>(mapping) << 8);
   uint64_t h = hash_bytes(name, seed);
   return address == 0 ? h : mix64(h, address);
@@ -20,10 +20,10 @@ uint64_t edge_hash(NodeId parent, FrameId frame) {
 
 }  // namespace
 
-std::string_view frame_kind_suffix(FrameKind kind) {
+std::string_view frame_kind_suffix(ProfileFrameKind kind) {
   switch (kind) {
-    case FrameKind::kKernel: return "_[k]";
-    case FrameKind::kJit: return "_[j]";
+    case ProfileFrameKind::kKernel: return "_[k]";
+    case ProfileFrameKind::kJit: return "_[j]";
     default: return "";
   }
 }
@@ -46,25 +46,25 @@ const Mapping* Profile::mapping(MappingId id) const {
   return &mappings_[id - 1];
 }
 
-FrameId Profile::find_frame(std::string_view name, FrameKind kind, MappingId mapping,
+FrameId Profile::find_frame(std::string_view name, ProfileFrameKind kind, MappingId mapping,
                             uint64_t address) const {
   uint64_t h = frame_hash(name, kind, mapping, address);
   return frame_index_.find(h, [&](uint32_t id) {
-    const Frame& f = frames_[id];
+    const ProfileFrame& f = frames_[id];
     return f.kind == kind && f.mapping == mapping && f.address == address && f.name == name;
   });
 }
 
-FrameId Profile::intern(std::string_view name, FrameKind kind, MappingId mapping, uint64_t address) {
+FrameId Profile::intern(std::string_view name, ProfileFrameKind kind, MappingId mapping, uint64_t address) {
   uint64_t h = frame_hash(name, kind, mapping, address);
   FrameId id = frame_index_.find(h, [&](uint32_t id) {
-    const Frame& f = frames_[id];
+    const ProfileFrame& f = frames_[id];
     return f.kind == kind && f.mapping == mapping && f.address == address && f.name == name;
   });
   if (id != kNoFrame) return id;
   names_.emplace_back(name);
   id = static_cast<FrameId>(frames_.size());
-  frames_.push_back(Frame{names_.back(), kind, mapping, address});
+  frames_.push_back(ProfileFrame{names_.back(), kind, mapping, address});
   frame_index_.insert(h, id);
   return id;
 }
@@ -145,8 +145,8 @@ void Profile::children_into(NodeId id, bool sorted_by_name, std::vector<NodeId>*
   for (NodeId c = nodes_[id].first_child; c != kNoNode; c = nodes_[c].next_sibling) out->push_back(c);
   if (sorted_by_name) {
     std::sort(out->begin(), out->end(), [&](NodeId a, NodeId b) {
-      const Frame& fa = frames_[nodes_[a].frame];
-      const Frame& fb = frames_[nodes_[b].frame];
+      const ProfileFrame& fa = frames_[nodes_[a].frame];
+      const ProfileFrame& fb = frames_[nodes_[b].frame];
       return std::tie(fa.name, fa.kind, fa.mapping, fa.address) <
              std::tie(fb.name, fb.kind, fb.mapping, fb.address);
     });
@@ -192,7 +192,7 @@ std::vector<NodeId> Profile::merge(const Profile& other, bool add_weights) {
   for (size_t i = 0; i < other.mappings_.size(); ++i) mapping_map[i + 1] = add_mapping(other.mappings_[i]);
   std::vector<FrameId> frame_map(other.frames_.size());
   for (size_t i = 0; i < other.frames_.size(); ++i) {
-    const Frame& f = other.frames_[i];
+    const ProfileFrame& f = other.frames_[i];
     frame_map[i] = intern(f.name, f.kind, mapping_map[f.mapping], f.address);
   }
   return graft(other, frame_map, add_weights);
@@ -214,7 +214,7 @@ std::vector<NodeId> Profile::graft(const Profile& other, const std::vector<Frame
 
 bool Profile::has_locations() const {
   return std::any_of(frames_.begin(), frames_.end(),
-                     [](const Frame& f) { return f.address != 0 || f.mapping != 0; });
+                     [](const ProfileFrame& f) { return f.address != 0 || f.mapping != 0; });
 }
 
 Profile Profile::collapse_to_functions() const {

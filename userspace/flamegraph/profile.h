@@ -2,7 +2,7 @@
 // call stacks, aggregated into a tree of frames as they are added.
 //
 // A stack runs root to leaf; by convention its root frame is the process
-// name (FrameKind::kProcess). Equal stacks merge: the tree holds each
+// name (ProfileFrameKind::kProcess). Equal stacks merge: the tree holds each
 // distinct stack once, with its weight on the leaf node ("self").
 //
 // Weight: for kCpu a sample count (time = count x period_ns); for kOffCpu
@@ -28,7 +28,7 @@ namespace kscope {
 
 enum class ProfileKind : uint8_t { kCpu, kOffCpu };
 
-enum class FrameKind : uint8_t { kProcess, kUser, kKernel, kJit, kUnknown };
+enum class ProfileFrameKind : uint8_t { kProcess, kUser, kKernel, kJit, kUnknown };
 
 using FrameId = uint32_t;
 using NodeId = uint32_t;
@@ -44,9 +44,9 @@ struct Mapping {
 };
 
 // One frame. Two frames are the same frame when all four fields are equal.
-struct Frame {
+struct ProfileFrame {
   std::string_view name;  // owned by the Profile
-  FrameKind kind = FrameKind::kUser;
+  ProfileFrameKind kind = ProfileFrameKind::kUser;
   MappingId mapping = 0;
   uint64_t address = 0;  // 0 when unknown (folded input)
 };
@@ -87,12 +87,12 @@ class Profile {
   MappingId add_mapping(Mapping m);
   const std::vector<Mapping>& mappings() const { return mappings_; }
   const Mapping* mapping(MappingId id) const;
-  FrameId intern(std::string_view name, FrameKind kind, MappingId mapping = 0, uint64_t address = 0);
+  FrameId intern(std::string_view name, ProfileFrameKind kind, MappingId mapping = 0, uint64_t address = 0);
   // The id of an equal frame, or kNoFrame.
   static constexpr FrameId kNoFrame = UINT32_MAX;
-  FrameId find_frame(std::string_view name, FrameKind kind, MappingId mapping = 0,
+  FrameId find_frame(std::string_view name, ProfileFrameKind kind, MappingId mapping = 0,
                      uint64_t address = 0) const;
-  const Frame& frame(FrameId id) const { return frames_[id]; }
+  const ProfileFrame& frame(FrameId id) const { return frames_[id]; }
   size_t frame_count() const { return frames_.size(); }
 
   // Stacks.
@@ -148,7 +148,7 @@ class Profile {
   int64_t start_time_ns_ = 0;
   std::vector<Mapping> mappings_;
   std::deque<std::string> names_;  // deque: string_views into it stay valid
-  std::vector<Frame> frames_;
+  std::vector<ProfileFrame> frames_;
   std::vector<uint64_t> frame_hash_;
   IdIndex frame_index_;
   std::vector<Node> nodes_;
@@ -160,7 +160,7 @@ class Profile {
 };
 
 // "name_[k]"-style suffix of a kind in the FlameGraph folded format.
-std::string_view frame_kind_suffix(FrameKind kind);
+std::string_view frame_kind_suffix(ProfileFrameKind kind);
 const char* profile_kind_name(ProfileKind kind);  // "cpu", "offcpu"
 
 }  // namespace kscope
