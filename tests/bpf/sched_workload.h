@@ -62,6 +62,14 @@ class Workload {
     while (read(stdout_, &c, 1) == 1 && c != '\n') line += c;
     return line;
   }
+  // Everything the child writes until it closes stdout (exits).
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(stdout_, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
   // Closes stdin (the workloads exit on EOF) and reaps the child.
   int finish() {
     if (stdin_ >= 0) close(stdin_);
