@@ -1,9 +1,11 @@
 // Off-CPU time and context switches against a workload whose truth is known:
 // 10 nanosleeps of 200 ms, and the kernel's own per-task switch counters.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -112,6 +114,65 @@ TEST(SchedOffcpuTest, SleeperOffCpuTimeStackAndExactSwitchCounts) {
   }
   EXPECT_NEAR(metric, static_cast<double>(ns) / 1e9, 1e-9);
   EXPECT_EQ(sleeper.finish(), 0);
+}
+
+std::string cgroup2_mount() {
+  std::ifstream in("/proc/mounts");
+  std::string dev, path, type, rest;
+  while (in >> dev >> path >> type && std::getline(in, rest)) {
+    if (type == "cgroup2") return path;
+  }
+  return "";
+}
+
+// The cgroup filter is set before load and applies to tasks that are not
+// current too (the wakee, next): only the sleeper inside the cgroup counts.
+TEST(SchedOffcpuTest, CgroupFilterSelectsOnlyTasksInsideIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
+  if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
+  // The filter path is relative to /sys/fs/cgroup; on a hybrid host the
+  // cgroup v2 hierarchy is mounted below it (/sys/fs/cgroup/unified).
+  std::string v2 = cgroup2_mount();
+  if (v2.rfind("/sys/fs/cgroup", 0) != 0) GTEST_SKIP() << "no cgroup v2 mounted under /sys/fs/cgroup";
+  const std::string name = v2.substr(std::string("/sys/fs/cgroup").size()) + "/kscope-sched-test-" +
+                           std::to_string(getpid());
+  const std::string dir = "/sys/fs/cgroup" + name;
+  if (mkdir(dir.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create a cgroup v2 at " << dir;
+  // Removed when the test ends, after the workloads (declared below) died.
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() { rmdir(path.c_str()); }
+  } remove_dir{dir};
+
+  {
+    Workload inside({workload_path("offcpu_sleeper")});
+    Workload outside({workload_path("offcpu_sleeper")});
+    std::ofstream(dir + "/cgroup.procs") << inside.pid() << std::endl;
+    ASSERT_TRUE(wait_for_state(inside.pid(), 'S'));
+    long long vol0 = testing::proc_status_field(inside.pid(), "voluntary_ctxt_switches");
+
+    Config config = testing::quiet_config();
+    config.probes.sched.enabled = config.probes.offcpu.enabled = true;
+    config.filter_cgroup = name;
+    auto probe = create_sched_probe();
+    auto st = probe->start(config);
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    ASSERT_TRUE(inside.send('g'));
+    ASSERT_TRUE(outside.send('g'));
+    ASSERT_EQ(inside.read_line(), "done");
+    ASSERT_EQ(outside.read_line(), "done");
+    ASSERT_TRUE(wait_for_state(inside.pid(), 'S'));
+    long long vol1 = testing::proc_status_field(inside.pid(), "voluntary_ctxt_switches");
+
+    EXPECT_EQ(probe->context_switches().first, static_cast<uint64_t>(vol1 - vol0));
+    uint64_t ns = 0;
+    for (const auto& s : probe->offcpu_stacks()) {
+      EXPECT_EQ(s.tgid, static_cast<uint32_t>(inside.pid()));
+      ns += s.weight;
+    }
+    EXPECT_NEAR(static_cast<double>(ns) / 1e9, 2.0, 0.2);
+    EXPECT_EQ(inside.finish(), 0);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // it is still alive (its stacks must symbolize) and then let it exit.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,7 +24,9 @@ class Workload {
   // setup runs in the child before exec (raw syscalls only: chroot...).
   explicit Workload(std::vector<std::string> argv, std::function<bool()> setup = {}) {
     int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) return;
+    // Close-on-exec: a second workload must not inherit this one's pipes
+    // (it would keep its stdin open after finish()).
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
       dup2(in[0], STDIN_FILENO);
