@@ -64,7 +64,7 @@ int handle_cpu_sample(struct bpf_perf_event_data *ctx)
 	struct profile_key key = {};
 	__u64 *cnt;
 
-	if ((__u32)pid_tgid == 0 || kscope_filtered_out(pid_tgid))
+	if ((__u32)pid_tgid == 0 || kscope_filtered_out())
 		return 0;
 	kscope_fill_target(&key.target);
 	bpf_get_current_comm(key.comm, sizeof(key.comm));

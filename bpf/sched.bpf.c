@@ -142,13 +142,23 @@ static __always_inline __u64 mix64(__u64 h, __u64 v)
 	return h;
 }
 
-static __always_inline void record_runq_latency(struct task_struct *task, __u64 delta)
+/* btf: task is a BTF pointer (tp_btf), read with plain loads. */
+static __always_inline void fill_task_target(struct task_struct *task, struct kscope_target *t,
+					     int btf)
+{
+	if (btf)
+		kscope_fill_task_target_btf(task, t);
+	else
+		kscope_fill_task_target(task, t);
+}
+
+static __always_inline void record_runq_latency(struct task_struct *task, __u64 delta, int btf)
 {
 	struct runq_key key = {};
 	struct kscope_hist *hist;
 	__u32 bucket;
 
-	kscope_fill_task_target(task, &key.target);
+	fill_task_target(task, &key.target, btf);
 	hist = kscope_lookup_or_init(&runq_latency, &key, &zero_hist);
 	if (!hist) {
 		kscope_count(&sched_overflow, KSCOPE_SCHED_OVF_RUNQ_LATENCY);
@@ -250,7 +260,7 @@ static __always_inline void record_offcpu(struct task_struct *task, struct sched
 	if (delta < targ_min_block_ns || (targ_max_block_ns && delta > targ_max_block_ns))
 		return;
 	kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_RECORDED);
-	kscope_fill_task_target(task, &key.target);
+	fill_task_target(task, &key.target, btf);
 	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
 	key.tgid = BPF_CORE_READ(task, tgid);
 	key.ustack_id = st->ustack_id;
@@ -304,7 +314,7 @@ static __always_inline void on_switch_in(struct task_struct *next, struct sched_
 	if (!st)
 		return;
 	if (st->enqueued_ns) {
-		record_runq_latency(next, now - st->enqueued_ns);
+		record_runq_latency(next, now - st->enqueued_ns, btf);
 		st->enqueued_ns = 0;
 	}
 	if (st->blocked_ns) {
@@ -357,7 +367,7 @@ int BPF_PROG(handle_sched_switch, bool preempt, struct task_struct *prev, struct
 {
 	__u64 now = bpf_ktime_get_ns();
 
-	if (prev->pid && !kscope_filtered_out(bpf_get_current_pid_tgid())) {
+	if (prev->pid && !kscope_filtered_out()) {
 		int voluntary = count_switch(preempt, prev);
 		struct sched_task_state *st = task_state_btf(prev, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
@@ -410,7 +420,7 @@ int BPF_PROG(handle_sched_switch_raw, bool preempt, struct task_struct *prev, st
 	__u64 now = bpf_ktime_get_ns();
 	__u32 prev_pid = BPF_CORE_READ(prev, pid), next_pid = BPF_CORE_READ(next, pid);
 
-	if (prev_pid && !kscope_filtered_out(bpf_get_current_pid_tgid())) {
+	if (prev_pid && !kscope_filtered_out()) {
 		int voluntary = count_switch(preempt, prev);
 
 		on_switch_out(ctx, voluntary, task_state_lru(prev_pid, 1), now);

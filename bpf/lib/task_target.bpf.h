@@ -33,6 +33,17 @@ static __always_inline void kscope_fill_task_target(struct task_struct *task,
 	}
 }
 
+/* The same for a BTF-typed task pointer (tp_btf arguments): plain loads,
+ * cheaper than the probe reads above. */
+static __always_inline void kscope_fill_task_target_btf(struct task_struct *task,
+							struct kscope_target *t)
+{
+	if (targ_breakdown == KSCOPE_BREAKDOWN_COMM)
+		__builtin_memcpy(t->comm, task->group_leader->comm, sizeof(t->comm));
+	else if (targ_breakdown == KSCOPE_BREAKDOWN_CGROUP)
+		t->cgroup_id = kscope_task_cgroup_id(task);
+}
+
 /* task->__state, named state before 5.14 (commit 2f064a59a11f). */
 struct task_struct___pre_5_14 {
 	long state;
