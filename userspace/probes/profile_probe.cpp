@@ -6,12 +6,12 @@
 #include <cstring>
 #include <map>
 
-#include "collect/cardinality.h"
 #include "collect/target_labels.h"
 #include "kscope/abi/profile.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
+#include "probes/breakdown_counter.h"
 #include "probes/perf_sampler.h"
 #include "probes/stack_maps.h"
 #include "profile.skel.h"
@@ -58,21 +58,14 @@ class ProfileProbeImpl final : public ProfileProbe {
   void collect(CollectContext& ctx) override {
     if (!skel_) return;
     const std::string& label = labeler_->label_name();
-    Family samples{"kscope_cpu_samples_total",
-                   "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU per second); "
-                   "idle CPUs are not counted.",
-                   MetricType::kCounter, {}};
-    std::map<std::string, uint64_t> by_label;
+    std::map<std::string, double> by_label;
     for_each_entry<profile_key, uint64_t>(skel_->maps.profile_samples, [&](const profile_key& k, const uint64_t& n) {
-      by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += n;
+      by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
     });
-    for (const auto& [value, n] : by_label) {
-      Labels labels;
-      if (!label.empty()) labels.emplace_back(label, value);
-      samples.series.push_back({labels, double(n), {}});
-    }
-    fold_breakdown(samples, label, ctx.config.max_series);
-    ctx.out.push_back(std::move(samples));
+    ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
+                                        "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
+                                        "per second); idle CPUs are not counted.",
+                                        label, by_label, ctx.config.max_series));
   }
 
   std::vector<ProgramStats> program_stats() const override {

@@ -14,6 +14,7 @@
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
+#include "probes/breakdown_counter.h"
 #include "probes/perf_sampler.h"
 #include "probes/stack_maps.h"
 #include "sched.skel.h"
@@ -90,20 +91,14 @@ class SchedProbeImpl final : public SchedProbe {
                        {{{{"kind", "voluntary"}}, double(vol), {}}, {{{"kind", "involuntary"}}, double(invol), {}}}});
 
     if (offcpu_enabled_) {
-      Family offcpu{"kscope_offcpu_seconds_total",
-                    "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.",
-                    MetricType::kCounter, {}};
-      std::map<std::string, uint64_t> by_label;
+      std::map<std::string, double> by_label;
       for_each_entry<offcpu_key, offcpu_value>(skel_->maps.offcpu_time, [&](const offcpu_key& k, const offcpu_value& v) {
-        by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += v.total_ns;
+        by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(v.total_ns) / 1e9;
       });
-      for (const auto& [value, ns] : by_label) {
-        Labels labels;
-        if (!label.empty()) labels.emplace_back(label, value);
-        offcpu.series.push_back({labels, double(ns) / 1e9, {}});
-      }
-      fold_breakdown(offcpu, label, ctx.config.max_series);
-      ctx.out.push_back(std::move(offcpu));
+      ctx.out.push_back(breakdown_counter(
+          "kscope_offcpu_seconds_total",
+          "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.", label, by_label,
+          ctx.config.max_series));
     }
   }
 
