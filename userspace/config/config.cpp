@@ -20,6 +20,7 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   auto sched = probes.section("sched");
   sched.read("enabled", out.sched.enabled);
   sched.read("max_entries", out.sched.max_entries, 16, 1u << 20);
+  sched.read("runqueue_frequency", out.sched.runqueue_frequency, 1, 10000);
   sched.finish();
 
   auto offcpu = probes.section("offcpu");

@@ -35,6 +35,9 @@ struct SyscallsProbeConfig {
 struct SchedProbeConfig {
   bool enabled = true;
   uint32_t max_entries = 4096;
+  // Run-queue length samples per second per CPU (software cpu-clock). Not
+  // 99: sampling in lockstep with the profiler would see the same instants.
+  uint32_t runqueue_frequency = 49;
   bool operator==(const SchedProbeConfig&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #define KSCOPE_ABI_EVENTS_H
 
 #include "kscope/abi/common.h"
+#include "kscope/abi/stacks.h" /* KSCOPE_STACK_DEPTH */
 
 #define KSCOPE_EVENT_SLOW_SYSCALL 1
 #define KSCOPE_EVENT_TCP 2
@@ -20,9 +21,6 @@ struct kscope_event_header {
 	__u32 cpu;
 	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 };
-
-/* Frames kept per stack (the kernel's PERF_MAX_STACK_DEPTH). */
-#define KSCOPE_STACK_DEPTH 127
 
 /* A syscall that took at least the probe's slow threshold. */
 struct slow_syscall_event {

@@ -1,0 +1,19 @@
+#include "probes/breakdown_counter.h"
+
+#include "collect/cardinality.h"
+
+namespace kscope {
+
+Family breakdown_counter(std::string name, std::string help, const std::string& label,
+                         const std::map<std::string, double>& totals, size_t max_series) {
+  Family f{std::move(name), std::move(help), MetricType::kCounter, {}};
+  for (const auto& [value, total] : totals) {
+    Labels labels;
+    if (!label.empty()) labels.emplace_back(label, value);
+    f.series.push_back({labels, total, {}});
+  }
+  fold_breakdown(f, label, max_series);
+  return f;
+}
+
+}  // namespace kscope

@@ -1,0 +1,112 @@
+#include "probes/profile_probe.h"
+
+#include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <map>
+
+#include "collect/target_labels.h"
+#include "kscope/abi/profile.h"
+#include "loader/bpf_support.h"
+#include "loader/probe_setup.h"
+#include "loader/skeleton.h"
+#include "probes/breakdown_counter.h"
+#include "probes/perf_sampler.h"
+#include "probes/stack_maps.h"
+#include "profile.skel.h"
+
+static_assert(sizeof(profile_key) == 56, "profile_key layout is shared with bpf/profile.bpf.c");
+static_assert(offsetof(profile_key, tgid) == 40 && offsetof(profile_key, flags) == 52, "profile_key offsets");
+
+namespace kscope {
+namespace {
+
+using Skeleton = SkeletonPtr<profile_bpf, profile_bpf__destroy>;
+
+class ProfileProbeImpl final : public ProfileProbe {
+ public:
+  std::string_view name() const override { return "profile"; }
+
+  Status start(const Config& config) override {
+    labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    skel_.reset(profile_bpf__open());
+    if (!skel_) return libbpf_error("probe profile: open failed", -errno);
+    auto* s = skel_.get();
+    auto targets = target_tunables(config);
+    if (!targets) return targets.error();
+    s->rodata->targ_breakdown = targets->breakdown;
+    s->rodata->targ_tgid = targets->tgid;
+    s->rodata->targ_cgroup_id = targets->cgroup_id;
+    bpf_map__set_max_entries(s->maps.profile_samples, config.probes.profile.max_stacks);
+    bpf_map__set_max_entries(s->maps.profile_stacks, config.probes.profile.max_stacks);
+    int err = profile_bpf__load(s);
+    if (err) {
+      Error e = load_error("profile", err);
+      skel_.reset();
+      return e;
+    }
+    auto sampler = PerfSampler::attach(s->progs.handle_cpu_sample, config.probes.profile.frequency);
+    if (!sampler) {
+      skel_.reset();
+      return sampler.error().with_context("probe profile");
+    }
+    sampler_ = std::move(*sampler);
+    return ok_status();
+  }
+
+  void collect(CollectContext& ctx) override {
+    if (!skel_) return;
+    const std::string& label = labeler_->label_name();
+    std::map<std::string, double> by_label;
+    for_each_entry<profile_key, uint64_t>(skel_->maps.profile_samples, [&](const profile_key& k, const uint64_t& n) {
+      by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
+    });
+    ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
+                                        "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
+                                        "per second); idle CPUs are not counted.",
+                                        label, by_label, ctx.config.max_series));
+  }
+
+  std::vector<ProgramStats> program_stats() const override {
+    return skel_ ? object_program_stats(skel_->obj) : std::vector<ProgramStats>{};
+  }
+
+  std::vector<std::pair<std::string, uint64_t>> map_overflows() const override {
+    if (!skel_) return {};
+    const bpf_map* m = skel_->maps.profile_overflow;
+    return {{"profile_samples", percpu_u64_sum(m, KSCOPE_PROFILE_OVF_COUNTS)},
+            {"profile_stacks", percpu_u64_sum(m, KSCOPE_PROFILE_OVF_STACKS)}};
+  }
+
+  std::vector<StackSample> cpu_stacks() const override {
+    std::vector<StackSample> out;
+    if (!skel_) return out;
+    const bpf_map* stacks = skel_->maps.profile_stacks;
+    for_each_entry<profile_key, uint64_t>(skel_->maps.profile_samples, [&](const profile_key& k, const uint64_t& n) {
+      StackSample s;
+      s.other = (k.flags & KSCOPE_KEY_OTHER) != 0;
+      s.tgid = k.tgid;
+      s.comm.assign(k.comm, strnlen(k.comm, sizeof(k.comm)));
+      s.user = read_stack_trace(stacks, k.ustack_id);
+      s.kernel = read_stack_trace(stacks, k.kstack_id);
+      s.user_lost = k.ustack_id == KSCOPE_LOST_STACK;
+      s.kernel_lost = k.kstack_id == KSCOPE_LOST_STACK;
+      s.weight = s.count = n;
+      out.push_back(std::move(s));
+    });
+    return out;
+  }
+
+ private:
+  Skeleton skel_;
+  PerfSampler sampler_;
+  std::unique_ptr<TargetLabeler> labeler_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProfileProbe> create_profile_probe() { return std::make_unique<ProfileProbeImpl>(); }
+std::unique_ptr<Probe> make_profile_probe() { return create_profile_probe(); }
+
+}  // namespace kscope

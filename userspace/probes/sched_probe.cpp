@@ -1,0 +1,236 @@
+#include "probes/sched_probe.h"
+
+#include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "collect/cardinality.h"
+#include "collect/target_labels.h"
+#include "kscope/abi/sched.h"
+#include "loader/bpf_support.h"
+#include "loader/probe_setup.h"
+#include "loader/skeleton.h"
+#include "probes/breakdown_counter.h"
+#include "probes/perf_sampler.h"
+#include "probes/stack_maps.h"
+#include "sched.skel.h"
+
+static_assert(sizeof(runq_key) == 32, "runq_key layout is shared with bpf/sched.bpf.c");
+static_assert(sizeof(sched_task_state) == 32, "sched_task_state layout");
+static_assert(sizeof(offcpu_key) == 64, "offcpu_key layout");
+static_assert(offsetof(offcpu_key, kstack) == 40 && offsetof(offcpu_key, ustack_id) == 52, "offcpu_key offsets");
+static_assert(sizeof(offcpu_value) == 16, "offcpu_value layout");
+static_assert(sizeof(runq_length) == 24, "runq_length layout");
+static_assert(sizeof(kscope_kstack) == KSCOPE_KSTACK_DEPTH * 8, "kscope_kstack layout");
+
+namespace kscope {
+namespace {
+
+using Skeleton = SkeletonPtr<sched_bpf, sched_bpf__destroy>;
+
+class SchedProbeImpl final : public SchedProbe {
+ public:
+  std::string_view name() const override { return "sched"; }
+
+  Status start(const Config& config) override {
+    labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    runq_enabled_ = config.probes.sched.enabled;
+    offcpu_enabled_ = config.probes.offcpu.enabled;
+    // tp_btf needs no tracefs, keeps per-task state in task storage and can
+    // read a blocked task's kernel stack; raw_tp is the fallback.
+    auto first = open_and_load(config, /*btf=*/true);
+    if (!first) {
+      spdlog::debug("probe=sched tp_btf failed, trying raw_tp: {}", first.error().to_string());
+      auto second = open_and_load(config, /*btf=*/false);
+      if (!second) return first.error();
+      spdlog::warn("probe=sched using raw_tp: off-CPU stacks have no kernel frames");
+    }
+    int err = sched_bpf__attach(skel_.get());
+    if (err) {
+      skel_.reset();
+      return libbpf_error("probe sched: attach failed", err);
+    }
+    if (runq_enabled_) {
+      auto sampler = PerfSampler::attach(skel_->progs.handle_runq_sample, config.probes.sched.runqueue_frequency);
+      if (sampler) {
+        runq_sampler_ = std::move(*sampler);
+      } else {
+        // Run-queue latency and switches still work; say what is missing.
+        spdlog::warn("probe=sched no run-queue length: {}", sampler.error().to_string());
+      }
+    }
+    return ok_status();
+  }
+
+  void collect(CollectContext& ctx) override {
+    if (!skel_) return;
+    const std::string& label = labeler_->label_name();
+    if (runq_enabled_) {
+      Family latency{"kscope_runqueue_latency_seconds",
+                     "Time runnable tasks waited on a run queue, from wakeup or preemption to running.",
+                     MetricType::kHistogram, {}};
+      for_each_entry<runq_key, kscope_hist>(skel_->maps.runq_latency, [&](const runq_key& k, const kscope_hist& h) {
+        Series s{{}, 0, Histogram::from_kernel(h)};
+        if (s.histogram->count() == 0) return;
+        if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
+        latency.series.push_back(std::move(s));
+      });
+      fold_breakdown(latency, label, ctx.config.max_series);
+      ctx.out.push_back(std::move(latency));
+      collect_runq_length(ctx);
+    }
+
+    auto [vol, invol] = context_switches();
+    ctx.out.push_back({"kscope_context_switches_total",
+                       "Tasks switched off a CPU: voluntary when they blocked, involuntary when preempted.",
+                       MetricType::kCounter,
+                       {{{{"kind", "voluntary"}}, double(vol), {}}, {{{"kind", "involuntary"}}, double(invol), {}}}});
+
+    if (offcpu_enabled_) {
+      std::map<std::string, double> by_label;
+      for_each_entry<offcpu_key, offcpu_value>(skel_->maps.offcpu_time, [&](const offcpu_key& k, const offcpu_value& v) {
+        by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(v.total_ns) / 1e9;
+      });
+      ctx.out.push_back(breakdown_counter(
+          "kscope_offcpu_seconds_total",
+          "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.", label, by_label,
+          ctx.config.max_series));
+    }
+  }
+
+  std::vector<ProgramStats> program_stats() const override {
+    return skel_ ? object_program_stats(skel_->obj) : std::vector<ProgramStats>{};
+  }
+
+  std::vector<std::pair<std::string, uint64_t>> map_overflows() const override {
+    if (!skel_) return {};
+    const bpf_map* m = skel_->maps.sched_overflow;
+    return {{"runq_latency", percpu_u64_sum(m, KSCOPE_SCHED_OVF_RUNQ_LATENCY)},
+            {"offcpu_time", percpu_u64_sum(m, KSCOPE_SCHED_OVF_OFFCPU)},
+            {"offcpu_user_stacks", percpu_u64_sum(m, KSCOPE_SCHED_OVF_USER_STACKS)},
+            {"offcpu_kernel_stacks", percpu_u64_sum(m, KSCOPE_SCHED_OVF_KERNEL_STACKS)},
+            {"sched_task", percpu_u64_sum(m, KSCOPE_SCHED_OVF_TASK_STATE)}};
+  }
+
+  std::vector<StackSample> offcpu_stacks() const override {
+    std::vector<StackSample> out;
+    if (!skel_ || !offcpu_enabled_) return out;
+    std::unordered_map<uint64_t, std::vector<uint64_t>> kernel_stacks;
+    auto kernel_stack = [&](uint64_t key) -> const std::vector<uint64_t>& {
+      auto it = kernel_stacks.find(key);
+      if (it != kernel_stacks.end()) return it->second;
+      kscope_kstack ks{};
+      std::vector<uint64_t> frames;
+      if (key != 0 && bpf_map__lookup_elem(skel_->maps.offcpu_kernel_stacks, &key, sizeof(key), &ks, sizeof(ks), 0) == 0) {
+        frames = trim_frames(reinterpret_cast<const uint64_t*>(ks.ips), KSCOPE_KSTACK_DEPTH);
+      }
+      return kernel_stacks.emplace(key, std::move(frames)).first->second;
+    };
+    for_each_entry<offcpu_key, offcpu_value>(skel_->maps.offcpu_time, [&](const offcpu_key& k, const offcpu_value& v) {
+      StackSample s;
+      s.other = (k.flags & KSCOPE_KEY_OTHER) != 0;
+      s.tgid = k.tgid;
+      s.comm.assign(k.comm, strnlen(k.comm, sizeof(k.comm)));
+      s.user = read_stack_trace(skel_->maps.offcpu_user_stacks, k.ustack_id);
+      s.user_lost = k.ustack_id == KSCOPE_LOST_STACK;
+      s.kernel = kernel_stack(k.kstack);
+      s.weight = v.total_ns;
+      s.count = v.count;
+      out.push_back(std::move(s));
+    });
+    return out;
+  }
+
+  OffcpuStats offcpu_stats() const override {
+    if (!skel_) return {};
+    const bpf_map* m = skel_->maps.sched_offcpu_stats;
+    return {percpu_u64_sum(m, KSCOPE_OFFCPU_BLOCKS), percpu_u64_sum(m, KSCOPE_OFFCPU_USTACK_WALKS),
+            percpu_u64_sum(m, KSCOPE_OFFCPU_USTACK_HITS), percpu_u64_sum(m, KSCOPE_OFFCPU_RECORDED)};
+  }
+
+  std::pair<uint64_t, uint64_t> context_switches() const override {
+    if (!skel_) return {0, 0};
+    const bpf_map* m = skel_->maps.sched_switches;
+    return {percpu_u64_sum(m, KSCOPE_SWITCH_VOLUNTARY), percpu_u64_sum(m, KSCOPE_SWITCH_INVOLUNTARY)};
+  }
+
+ private:
+  Status open_and_load(const Config& config, bool btf) {
+    skel_.reset(sched_bpf__open());
+    if (!skel_) return libbpf_error("probe sched: open failed", -errno);
+    auto* s = skel_.get();
+    bpf_program__set_autoload(s->progs.handle_sched_wakeup, btf);
+    bpf_program__set_autoload(s->progs.handle_sched_wakeup_new, btf);
+    bpf_program__set_autoload(s->progs.handle_sched_switch, btf);
+    bpf_program__set_autoload(s->progs.handle_sched_wakeup_raw, !btf);
+    bpf_program__set_autoload(s->progs.handle_sched_wakeup_new_raw, !btf);
+    bpf_program__set_autoload(s->progs.handle_sched_switch_raw, !btf);
+    bpf_program__set_autoload(s->progs.handle_runq_sample, runq_enabled_);
+    bpf_map__set_autocreate(btf ? s->maps.sched_task_lru : s->maps.sched_task, false);
+    auto targets = target_tunables(config);
+    if (!targets) return targets.error();
+    s->rodata->targ_breakdown = targets->breakdown;
+    s->rodata->targ_tgid = targets->tgid;
+    s->rodata->targ_cgroup_id = targets->cgroup_id;
+    const auto& off = config.probes.offcpu;
+    s->rodata->targ_offcpu = off.enabled ? 1 : 0;
+    s->rodata->targ_min_block_ns = static_cast<uint64_t>(off.min_block.count());
+    s->rodata->targ_max_block_ns = static_cast<uint64_t>(off.max_block.count());
+    bpf_map__set_max_entries(s->maps.runq_latency, config.probes.sched.max_entries);
+    // Off-CPU maps cost memory (a user stack is 1 KiB): one entry when off.
+    uint32_t stacks = off.enabled ? off.max_stacks : 1;
+    bpf_map__set_max_entries(s->maps.offcpu_time, stacks);
+    bpf_map__set_max_entries(s->maps.offcpu_user_stacks, stacks);
+    bpf_map__set_max_entries(s->maps.offcpu_kernel_stacks, stacks);
+    int err = sched_bpf__load(s);
+    if (err) {
+      Error e = load_error("sched", err);
+      skel_.reset();
+      return e;
+    }
+    return ok_status();
+  }
+
+  // kscope_runqueue_length{cpu}: tasks waiting for each CPU, the mean of the
+  // samples taken since the previous collection.
+  void collect_runq_length(CollectContext& ctx) {
+    if (runq_sampler_.cpus() == 0) return;
+    std::vector<runq_length> per_cpu(static_cast<size_t>(possible_cpus()));
+    uint32_t zero = 0;
+    if (bpf_map__lookup_elem(skel_->maps.sched_runq_samples, &zero, sizeof(zero), per_cpu.data(),
+                             per_cpu.size() * sizeof(runq_length), 0) != 0) {
+      return;
+    }
+    prev_runq_.resize(per_cpu.size());
+    Family length{"kscope_runqueue_length",
+                  "Runnable tasks waiting for the CPU (not running), mean of cpu-clock samples over the last "
+                  "interval.",
+                  MetricType::kGauge, {}};
+    for (size_t cpu = 0; cpu < per_cpu.size(); ++cpu) {
+      uint64_t samples = per_cpu[cpu].samples - prev_runq_[cpu].samples;
+      uint64_t queued = per_cpu[cpu].queued_sum - prev_runq_[cpu].queued_sum;
+      if (samples == 0) continue;
+      length.series.push_back({{{"cpu", std::to_string(cpu)}}, double(queued) / double(samples), {}});
+    }
+    prev_runq_ = per_cpu;
+    ctx.out.push_back(std::move(length));
+  }
+
+  Skeleton skel_;
+  PerfSampler runq_sampler_;
+  std::vector<runq_length> prev_runq_;
+  std::unique_ptr<TargetLabeler> labeler_;
+  bool runq_enabled_ = true;
+  bool offcpu_enabled_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<SchedProbe> create_sched_probe() { return std::make_unique<SchedProbeImpl>(); }
+std::unique_ptr<Probe> make_sched_probe() { return create_sched_probe(); }
+
+}  // namespace kscope
