@@ -139,4 +139,7 @@ std::optional<double> signal_value(const SignalSet& set, std::string_view path);
 // The JSON document described above; every string escaped.
 std::string to_json(const Signals& signals);
 
+// "2026-11-22T08:40:01.123Z"
+std::string format_time_utc(std::chrono::system_clock::time_point t);
+
 }  // namespace kscope
