@@ -43,25 +43,6 @@ const char* unit_example(const std::string& unit) {
   return "a number like 4";
 }
 
-// A map of string -> string (labels, annotations, matchers).
-void read_string_map(YamlSection& parent, const std::string& key, StringPairs& out) {
-  if (!parent.has(key)) {
-    parent.section(key);  // mark known
-    return;
-  }
-  YamlSection s = parent.section(key);
-  const YAML::Node& n = s.node();
-  if (!n || n.IsNull()) return;
-  out.clear();
-  for (const auto& kv : n) {
-    if (!kv.second.IsScalar()) {
-      parent.error(key, "expected a mapping of name: text, '" + kv.first.Scalar() + "' is not text");
-      continue;
-    }
-    out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
-  }
-}
-
 bool valid_label_name(const std::string& s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
@@ -72,7 +53,7 @@ std::string read_source(YamlSection& s, RuleSource& out, bool required) {
   s.read("signal", out.signal);
   s.read("metric", out.metric);
   s.read("stat", out.stat);
-  read_string_map(s, "match", out.match);
+  s.read_map("match", out.match);
   for (const auto& [name, spec] : out.match) {
     if (!valid_label_name(name)) s.error("match", "label name '" + name + "' is not a Prometheus label name");
     auto m = LabelMatcher::parse(name, spec);
@@ -150,7 +131,15 @@ void read_threshold(YamlSection s, ThresholdRule& out) {
   } else {
     out.op = op;
   }
-  if (unit.empty()) unit = "number";
+  if (unit.empty()) {
+    // The source is wrong (already reported): its unit is unknown.
+    for (const char* k : {"value", "clear_below", "clear_above"}) {
+      std::string ignored;
+      s.read(k, ignored);
+    }
+    s.finish();
+    return;
+  }
   read_value(s, "value", unit, out.value, true);
   bool above = out.op[0] == '>';
   if (s.has("clear_below") && s.has("clear_above")) s.error("clear_above", "give clear_below or clear_above, not both");
@@ -193,7 +182,7 @@ void read_slo(YamlSection s, SloRule& out) {
   if (lat) {
     out.kind = "latency";
     l.read("metric", out.metric);
-    read_string_map(l, "match", out.match);
+    l.read_map("match", out.match);
     read_value(l, "under", "duration", out.under_seconds, true);
     if (!out.metric.starts_with("kscope_") || !out.metric.ends_with("_seconds")) {
       l.error("metric", "expected a kscope latency histogram (kscope_..._seconds), got '" + out.metric + "'");
@@ -201,7 +190,7 @@ void read_slo(YamlSection s, SloRule& out) {
   }
   if (errs) {
     out.kind = "errors";
-    read_string_map(e, "match", out.match);
+    e.read_map("match", out.match);
   }
   for (const auto& [name, spec] : out.match) {
     auto m = LabelMatcher::parse(name, spec);
@@ -234,7 +223,6 @@ void read_slo(YamlSection s, SloRule& out) {
 
 void read_anomaly(YamlSection s, AnomalyRule& out) {
   std::string unit = read_source(s, out.source, true);
-  if (unit.empty()) unit = "number";
   s.read_enum("method", out.method, {"ewma", "zscore"});
   s.read("alpha", out.alpha);
   if (out.alpha <= 0 || out.alpha > 1) s.error("alpha", "expected a smoothing factor in (0, 1], like 0.1");
@@ -242,7 +230,12 @@ void read_anomaly(YamlSection s, AnomalyRule& out) {
   s.read("z", out.z);
   if (out.z <= 0) s.error("z", "expected a positive number of standard deviations, like 3");
   s.read("warmup", out.warmup);
-  read_value(s, "min_change", unit, out.min_change, false);
+  if (unit.empty()) {
+    std::string ignored;
+    s.read("min_change", ignored);  // the source is wrong (reported): its unit is unknown
+  } else {
+    read_value(s, "min_change", unit, out.min_change, false);
+  }
   s.read_enum("direction", out.direction, {"up", "down", "both"});
   s.finish();
 }
@@ -258,11 +251,11 @@ void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
   r.read_enum("scope", out.scope, {"targets", "host"});
   r.read("target", out.target);
   if (!out.target.empty() && out.scope == "host") r.error("target", "a host-scoped rule cannot name a target");
-  read_string_map(r, "labels", out.labels);
+  r.read_map("labels", out.labels);
   for (const auto& [k, v] : out.labels) {
     if (!valid_label_name(k)) r.error("labels", "'" + k + "' is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
   }
-  read_string_map(r, "annotations", out.annotations);
+  r.read_map("annotations", out.annotations);
   r.read("for", out.for_duration);
   r.read("consecutive", out.consecutive, 0, 100000);
   if (out.for_duration.count() > 0 && out.consecutive > 0) r.error("consecutive", "give either for or consecutive, not both");
@@ -460,18 +453,7 @@ void read_alerts_config(YamlSection a, AlertsConfig& out) {
   if (out.resend_interval < std::chrono::seconds(1)) a.error("resend_interval", "expected at least 1s");
 
   auto signals = a.section("signals");
-  if (signals.has("syscalls")) {
-    auto list = signals.node()["syscalls"];
-    signals.section("syscalls");
-    if (!list.IsSequence()) {
-      signals.error("syscalls", "expected a list of syscall names, e.g. [read, write]");
-    } else {
-      out.signal_syscalls.clear();
-      for (const auto& item : list) out.signal_syscalls.push_back(item.Scalar());
-    }
-  } else {
-    signals.section("syscalls");
-  }
+  signals.read_strings("syscalls", out.signal_syscalls);
   signals.finish();
 
   auto capture = a.section("capture");
