@@ -302,7 +302,7 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
   s.read_enum("format", out.format, {"json", "slack"});
   s.read("queue_size", out.queue_size, 1, 100000);
   s.read_enum("min_severity", out.min_severity, kSeverities);
-  if (out.type.empty()) s.error("type", "expected one of log, webhook, alertmanager");
+  if (!s.has("type")) s.error("type", "missing; expected one of log, webhook, alertmanager");
   if (out.type == "webhook" || out.type == "alertmanager") {
     if (!out.url.starts_with("http://") && !out.url.starts_with("https://")) {
       s.error("url", "expected an http:// or https:// URL for a " + out.type + " sink, got '" + out.url + "'");
@@ -347,6 +347,10 @@ bool parse_rule_value(const std::string& text, const std::string& unit, double& 
   if (rest == "%") {
     if (unit != "ratio") {
       error = expected;
+      return false;
+    }
+    if (v < 0 || v > 100) {
+      error = expected + " (a percentage is from 0% to 100%)";
       return false;
     }
     out = v / 100;
