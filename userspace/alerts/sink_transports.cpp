@@ -1,6 +1,7 @@
 // The three kinds of sink: the log, a JSON webhook, Alertmanager's v2 API.
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "alerts/http_client.h"
@@ -26,6 +27,7 @@ Status post(const std::string& url, const std::string& body, const std::vector<s
   if (!r) return r.error();
   if (r->status < 200 || r->status >= 300) {
     std::string snippet = r->body.substr(0, 200);
+    while (!snippet.empty() && std::isspace(static_cast<unsigned char>(snippet.back()))) snippet.pop_back();
     return Error("POST " + url + " answered HTTP " + std::to_string(r->status) +
                  (snippet.empty() ? "" : ": " + snippet));
   }
