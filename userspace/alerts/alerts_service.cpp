@@ -122,6 +122,7 @@ void AlertsService::dispatch(const std::vector<Notification>& notes) {
 }
 
 void AlertsService::on_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
+  auto t0 = std::chrono::steady_clock::now();
   std::lock_guard lock(eval_mu_);
   std::vector<Notification> notes;
   signals_->update(snapshot, [&](const IntervalPair& pair, const Signals& sig) {
@@ -130,6 +131,7 @@ void AlertsService::on_snapshot(const std::shared_ptr<const Snapshot>& snapshot)
     notes = engine_->evaluate(ctx, pair.current.taken_at);
   });
   dispatch(notes);
+  last_eval_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 Status AlertsService::reload(const Config& config) {
@@ -287,8 +289,10 @@ std::vector<Family> AlertsService::metric_families() const {
               {{{{"result", "done"}}, double(cc.done), {}},
                {{{"result", "failed"}}, double(cc.failed), {}},
                {{{"result", "busy"}}, double(cc.busy), {}}}};
+  Family eval{"kscope_alert_evaluation_seconds", "How long computing the signals and evaluating every rule took, last interval.",
+              MetricType::kGauge, {{{}, last_eval_seconds_.load(), {}}}};
   std::vector<Family> out;
-  for (Family* f : {&firing, &notes, &up, &caps}) out.push_back(std::move(*f));
+  for (Family* f : {&firing, &notes, &up, &caps, &eval}) out.push_back(std::move(*f));
   return out;
 }
 

@@ -4,6 +4,7 @@
 // reload() on SIGHUP; everything else is read-only and thread-safe.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -44,7 +45,7 @@ class AlertsService {
   nlohmann::json sinks_health(bool& all_up) const;
 
   // kscope_alerts_firing, kscope_alert_notifications_total, kscope_alert_sink_up,
-  // kscope_alert_captures_total.
+  // kscope_alert_captures_total, kscope_alert_evaluation_seconds.
   std::vector<Family> metric_families() const;
 
   AlertEngine& engine() { return *engine_; }
@@ -67,6 +68,7 @@ class AlertsService {
   std::vector<std::shared_ptr<SinkWorker>> sinks_;
   std::vector<RuleConfig> rules_;
   bool enabled_ = true;
+  std::atomic<double> last_eval_seconds_{0};  // signals + rules, the last interval
 };
 
 // The base URL of kscope's API: alerts.external_url, else from http.listen

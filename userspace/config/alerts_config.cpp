@@ -388,61 +388,47 @@ std::vector<SinkConfig> AlertsConfig::default_alert_sinks() {
   return {log};
 }
 
+namespace {
+
+// A default threshold rule: held 2m (5m host-wide), 10m cooldown.
+RuleConfig default_threshold(std::string name, RuleSource source, double value, std::string summary) {
+  RuleConfig r;
+  r.name = std::move(name);
+  r.kind = "threshold";
+  r.threshold.source = std::move(source);
+  r.threshold.value = value;
+  r.for_duration = std::chrono::minutes(2);
+  r.cooldown = std::chrono::minutes(10);
+  r.annotations = {{"summary", std::move(summary)}};
+  return r;
+}
+
+void with_clear(RuleConfig& r, double clear) {
+  r.threshold.has_clear = true;
+  r.threshold.clear = clear;
+}
+
+}  // namespace
+
 std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
   std::vector<RuleConfig> rules;
-  {
-    RuleConfig r;
-    r.name = "FileSyscallLatencyHigh";
-    r.kind = "threshold";
-    r.threshold.source.metric = "kscope_syscall_latency_seconds";
-    r.threshold.source.match = {{"syscall", "=~openat|fsync|fdatasync|statx|newfstat|newfstatat|unlinkat|renameat2|mkdirat"}};
-    r.threshold.source.stat = "p99";
-    r.threshold.value = 0.1;
-    r.threshold.has_clear = true;
-    r.threshold.clear = 0.05;
-    r.for_duration = std::chrono::minutes(2);
-    r.cooldown = std::chrono::minutes(10);
-    r.annotations = {{"summary", "p99 of file syscalls of {target} is {value} (threshold {threshold})"}};
-    rules.push_back(r);
-  }
-  {
-    RuleConfig r;
-    r.name = "RunQueueLatencyHigh";
-    r.kind = "threshold";
-    r.threshold.source.signal = "saturation.runqueue_p99";
-    r.threshold.value = 0.05;
-    r.threshold.has_clear = true;
-    r.threshold.clear = 0.02;
-    r.for_duration = std::chrono::minutes(2);
-    r.cooldown = std::chrono::minutes(10);
-    r.annotations = {{"summary", "{target} waits {value} to run (p99), threshold {threshold}"}};
-    rules.push_back(r);
-  }
-  {
-    RuleConfig r;
-    r.name = "SyscallErrorRateHigh";
-    r.kind = "threshold";
-    r.threshold.source.metric = "kscope_syscall_errors_total";
-    r.threshold.source.match = {{"errno", "!~EAGAIN|EINTR|EINPROGRESS|ETIMEDOUT|E5[0-9][0-9]"}};
-    r.threshold.source.stat = "rate";
-    r.threshold.value = 100;
-    r.for_duration = std::chrono::minutes(2);
-    r.cooldown = std::chrono::minutes(10);
-    r.annotations = {{"summary", "{target} fails {value} syscalls per second"}};
-    rules.push_back(r);
-  }
-  {
-    RuleConfig r;
-    r.name = "TcpRetransmitsHigh";
-    r.scope = "host";
-    r.kind = "threshold";
-    r.threshold.source.signal = "errors.tcp_retransmits_per_second";
-    r.threshold.value = 10;
-    r.for_duration = std::chrono::minutes(5);
-    r.cooldown = std::chrono::minutes(10);
-    r.annotations = {{"summary", "TCP retransmits at {value}/s on this host"}};
-    rules.push_back(r);
-  }
+  rules.push_back(default_threshold(
+      "FileSyscallLatencyHigh",
+      {"", "kscope_syscall_latency_seconds",
+       {{"syscall", "=~openat|fsync|fdatasync|statx|newfstat|newfstatat|unlinkat|renameat2|mkdirat"}}, "p99"},
+      0.1, "p99 of file syscalls of {target} is {value} (threshold {threshold})"));
+  with_clear(rules.back(), 0.05);
+  rules.push_back(default_threshold("RunQueueLatencyHigh", {"saturation.runqueue_p99", "", {}, ""}, 0.05,
+                                    "{target} waits {value} to run (p99), threshold {threshold}"));
+  with_clear(rules.back(), 0.02);
+  rules.push_back(default_threshold("SyscallErrorRateHigh",
+                                    {"", "kscope_syscall_errors_total",
+                                     {{"errno", "!~EAGAIN|EINTR|EINPROGRESS|ETIMEDOUT|E5[0-9][0-9]"}}, "rate"},
+                                    100, "{target} fails {value} syscalls per second"));
+  rules.push_back(default_threshold("TcpRetransmitsHigh", {"errors.tcp_retransmits_per_second", "", {}, ""}, 10,
+                                    "TCP retransmits at {value}/s on this host"));
+  rules.back().scope = "host";
+  rules.back().for_duration = std::chrono::minutes(5);
   return rules;
 }
 

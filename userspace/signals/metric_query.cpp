@@ -131,8 +131,16 @@ bool statistic_fits(Statistic s, MetricType t) {
   return false;
 }
 
-Grouped<double> counter_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
-  Grouped<double> g;
+namespace {
+
+void accumulate(double& acc, double v) { acc += v; }
+void accumulate(Histogram& acc, const Histogram& v) { acc.add(v); }
+
+// The per-series increase since the previous snapshot, summed per target.
+// inc(current, previous or null) returns nullopt to skip a series.
+template <class T, class Inc>
+Grouped<T> increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter, Inc inc) {
+  Grouped<T> g;
   const Family* cur = p.current.find(family);
   if (cur == nullptr || p.previous == nullptr) return g;
   g.present = true;
@@ -140,28 +148,28 @@ Grouped<double> counter_increase(const IntervalPair& p, std::string_view family,
   for (const auto& s : cur->series) {
     if (filter && !filter(s)) continue;
     auto it = prev.find(series_key(s.labels));
-    double before = it == prev.end() ? 0 : it->second->value;
-    double inc = s.value >= before ? s.value - before : s.value;
-    add_grouped(g, p, s, inc, [](double& acc, double v) { acc += v; });
+    std::optional<T> v = inc(s, it == prev.end() ? nullptr : it->second);
+    if (v) add_grouped(g, p, s, *v, [](T& acc, const T& x) { accumulate(acc, x); });
   }
   return g;
 }
 
+}  // namespace
+
+Grouped<double> counter_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
+  return increase<double>(p, family, filter, [](const Series& s, const Series* before) -> std::optional<double> {
+    double b = before == nullptr ? 0 : before->value;
+    return s.value >= b ? s.value - b : s.value;  // went down: reset, the new value is the increase
+  });
+}
+
 Grouped<Histogram> histogram_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
-  Grouped<Histogram> g;
-  const Family* cur = p.current.find(family);
-  if (cur == nullptr || p.previous == nullptr) return g;
-  g.present = true;
-  auto prev = index_family(p.previous->find(family));
-  for (const auto& s : cur->series) {
-    if (!s.histogram || (filter && !filter(s))) continue;
-    auto it = prev.find(series_key(s.labels));
-    Histogram inc = (it == prev.end() || !it->second->histogram) ? *s.histogram
-                                                                 : s.histogram->delta_since(*it->second->histogram);
-    if (inc.count() == 0) continue;
-    add_grouped(g, p, s, inc, [](Histogram& acc, const Histogram& v) { acc.add(v); });
-  }
-  return g;
+  return increase<Histogram>(p, family, filter, [](const Series& s, const Series* before) -> std::optional<Histogram> {
+    if (!s.histogram) return std::nullopt;
+    Histogram inc = (before == nullptr || !before->histogram) ? *s.histogram : s.histogram->delta_since(*before->histogram);
+    if (inc.count() == 0) return std::nullopt;
+    return inc;
+  });
 }
 
 Grouped<GaugeAgg> gauge_values(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
