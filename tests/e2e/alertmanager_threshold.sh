@@ -88,6 +88,11 @@ PY
 
 # kscope lists it too, and exports it.
 curl -fsS "$KSCOPE_URL/api/v1/alerts" | grep -q '"state": "firing"' || fail "kscope does not list the firing alert"
+# (the gauge is in the next snapshot: up to one interval later)
+for _ in $(seq 1 20); do
+  curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' && break
+  sleep 0.25
+done
 curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' ||
   fail "kscope_alerts_firing is not 1"
 # The capture is recorded and served under the linked URL.
@@ -102,6 +107,7 @@ for _ in $(seq 1 60); do
 done
 [[ -z "$(am_alert)" ]] || fail "SlowSleeps still active in Alertmanager after the workload stopped: $(am_alert)"
 curl -fsS "$KSCOPE_URL/api/v1/alerts?rule=SlowSleeps" | grep -q '"state": "resolved"' || fail "kscope does not show it resolved"
+sleep 1.5  # the counters are in the next snapshot
 curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alert_notifications_total{sink="am",result="sent"} [1-9]' ||
   fail "no notification counted as sent"
 echo "ok: fired and resolved in Alertmanager"

@@ -39,8 +39,10 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
           std::cerr << opts->check_config << ": " << n << (n == 1 ? " error" : " errors") << "\n";
           return 1;
         }
-        std::cout << opts->check_config << ": ok (" << cfg->alerts.rules.size() << " alert rules, "
-                  << cfg->alerts.sinks.size() << " sinks)\n";
+        auto plural = [](size_t n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
+        std::cout << opts->check_config << ": ok\n"
+                  << opts->check_config << ": " << plural(cfg->alerts.rules.size(), "alert rule") << ", "
+                  << plural(cfg->alerts.sinks.size(), "alert sink") << "\n";
         for (const auto& sink : cfg->alerts.sinks) {
           if (!sink.token_env.empty() && std::getenv(sink.token_env.c_str()) == nullptr) {
             std::cout << opts->check_config << ": note: sink " << sink.name << " reads its token from $"
