@@ -102,6 +102,13 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
                      MetricType::kCounter, {{{}, double(a->event_reader_->stats().decode_errors), {}}}});
     }
   });
+  auto alerts = AlertsService::create(agent->config_, default_profile_capturer());
+  if (!alerts) return alerts.error();
+  agent->alerts_ = std::move(*alerts);
+  agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
+  agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {
+    for (auto& f : a->metric_families()) out.push_back(std::move(f));
+  });
   agent->collector_->collect_once();
   agent->install_routes();
   agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval);
@@ -170,15 +177,22 @@ void Agent::install_routes() {
       all_up = all_up && (st.up || st.reason == "disabled in config");
     }
     auto snap = store_.latest();
+    nlohmann::json sinks = alerts_->sinks_health(all_up);
     nlohmann::json body = {
         {"status", all_up ? "ok" : "degraded"},
         {"version", KSCOPE_VERSION},
         {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
         {"snapshot_sequence", snap->sequence},
         {"probes", probes},
+        {"alert_sinks", sinks},
     };
     return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   });
+  AlertsService* a = alerts_.get();
+  http_->route("/api/v1/signals", [a](const HttpRequest& req) { return a->signals_response(req); });
+  http_->route("/api/v1/alerts", [a](const HttpRequest& req) { return a->alerts_response(req); });
+  http_->route("/api/v1/captures", [a](const HttpRequest& req) { return a->captures_response(req); });
+  http_->route("/api/v1/captures/", [a](const HttpRequest& req) { return a->captures_response(req); });
 }
 
 void Agent::reload() {
@@ -191,7 +205,11 @@ void Agent::reload() {
     spdlog::error("SIGHUP: keeping the running config; the new one is invalid:\n{}", cfg.error().to_string());
     return;
   }
-  spdlog::info("SIGHUP: config {} reloaded", config_path_);
+  if (auto st = alerts_->reload(*cfg); !st) {
+    spdlog::error("SIGHUP: keeping the running alert rules and sinks: {}", st.error().to_string());
+    return;
+  }
+  spdlog::info("SIGHUP: config {} reloaded (alert rules and sinks; probe settings apply at restart)", config_path_);
   config_ = *cfg;
 }
 

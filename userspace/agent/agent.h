@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/alerts_service.h"
 #include "collect/collector.h"
 #include "collect/snapshot.h"
 #include "common/result.h"
@@ -45,6 +46,7 @@ class Agent {
   // Slow syscalls, retransmits, resets and failed connects as they happen
   // (for the dashboard's live view): subscribe with a bounded queue.
   EventStream& events() { return events_; }
+  AlertsService& alerts() { return *alerts_; }
 
  private:
   Agent() = default;
@@ -56,6 +58,7 @@ class Agent {
   std::string config_path_;
   std::unique_ptr<BpfStatsEnabler> stats_;
   SnapshotStore store_;
+  std::unique_ptr<AlertsService> alerts_;  // outlives the collector, whose listener feeds it
   std::unique_ptr<Collector> collector_;
   EventStream events_;
   std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go

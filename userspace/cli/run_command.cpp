@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "agent/agent.h"
@@ -31,10 +33,22 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
       if (!opts->check_config.empty()) {
         auto cfg = load_config(opts->check_config);
         if (!cfg) {
+          const std::string& msg = cfg.error().message();
           std::cerr << cfg.error().to_string() << "\n";
+          size_t n = 1 + static_cast<size_t>(std::count(msg.begin(), msg.end(), '\n'));
+          std::cerr << opts->check_config << ": " << n << (n == 1 ? " error" : " errors") << "\n";
           return 1;
         }
-        std::cout << opts->check_config << ": ok\n";
+        auto plural = [](size_t n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
+        std::cout << opts->check_config << ": ok\n"
+                  << opts->check_config << ": " << plural(cfg->alerts.rules.size(), "alert rule") << ", "
+                  << plural(cfg->alerts.sinks.size(), "alert sink") << "\n";
+        for (const auto& sink : cfg->alerts.sinks) {
+          if (!sink.token_env.empty() && std::getenv(sink.token_env.c_str()) == nullptr) {
+            std::cout << opts->check_config << ": note: sink " << sink.name << " reads its token from $"
+                      << sink.token_env << ", which is not set here\n";
+          }
+        }
         return 0;
       }
       auto cfg = opts->config_path.empty() ? parse_config(default_config_text(), "<embedded default config>")

@@ -78,6 +78,7 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   http.finish();
 
   read_probes(top.section("probes"), cfg.probes);
+  read_alerts_config(top.section("alerts"), cfg.alerts);
   top.finish();
 
   if (cfg.interval < std::chrono::milliseconds(100) && errors.empty()) {

@@ -9,6 +9,7 @@
 
 #include "common/duration.h"
 #include "common/result.h"
+#include "config/alerts_config.h"
 
 namespace kscope {
 
@@ -83,6 +84,7 @@ struct Config {
   std::vector<double> latency_buckets_seconds;  // exported `le`; empty: the default set
   HttpConfig http;
   ProbesConfig probes;
+  AlertsConfig alerts;
   bool operator==(const Config&) const = default;
 };
 

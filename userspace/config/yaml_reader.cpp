@@ -158,6 +158,43 @@ void YamlSection::read_durations(const std::string& key, std::vector<double>& ou
   out_seconds = values;
 }
 
+void YamlSection::read_strings(const std::string& key, std::vector<std::string>& out) {
+  auto n = child(key);
+  if (!n || n.IsNull()) return;
+  if (!n.IsSequence()) {
+    error(key, "expected a list of names, e.g. [read, write]");
+    return;
+  }
+  std::vector<std::string> values;
+  for (const auto& item : n) {
+    if (!item.IsScalar()) {
+      errors_->push_back(where(item) + ": " + path_ + "." + key + ": expected a name, not a structure");
+      return;
+    }
+    values.push_back(item.Scalar());
+  }
+  out = values;
+}
+
+void YamlSection::read_map(const std::string& key, std::vector<std::pair<std::string, std::string>>& out) {
+  auto n = child(key);
+  if (!n || n.IsNull()) return;
+  if (!n.IsMap()) {
+    error(key, "expected a mapping of name: text");
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& kv : n) {
+    if (!kv.second.IsScalar()) {
+      errors_->push_back(where(kv.second) + ": " + path_ + "." + key + "." + kv.first.Scalar() +
+                         ": expected text, not a structure");
+      return;
+    }
+    values.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+  }
+  out = values;
+}
+
 YamlSection YamlSection::section(const std::string& key) {
   auto n = child(key);
   return YamlSection(n, file_, path_.empty() ? key : path_ + "." + key, errors_);

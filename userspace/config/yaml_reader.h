@@ -33,6 +33,10 @@ class YamlSection {
   // One of a fixed set of words.
   void read_enum(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
   void read_durations(const std::string& key, std::vector<double>& out_seconds);
+  // A list of plain strings: [read, write].
+  void read_strings(const std::string& key, std::vector<std::string>& out);
+  // A mapping of name: text (labels, annotations), in file order.
+  void read_map(const std::string& key, std::vector<std::pair<std::string, std::string>>& out);
 
   // A nested mapping; absent keys give an empty section.
   YamlSection section(const std::string& key);

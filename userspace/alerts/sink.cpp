@@ -1,0 +1,96 @@
+#include "alerts/sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace kscope {
+
+namespace {
+constexpr auto kMaxBackoff = std::chrono::seconds(60);
+}
+
+SinkWorker::SinkWorker(SinkConfig config, std::unique_ptr<SinkTransport> transport)
+    : config_(std::move(config)), transport_(std::move(transport)) {
+  stats_.name = config_.name;
+  stats_.type = config_.type;
+  thread_ = std::thread([this] { loop(); });
+}
+
+SinkWorker::~SinkWorker() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool SinkWorker::enqueue(const Notification& n) {
+  if (n.kind == Notification::Kind::kRefresh && !transport_->wants_refresh()) return true;
+  if (severity_rank(n.alert.severity) < severity_rank(config_.min_severity)) return true;
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= config_.queue_size) {
+      ++stats_.dropped;
+      return false;
+    }
+    queue_.push_back(n);
+  }
+  cv_.notify_all();
+  return true;
+}
+
+SinkStats SinkWorker::stats() const {
+  std::lock_guard lock(mu_);
+  SinkStats s = stats_;
+  s.queued = queue_.size();
+  return s;
+}
+
+bool SinkWorker::wait_idle(Nanos timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !in_flight_; });
+}
+
+void SinkWorker::loop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    std::vector<Notification> batch;
+    while (!queue_.empty() && batch.size() < transport_->max_batch()) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    in_flight_ = true;
+    Nanos backoff = config_.backoff;
+    for (uint32_t attempt = 0;; ++attempt) {
+      lock.unlock();
+      Status st = transport_->deliver(batch);
+      lock.lock();
+      if (st) {
+        if (!stats_.up) spdlog::info("sink={} delivering again", config_.name);
+        stats_.up = true;
+        stats_.sent += batch.size();
+        break;
+      }
+      if (stats_.up) spdlog::warn("sink={} delivery failed, retrying: {}", config_.name, st.error().to_string());
+      stats_.up = false;
+      stats_.last_error = st.error().to_string();
+      if (attempt >= config_.retries || stopping_) {
+        stats_.failed += batch.size();
+        spdlog::error("sink={} gave up on {} notification(s) after {} attempt(s): {}", config_.name, batch.size(),
+                      attempt + 1, stats_.last_error);
+        break;
+      }
+      ++stats_.retries;
+      cv_.wait_for(lock, backoff, [this] { return stopping_; });
+      backoff = std::min<Nanos>(backoff * 2, kMaxBackoff);
+    }
+    in_flight_ = false;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace kscope

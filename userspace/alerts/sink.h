@@ -1,0 +1,82 @@
+// Alert sinks. Each sink has a bounded queue and its own worker thread, so a
+// slow or dead receiver never blocks collection: enqueue() only takes a lock
+// and a full queue drops (counted). A failed delivery is retried with
+// exponential backoff; the sink reports itself down until one succeeds.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alerts/alert.h"
+#include "common/result.h"
+#include "config/alerts_config.h"
+
+namespace kscope {
+
+// How a sink talks to its receiver. deliver() runs on the worker thread.
+class SinkTransport {
+ public:
+  virtual ~SinkTransport() = default;
+  // Delivers one batch; an error is retried.
+  virtual Status deliver(const std::vector<Notification>& batch) = 0;
+  // Whether still-firing refreshes are wanted (Alertmanager) or only changes.
+  virtual bool wants_refresh() const { return false; }
+  // Largest batch per delivery.
+  virtual size_t max_batch() const { return 1; }
+};
+
+struct SinkStats {
+  std::string name;
+  std::string type;
+  bool up = true;           // the last delivery succeeded (or none was tried)
+  std::string last_error;   // of the last failed attempt
+  uint64_t sent = 0;        // notifications delivered
+  uint64_t failed = 0;      // given up on after every retry
+  uint64_t dropped = 0;     // queue full
+  uint64_t retries = 0;     // failed attempts that were retried
+  size_t queued = 0;
+};
+
+class SinkWorker {
+ public:
+  SinkWorker(SinkConfig config, std::unique_ptr<SinkTransport> transport);
+  ~SinkWorker();  // stops after the delivery in flight (bounded by the timeout)
+  SinkWorker(const SinkWorker&) = delete;
+  SinkWorker& operator=(const SinkWorker&) = delete;
+
+  // Never blocks on the receiver. False when the notification was dropped
+  // (queue full); notifications the sink does not want (below min_severity,
+  // refreshes for change-only sinks) are skipped and return true.
+  bool enqueue(const Notification& n);
+
+  SinkStats stats() const;
+  const SinkConfig& config() const { return config_; }
+
+  // Blocks until the queue is empty and nothing is in flight, or timeout (tests).
+  bool wait_idle(Nanos timeout);
+
+ private:
+  void loop();
+
+  SinkConfig config_;
+  std::unique_ptr<SinkTransport> transport_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Notification> queue_;
+  bool in_flight_ = false;
+  bool stopping_ = false;
+  SinkStats stats_;
+  std::thread thread_;
+};
+
+// The transport for a sink's config: log, webhook (json or slack) or
+// alertmanager. Fails when token_env names an unset variable.
+Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& config, Nanos resend_interval);
+
+}  // namespace kscope

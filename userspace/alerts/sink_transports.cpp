@@ -1,0 +1,91 @@
+// The three kinds of sink: the log, a JSON webhook, Alertmanager's v2 API.
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <cstdlib>
+
+#include "alerts/http_client.h"
+#include "alerts/payloads.h"
+#include "alerts/sink.h"
+
+namespace kscope {
+namespace {
+
+class LogTransport final : public SinkTransport {
+ public:
+  Status deliver(const std::vector<Notification>& batch) override {
+    for (const auto& n : batch) {
+      if (n.kind == Notification::Kind::kFiring) spdlog::warn("{}", log_line(n));
+      else spdlog::info("{}", log_line(n));
+    }
+    return ok_status();
+  }
+};
+
+Status post(const std::string& url, const std::string& body, const std::vector<std::string>& headers, Nanos timeout) {
+  auto r = http_post_json(url, body, headers, timeout);
+  if (!r) return r.error();
+  if (r->status < 200 || r->status >= 300) {
+    std::string snippet = r->body.substr(0, 200);
+    while (!snippet.empty() && std::isspace(static_cast<unsigned char>(snippet.back()))) snippet.pop_back();
+    return Error("POST " + url + " answered HTTP " + std::to_string(r->status) +
+                 (snippet.empty() ? "" : ": " + snippet));
+  }
+  return ok_status();
+}
+
+class WebhookTransport final : public SinkTransport {
+ public:
+  WebhookTransport(SinkConfig c, std::vector<std::string> headers) : c_(std::move(c)), headers_(std::move(headers)) {}
+  Status deliver(const std::vector<Notification>& batch) override {
+    std::string body = c_.format == "slack" ? slack_payload(batch) : webhook_payload(batch, c_.name);
+    return post(c_.url, body, headers_, c_.timeout);
+  }
+
+ private:
+  SinkConfig c_;
+  std::vector<std::string> headers_;
+};
+
+class AlertmanagerTransport final : public SinkTransport {
+ public:
+  AlertmanagerTransport(SinkConfig c, std::vector<std::string> headers, Nanos resend)
+      : c_(std::move(c)), headers_(std::move(headers)), resend_(resend) {
+    url_ = c_.url;
+    while (!url_.empty() && url_.back() == '/') url_.pop_back();
+    url_ += "/api/v2/alerts";
+  }
+  Status deliver(const std::vector<Notification>& batch) override {
+    return post(url_, alertmanager_payload(batch, std::chrono::system_clock::now(), resend_), headers_, c_.timeout);
+  }
+  bool wants_refresh() const override { return true; }
+  size_t max_batch() const override { return 64; }
+
+ private:
+  SinkConfig c_;
+  std::vector<std::string> headers_;
+  Nanos resend_;
+  std::string url_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& c, Nanos resend_interval) {
+  std::vector<std::string> headers;
+  if (!c.token_env.empty()) {
+    const char* token = std::getenv(c.token_env.c_str());
+    if (token == nullptr || *token == '\0') {
+      return Error("sink " + c.name + ": token_env names " + c.token_env + ", which is not set or empty",
+                   "export the token in kscope's environment or remove token_env");
+    }
+    headers.push_back(std::string("Authorization: Bearer ") + token);
+  }
+  std::unique_ptr<SinkTransport> t;
+  if (c.type == "log") t = std::make_unique<LogTransport>();
+  else if (c.type == "webhook") t = std::make_unique<WebhookTransport>(c, headers);
+  else if (c.type == "alertmanager") t = std::make_unique<AlertmanagerTransport>(c, headers, resend_interval);
+  else return Error("sink " + c.name + ": unknown type '" + c.type + "'");
+  return t;
+}
+
+}  // namespace kscope

@@ -1,0 +1,481 @@
+#include "config/alerts_config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include "config/yaml_reader.h"
+#include "signals/metric_query.h"
+#include "signals/signals.h"
+
+namespace kscope {
+namespace {
+
+const std::vector<std::string> kSeverities = {"info", "warning", "critical", "emergency"};
+const std::vector<std::string> kOps = {">", ">=", "<", "<="};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The unit a signal is measured in.
+std::string signal_unit(const std::string& path) {
+  if (path.starts_with("latency.")) return path.ends_with(".count") ? "number" : "duration";
+  if (path == "saturation.runqueue_p99") return "duration";
+  if (path.ends_with("_ratio") || path.ends_with("utilization")) return "ratio";
+  if (path.ends_with("_per_second") || path.starts_with("errors.by_class.")) return "rate";
+  return "number";
+}
+
+std::string statistic_unit(const std::string& stat) {
+  if (stat == "rate" || stat == "count_rate") return "rate";
+  if (stat == "value" || stat == "max") return "number";
+  return "duration";  // percentiles and histogram means are latencies
+}
+
+const char* unit_example(const std::string& unit) {
+  if (unit == "duration") return "a duration like 50ms";
+  if (unit == "ratio") return "a ratio like 5% or 0.05";
+  if (unit == "rate") return "a rate like 100/s";
+  return "a number like 4";
+}
+
+bool valid_label_name(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// Reads signal | metric + match + stat; returns the unit of the source, "" on error.
+std::string read_source(YamlSection& s, RuleSource& out, bool required) {
+  s.read("signal", out.signal);
+  s.read("metric", out.metric);
+  s.read("stat", out.stat);
+  s.read_map("match", out.match);
+  for (const auto& [name, spec] : out.match) {
+    if (!valid_label_name(name)) s.error("match", "label name '" + name + "' is not a Prometheus label name");
+    auto m = LabelMatcher::parse(name, spec);
+    if (!m) s.error("match", "label " + name + ": " + m.error().message());
+  }
+  if (!out.signal.empty() && !out.metric.empty()) {
+    s.error("metric", "give either signal or metric, not both");
+    return "";
+  }
+  if (!out.signal.empty()) {
+    const auto& names = signal_names();
+    if (std::find(names.begin(), names.end(), out.signal) == names.end()) {
+      s.error("signal", "unknown signal '" + out.signal + "'; expected one of " + join(names));
+      return "";
+    }
+    if (!out.match.empty() || !out.stat.empty()) {
+      s.error(out.match.empty() ? "stat" : "match", "match and stat apply to metric sources, not signals");
+      return "";
+    }
+    return signal_unit(out.signal);
+  }
+  if (!out.metric.empty()) {
+    if (!out.metric.starts_with("kscope_")) {
+      s.error("metric", "expected a kscope metric name (kscope_...), got '" + out.metric + "'");
+      return "";
+    }
+    if (out.stat.empty()) out.stat = out.metric.ends_with("_total") ? "rate" : "p99";
+    if (!parse_statistic(out.stat)) {
+      s.error("stat", "expected one of " + join(statistic_names()) + ", got '" + out.stat + "'");
+      return "";
+    }
+    if (out.metric.ends_with("_total") && out.stat != "rate") {
+      s.error("stat", "counter " + out.metric + " takes stat: rate, got '" + out.stat + "'");
+      return "";
+    }
+    if (out.metric.ends_with("_seconds") && !statistic_fits(*parse_statistic(out.stat), MetricType::kHistogram)) {
+      s.error("stat", "histogram " + out.metric + " takes one of p50, p90, p95, p99, p999, mean, count_rate; got '" +
+                          out.stat + "'");
+      return "";
+    }
+    return statistic_unit(out.stat);
+  }
+  if (required) s.error("signal", "expected a signal (e.g. latency.syscall.p99) or a metric to read");
+  return "";
+}
+
+// Reads a value field in the source's unit. Returns false when absent or bad.
+bool read_value(YamlSection& s, const std::string& key, const std::string& unit, double& out, bool required) {
+  std::string text;
+  if (!s.has(key)) {
+    s.read(key, text);
+    if (required) s.error(key, "missing; expected " + std::string(unit_example(unit)));
+    return false;
+  }
+  s.read(key, text);
+  std::string err;
+  if (!parse_rule_value(text, unit, out, err)) {
+    s.error(key, err);
+    return false;
+  }
+  return true;
+}
+
+void read_threshold(YamlSection s, ThresholdRule& out) {
+  std::string unit = read_source(s, out.source, true);
+  std::string op = out.op;
+  s.read("op", op);
+  static const std::vector<std::pair<std::string, std::string>> kWords = {
+      {"above", ">"}, {"gt", ">"}, {"ge", ">="}, {"below", "<"}, {"lt", "<"}, {"le", "<="}};
+  for (const auto& [w, sym] : kWords) {
+    if (op == w) op = sym;
+  }
+  if (std::find(kOps.begin(), kOps.end(), op) == kOps.end()) {
+    s.error("op", "expected one of >, >=, <, <= (quoted in YAML: op: \">\") or above, below; got '" + op + "'");
+  } else {
+    out.op = op;
+  }
+  if (unit.empty()) {
+    // The source is wrong (already reported): its unit is unknown.
+    for (const char* k : {"value", "clear_below", "clear_above"}) {
+      std::string ignored;
+      s.read(k, ignored);
+    }
+    s.finish();
+    return;
+  }
+  read_value(s, "value", unit, out.value, true);
+  bool above = out.op[0] == '>';
+  if (s.has("clear_below") && s.has("clear_above")) s.error("clear_above", "give clear_below or clear_above, not both");
+  if (s.has("clear_below") || s.has("clear_above")) {
+    const std::string key = s.has("clear_below") ? "clear_below" : "clear_above";
+    if (read_value(s, key, unit, out.clear, false)) {
+      out.has_clear = true;
+      if ((key == "clear_below") != above) {
+        s.error(key, std::string("with op ") + out.op + " the hysteresis field is " +
+                         (above ? "clear_below" : "clear_above"));
+      } else if (above ? out.clear > out.value : out.clear < out.value) {
+        s.error(key, std::string("must be ") + (above ? "at or below" : "at or above") + " value, so the alert clears past it");
+      }
+    }
+  }
+  double ignored;
+  if (!s.has("clear_below")) read_value(s, "clear_below", unit, ignored, false);
+  if (!s.has("clear_above")) read_value(s, "clear_above", unit, ignored, false);
+  s.finish();
+}
+
+void read_slo(YamlSection s, SloRule& out) {
+  std::string objective;
+  s.read("objective", objective);
+  if (objective.empty()) {
+    s.error("objective", "missing; expected a percentage like 99.9%");
+  } else {
+    double v;
+    std::string err;
+    if (!parse_rule_value(objective, "ratio", v, err) || v <= 0 || v >= 1) {
+      s.error("objective", "expected a percentage between 0% and 100% (exclusive) like 99.9%, got '" + objective + "'");
+    } else {
+      out.objective = v;
+    }
+  }
+  bool lat = s.has("latency"), errs = s.has("errors");
+  if (lat == errs) s.error("latency", "expected exactly one of latency: {under: 10ms, ...} or errors: {...}");
+  auto l = s.section("latency");
+  auto e = s.section("errors");
+  if (lat) {
+    out.kind = "latency";
+    l.read("metric", out.metric);
+    l.read_map("match", out.match);
+    read_value(l, "under", "duration", out.under_seconds, true);
+    if (!out.metric.starts_with("kscope_") || !out.metric.ends_with("_seconds")) {
+      l.error("metric", "expected a kscope latency histogram (kscope_..._seconds), got '" + out.metric + "'");
+    }
+  }
+  if (errs) {
+    out.kind = "errors";
+    e.read_map("match", out.match);
+  }
+  for (const auto& [name, spec] : out.match) {
+    auto m = LabelMatcher::parse(name, spec);
+    if (!m) (lat ? l : e).error("match", "label " + name + ": " + m.error().message());
+  }
+  l.finish();
+  e.finish();
+  out.windows.clear();
+  s.each("windows", [&out](YamlSection& w) {
+    BurnWindow bw;
+    w.read("long", bw.long_window);
+    w.read("short", bw.short_window);
+    w.read("factor", bw.factor);
+    if (bw.long_window.count() <= 0) w.error("long", "expected the long window, a duration like 1h");
+    if (bw.short_window.count() <= 0) w.error("short", "expected the short window, a duration like 5m");
+    if (bw.short_window >= bw.long_window && bw.long_window.count() > 0) {
+      w.error("short", "must be shorter than the long window");
+    }
+    if (bw.factor <= 0) w.error("factor", "expected a burn-rate factor above 0, like 14.4");
+    w.finish();
+    out.windows.push_back(bw);
+  });
+  if (out.windows.empty()) {
+    // The SRE workbook's page-worthy pair and ticket-worthy pair.
+    out.windows = {{std::chrono::hours(1), std::chrono::minutes(5), 14.4},
+                   {std::chrono::hours(6), std::chrono::minutes(30), 6}};
+  }
+  s.finish();
+}
+
+void read_anomaly(YamlSection s, AnomalyRule& out) {
+  std::string unit = read_source(s, out.source, true);
+  s.read_enum("method", out.method, {"ewma", "zscore"});
+  s.read("alpha", out.alpha);
+  if (out.alpha <= 0 || out.alpha > 1) s.error("alpha", "expected a smoothing factor in (0, 1], like 0.1");
+  s.read("window", out.window, 5, 100000);
+  s.read("z", out.z);
+  if (out.z <= 0) s.error("z", "expected a positive number of standard deviations, like 3");
+  s.read("warmup", out.warmup);
+  if (unit.empty()) {
+    std::string ignored;
+    s.read("min_change", ignored);  // the source is wrong (reported): its unit is unknown
+  } else {
+    read_value(s, "min_change", unit, out.min_change, false);
+  }
+  s.read_enum("direction", out.direction, {"up", "down", "both"});
+  s.finish();
+}
+
+void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
+  r.read("name", out.name);
+  if (out.name.empty()) {
+    r.error("name", "every rule needs a name (it becomes the alertname label)");
+  } else if (!names.insert(out.name).second) {
+    r.error("name", "duplicate rule name '" + out.name + "'");
+  }
+  r.read_enum("severity", out.severity, kSeverities);
+  r.read_enum("scope", out.scope, {"targets", "host"});
+  r.read("target", out.target);
+  if (!out.target.empty() && out.scope == "host") r.error("target", "a host-scoped rule cannot name a target");
+  r.read_map("labels", out.labels);
+  for (const auto& [k, v] : out.labels) {
+    if (!valid_label_name(k)) r.error("labels", "'" + k + "' is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+  }
+  r.read_map("annotations", out.annotations);
+  r.read("for", out.for_duration);
+  r.read("consecutive", out.consecutive, 0, 100000);
+  if (out.for_duration.count() > 0 && out.consecutive > 0) r.error("consecutive", "give either for or consecutive, not both");
+  r.read("cooldown", out.cooldown);
+  r.read("capture", out.capture);
+  if (out.capture > std::chrono::minutes(10)) r.error("capture", "expected at most 10m of profiling");
+  int kinds = int(r.has("threshold")) + int(r.has("slo")) + int(r.has("anomaly"));
+  if (kinds != 1) {
+    r.error("threshold", "expected exactly one of threshold:, slo: or anomaly: in rule '" + out.name + "'");
+  }
+  if (r.has("threshold")) {
+    out.kind = "threshold";
+    read_threshold(r.section("threshold"), out.threshold);
+  } else {
+    r.section("threshold");
+  }
+  if (r.has("slo")) {
+    out.kind = "slo";
+    read_slo(r.section("slo"), out.slo);
+  } else {
+    r.section("slo");
+  }
+  if (r.has("anomaly")) {
+    out.kind = "anomaly";
+    read_anomaly(r.section("anomaly"), out.anomaly);
+  } else {
+    r.section("anomaly");
+  }
+  r.finish();
+}
+
+void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
+  s.read_enum("type", out.type, {"log", "webhook", "alertmanager"});
+  s.read("name", out.name);
+  if (out.name.empty()) out.name = out.type;
+  if (!out.name.empty() && !names.insert(out.name).second) {
+    s.error("name", "duplicate sink name '" + out.name + "'; give each sink its own name");
+  }
+  s.read("url", out.url);
+  s.read("timeout", out.timeout);
+  s.read("retries", out.retries, 0, 100);
+  s.read("backoff", out.backoff);
+  s.read("token_env", out.token_env);
+  s.read_enum("format", out.format, {"json", "slack"});
+  s.read("queue_size", out.queue_size, 1, 100000);
+  s.read_enum("min_severity", out.min_severity, kSeverities);
+  if (!s.has("type")) s.error("type", "missing; expected one of log, webhook, alertmanager");
+  if (out.type == "webhook" || out.type == "alertmanager") {
+    if (!out.url.starts_with("http://") && !out.url.starts_with("https://")) {
+      s.error("url", "expected an http:// or https:// URL for a " + out.type + " sink, got '" + out.url + "'");
+    }
+  }
+  if (out.timeout.count() <= 0) s.error("timeout", "expected a positive duration like 5s");
+  if (out.format == "slack" && out.type != "webhook") s.error("format", "format applies to webhook sinks only");
+  s.finish();
+}
+
+}  // namespace
+
+std::string rule_unit(const RuleConfig& rule) {
+  if (rule.kind == "slo") return "burn";
+  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
+  if (!src.signal.empty()) return signal_unit(src.signal);
+  return statistic_unit(src.stat);
+}
+
+bool parse_rule_value(const std::string& text, const std::string& unit, double& out, std::string& error) {
+  const std::string expected = std::string("expected ") + unit_example(unit) + ", got '" + text + "'";
+  if (text.empty()) {
+    error = expected;
+    return false;
+  }
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(v)) {
+    error = expected;
+    return false;
+  }
+  std::string rest(end);
+  if (unit == "duration") {
+    auto d = parse_duration(text);
+    if (!d) {
+      error = expected + (rest.empty() ? " (a duration needs a unit: ns, us, ms, s, m, h)" : "");
+      return false;
+    }
+    out = static_cast<double>(d->count()) * 1e-9;
+    return true;
+  }
+  if (rest == "%") {
+    if (unit != "ratio") {
+      error = expected;
+      return false;
+    }
+    if (v < 0 || v > 100) {
+      error = expected + " (a percentage is from 0% to 100%)";
+      return false;
+    }
+    out = v / 100;
+    return true;
+  }
+  double scale = 1;
+  if (!rest.empty() && (rest[0] == 'k' || rest[0] == 'M' || rest[0] == 'G')) {
+    scale = rest[0] == 'k' ? 1e3 : rest[0] == 'M' ? 1e6 : 1e9;
+    rest.erase(0, 1);
+  }
+  if (rest == "/s" || rest == "/m" || rest == "/h") {
+    if (unit != "rate") {
+      error = expected;
+      return false;
+    }
+    out = v * scale / (rest == "/s" ? 1 : rest == "/m" ? 60 : 3600);
+    return true;
+  }
+  if (!rest.empty()) {
+    error = expected;
+    return false;
+  }
+  if (unit == "ratio" && (v < 0 || v > 1)) {
+    error = expected + " (a bare ratio is from 0 to 1)";
+    return false;
+  }
+  out = v * scale;
+  return true;
+}
+
+std::vector<SinkConfig> AlertsConfig::default_alert_sinks() {
+  SinkConfig log;
+  log.name = "log";
+  log.type = "log";
+  return {log};
+}
+
+namespace {
+
+// A default threshold rule: held 2m (5m host-wide), 10m cooldown.
+RuleConfig default_threshold(std::string name, RuleSource source, double value, std::string summary) {
+  RuleConfig r;
+  r.name = std::move(name);
+  r.kind = "threshold";
+  r.threshold.source = std::move(source);
+  r.threshold.value = value;
+  r.for_duration = std::chrono::minutes(2);
+  r.cooldown = std::chrono::minutes(10);
+  r.annotations = {{"summary", std::move(summary)}};
+  return r;
+}
+
+void with_clear(RuleConfig& r, double clear) {
+  r.threshold.has_clear = true;
+  r.threshold.clear = clear;
+}
+
+}  // namespace
+
+std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
+  std::vector<RuleConfig> rules;
+  rules.push_back(default_threshold(
+      "FileSyscallLatencyHigh",
+      {"", "kscope_syscall_latency_seconds",
+       {{"syscall", "=~openat|fsync|fdatasync|statx|newfstat|newfstatat|unlinkat|renameat2|mkdirat"}}, "p99"},
+      0.1, "p99 of file syscalls of {target} is {value} (threshold {threshold})"));
+  with_clear(rules.back(), 0.05);
+  rules.push_back(default_threshold("RunQueueLatencyHigh", {"saturation.runqueue_p99", "", {}, ""}, 0.05,
+                                    "{target} waits {value} to run (p99), threshold {threshold}"));
+  with_clear(rules.back(), 0.02);
+  rules.push_back(default_threshold("SyscallErrorRateHigh",
+                                    {"", "kscope_syscall_errors_total",
+                                     {{"errno", "!~EAGAIN|EINTR|EINPROGRESS|ETIMEDOUT|E5[0-9][0-9]"}}, "rate"},
+                                    100, "{target} fails {value} syscalls per second"));
+  rules.push_back(default_threshold("TcpRetransmitsHigh", {"errors.tcp_retransmits_per_second", "", {}, ""}, 10,
+                                    "TCP retransmits at {value}/s on this host"));
+  rules.back().scope = "host";
+  rules.back().for_duration = std::chrono::minutes(5);
+  return rules;
+}
+
+void read_alerts_config(YamlSection a, AlertsConfig& out) {
+  a.read("enabled", out.enabled);
+  a.read("external_url", out.external_url);
+  if (!out.external_url.empty() && !out.external_url.starts_with("http://") &&
+      !out.external_url.starts_with("https://")) {
+    a.error("external_url", "expected an http:// or https:// URL, got '" + out.external_url + "'");
+  }
+  a.read("resend_interval", out.resend_interval);
+  if (out.resend_interval < std::chrono::seconds(1)) a.error("resend_interval", "expected at least 1s");
+
+  auto signals = a.section("signals");
+  signals.read_strings("syscalls", out.signal_syscalls);
+  signals.finish();
+
+  auto capture = a.section("capture");
+  capture.read("dir", out.capture.dir);
+  capture.read("max_count", out.capture.max_count, 1, 10000);
+  capture.read("max_bytes", out.capture.max_bytes, 1 << 20, UINT64_MAX);
+  if (out.capture.dir.empty()) capture.error("dir", "expected a directory for captured flame graphs");
+  capture.finish();
+
+  if (a.has("sinks")) {
+    out.sinks.clear();
+    std::set<std::string> names;
+    a.each("sinks", [&](YamlSection& s) {
+      SinkConfig sink;
+      read_sink(s, sink, names);
+      out.sinks.push_back(sink);
+    });
+  } else {
+    a.each("sinks", [](YamlSection&) {});
+  }
+  if (a.has("rules")) {
+    out.rules.clear();
+    std::set<std::string> names;
+    a.each("rules", [&](YamlSection& r) {
+      RuleConfig rule;
+      read_rule(r, rule, names);
+      out.rules.push_back(rule);
+    });
+  } else {
+    a.each("rules", [](YamlSection&) {});
+  }
+  a.finish();
+}
+
+}  // namespace kscope

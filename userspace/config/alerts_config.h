@@ -1,0 +1,142 @@
+// The `alerts:` part of the config: rules, sinks and profile capture. Parsed
+// and fully validated by read_alerts_config (a rule that gets past it can
+// always be built), so `kscope run --check-config` catches every mistake.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/duration.h"
+
+namespace kscope {
+
+class YamlSection;
+
+using StringPairs = std::vector<std::pair<std::string, std::string>>;
+
+// What a threshold or anomaly rule reads: a signal by its dotted path
+// (signals/signals.h), or a metric with label matchers and a statistic.
+struct RuleSource {
+  std::string signal;
+  std::string metric;
+  StringPairs match;  // label -> "value" | "!=value" | "=~regex" | "!~regex"
+  std::string stat;   // statistic name (metric sources), see signals/metric_query.h
+  bool operator==(const RuleSource&) const = default;
+};
+
+struct ThresholdRule {
+  RuleSource source;
+  std::string op = ">";  // >, >=, <, <=
+  double value = 0;      // base units: seconds, ratio 0..1, per second
+  // Hysteresis: once firing, the alert resolves only when the value crosses
+  // this (below it for > and >=, above it for < and <=). NaN-free: has_clear.
+  bool has_clear = false;
+  double clear = 0;
+  bool operator==(const ThresholdRule&) const = default;
+};
+
+struct BurnWindow {
+  Nanos long_window{};
+  Nanos short_window{};
+  double factor = 1;
+  bool operator==(const BurnWindow&) const = default;
+};
+
+struct SloRule {
+  double objective = 0.999;  // fraction of good events
+  // "latency": good = observations of `metric` (a histogram) under `under`;
+  // "errors": bad = kscope_syscall_errors_total, total = syscall calls.
+  std::string kind = "latency";
+  std::string metric = "kscope_syscall_latency_seconds";
+  StringPairs match;
+  double under_seconds = 0;
+  std::vector<BurnWindow> windows;
+  bool operator==(const SloRule&) const = default;
+};
+
+struct AnomalyRule {
+  RuleSource source;
+  std::string method = "ewma";  // ewma | zscore
+  double alpha = 0.1;           // ewma smoothing
+  uint32_t window = 60;         // zscore: samples in the rolling window
+  double z = 3;                 // deviations from the baseline that count
+  Nanos warmup = std::chrono::minutes(5);
+  double min_change = 0;        // absolute difference from the baseline that counts, source units
+  std::string direction = "up";  // up | down | both
+  bool operator==(const AnomalyRule&) const = default;
+};
+
+struct RuleConfig {
+  std::string name;
+  std::string severity = "warning";  // info | warning | critical | emergency
+  std::string kind;                  // threshold | slo | anomaly
+  std::string scope = "targets";     // targets (each breakdown value) | host (host-wide)
+  std::string target;                // only this breakdown value; empty: every target
+  StringPairs labels;
+  StringPairs annotations;
+  Nanos for_duration{0};       // the condition must hold this long before firing
+  uint32_t consecutive = 0;    // or this many evaluations
+  Nanos cooldown{0};           // after resolving, no new firing of the same alert for this long
+  Nanos capture{0};            // record flame graphs of the target this long when it fires
+  ThresholdRule threshold;
+  SloRule slo;
+  AnomalyRule anomaly;
+  bool operator==(const RuleConfig&) const = default;
+};
+
+struct SinkConfig {
+  std::string name;
+  std::string type;  // log | webhook | alertmanager
+  std::string url;   // webhook: the URL; alertmanager: its base URL (http://host:9093)
+  Nanos timeout = std::chrono::seconds(5);
+  uint32_t retries = 5;  // after the first attempt
+  Nanos backoff = std::chrono::seconds(1);  // doubled after each failed attempt, capped at 60s
+  std::string token_env;                    // bearer token from this environment variable
+  std::string format = "json";              // webhook: json | slack
+  uint32_t queue_size = 256;                // notifications waiting; more are dropped and counted
+  std::string min_severity = "info";
+  bool operator==(const SinkConfig&) const = default;
+};
+
+struct CaptureConfig {
+  std::string dir = "/var/lib/kscope/captures";
+  uint32_t max_count = 20;                 // captures kept; the oldest go first
+  uint64_t max_bytes = 256ull << 20;       // total size kept
+  bool operator==(const CaptureConfig&) const = default;
+};
+
+struct AlertsConfig {
+  bool enabled = true;
+  // Base of links in notifications (generatorURL, capture URLs); empty:
+  // http://<http.listen>.
+  std::string external_url;
+  // Firing alerts are re-sent to Alertmanager this often so it keeps them.
+  Nanos resend_interval = std::chrono::minutes(1);
+  // The latency signal covers these syscalls; empty: all of them.
+  std::vector<std::string> signal_syscalls;
+  CaptureConfig capture;
+  std::vector<SinkConfig> sinks = default_alert_sinks();
+  std::vector<RuleConfig> rules = default_alert_rules();
+  bool operator==(const AlertsConfig&) const = default;
+
+  static std::vector<SinkConfig> default_alert_sinks();
+  static std::vector<RuleConfig> default_alert_rules();
+};
+
+// Reads the `alerts:` section into out, appending "file:line:col: field:
+// message" errors. Calls finish() on the section.
+void read_alerts_config(YamlSection alerts, AlertsConfig& out);
+
+// The unit a rule's value is in: "duration", "ratio", "rate", "number", or
+// "burn" (SLO burn rates, a multiple of the budget).
+std::string rule_unit(const RuleConfig& rule);
+
+// A rule value with its unit: "50ms" -> 0.05, "5%" -> 0.05, "100/s" -> 100,
+// "2k/s" -> 2000, "0.5" -> 0.5. `unit` is what the source is measured in
+// ("duration", "ratio", "rate", "number"); a value of another unit is an
+// error saying what is expected.
+bool parse_rule_value(const std::string& text, const std::string& unit, double& out, std::string& error);
+
+}  // namespace kscope

@@ -1,0 +1,146 @@
+#include "config/alerts_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+
+namespace kscope {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(AlertsConfig, EmbeddedDefaultEqualsTheBuiltInDefaults) {
+  auto cfg = parse_config(default_config_text(), "default.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  EXPECT_EQ(cfg->alerts, AlertsConfig{});
+  EXPECT_EQ(cfg->alerts.rules.size(), 4u);
+}
+
+TEST(AlertsConfig, FullRuleParses) {
+  auto cfg = parse_config(R"(
+alerts:
+  external_url: http://kscope.example:9494/
+  sinks:
+    - {name: am, type: alertmanager, url: "http://127.0.0.1:9093"}
+    - {name: chat, type: webhook, url: "http://127.0.0.1:8080/hook", format: slack, token_env: HOOK_TOKEN,
+       retries: 3, backoff: 200ms, timeout: 2s, queue_size: 10, min_severity: critical}
+  rules:
+    - name: ReadLatency
+      severity: critical
+      target: postgres
+      labels: {team: db}
+      annotations: {summary: "p99 {value}"}
+      for: 1m
+      cooldown: 5m
+      capture: 30s
+      threshold:
+        metric: kscope_syscall_latency_seconds
+        match: {syscall: "=~read|pread64"}
+        stat: p99
+        op: ">="
+        value: 50ms
+        clear_below: 20ms
+    - name: ErrorRatio
+      consecutive: 3
+      threshold: {signal: errors.error_ratio, op: above, value: 5%}
+    - name: Budget
+      scope: host
+      slo:
+        objective: 99.9%
+        errors: {match: {syscall: openat}}
+    - name: Spike
+      anomaly: {signal: traffic.syscalls_per_second, method: zscore, window: 120, z: 4, warmup: 10m,
+                min_change: 2k/s, direction: both}
+)",
+                          "t.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  const auto& a = cfg->alerts;
+  ASSERT_EQ(a.sinks.size(), 2u);
+  EXPECT_EQ(a.sinks[1].format, "slack");
+  EXPECT_EQ(a.sinks[1].backoff, std::chrono::milliseconds(200));
+  ASSERT_EQ(a.rules.size(), 4u);
+  const RuleConfig& r = a.rules[0];
+  EXPECT_EQ(r.kind, "threshold");
+  EXPECT_EQ(r.threshold.op, ">=");
+  EXPECT_DOUBLE_EQ(r.threshold.value, 0.05);
+  EXPECT_TRUE(r.threshold.has_clear);
+  EXPECT_DOUBLE_EQ(r.threshold.clear, 0.02);
+  EXPECT_EQ(r.capture, std::chrono::seconds(30));
+  EXPECT_EQ(r.target, "postgres");
+  EXPECT_EQ(a.rules[1].threshold.op, ">");
+  EXPECT_DOUBLE_EQ(a.rules[1].threshold.value, 0.05);
+  EXPECT_EQ(a.rules[1].consecutive, 3u);
+  EXPECT_EQ(a.rules[2].slo.kind, "errors");
+  EXPECT_DOUBLE_EQ(a.rules[2].slo.objective, 0.999);
+  ASSERT_EQ(a.rules[2].slo.windows.size(), 2u);  // the default pairs
+  EXPECT_DOUBLE_EQ(a.rules[2].slo.windows[0].factor, 14.4);
+  EXPECT_DOUBLE_EQ(a.rules[3].anomaly.min_change, 2000);
+  EXPECT_EQ(a.rules[3].anomaly.warmup, std::chrono::minutes(10));
+}
+
+// Every error names the line and says what is expected.
+TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
+  auto cfg = parse_config(R"(alerts:
+  rules:
+    - name: A
+      threshold: {signal: latency.syscall.p99, value: 5%}
+    - name: B
+      threshold: {signal: traffic.syscalls_per_second, value: 100/s, op: "=>"}
+    - name: C
+      threshold: {metric: kscope_syscall_errors_total, stat: p99, value: 1/s}
+    - name: D
+      speed: fast
+      threshold: {signal: errors.error_ratio, value: 150%}
+    - severity: warning
+      threshold: {signal: errors.error_ratio, value: 1%}
+    - name: F
+    - name: G
+      threshold: {signal: latency.syscall.p99, value: 10ms, clear_above: 5ms}
+    - name: H
+      slo: {objective: 99.9%, latency: {under: 10ms}, windows: [{long: 5m, short: 1h, factor: 2}]}
+  sinks:
+    - {type: webhook}
+    - {type: pager}
+)",
+                          "bad.yaml");
+  ASSERT_FALSE(cfg);
+  const std::string& m = cfg.error().message();
+  EXPECT_THAT(m, HasSubstr("bad.yaml:4:55: alerts.rules[0].threshold.value: expected a duration like 50ms, got '5%'"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:6:74: alerts.rules[1].threshold.op: expected one of >, >=, <, <="));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:8:62: alerts.rules[2].threshold.stat: counter kscope_syscall_errors_total takes stat: rate"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:10:7: alerts.rules[3].speed: unknown field"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[3].threshold.value: expected a ratio like 5% or 0.05, got '150%'"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:12:7: alerts.rules[4].name: every rule needs a name"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:14:7: alerts.rules[5].threshold: expected exactly one of threshold:, slo: or anomaly:"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[6].threshold.clear_above: with op > the hysteresis field is clear_below"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[7].slo.windows[0].short: must be shorter than the long window"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:20:7: alerts.sinks[0].url: expected an http:// or https:// URL for a webhook sink"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:21:14: alerts.sinks[1].type: expected one of log, webhook, alertmanager, got 'pager'"));
+  // One error per mistake.
+  EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 11) << m;
+}
+
+TEST(AlertsConfig, RuleValueUnits) {
+  double v = 0;
+  std::string err;
+  EXPECT_TRUE(parse_rule_value("250us", "duration", v, err));
+  EXPECT_DOUBLE_EQ(v, 250e-6);
+  EXPECT_TRUE(parse_rule_value("2.5%", "ratio", v, err));
+  EXPECT_DOUBLE_EQ(v, 0.025);
+  EXPECT_TRUE(parse_rule_value("0.3", "ratio", v, err));
+  EXPECT_DOUBLE_EQ(v, 0.3);
+  EXPECT_TRUE(parse_rule_value("120/m", "rate", v, err));
+  EXPECT_DOUBLE_EQ(v, 2);
+  EXPECT_TRUE(parse_rule_value("1.5M/s", "rate", v, err));
+  EXPECT_DOUBLE_EQ(v, 1.5e6);
+  EXPECT_FALSE(parse_rule_value("10", "duration", v, err));
+  EXPECT_THAT(err, HasSubstr("a duration needs a unit"));
+  EXPECT_FALSE(parse_rule_value("10ms", "rate", v, err));
+  EXPECT_EQ(err, "expected a rate like 100/s, got '10ms'");
+  EXPECT_FALSE(parse_rule_value("abc", "number", v, err));
+  EXPECT_FALSE(parse_rule_value("inf", "number", v, err));
+}
+
+}  // namespace
+}  // namespace kscope

@@ -1,0 +1,85 @@
+// Test support: a host whose kernel counters the test drives by hand, and
+// snapshots of them one fake second apart (no kernel, no clock).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "collect/snapshot.h"
+
+namespace kscope::testing {
+
+class FakeHost {
+ public:
+  // n calls of `syscall` by `comm`, each taking latency_ns; bytes each for the
+  // read/write families.
+  void calls(const std::string& syscall, const std::string& comm, int n, uint64_t latency_ns, double bytes = 0) {
+    Histogram& h = latency_[{syscall, comm}];
+    for (int i = 0; i < n; ++i) h.record_ns(latency_ns);
+    if (bytes > 0) bytes_[{syscall, comm}] += bytes * n;
+  }
+  void errors(const std::string& syscall, const std::string& err, const std::string& comm, int n) {
+    errors_[{syscall, err, comm}] += n;
+  }
+  void counter(const std::string& family, const std::string& comm, double add) { counters_[{family, comm}] += add; }
+  void gauge(const std::string& family, const std::string& cpu, double v) { gauges_[{family, cpu}] = v; }
+  // Forgets every counter, as after a probe restart.
+  void reset() {
+    latency_.clear();
+    bytes_.clear();
+    errors_.clear();
+    counters_.clear();
+  }
+
+  std::chrono::steady_clock::time_point now() const { return t0_ + std::chrono::seconds(tick_); }
+  std::chrono::system_clock::time_point wall() const { return w0_ + std::chrono::seconds(tick_); }
+
+  // Advances the fake clock by `seconds` and snapshots the counters.
+  std::shared_ptr<const Snapshot> snapshot(int seconds = 1) {
+    tick_ += seconds;
+    auto s = std::make_shared<Snapshot>();
+    s->taken_steady = now();
+    s->taken_at = wall();
+    s->sequence = static_cast<uint64_t>(tick_);
+    Family lat{"kscope_syscall_latency_seconds", "", MetricType::kHistogram, {}};
+    for (const auto& [k, h] : latency_) lat.series.push_back({{{"syscall", k.first}, {"comm", k.second}}, 0, h});
+    Family bytes{"kscope_syscall_bytes_total", "", MetricType::kCounter, {}};
+    for (const auto& [k, v] : bytes_) bytes.series.push_back({{{"syscall", k.first}, {"comm", k.second}}, v, {}});
+    Family errs{"kscope_syscall_errors_total", "", MetricType::kCounter, {}};
+    for (const auto& [k, v] : errors_) {
+      errs.series.push_back(
+          {{{"syscall", std::get<0>(k)}, {"errno", std::get<1>(k)}, {"comm", std::get<2>(k)}}, v, {}});
+    }
+    s->families = {lat, bytes, errs};
+    std::map<std::string, Family> extra;
+    for (const auto& [k, v] : counters_) {
+      auto& f = extra[k.first];
+      f.name = k.first;
+      f.type = MetricType::kCounter;
+      f.series.push_back({{{"comm", k.second}}, v, {}});
+    }
+    for (const auto& [k, v] : gauges_) {
+      auto& f = extra[k.first];
+      f.name = k.first;
+      f.type = MetricType::kGauge;
+      f.series.push_back({{{"cpu", k.second}}, v, {}});
+    }
+    for (auto& [n, f] : extra) s->families.push_back(f);
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::time_point(std::chrono::hours(1000));
+  std::chrono::system_clock::time_point w0_ = std::chrono::system_clock::from_time_t(1800000000);
+  int tick_ = 0;
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, double> bytes_;
+  std::map<std::tuple<std::string, std::string, std::string>, double> errors_;
+  std::map<std::pair<std::string, std::string>, double> counters_;
+  std::map<std::pair<std::string, std::string>, double> gauges_;
+};
+
+}  // namespace kscope::testing
