@@ -30,7 +30,7 @@ enum class Aggregation { kDefault, kAvg, kMin, kMax, kSum, kRate, kIncrease, kQu
 
 struct QuerySpec {
   std::string name;
-  std::vector<LabelMatcher> matchers;
+  std::vector<SelectorMatcher> matchers;
   std::chrono::system_clock::time_point start{}, end{};
   Nanos step = std::chrono::seconds(1);
   Aggregation aggregation = Aggregation::kDefault;

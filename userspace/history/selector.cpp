@@ -55,17 +55,17 @@ class Parser {
     ++pos_;
     return out;
   }
-  Result<LabelMatcher::Op> op() {
+  Result<SelectorMatcher::Op> op() {
     skip_space();
     auto rest = s_.substr(pos_);
-    auto take = [&](size_t n, LabelMatcher::Op o) {
+    auto take = [&](size_t n, SelectorMatcher::Op o) {
       pos_ += n;
       return o;
     };
-    if (rest.starts_with("=~")) return take(2, LabelMatcher::Op::kRegex);
-    if (rest.starts_with("!~")) return take(2, LabelMatcher::Op::kNotRegex);
-    if (rest.starts_with("!=")) return take(2, LabelMatcher::Op::kNotEqual);
-    if (rest.starts_with("=")) return take(1, LabelMatcher::Op::kEqual);
+    if (rest.starts_with("=~")) return take(2, SelectorMatcher::Op::kRegex);
+    if (rest.starts_with("!~")) return take(2, SelectorMatcher::Op::kNotRegex);
+    if (rest.starts_with("!=")) return take(2, SelectorMatcher::Op::kNotEqual);
+    if (rest.starts_with("=")) return take(1, SelectorMatcher::Op::kEqual);
     return error("expected =, !=, =~ or !~");
   }
 
@@ -76,7 +76,7 @@ class Parser {
 
 }  // namespace
 
-bool LabelMatcher::matches(const Labels& labels) const {
+bool SelectorMatcher::matches(const Labels& labels) const {
   const std::string* v = nullptr;
   for (const auto& [k, val] : labels) {
     if (k == name) v = &val;
@@ -97,16 +97,16 @@ bool LabelMatcher::matches(const Labels& labels) const {
   return false;
 }
 
-bool matches_all(const std::vector<LabelMatcher>& matchers, const Labels& labels) {
+bool matches_all(const std::vector<SelectorMatcher>& matchers, const Labels& labels) {
   for (const auto& m : matchers) {
     if (!m.matches(labels)) return false;
   }
   return true;
 }
 
-Result<std::vector<LabelMatcher>> parse_selector(std::string_view text, std::string* metric_name) {
+Result<std::vector<SelectorMatcher>> parse_selector(std::string_view text, std::string* metric_name) {
   Parser p(text);
-  std::vector<LabelMatcher> out;
+  std::vector<SelectorMatcher> out;
   std::string n = p.name();
   if (!n.empty()) {
     if (metric_name == nullptr) return p.error("a metric name is not allowed here");
@@ -121,7 +121,7 @@ Result<std::vector<LabelMatcher>> parse_selector(std::string_view text, std::str
     return out;
   }
   while (true) {
-    LabelMatcher m;
+    SelectorMatcher m;
     m.name = p.name();
     if (m.name.empty()) return p.error("expected a label name");
     auto op = p.op();
@@ -130,7 +130,7 @@ Result<std::vector<LabelMatcher>> parse_selector(std::string_view text, std::str
     auto value = p.quoted();
     if (!value) return value.error();
     m.value = std::move(*value);
-    if (m.op == LabelMatcher::Op::kRegex || m.op == LabelMatcher::Op::kNotRegex) {
+    if (m.op == SelectorMatcher::Op::kRegex || m.op == SelectorMatcher::Op::kNotRegex) {
       if (m.value.size() > kMaxRegexLength) return p.error("regex longer than 256 characters");
       try {
         m.regex = std::make_shared<const std::regex>(m.value, std::regex::ECMAScript);

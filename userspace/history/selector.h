@@ -14,7 +14,7 @@
 
 namespace kscope {
 
-struct LabelMatcher {
+struct SelectorMatcher {
   enum class Op { kEqual, kNotEqual, kRegex, kNotRegex };
   std::string name;
   Op op = Op::kEqual;
@@ -31,8 +31,8 @@ inline constexpr size_t kMaxRegexLength = 256;
 
 // Parses "{...}" (braces optional; empty text means no matchers). An
 // optional metric name before the braces is returned in *name when given.
-Result<std::vector<LabelMatcher>> parse_selector(std::string_view text, std::string* name = nullptr);
+Result<std::vector<SelectorMatcher>> parse_selector(std::string_view text, std::string* name = nullptr);
 
-bool matches_all(const std::vector<LabelMatcher>& matchers, const Labels& labels);
+bool matches_all(const std::vector<SelectorMatcher>& matchers, const Labels& labels);
 
 }  // namespace kscope
