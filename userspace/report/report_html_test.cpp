@@ -70,8 +70,12 @@ TEST(ReportHtml, DefaultThresholdWithoutAlertsApi) {
   for (const auto& spec : report_signal_specs()) d.signals.push_back({&spec});
   compute_trends(d);
   for (const auto& s : d.signals) {
-    if (s.spec->key == std::string("runqueue_p99")) EXPECT_DOUBLE_EQ(*s.threshold, 0.05);
-    if (s.spec->key == std::string("offcpu")) EXPECT_FALSE(s.threshold);
+    if (s.spec->key == std::string("runqueue_p99")) {
+      EXPECT_DOUBLE_EQ(*s.threshold, 0.05);
+    }
+    if (s.spec->key == std::string("offcpu")) {
+      EXPECT_FALSE(s.threshold);
+    }
   }
 }
 
