@@ -44,6 +44,9 @@ for line in sys.stdin.read().splitlines()[3:]:
     f = line.split()
     if len(f) < 3 or f[2] in ("-", "n/a"): continue
     v = f[2]
+    if v == "0":
+        vals.append(0.0)
+        continue
     u = next(u for u in ("ns", "us", "ms", "s") if v.endswith(u))
     vals.append(float(v[:-len(u)]) * units[u])
 assert vals == sorted(vals, reverse=True), vals
