@@ -1,5 +1,6 @@
 #include "top/top_fetch.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace kscope {
@@ -17,6 +18,11 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
     if (!answer) return answer.error();
     present[static_cast<size_t>(c.column)] = merge_query(rows, c.column, *answer, frame.by);
   }
+  // Series stay in the history after their process went quiet; a row with
+  // nothing but zeros is noise on a busy screen.
+  std::erase_if(rows, [](const TopRow& r) {
+    return std::none_of(r.values.begin(), r.values.end(), [](const auto& v) { return v && *v != 0; });
+  });
   frame.rows = std::move(rows);
   frame.present = present;
   frame.window_seconds = window_seconds;
