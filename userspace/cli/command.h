@@ -13,6 +13,8 @@ using CommandRunner = std::function<int()>;
 void add_run_command(CLI::App& app, CommandRunner& selected);
 void add_check_command(CLI::App& app, CommandRunner& selected);
 void add_trace_command(CLI::App& app, CommandRunner& selected);
+void add_top_command(CLI::App& app, CommandRunner& selected);
+void add_report_command(CLI::App& app, CommandRunner& selected);
 
 // Applies --log-level and routes libbpf's output (common to all commands).
 void setup_logging(const std::string& level);

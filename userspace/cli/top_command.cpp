@@ -1,0 +1,129 @@
+// `kscope top`: golden signals per target from a running `kscope run`,
+// refreshed every interval, sortable by each column; `--once` prints one
+// frame (scripts, tests), `--json` the same as JSON.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.h"
+#include "common/duration.h"
+#include "top/api_client.h"
+#include "top/terminal.h"
+#include "top/top_fetch.h"
+#include "web/query_api.h"
+
+namespace kscope {
+namespace {
+
+struct TopOptions {
+  std::string url = "http://127.0.0.1:9494";
+  std::string token_file;
+  std::string token_env = "KSCOPE_TOKEN";
+  std::string interval = "2s";
+  std::string by = "comm";
+  std::string sort = "1";
+  bool once = false;
+  bool json = false;
+  size_t width = 0, height = 0;
+};
+
+int run_top(const TopOptions& o) {
+  auto interval = parse_duration(o.interval);
+  if (!interval || interval->count() <= 0) {
+    std::cerr << "kscope top: invalid --interval '" << o.interval << "' (e.g. 2s)\n";
+    return 2;
+  }
+  const double window = std::max(1.0, std::chrono::duration<double>(*interval).count());
+  auto token = read_api_token(o.token_file, o.token_env);
+  if (!token) {
+    std::cerr << "kscope top: " << token.error().to_string() << "\n";
+    return 1;
+  }
+  auto api = ApiClient::create(o.url, *token);
+  if (!api) {
+    std::cerr << "kscope top: " << api.error().to_string() << "\n";
+    return 2;
+  }
+  TopFrame frame;
+  frame.source = o.url;
+  frame.by = o.by;
+  auto col = o.sort.size() == 1 ? column_for_key(o.sort[0]) : std::nullopt;
+  if (!col) {
+    std::cerr << "kscope top: invalid --sort '" << o.sort << "' (1-6 or s, l, e, b, r, o)\n";
+    return 2;
+  }
+  frame.sort = *col;
+
+  if (o.once || o.json) {
+    auto st = fetch_top(*api, window, frame);
+    if (!st) {
+      std::cerr << "kscope top: " << st.error().to_string() << "\n";
+      return 1;
+    }
+    if (o.json) {
+      std::cout << dump_json(top_json(frame), 2);
+      return 0;
+    }
+    auto [w, h] = std::pair<size_t, size_t>{o.width ? o.width : 80, o.height ? o.height : 24};
+    for (const auto& line : render_top(frame, w, h, false)) std::cout << line << "\n";
+    return 0;
+  }
+
+  RawTerminal term;
+  if (!term.active()) {
+    std::cerr << "kscope top: stdin is not a terminal; use --once or --json for scripts\n";
+    return 2;
+  }
+  const int interval_ms = static_cast<int>(window * 1000);
+  auto next_fetch = std::chrono::steady_clock::now();
+  while (!RawTerminal::interrupted()) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_fetch) {
+      auto st = fetch_top(*api, window, frame);
+      frame.status = st ? "" : st.error().message();
+      next_fetch = now + std::chrono::milliseconds(interval_ms);
+    }
+    auto [w, h] = RawTerminal::size();
+    if (o.width) w = o.width;
+    if (o.height) h = o.height;
+    RawTerminal::draw(render_top(frame, w, h, true));
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_fetch - std::chrono::steady_clock::now());
+    auto key = term.read_key(static_cast<int>(std::max<int64_t>(0, wait.count())));
+    if (!key) continue;
+    if (*key == 'q' || *key == 'Q' || *key == 3) break;
+    if (*key == 'i') {
+      frame.ascending = !frame.ascending;
+    } else if (auto c = column_for_key(*key)) {
+      frame.ascending = (*c == frame.sort) ? !frame.ascending : false;
+      frame.sort = *c;
+    } else {
+      continue;
+    }
+    sort_rows(frame.rows, frame.sort, frame.ascending);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_top_command(CLI::App& app, CommandRunner& selected) {
+  auto opts = std::make_shared<TopOptions>();
+  auto* cmd = app.add_subcommand("top", "Golden signals per process from a running `kscope run`, live in the terminal");
+  cmd->add_option("--url", opts->url, "base URL of the kscope API")->capture_default_str();
+  cmd->add_option("--token-file", opts->token_file, "file holding the API's bearer token");
+  cmd->add_option("--token-env", opts->token_env, "environment variable holding the token when no --token-file")
+      ->capture_default_str();
+  cmd->add_option("--interval", opts->interval, "refresh interval, and the window each rate covers")
+      ->capture_default_str();
+  cmd->add_option("--by", opts->by, "the breakdown label kscope run uses (comm or cgroup)")->capture_default_str();
+  cmd->add_option("--sort", opts->sort,
+                  "initial sort column: 1/s syscalls, 2/l p99 latency, 3/e errors, 4/b bytes, 5/r run queue, "
+                  "6/o off-CPU")
+      ->capture_default_str();
+  cmd->add_flag("--once", opts->once, "print one frame and exit (no terminal control codes)");
+  cmd->add_flag("--json", opts->json, "print one frame as JSON and exit");
+  cmd->add_option("--width", opts->width, "columns (default: the terminal's, 80 with --once)");
+  cmd->add_option("--height", opts->height, "rows (default: the terminal's, 24 with --once)");
+  cmd->callback([opts, &selected] { selected = [opts] { return run_top(*opts); }; });
+}
+
+}  // namespace kscope

@@ -1,0 +1,150 @@
+#include "report/report_data.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace kscope {
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<double> num(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it != j.end() && it->is_number()) return it->get<double>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+const std::vector<ReportSignalSpec>& report_signal_specs() {
+  static const std::vector<ReportSignalSpec> kSpecs = {
+      {"syscalls", "Traffic: syscalls per second", "kscope_syscall_latency_seconds", "rate", false, false, "", 0},
+      {"bytes", "Traffic: bytes read and written per second", "kscope_syscall_bytes_total", "rate", false, false,
+       "", 0},
+      {"latency_p99", "Latency: p99 syscall latency", "kscope_syscall_latency_seconds", "p99", true, false, "", 0},
+      {"errors", "Errors: failed syscalls per second", "kscope_syscall_errors_total", "rate", false, false, "", 0},
+      {"retransmits", "Errors: TCP retransmits per second", "kscope_tcp_retransmits_total", "rate", false, false,
+       "TcpRetransmitsHigh", 10},
+      {"runqueue_p99", "Saturation: p99 run-queue latency", "kscope_runqueue_latency_seconds", "p99", true, true,
+       "RunQueueLatencyHigh", 0.05},
+      {"offcpu", "Saturation: off-CPU seconds per second", "kscope_offcpu_seconds_total", "rate", false, true, "",
+       0},
+      {"cpu_samples", "Saturation: on-CPU samples per second", "kscope_cpu_samples_total", "rate", false, true, "",
+       0},
+  };
+  return kSpecs;
+}
+
+void apply_alerts_json(ReportData& data, const nlohmann::json& j) {
+  auto list = j.find("alerts");
+  if (!j.is_object() || list == j.end() || !list->is_array()) return;
+  data.alerts_available = true;
+  for (const auto& a : *list) {
+    if (!a.is_object()) continue;
+    ReportAlert r;
+    r.rule = str(a, "rule");
+    r.severity = str(a, "severity");
+    r.state = str(a, "state");
+    r.target = str(a, "target");
+    r.fired_at = str(a, "firedAt");
+    r.resolved_at = str(a, "resolvedAt");
+    r.value = num(a, "value");
+    r.threshold = num(a, "threshold");
+    if (auto ann = a.find("annotations"); ann != a.end() && ann->is_object()) r.summary = str(*ann, "summary");
+    data.alerts.push_back(std::move(r));
+  }
+}
+
+void apply_captures_json(ReportData& data, const nlohmann::json& j) {
+  auto list = j.find("captures");
+  if (!j.is_object() || list == j.end() || !list->is_array()) return;
+  for (const auto& c : *list) {
+    if (!c.is_object()) continue;
+    ReportCapture r;
+    r.id = str(c, "id");
+    r.rule = str(c, "rule");
+    r.target = str(c, "target");
+    r.status = str(c, "status");
+    r.started = str(c, "started");
+    if (auto files = c.find("files"); files != c.end() && files->is_object()) {
+      for (const auto& [name, url] : files->items()) {
+        if (url.is_string()) r.files.emplace_back(name, url.get<std::string>());
+      }
+    }
+    data.captures.push_back(std::move(r));
+  }
+}
+
+void compute_trends(ReportData& data) {
+  for (auto& s : data.signals) {
+    const std::string rule = s.spec->alert_rule;
+    if (!rule.empty()) {
+      for (const auto& a : data.alerts) {
+        if (a.rule == rule && a.threshold) {
+          s.threshold = a.threshold;
+          s.threshold_source = "alerts API";
+        }
+      }
+      if (!s.threshold) {
+        s.threshold = s.spec->default_threshold;
+        s.threshold_source = "default rule " + rule;
+      }
+    }
+    if (s.spec->saturation) s.trend = project_trend(data.timestamps, s.values, s.threshold);
+  }
+}
+
+Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, const std::string& by, size_t top_n) {
+  ReportData data;
+  data.source = api.url();
+  data.generated = std::chrono::system_clock::now();
+  data.window_seconds = window_seconds;
+  data.by = by;
+  // About 240 points a chart, never finer than a second.
+  data.step_seconds = std::max(1.0, std::round(window_seconds / 240));
+  char range[96];
+  std::snprintf(range, sizeof range, "&start=-%.0fs&step=%.0fs", window_seconds, data.step_seconds);
+  for (const auto& spec : report_signal_specs()) {
+    ReportSignal s;
+    s.spec = &spec;
+    const std::string base = std::string("/api/v1/query?name=") + spec.metric + "&aggregation=" + spec.aggregation;
+    auto host = api.get_json(base + range);
+    if (!host) return host.error();
+    s.found = host->value("found", false);
+    if (data.timestamps.empty()) {
+      for (const auto& t : (*host)["timestamps"]) data.timestamps.push_back(t.get<double>());
+    }
+    const auto& series = (*host)["series"];
+    s.values.assign(data.timestamps.size(), std::nullopt);
+    if (series.is_array() && !series.empty()) {
+      const auto& vals = series[0]["values"];
+      for (size_t i = 0; i < vals.size() && i < s.values.size(); ++i) {
+        if (vals[i].is_number()) s.values[i] = vals[i].get<double>();
+      }
+    }
+    if (s.found && !by.empty()) {
+      auto top = api.get_json(base + range + "&by=" + url_encode(by) + "&limit=" + std::to_string(top_n));
+      if (!top) return top.error();
+      for (const auto& t : (*top)["series"]) {
+        std::string target;
+        if (t["labels"].is_object()) target = str(t["labels"], by.c_str());
+        if (auto m = num(t, "mean")) s.top.emplace_back(target, *m);
+      }
+    }
+    data.signals.push_back(std::move(s));
+  }
+  auto alerts = api.get_json("/api/v1/alerts");
+  if (alerts) {
+    apply_alerts_json(data, *alerts);
+    if (auto captures = api.get_json("/api/v1/captures")) apply_captures_json(data, *captures);
+  } else {
+    data.alerts_note = alerts.error().message();
+  }
+  compute_trends(data);
+  return data;
+}
+
+}  // namespace kscope

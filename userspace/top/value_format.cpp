@@ -1,0 +1,54 @@
+#include "top/value_format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace kscope {
+namespace {
+
+std::string three_digits(double v, const char* unit) {
+  char buf[32];
+  if (v >= 100) {
+    std::snprintf(buf, sizeof buf, "%.0f%s", v, unit);
+  } else if (v >= 10) {
+    std::snprintf(buf, sizeof buf, "%.1f%s", v, unit);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f%s", v, unit);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string format_si(double v) {
+  if (!std::isfinite(v) || v < 0) return "-";
+  if (v == 0) return "0";
+  static const char* kUnits[] = {"", "k", "M", "G", "T"};
+  int u = 0;
+  // Round first so 999.7 becomes "1.00k", not "1000".
+  while (u < 4 && v >= 999.5) {
+    v /= 1000;
+    ++u;
+  }
+  return three_digits(v, kUnits[u]);
+}
+
+std::string format_seconds(double s) {
+  if (!std::isfinite(s) || s < 0) return "-";
+  if (s == 0) return "0";
+  if (s < 999.5e-9) return three_digits(s * 1e9, "ns");
+  if (s < 999.5e-6) return three_digits(s * 1e6, "us");
+  if (s < 999.5e-3) return three_digits(s * 1e3, "ms");
+  if (s < 99.5) return three_digits(s, "s");
+  char buf[32];
+  if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%.1fm", s / 60);
+  } else if (s < 86400 * 2) {
+    std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1fd", s / 86400);
+  }
+  return buf;
+}
+
+}  // namespace kscope
