@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/privileges.h"
+#include "profiling/profile_api.h"
 #include "events/event_format.h"
 #include "export/prometheus.h"
 
@@ -111,6 +112,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   });
   agent->collector_->collect_once();
   agent->install_routes();
+  install_profile_routes(*agent->http_, std::make_shared<Symbolizer>());
   agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval);
   agent->collector_->start();
   spdlog::info("serving listen={} dashboard=/ metrics=/metrics health=/api/v1/health", agent->config_.http.listen);

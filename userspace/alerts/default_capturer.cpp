@@ -1,8 +1,10 @@
 #include "alerts/capture.h"
+#include "profiling/alert_capturer.h"
 
 namespace kscope {
 
-// TODO(lead): return the profiling engine's capturer once it lands.
-std::shared_ptr<ProfileCapturer> default_profile_capturer() { return std::make_shared<UnavailableCapturer>(); }
+std::shared_ptr<ProfileCapturer> default_profile_capturer() {
+  return std::make_shared<AlertProfileCapturer>(std::make_shared<Symbolizer>());
+}
 
 }  // namespace kscope

@@ -15,6 +15,8 @@ void add_check_command(CLI::App& app, CommandRunner& selected);
 void add_trace_command(CLI::App& app, CommandRunner& selected);
 void add_top_command(CLI::App& app, CommandRunner& selected);
 void add_report_command(CLI::App& app, CommandRunner& selected);
+void add_profile_commands(CLI::App& app, CommandRunner& selected);  // profile, offcpu
+void add_diff_command(CLI::App& app, CommandRunner& selected);
 
 // Applies --log-level and routes libbpf's output (common to all commands).
 void setup_logging(const std::string& level);

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   kscope::add_trace_command(app, selected);
   kscope::add_top_command(app, selected);
   kscope::add_report_command(app, selected);
+  kscope::add_profile_commands(app, selected);
+  kscope::add_diff_command(app, selected);
 
   CLI11_PARSE(app, argc, argv);
   kscope::setup_logging(log_level);

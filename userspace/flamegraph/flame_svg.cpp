@@ -1,5 +1,7 @@
 #include "flamegraph/flame_svg.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -199,7 +201,17 @@ class SvgRenderer {
 
   void footer() {
     std::string_view js = flame_graph_script();
-    put("<script type=\"text/ecmascript\"><![CDATA[\n");
+    std::string nonce;
+    for (char c : o_.script_nonce) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-') {
+        nonce += c;
+      }
+    }
+    if (nonce.empty()) {
+      put("<script type=\"text/ecmascript\"><![CDATA[\n");
+    } else {
+      put("<script type=\"text/ecmascript\" nonce=\"{}\"><![CDATA[\n", nonce);
+    }
     // "]]>" would end the CDATA section early; the script is ours, but keep
     // the document well-formed whatever it contains.
     size_t pos = 0, hit;

@@ -27,6 +27,10 @@ struct FlameOptions {
   int font_size = 12;
   // Frames narrower than this are merged (see flame_layout.h).
   double min_width_px = 0.1;
+  // CSP nonce for the embedded script, so a page whose Content-Security-
+  // Policy allows only that nonce can show the graph interactively. Only
+  // [A-Za-z0-9+/=_-] is kept.
+  std::string script_nonce;
 };
 
 // The "before" side of a differential graph, aligned with the drawn

@@ -377,7 +377,9 @@
     status.textContent = 'Recording ' + (type === 'cpu' ? 'on-CPU' : 'off-CPU') + ' stacks: ' + left + ' s left…';
     const timer = setInterval(() => { left = Math.max(0, left - 1); status.textContent = left ? 'Recording… ' + left + ' s left' : 'Symbolizing…'; }, 1000);
     try {
-      const r = await api('/api/v1/profile?' + qs({ type, seconds: secs, format: 'svg' }));
+      const nonceMeta = document.querySelector('meta[name="kscope-script-nonce"]');
+      const nonce = nonceMeta ? nonceMeta.content : '';
+      const r = await api('/api/v1/profile?' + qs({ type, seconds: secs, format: 'svg', nonce }));
       if (!r.ok) {
         let msg = '';
         try { msg = (await r.json()).error || ''; } catch (e) { /* not JSON */ }
