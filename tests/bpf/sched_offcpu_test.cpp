@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collect/target_labels.h"
 #include "probes/sched_probe.h"
 #include "sched_workload.h"
 #include "symbolize/symbolizer.h"
@@ -116,27 +117,16 @@ TEST(SchedOffcpuTest, SleeperOffCpuTimeStackAndExactSwitchCounts) {
   EXPECT_EQ(sleeper.finish(), 0);
 }
 
-std::string cgroup2_mount() {
-  std::ifstream in("/proc/mounts");
-  std::string dev, path, type, rest;
-  while (in >> dev >> path >> type && std::getline(in, rest)) {
-    if (type == "cgroup2") return path;
-  }
-  return "";
-}
-
 // The cgroup filter is set before load and applies to tasks that are not
 // current too (the wakee, next): only the sleeper inside the cgroup counts.
 TEST(SchedOffcpuTest, CgroupFilterSelectsOnlyTasksInsideIt) {
   if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
   if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
-  // The filter path is relative to /sys/fs/cgroup; on a hybrid host the
-  // cgroup v2 hierarchy is mounted below it (/sys/fs/cgroup/unified).
-  std::string v2 = cgroup2_mount();
-  if (v2.rfind("/sys/fs/cgroup", 0) != 0) GTEST_SKIP() << "no cgroup v2 mounted under /sys/fs/cgroup";
-  const std::string name = v2.substr(std::string("/sys/fs/cgroup").size()) + "/kscope-sched-test-" +
-                           std::to_string(getpid());
-  const std::string dir = "/sys/fs/cgroup" + name;
+  // The filter path is relative to the cgroup v2 mount, wherever it is (a
+  // hybrid host mounts it at /sys/fs/cgroup/unified).
+  const std::string v2 = CgroupPaths::cgroup2_mount();
+  const std::string name = "/kscope-sched-test-" + std::to_string(getpid());
+  const std::string dir = v2 + name;
   if (mkdir(dir.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create a cgroup v2 at " << dir;
   // Removed when the test ends, after the workloads (declared below) died.
   struct RemoveDir {

@@ -4,8 +4,21 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace kscope {
+
+std::string CgroupPaths::cgroup2_mount() {
+  std::ifstream in("/proc/mounts");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string dev, mount_point, type;
+    if (fields >> dev >> mount_point >> type && type == "cgroup2") return mount_point;
+  }
+  return "/sys/fs/cgroup";
+}
 
 std::string CgroupPaths::path(uint64_t id) {
   auto it = cache_.find(id);

@@ -13,7 +13,12 @@ namespace kscope {
 // unified hierarchy, caching what it has seen. Not thread-safe.
 class CgroupPaths {
  public:
-  explicit CgroupPaths(std::string root = "/sys/fs/cgroup") : root_(std::move(root)) {}
+  // root: where the cgroup v2 hierarchy is mounted; by default found in
+  // /proc/mounts (hybrid hosts mount it at /sys/fs/cgroup/unified).
+  explicit CgroupPaths(std::string root = cgroup2_mount()) : root_(std::move(root)) {}
+
+  // The cgroup2 mount point from /proc/mounts, "/sys/fs/cgroup" if none.
+  static std::string cgroup2_mount();
 
   // "/system.slice/foo.service"; "cgroup:<id>" when not found (it may be
   // gone already).

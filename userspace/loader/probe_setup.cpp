@@ -17,9 +17,11 @@ Result<TargetTunables> target_tunables(const Config& config) {
   }
   t.tgid = config.filter_pid;
   if (!config.filter_cgroup.empty()) {
-    t.cgroup_id = CgroupPaths().id_of(config.filter_cgroup);
+    CgroupPaths cgroups;
+    t.cgroup_id = cgroups.id_of(config.filter_cgroup);
     if (t.cgroup_id == 0) {
-      return Error("cgroup filter '" + config.filter_cgroup + "' not found under /sys/fs/cgroup",
+      return Error("cgroup filter '" + config.filter_cgroup + "' not found under the cgroup v2 mount " +
+                       CgroupPaths::cgroup2_mount(),
                    "give a cgroup v2 path such as /system.slice/nginx.service");
     }
   }
