@@ -1,4 +1,5 @@
 #include "alerts/capture.h"
+#include "common/time_format.h"
 
 #include <spdlog/spdlog.h>
 
@@ -32,14 +33,7 @@ std::string id_part(std::string_view s) {
   return out;
 }
 
-std::string compact_time(WallTime t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string compact_time(WallTime t) { return format_time(t, "%Y%m%dT%H%M%SZ"); }
 
 uint64_t folder_bytes(const fs::path& dir) {
   uint64_t total = 0;

@@ -1,4 +1,5 @@
 #include "report/report_html.h"
+#include "common/time_format.h"
 
 #include <cmath>
 #include <ctime>
@@ -9,14 +10,7 @@
 namespace kscope {
 namespace {
 
-std::string utc(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
+std::string utc(std::chrono::system_clock::time_point t) { return format_time(t, "%Y-%m-%d %H:%M:%S UTC"); }
 
 std::string value_text(const ReportSignalSpec& spec, double v) {
   return spec.latency ? format_seconds(v) : format_si(v);

@@ -1,4 +1,5 @@
 #include "top/top_table.h"
+#include "common/time_format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,14 +32,7 @@ std::string pad_right(const std::string& s, size_t width) {
   return s.size() >= width ? s.substr(0, width) : s + std::string(width - s.size(), ' ');
 }
 
-std::string clock_time(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
+std::string clock_time(std::chrono::system_clock::time_point t) { return format_time(t, "%H:%M:%S", false); }
 
 std::string json_key(const TopColumnInfo& c) {
   switch (c.column) {
