@@ -46,14 +46,14 @@ struct OffcpuProbeConfig {
   bool enabled = true;
   Nanos min_block = std::chrono::milliseconds(1);
   Nanos max_block = Nanos(0);  // 0: no upper bound
-  uint32_t max_stacks = 16384;
+  uint32_t max_stacks = 4096;  // 4 MiB per stack map: keeps the default under 16 MB of BPF maps
   bool operator==(const OffcpuProbeConfig&) const = default;
 };
 
 struct ProfileProbeConfig {
   bool enabled = true;
   uint32_t frequency = 99;
-  uint32_t max_stacks = 16384;
+  uint32_t max_stacks = 4096;
   bool operator==(const ProfileProbeConfig&) const = default;
 };
 

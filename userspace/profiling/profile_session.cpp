@@ -18,6 +18,9 @@ Config probe_config(const ProfileRequest& r) {
   cfg.filter_pid = r.tgid;
   cfg.filter_cgroup = r.cgroup;
   cfg.probes.profile.frequency = r.frequency;
+  // Short-lived and on demand: room for a busy host's distinct stacks.
+  cfg.probes.profile.max_stacks = 16384;
+  cfg.probes.offcpu.max_stacks = 16384;
   cfg.probes.offcpu.enabled = r.kind == ProfileKind::kOffCpu;
   cfg.probes.offcpu.min_block = r.min_block;
   cfg.probes.offcpu.max_block = r.max_block;
