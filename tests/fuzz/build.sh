@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz/*_fuzz.cpp) with clang++ and
+# ASan+UBSan into OUT (default build-fuzz/). The main build uses g++, so this
+# compiles just the sources the parsers need. Exit 77 when clang++ or its
+# libFuzzer runtime is missing.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:-$root/build-fuzz}"
+cxx="${KSCOPE_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}"
+if [[ -z "$cxx" ]]; then
+  echo "skip: clang++ not installed" >&2
+  exit 77
+fi
+mkdir -p "$out/obj"
+if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+    "$cxx" -x c++ -fsanitize=fuzzer - -o "$out/probe" 2>/dev/null; then
+  echo "skip: $cxx has no libFuzzer runtime (libclang-rt-dev)" >&2
+  exit 77
+fi
+
+# The default config is embedded; generate just that file.
+cmake -DOUT="$out/embedded_files.cpp" "-DROOTS=$root/userspace" \
+  "-DFILES=$root/userspace/config/embed/default.yaml" -P "$root/scripts/embed.cmake"
+
+sources=(
+  common/escape.cpp common/duration.cpp
+  config/config.cpp config/yaml_reader.cpp
+  flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
+  flamegraph/gzip.cpp flamegraph/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
+  history/history.cpp history/query.cpp history/selector.cpp
+  web/query_api.cpp export/http_server.cpp
+)
+flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+       -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
+libs=(-lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread)
+
+objs=()
+compile() {  # src obj extra-flags...
+  local src="$1" obj="$2"
+  shift 2
+  if [[ ! -f "$obj" || "$src" -nt "$obj" ]]; then
+    "$cxx" "${flags[@]}" "$@" -c "$src" -o "$obj"
+  fi
+}
+for s in "${sources[@]}"; do
+  obj="$out/obj/$(echo "$s" | tr / _).o"
+  compile "$root/userspace/$s" "$obj" -fsanitize=fuzzer-no-link &
+  objs+=("$obj")
+  # Two at a time: CI machines have two cores.
+  if (( $(jobs -r | wc -l) >= 2 )); then wait -n; fi
+done
+compile "$out/embedded_files.cpp" "$out/obj/embedded_files.o"
+wait
+objs+=("$out/obj/embedded_files.o")
+
+for t in "$root"/tests/fuzz/*_fuzz.cpp; do
+  name="$(basename "$t" .cpp)"
+  "$cxx" "${flags[@]}" -fsanitize=fuzzer "$t" "${objs[@]}" "${libs[@]}" -o "$out/$name"
+done
+echo "fuzz targets in $out"

@@ -1,0 +1,23 @@
+// libFuzzer target: the REST query string of /api/v1/query as a client sends
+// it (URL decoding, parameter lookup, durations, the series selector).
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "export/http_server.h"
+#include "history/selector.h"
+#include "web/query_api.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string raw(reinterpret_cast<const char*>(data), size);
+  kscope::HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/query";
+  req.query = raw;
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  (void)kscope::query_spec_from_request(req, now, std::chrono::seconds(1));
+  std::string name;
+  (void)kscope::parse_selector(raw, &name);
+  return 0;
+}
