@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/capabilities.h"
 #include "common/privileges.h"
 #include "profiling/profile_api.h"
 #include "events/event_format.h"
@@ -115,6 +116,11 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   install_profile_routes(*agent->http_, std::make_shared<Symbolizer>());
   agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval);
   agent->collector_->start();
+  // Everything is loaded, attached and bound: from here on kscope only reads.
+  auto kept = agent_kept_capabilities();
+  auto dropped = drop_capabilities(kept);
+  if (!dropped) return dropped.error();
+  spdlog::info("capabilities dropped threads={} kept={}", *dropped, capability_names(kept));
   spdlog::info("serving listen={} dashboard=/ metrics=/metrics health=/api/v1/health", agent->config_.http.listen);
   return agent;
 }

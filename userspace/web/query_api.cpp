@@ -10,6 +10,10 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
+// Year 2096: beyond it nanoseconds since the epoch overflow int64 soon after
+// (2262), and a conversion past that is undefined (found by tests/fuzz).
+constexpr double kMaxUnixSeconds = 4e9;
+
 Result<Clock::time_point> parse_time(const std::string& text, Clock::time_point now) {
   if (text.empty() || text == "now") return now;
   if (text[0] == '-') {
@@ -20,7 +24,7 @@ Result<Clock::time_point> parse_time(const std::string& text, Clock::time_point 
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0 || v > 1e11) {
+  if (end == text.c_str() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0 || v > kMaxUnixSeconds) {
     return Error("invalid time '" + text + "'", "use unix seconds, now, or -15m");
   }
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(v)));
