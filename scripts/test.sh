@@ -9,3 +9,8 @@ build="${KSCOPE_BUILD_DIR:-$root/build}"
 "$root/scripts/build.sh"
 cd "$build"
 ctest --output-on-failure --timeout 900 "$@"
+# The unit and bpf suites again under ASan+UBSan (build-asan/); set
+# KSCOPE_SKIP_SANITIZE=1 to leave them out of a quick local run.
+if [[ -z "${KSCOPE_SKIP_SANITIZE:-}" ]]; then
+  "$root/scripts/test_sanitize.sh"
+fi

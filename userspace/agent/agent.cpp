@@ -194,6 +194,13 @@ void Agent::install_routes() {
         {"probes", probes},
         {"alert_sinks", sinks},
     };
+    {
+      std::lock_guard lock(reload_mu_);
+      body["config"] = {{"path", config_path_},
+                        {"reload_error", reload_error_.empty() ? nlohmann::json() : nlohmann::json(reload_error_)},
+                        {"reloads_failed", reloads_failed_}};
+      if (!reload_error_.empty()) body["status"] = "degraded";
+    }
     return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   });
   AlertsService* a = alerts_.get();
@@ -211,6 +218,9 @@ void Agent::reload() {
   auto cfg = load_config(config_path_);
   if (!cfg) {
     spdlog::error("SIGHUP: keeping the running config; the new one is invalid:\n{}", cfg.error().to_string());
+    std::lock_guard lock(reload_mu_);
+    reload_error_ = cfg.error().to_string();
+    ++reloads_failed_;
     return;
   }
   if (auto st = alerts_->reload(*cfg); !st) {
@@ -219,6 +229,8 @@ void Agent::reload() {
   }
   spdlog::info("SIGHUP: config {} reloaded (alert rules and sinks; probe settings apply at restart)", config_path_);
   config_ = *cfg;
+  std::lock_guard lock(reload_mu_);
+  reload_error_.clear();
 }
 
 void Agent::run_until_signal() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,10 @@ class Agent {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<WebUi> web_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // The last SIGHUP's outcome, for /api/v1/health (read by HTTP threads).
+  mutable std::mutex reload_mu_;
+  std::string reload_error_;
+  uint64_t reloads_failed_ = 0;
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread
