@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Churn: tens of thousands of short-lived processes and threads while
+# `kscope run` watches. The breakdown stays within max_series per family
+# (the rest folds into "other"), the exited targets' series leave /metrics
+# after series_ttl, and kscope's memory stays flat from one churn round to
+# the next.
+source "$(dirname "$0")/lib.sh"
+require_root
+trap stop_kscope EXIT
+
+max_series=20
+cfg=$(mktemp --suffix=.yaml)
+printf 'interval: 500ms\nmax_series: %s\nseries_ttl: 3s\n' "$max_series" >"$cfg"
+start_kscope --config "$cfg"
+
+rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$KSCOPE_PID/status"; }
+# Distinct comm values per family in one scrape, the largest of them.
+max_comms() {
+  curl -fsS "$KSCOPE_URL/metrics" | python3 -c "$count_comms"
+}
+count_comms=$(cat <<'PY'
+import re, sys, collections
+seen = collections.defaultdict(set)
+for line in sys.stdin:
+    m = re.match(r'^([a-z_]+?)(_bucket|_count|_sum)?\{(.*)\} ', line)
+    if m:
+        c = re.search(r'comm="((?:[^"\\]|\\.)*)"', m.group(3))
+        if c:
+            seen[m.group(1)].add(c.group(1))
+print(max((len(v) for v in seen.values()), default=0))
+PY
+)
+
+round() {  # one churn round: 10000 processes over 500 names, 5000 threads
+  local worst=0 n out
+  "$KSCOPE_WORKLOAD_DIR/churn" 10000 5000 500 "chn$1_" >"$2" &
+  local churn_pid=$!
+  while kill -0 "$churn_pid" 2>/dev/null; do
+    n=$(max_comms)
+    (( n > worst )) && worst=$n
+    sleep 0.3
+  done
+  wait "$churn_pid" || fail "churn workload failed: $(cat "$2")"
+  n=$(max_comms)
+  (( n > worst )) && worst=$n
+  echo "$worst"
+}
+
+wait_interval
+rss_start=$(rss_kb)
+t0=$(date +%s%N)
+out=$(mktemp)
+worst1=$(round a "$out")
+t1=$(date +%s%N)
+grep -q 'procs=10000 threads=5000' "$out" || fail "churn did not finish: $(cat "$out")"
+(( worst1 <= max_series )) || fail "a family had $worst1 comm values, max_series is $max_series"
+curl -fsS "$KSCOPE_URL/metrics" | grep -q 'comm="other"' || fail "nothing folded into other with 500 names"
+
+# After series_ttl (3 s) plus a few intervals, the dead are gone.
+sleep 6
+left=$(curl -fsS "$KSCOPE_URL/metrics" | grep -c 'comm="chna_' || true)
+[[ "$left" == 0 ]] || fail "$left series of exited processes still in /metrics after series_ttl"
+rss_round1=$(rss_kb)
+
+worst2=$(round b "$out")
+(( worst2 <= max_series )) || fail "a family had $worst2 comm values in round 2"
+sleep 6
+rss_round2=$(rss_kb)
+left=$(curl -fsS "$KSCOPE_URL/metrics" | grep -c 'comm="chnb_' || true)
+[[ "$left" == 0 ]] || fail "$left series of round 2 still in /metrics after series_ttl"
+# Flat: the second round may not grow RSS by more than 8 MiB over the first.
+growth=$(( rss_round2 - rss_round1 ))
+(( growth < 8192 )) || fail "RSS grew ${growth} KiB from round 1 (${rss_round1}) to round 2 (${rss_round2})"
+curl -fsS "$KSCOPE_URL/api/v1/health" >/dev/null || fail "health stopped answering"
+printf 'ok: 2x(10000 procs + 5000 threads) in %ss (round 1); max comm values %s/%s; RSS %s -> %s -> %s KiB\n' \
+  "$(( (t1 - t0) / 1000000000 ))" "$worst1" "$worst2" "$rss_start" "$rss_round1" "$rss_round2"
