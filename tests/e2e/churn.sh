@@ -54,12 +54,13 @@ worst1=$(round a "$out")
 t1=$(date +%s%N)
 grep -q 'procs=10000 threads=5000' "$out" || fail "churn did not finish: $(cat "$out")"
 (( worst1 <= max_series )) || fail "a family had $worst1 comm values, max_series is $max_series"
-curl -fsS "$KSCOPE_URL/metrics" | grep -q 'comm="other"' || fail "nothing folded into other with 500 names"
+scrape=$(curl -fsS "$KSCOPE_URL/metrics")
+grep -q 'comm="other"' <<<"$scrape" || fail "nothing folded into other with 500 names"
 
 # After series_ttl (3 s) plus a few intervals, the dead are gone.
 sleep 6
 left=$(curl -fsS "$KSCOPE_URL/metrics" | grep -c 'comm="chna_' || true)
-[[ "$left" == 0 ]] || fail "$left series of exited processes still in /metrics after series_ttl"
+[[ "$left" == 0 ]] || fail "$left series of exited processes still in /metrics after series_ttl: $(curl -fsS "$KSCOPE_URL/metrics" | grep "comm=\"chna_" | head -5)"
 rss_round1=$(rss_kb)
 
 worst2=$(round b "$out")

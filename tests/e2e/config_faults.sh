@@ -23,7 +23,7 @@ err=$(health_field 'h["config"]["reload_error"]')
 grep -q "syscals: unknown field" <<<"$err" || fail "health does not report the invalid config: $err"
 [[ $(health_field 'h["status"]') == degraded ]] || fail "health status not degraded after a failed reload"
 grep -q 'SIGHUP: keeping the running config' "$KSCOPE_LOG" || fail "no log line for the failed reload"
-curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_probe_up{probe="syscalls"} 1$' || fail "agent stopped after a bad reload"
+grep -q '^kscope_probe_up{probe="syscalls"} 1$' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "agent stopped after a bad reload"
 
 rm "$cfg"
 kill -HUP "$KSCOPE_PID"

@@ -41,8 +41,8 @@ done
 
 # Still working without the rest: metrics flow, the maps are read.
 wait_interval
-curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_probe_up{probe="syscalls"} 1$' || fail "syscalls probe not up after the drop"
-curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_syscall_latency_seconds_count' || fail "no syscall data after the drop"
+grep -q '^kscope_probe_up{probe="syscalls"} 1$' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "syscalls probe not up after the drop"
+grep -q '^kscope_syscall_latency_seconds_count' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "no syscall data after the drop"
 
 # The token: /metrics is open (protect_metrics: false), every data route 401.
 # The dashboard's static page and assets are public by design (they carry no

@@ -46,8 +46,12 @@ struct HttpServerOptions {
   std::string listen = "127.0.0.1:9494";  // host:port
   std::string token;                      // empty: no auth
   bool protect_metrics = false;           // token needed for /metrics too
-  int threads = 8;
-  int request_timeout_ms = 10000;
+  // civetweb serves a connection per thread (WebSocket clients included):
+  // enough threads that dozens of slow or idle clients leave room for a
+  // scrape, and a deadline on reading a request (headers and body) so a
+  // client dribbling bytes is cut off (tests/e2e/http_abuse.sh).
+  int threads = 64;
+  int request_timeout_ms = 5000;
 };
 
 class HttpServer {
