@@ -69,6 +69,32 @@ sleep 6
 rss_round2=$(rss_kb)
 left=$(curl -fsS "$KSCOPE_URL/metrics" | grep -c 'comm="chnb_' || true)
 [[ "$left" == 0 ]] || fail "$left series of round 2 still in /metrics after series_ttl"
+# The kernel side is bounded too: the syscall maps hold far fewer entries
+# than the 500 names that went through (idle keys are deleted), and never
+# filled (no overflow).
+map_entries() {  # entries of this kscope's map named $1, or "" if bpftool can't tell
+  python3 - "$1" "$KSCOPE_PID" <<'PY'
+import json, subprocess, sys
+name, pid = sys.argv[1], int(sys.argv[2])
+maps = json.loads(subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True, text=True).stdout or "[]")
+ids = [m["id"] for m in maps if m.get("name") == name and any(p.get("pid") == pid for p in m.get("pids", []))]
+if len(ids) != 1:
+    sys.exit(0)
+dump = json.loads(subprocess.run(["bpftool", "-j", "map", "dump", "id", str(ids[0])], capture_output=True, text=True).stdout or "[]")
+print(len(dump))
+PY
+}
+if command -v bpftool >/dev/null; then
+  for m in syscall_latency syscall_errors; do
+    n=$(map_entries "$m")
+    [[ -n "$n" ]] || { echo "note: bpftool cannot tell which $m is ours; map size not checked"; continue; }
+    (( n < 500 )) || fail "$m holds $n entries after churn and series_ttl: idle keys not deleted"
+    echo "$m: $n entries after churn"
+  done
+fi
+overflow=$(curl -fsS "$KSCOPE_URL/metrics" | awk '/^kscope_map_overflow_total\{.*map="syscall_latency"/ {print $2}')
+[[ "$overflow" == 0 || -z "$overflow" ]] || fail "syscall_latency overflowed ($overflow) during churn"
+
 # Flat: the second round may not grow RSS by more than 8 MiB over the first.
 growth=$(( rss_round2 - rss_round1 ))
 (( growth < 8192 )) || fail "RSS grew ${growth} KiB from round 1 (${rss_round1}) to round 2 (${rss_round2})"

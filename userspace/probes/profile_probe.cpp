@@ -30,6 +30,7 @@ class ProfileProbeImpl final : public ProfileProbe {
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    aging_ = std::make_unique<SeriesAging>(config.series_ttl);
     skel_.reset(profile_bpf__open());
     if (!skel_) return libbpf_error("probe profile: open failed", -errno);
     auto* s = skel_.get();
@@ -65,7 +66,7 @@ class ProfileProbeImpl final : public ProfileProbe {
     ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
                                         "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
                                         "per second); idle CPUs are not counted.",
-                                        label, by_label, ctx.config.max_series));
+                                        label, by_label, ctx.config.max_series, aging_.get()));
   }
 
   std::vector<ProgramStats> program_stats() const override {
@@ -102,6 +103,7 @@ class ProfileProbeImpl final : public ProfileProbe {
   Skeleton skel_;
   PerfSampler sampler_;
   std::unique_ptr<TargetLabeler> labeler_;
+  std::unique_ptr<SeriesAging> aging_;  // exited targets leave after series_ttl
 };
 
 }  // namespace

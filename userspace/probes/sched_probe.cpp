@@ -38,6 +38,8 @@ class SchedProbeImpl final : public SchedProbe {
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    runq_aging_ = std::make_unique<SeriesAging>(config.series_ttl);
+    offcpu_aging_ = std::make_unique<SeriesAging>(config.series_ttl);
     runq_enabled_ = config.probes.sched.enabled;
     offcpu_enabled_ = config.probes.offcpu.enabled;
     // tp_btf needs no tracefs, keeps per-task state in task storage and can
@@ -79,6 +81,7 @@ class SchedProbeImpl final : public SchedProbe {
         if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
         latency.series.push_back(std::move(s));
       });
+      if (!label.empty()) runq_aging_->drop_idle(latency, KeyAging::Clock::now());
       fold_breakdown(latency, label, ctx.config.max_series);
       ctx.out.push_back(std::move(latency));
       collect_runq_length(ctx);
@@ -98,7 +101,7 @@ class SchedProbeImpl final : public SchedProbe {
       ctx.out.push_back(breakdown_counter(
           "kscope_offcpu_seconds_total",
           "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.", label, by_label,
-          ctx.config.max_series));
+          ctx.config.max_series, offcpu_aging_.get()));
     }
   }
 
@@ -224,6 +227,9 @@ class SchedProbeImpl final : public SchedProbe {
   PerfSampler runq_sampler_;
   std::vector<runq_length> prev_runq_;
   std::unique_ptr<TargetLabeler> labeler_;
+  // Exited targets leave the per-target families after series_ttl.
+  std::unique_ptr<SeriesAging> runq_aging_;
+  std::unique_ptr<SeriesAging> offcpu_aging_;
   bool runq_enabled_ = true;
   bool offcpu_enabled_ = true;
 };
