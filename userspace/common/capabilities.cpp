@@ -104,11 +104,11 @@ Result<int> drop_capabilities(const std::vector<int>& keep) {
   g_failed = 0;
   // A real-time signal nobody else uses; glibc's SIGRTMIN already skips its own.
   const int sig = SIGRTMIN + 4;
-  struct sigaction sa = {}, old = {};
+  struct sigaction sa = {};
   sa.sa_handler = on_drop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  if (sigaction(sig, &sa, &old) != 0) return Error("cannot install the capability-drop signal handler", "", errno);
+  if (sigaction(sig, &sa, nullptr) != 0) return Error("cannot install the capability-drop signal handler", "", errno);
 
   const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
   std::set<pid_t> handled{self};
@@ -131,14 +131,25 @@ Result<int> drop_capabilities(const std::vector<int>& keep) {
     }
     if (new_threads == 0) break;
   }
-  sigaction(sig, &old, nullptr);
+  // The handler stays: a signal still in flight must not meet the default
+  // action (terminate); running it again changes nothing.
   if (!self_ok || g_failed.load() > 0) {
     return Error("cannot drop capabilities in " + std::to_string(g_failed.load() + (self_ok ? 0 : 1)) + " thread(s)",
                  "", EPERM);
   }
-  if (g_done.load() < sent) {
-    return Error(std::to_string(sent - g_done.load()) + " thread(s) did not take the capability drop",
-                 "a thread blocks real-time signals");
+  // The criterion that matters: no thread alive now holds more than `keep`
+  // (a thread that exited before its signal arrived needs nothing).
+  for (pid_t tid : thread_ids()) {
+    std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("CapEff:", 0) != 0) continue;
+      uint64_t eff = std::strtoull(line.c_str() + 7, nullptr, 16);
+      if ((eff & ~mask) != 0) {
+        return Error("thread " + std::to_string(tid) + " kept capabilities after the drop",
+                     "a thread blocks real-time signals");
+      }
+    }
   }
   return sent + 1;
 }
