@@ -47,11 +47,16 @@ grep -q '^kscope_syscall_latency_seconds_count' <<<"$(curl -fsS "$KSCOPE_URL/met
 # The token: /metrics is open (protect_metrics: false), every data route 401.
 # The dashboard's static page and assets are public by design (they carry no
 # data and ask for the token); the WebSocket checks it at connect.
-for path in /api/v1/health "/api/v1/query?name=x" /api/v1/events /api/v1/ /no/such/route; do
+for path in /api/v1/health "/api/v1/query?name=x" /api/v1/events /api/v1/alerts /api/v1/captures; do
   code=$(curl -s -o /dev/null -w '%{http_code}' "$KSCOPE_URL$path")
   [[ "$code" == 401 ]] || fail "GET $path without a token answered $code, want 401"
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "$KSCOPE_URL$path")
   [[ "$code" == 401 ]] || fail "GET $path with a wrong token answered $code, want 401"
+done
+# Unknown paths fall to the static files: 404, no data, token or not.
+for path in /api/v1/ /api/v1/nope /no/such/route; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$KSCOPE_URL$path")
+  [[ "$code" == 404 || "$code" == 401 ]] || fail "GET $path without a token answered $code"
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer s3cret-$$" "$KSCOPE_URL/api/v1/health")
 [[ "$code" == 200 ]] || fail "health with the token answered $code"

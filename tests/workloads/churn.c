@@ -40,8 +40,9 @@ int main(int argc, char **argv)
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
-			char name[16];
-			snprintf(name, sizeof(name), "%s%ld", prefix, i % names);
+			/* Built wider than a comm; the kernel keeps the first 15 bytes. */
+			char name[64];
+			snprintf(name, sizeof(name), "%.30s%ld", prefix, i % names);
 			prctl(PR_SET_NAME, name, 0, 0, 0);
 			for (int k = 0; k < 3; k++)
 				syscall(SYS_getppid);

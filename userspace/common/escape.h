@@ -8,7 +8,8 @@
 namespace kscope {
 
 // Replaces every byte sequence that is not valid UTF-8 with U+FFFD, and
-// control characters other than tab with U+FFFD too, so every output format
+// control characters other than tab and line feed with U+FFFD too (each
+// format escapes the line feed its own way), so every output format
 // gets text it can carry.
 std::string sanitize_utf8(std::string_view in);
 
