@@ -33,10 +33,21 @@ void SeriesAging::drop_idle(Family& family, KeyAging::Clock::time_point now) {
     }
     activity[key_of(s.labels)] += a;
   }
+  // KeyAging forgets a key once it reports it idle (its callers delete the
+  // kernel entry); here the entry stays, so remember it until it moves.
   std::unordered_set<std::string> idle;
+  std::unordered_map<std::string, uint64_t> still_expired;
   for (const auto& [key, a] : activity) {
-    if (aging_.idle(key, a, now)) idle.insert(key);
+    auto e = expired_.find(key);
+    if (e != expired_.end() && e->second == a) {
+      idle.insert(key);
+      still_expired.emplace(key, a);
+    } else if (aging_.idle(key, a, now)) {
+      idle.insert(key);
+      still_expired.emplace(key, a);
+    }
   }
+  expired_ = std::move(still_expired);
   aging_.end_round();
   if (idle.empty()) return;
   std::erase_if(family.series, [&](const Series& s) { return idle.count(key_of(s.labels)) > 0; });

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <unordered_map>
 
 #include "collect/key_aging.h"
 #include "collect/snapshot.h"
@@ -21,6 +23,7 @@ class SeriesAging {
 
  private:
   KeyAging aging_;
+  std::unordered_map<std::string, uint64_t> expired_;  // labels key -> activity when it expired
 };
 
 }  // namespace kscope

@@ -25,6 +25,12 @@ TEST(SeriesAging, DropsOnlySeriesIdleLongerThanTheTtl) {
   aging.drop_idle(f, t0 + 4s);  // a idle 4 s, b idle 2 s
   ASSERT_EQ(f.series.size(), 1u);
   EXPECT_EQ(*f.series[0].label("comm"), "b");
+  // It stays out while its value stays put (the kernel entry is still there).
+  for (int i = 0; i < 3; ++i) {
+    f = counters(1, 2);
+    aging.drop_idle(f, t0 + 4s + std::chrono::milliseconds(100 * (i + 1)));
+    ASSERT_EQ(f.series.size(), 1u) << i;
+  }
   // A dropped series that moves again comes back.
   f = counters(5, 2);
   aging.drop_idle(f, t0 + 5s);
