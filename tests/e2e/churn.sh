@@ -96,10 +96,10 @@ for info in glob.glob(f"/proc/{pid}/fdinfo/*"):
     if m:
         ours.add(int(m.group(1)))
 maps = json.loads(subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True, text=True).stdout or "[]")
-ids = [m["id"] for m in maps if m.get("name") == name and m["id"] in ours]
+# Hash maps only: an array of the same (15-byte) name is bounded by design.
+ids = [m["id"] for m in maps if m.get("name") == name and m["id"] in ours and m.get("type") == "hash"]
 if not ids:
     sys.exit(0)
-# Map names are cut at 15 bytes: syscall_latency_other shares the name.
 total = 0
 for i in ids:
     dump = subprocess.run(["bpftool", "-j", "map", "dump", "id", str(i)], capture_output=True, text=True).stdout
@@ -109,7 +109,11 @@ PY
 }
 if command -v bpftool >/dev/null; then
   for m in syscall_latency syscall_errors; do
-    n=$(map_entries "$m")
+    for _ in $(seq 1 20); do  # up to 10 s: series_ttl after the last change, collected late
+      n=$(map_entries "$m")
+      [[ -z "$n" ]] || (( n < 500 )) && break
+      sleep 0.5
+    done
     [[ -n "$n" ]] || { echo "note: bpftool cannot tell which $m is ours; map size not checked"; continue; }
     (( n < 500 )) || fail "$m holds $n entries after churn and series_ttl: idle keys not deleted"
     echo "$m: $n entries after churn"
