@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Overload: a syscall storm on every core while every syscall slower than
-# 1 us is also an event (far more than the ring buffer holds). kscope keeps
+# 1 ns is also an event (far more than the ring buffer holds). kscope keeps
 # answering /metrics and /api/v1/health promptly, counts what it drops in
 # kscope_events_lost_total, and survives.
 source "$(dirname "$0")/lib.sh"
@@ -8,7 +8,7 @@ require_root
 trap 'kill $(jobs -p) 2>/dev/null || true; stop_kscope' EXIT
 
 cfg=$(mktemp --suffix=.yaml)
-printf 'probes:\n  syscalls:\n    slow_threshold: 1us\n' >"$cfg"
+printf 'probes:\n  syscalls:\n    slow_threshold: 1ns\n' >"$cfg"
 start_kscope --config "$cfg"
 
 storm=()
