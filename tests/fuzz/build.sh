@@ -38,7 +38,8 @@ objs=()
 compile() {  # src obj extra-flags...
   local src="$1" obj="$2"
   shift 2
-  if [[ ! -f "$obj" || "$src" -nt "$obj" ]]; then
+  # Rebuilt when the source or any header is newer (no dependency files).
+  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find "$root/userspace" "$root/include" -name '*.h' -newer "$obj" -print -quit)" ]]; then
     "$cxx" "${flags[@]}" "$@" -c "$src" -o "$obj"
   fi
 }
