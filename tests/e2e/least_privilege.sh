@@ -44,6 +44,12 @@ wait_interval
 grep -q '^kscope_probe_up{probe="syscalls"} 1$' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "syscalls probe not up after the drop"
 grep -q '^kscope_syscall_latency_seconds_count' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "no syscall data after the drop"
 
+# On-demand profiling loads new programs after the drop: the kept
+# CAP_BPF and CAP_PERFMON are enough.
+svg=$(curl -fsS --max-time 30 -H "Authorization: Bearer s3cret-$$" "$KSCOPE_URL/api/v1/profile?seconds=1&format=folded") ||
+  fail "on-demand profile failed after the capability drop: $(tail -5 "$KSCOPE_LOG")"
+[[ -n "$svg" ]] || fail "on-demand profile after the drop is empty"
+
 # The token: /metrics is open (protect_metrics: false), every data route 401.
 # The dashboard's static page and assets are public by design (they carry no
 # data and ask for the token); the WebSocket checks it at connect.
