@@ -9,8 +9,9 @@ build="${KSCOPE_BUILD_DIR:-$root/build}"
 "$root/scripts/build.sh"
 cd "$build"
 ctest --output-on-failure --timeout 900 "$@"
-# The unit and bpf suites again under ASan+UBSan (build-asan/); set
-# KSCOPE_SKIP_SANITIZE=1 to leave them out of a quick local run.
-if [[ -z "${KSCOPE_SKIP_SANITIZE:-}" ]]; then
+# The unit and bpf suites again under ASan+UBSan (build-asan/), with
+# KSCOPE_SANITIZE_TESTS=1. Off by default until a full run has been seen
+# green: the instrumented build takes ~20 minutes on 2 cores.
+if [[ -n "${KSCOPE_SANITIZE_TESTS:-}" ]]; then
   "$root/scripts/test_sanitize.sh"
 fi
