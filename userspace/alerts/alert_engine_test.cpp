@@ -83,7 +83,7 @@ TEST(AlertEngine, ThresholdFiresPerTargetWithLabelsAndResolvesOnce) {
   auto n = h.tick();
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].kind, Notification::Kind::kFiring);
-  const Alert& a = n[0].alert;
+  const Alert a = n[0].alert;  // a copy: n is reassigned below
   EXPECT_EQ(a.target, "web");
   EXPECT_DOUBLE_EQ(a.value, 100);
   EXPECT_THAT(a.labels, ::testing::ElementsAre(Pair("alertname", "OpenErrors"), Pair("comm", "web"),
