@@ -38,3 +38,13 @@ stop_kscope() {
 
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
+
+# Kills and reaps the given background pids; a killed child's status never
+# becomes the test's (set -e).
+kill_and_reap() {
+  local p
+  for p in "$@"; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+}

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 pids=""
 cleanup() {
   # A killed child's status must not become the test's (set -e).
-  for p in $pids; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  kill_and_reap $pids
   stop_kscope
   rm -rf "$work"
 }

@@ -9,7 +9,7 @@ workload="$KSCOPE_WORKLOAD_DIR/syscall_workload"
 [[ -x "$workload" ]] || fail "missing $workload"
 pids=""
 cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  kill_and_reap $pids
   stop_kscope
 }
 trap cleanup EXIT
