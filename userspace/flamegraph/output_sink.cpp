@@ -5,10 +5,15 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <vector>
+
+#include "common/atomic_file.h"
 
 namespace kscope {
 namespace {
+
+constexpr size_t kBufferBytes = 1 << 20;
 
 // Writes all of data to fd, retrying short writes and EINTR.
 bool write_all(int fd, std::string_view data) {
@@ -45,39 +50,40 @@ std::string collect_output(const Producer& produce) {
 }
 
 Status write_output_file(const std::string& path, const Producer& produce) {
-  bool to_stdout = path == "-";
-  std::string tmp = to_stdout ? std::string() : path + ".tmp";
-  int fd = to_stdout ? 1 : ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error("cannot create " + tmp, "check the directory exists and is writable", errno);
-  int write_errno = 0;
-  {
-    FdCloser closer(fd);
-    std::string buffer;
-    buffer.reserve(1 << 20);
-    auto flush = [&] {
-      if (write_errno == 0 && !write_all(fd, buffer)) write_errno = errno;
+  std::optional<AtomicFile> file;
+  if (path != "-") {
+    auto created = AtomicFile::create(path);
+    if (!created) return created.error();
+    file.emplace(std::move(*created));
+  }
+  // The first failure is kept; produce() runs to its end regardless, as a
+  // Sink cannot stop it. An exception from produce() unwinds through
+  // `file`, which leaves nothing behind.
+  Status status = ok_status();
+  auto emit = [&](std::string_view data) {
+    if (!status) return;
+    if (file) {
+      status = file->write(data);
+    } else if (!write_all(1, data)) {
+      status = Error("cannot write to stdout", "", errno);
+    }
+  };
+  std::string buffer;
+  buffer.reserve(kBufferBytes);
+  produce([&](std::string_view piece) {
+    if (buffer.size() + piece.size() > kBufferBytes) {
+      emit(buffer);
       buffer.clear();
-    };
-    produce([&](std::string_view piece) {
-      if (buffer.size() + piece.size() > (1 << 20)) flush();
-      if (piece.size() > (1 << 20)) {
-        if (write_errno == 0 && !write_all(fd, piece)) write_errno = errno;
-      } else {
-        buffer.append(piece);
-      }
-    });
-    flush();
-  }
-  if (write_errno != 0) {
-    if (!to_stdout) ::unlink(tmp.c_str());
-    return Error("cannot write " + path, "check free disk space", write_errno);
-  }
-  if (!to_stdout && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Error("cannot rename " + tmp + " to " + path, "", err);
-  }
-  return ok_status();
+    }
+    if (piece.size() > kBufferBytes) {
+      emit(piece);
+    } else {
+      buffer.append(piece);
+    }
+  });
+  emit(buffer);
+  if (!status) return status;
+  return file ? file->commit() : ok_status();
 }
 
 Status read_input_file(const std::string& path, const Sink& chunk_sink, size_t chunk) {

@@ -18,8 +18,9 @@ using Producer = std::function<void(const Sink&)>;
 std::string collect_output(const Producer& produce);
 
 // Writes what produce() emits to path ("-" is stdout), through a buffer.
-// The file is written under a temporary name and renamed into place, so a
-// reader never sees half a flame graph.
+// The file appears complete or not at all (common/atomic_file.h): a reader
+// never sees half a flame graph, and a failure, an exception from produce()
+// or a SIGKILL midway leaves the old file (or none) and no temporary file.
 Status write_output_file(const std::string& path, const Producer& produce);
 
 // Reads a whole file ("-" is stdin) in pieces of about chunk bytes.
