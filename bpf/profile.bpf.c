@@ -41,6 +41,12 @@ struct {
 
 static const __u64 zero_count;
 
+/* How many samples at probes.profile.frequency one sample stands for. The
+ * CPU budget lowers the sampling rate by a factor and raises this by the
+ * same factor, so kscope_cpu_samples_total keeps its unit and the CPU
+ * signals derived from it stay right. */
+__u64 kscope_sample_weight = 1;
+
 /* A stack id, or KSCOPE_NO_STACK when there is none (user stack of a kernel
  * thread, kernel stack of a sample taken in user mode), or KSCOPE_LOST_STACK
  * when the stack map had no room for it (counted). */
@@ -82,6 +88,6 @@ int handle_cpu_sample(struct bpf_perf_event_data *ctx)
 		if (!cnt)
 			return 0;
 	}
-	__sync_fetch_and_add(cnt, 1);
+	__sync_fetch_and_add(cnt, kscope_sample_weight);
 	return 0;
 }

@@ -37,6 +37,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "kscope/abi/sched.h"
+#include "lib/attach_time.bpf.h"
 #include "lib/maps.bpf.h"
 #include "lib/target.bpf.h"
 #include "lib/task_target.bpf.h"
@@ -313,15 +314,20 @@ static __always_inline void on_switch_in(struct task_struct *next, struct sched_
 {
 	if (!st)
 		return;
+	/* Older than the latest attach: the matching events were missed while
+	 * the CPU budget had the probe detached. */
 	if (st->enqueued_ns) {
-		record_runq_latency(next, now - st->enqueued_ns, btf);
+		if (st->enqueued_ns >= kscope_attached_ns)
+			record_runq_latency(next, now - st->enqueued_ns, btf);
 		st->enqueued_ns = 0;
 	}
 	if (st->blocked_ns) {
 		__u64 delta = now - st->blocked_ns;
+		int fresh = st->blocked_ns >= kscope_attached_ns;
 
 		st->blocked_ns = 0;
-		record_offcpu(next, st, delta, btf);
+		if (fresh)
+			record_offcpu(next, st, delta, btf);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "kscope/abi/syscalls.h"
+#include "lib/attach_time.bpf.h"
 #include "lib/events.bpf.h"
 #include "lib/maps.bpf.h"
 #include "lib/target.bpf.h"
@@ -127,9 +128,9 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 	__u64 ts = start->ts, delta;
 	__u32 nr = start->nr, bucket;
 
-	if (!ts)
-		return; /* entered before we attached */
 	start->ts = 0;
+	if (!kscope_since_attach(ts))
+		return; /* entered before we attached */
 	delta = bpf_ktime_get_ns() - ts;
 	if (nr >= KSCOPE_SYSCALL_MAX_NR)
 		return;

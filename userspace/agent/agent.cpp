@@ -86,6 +86,10 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->http_ = std::move(*server);
 
   agent->stats_ = std::make_unique<BpfStatsEnabler>();
+  if (agent->config_.budget.cpu_percent > 0 && !agent->stats_->active()) {
+    spdlog::warn("cpu budget: BPF run-time statistics cannot be enabled here, so the budget sees no cost and "
+                 "never sheds (needs CAP_SYS_ADMIN for BPF_ENABLE_STATS)");
+  }
   auto loaded = load_probes(agent->config_);
   if (!loaded) return loaded.error();
   if (loaded->probes.empty()) {
@@ -194,6 +198,18 @@ void Agent::install_routes() {
         {"probes", probes},
         {"alert_sinks", sinks},
     };
+    auto budget = collector_->budget_status();
+    body["budget"] = {
+        {"cpu_percent", budget.limit_ratio * 100},
+        {"used_percent", budget.used_ratio ? nlohmann::json(*budget.used_ratio * 100) : nlohmann::json()},
+        {"sampling_divisor", budget.sampling_divisor},
+        {"detached", budget.detached},
+        {"steps", budget.steps},
+        {"exhausted", budget.exhausted},
+        {"sheds", budget.sheds},
+        {"restores", budget.restores},
+    };
+    if (budget.degraded()) body["status"] = "degraded";
     {
       std::lock_guard lock(reload_mu_);
       body["config"] = {{"path", config_path_},

@@ -6,7 +6,11 @@ namespace kscope {
 
 Collector::Collector(Config config, std::vector<std::unique_ptr<Probe>> probes,
                      std::vector<ProbeStatus> statuses, SnapshotStore& store)
-    : config_(std::move(config)), probes_(std::move(probes)), statuses_(std::move(statuses)), store_(store) {}
+    : config_(std::move(config)),
+      probes_(std::move(probes)),
+      statuses_(std::move(statuses)),
+      budget_(config_.budget),
+      store_(store) {}
 
 Collector::~Collector() { stop(); }
 
@@ -28,6 +32,10 @@ void Collector::collect_once() {
   for (auto& probe : probes_) {
     CollectContext ctx{config_, snap->families};
     probe->collect(ctx);
+  }
+  {
+    std::lock_guard lock(mu_);
+    budget_.tick(t0, probes_, statuses_);
   }
   append_self_metrics(snap->families);
   std::shared_ptr<const Snapshot> published = snap;
@@ -66,6 +74,7 @@ void Collector::append_self_metrics(std::vector<Family>& out) {
   Family uptime{"kscope_uptime_seconds", "Seconds since kscope started.", MetricType::kGauge,
                 {{{}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(), {}}}};
   for (Family* f : {&up, &runs, &run_time, &overflow, &lost, &build, &collect, &uptime}) out.push_back(std::move(*f));
+  budget_.append_metrics(out);
   for (const auto& source : metrics_sources_) source(out);
 }
 

@@ -12,18 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "budget/budget_enforcer.h"
 #include "collect/snapshot.h"
 #include "config/config.h"
 #include "loader/probe.h"
 
 namespace kscope {
-
-// A probe's state as shown by health, check and kscope_probe_up.
-struct ProbeStatus {
-  std::string name;
-  bool up = false;
-  std::string reason;  // why it is down
-};
 
 class Collector {
  public:
@@ -49,6 +43,8 @@ class Collector {
   void stop();
 
   std::vector<ProbeStatus> statuses() const;
+  // The CPU budget's state (config.budget); any thread.
+  BudgetStatus budget_status() const { return budget_.status(); }
   std::chrono::steady_clock::time_point started_at() const { return started_; }
 
  private:
@@ -57,7 +53,8 @@ class Collector {
 
   Config config_;
   std::vector<std::unique_ptr<Probe>> probes_;
-  std::vector<ProbeStatus> statuses_;
+  std::vector<ProbeStatus> statuses_;  // guarded by mu_
+  BudgetEnforcer budget_;
   SnapshotStore& store_;
   std::vector<Listener> listeners_;
   std::vector<MetricsSource> metrics_sources_;

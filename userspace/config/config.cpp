@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -44,6 +45,24 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   probes.finish();
 }
 
+void read_budget(YamlSection budget, BudgetConfig& out) {
+  budget.read("cpu_percent", out.cpu_percent);
+  budget.read("window", out.window);
+  budget.read("restore_after", out.restore_after);
+  budget.read_strings("keep", out.keep);
+  if (!(out.cpu_percent >= 0 && out.cpu_percent <= 100)) {
+    budget.error("cpu_percent", "must be from 0 (no budget) to 100 (percent of one core)");
+  }
+  if (out.window < std::chrono::seconds(1)) budget.error("window", "must be at least 1s");
+  if (out.restore_after < out.window) budget.error("restore_after", "must be at least the window");
+  for (const auto& name : out.keep) {
+    if (std::find(kProbeNames.begin(), kProbeNames.end(), name) == kProbeNames.end()) {
+      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile or tcp");
+    }
+  }
+  budget.finish();
+}
+
 }  // namespace
 
 Result<Config> parse_config(const std::string& text, const std::string& file) {
@@ -78,6 +97,7 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   http.finish();
 
   read_probes(top.section("probes"), cfg.probes);
+  read_budget(top.section("budget"), cfg.budget);
   read_alerts_config(top.section("alerts"), cfg.alerts);
   top.finish();
 

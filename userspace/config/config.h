@@ -72,6 +72,23 @@ struct ProbesConfig {
   bool operator==(const ProbesConfig&) const = default;
 };
 
+// The probe families, as the registry (userspace/loader/) names them.
+inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp"};
+
+// A ceiling on the CPU time kscope's own BPF programs take, measured with the
+// kernel's per-program run-time statistics. Over it, kscope sheds work one
+// step at a time — halves, then quarters the cpu-clock sampling rates, then
+// detaches the most expensive probe not in `keep` — and undoes the steps,
+// last first, once the cost has stayed under half the budget for
+// restore_after (userspace/budget/).
+struct BudgetConfig {
+  double cpu_percent = 0;  // percent of one core; 0: no budget
+  Nanos window = std::chrono::seconds(10);  // cost is averaged over this; one step per window
+  Nanos restore_after = std::chrono::seconds(60);
+  std::vector<std::string> keep = {"syscalls"};  // probes never detached
+  bool operator==(const BudgetConfig&) const = default;
+};
+
 struct Config {
   Nanos interval = std::chrono::seconds(1);
   std::string log_level = "info";
@@ -84,6 +101,7 @@ struct Config {
   std::vector<double> latency_buckets_seconds;  // exported `le`; empty: the default set
   HttpConfig http;
   ProbesConfig probes;
+  BudgetConfig budget;
   AlertsConfig alerts;
   bool operator==(const Config&) const = default;
 };

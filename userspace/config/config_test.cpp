@@ -50,6 +50,28 @@ TEST(Config, BadValuesSayWhatIsExpected) {
   EXPECT_NE(m.find("bad.yaml:5:20: http.protect_metrics: expected true or false, got 'maybe'"), std::string::npos) << m;
 }
 
+TEST(Config, BudgetIsValidated) {
+  auto good = parse_config("budget:\n  cpu_percent: 2.5\n  window: 5s\n  restore_after: 30s\n  keep: [syscalls, tcp]\n",
+                           "b.yaml");
+  ASSERT_TRUE(good.ok()) << good.error().message();
+  EXPECT_EQ(good->budget.cpu_percent, 2.5);
+  EXPECT_EQ(good->budget.keep, (std::vector<std::string>{"syscalls", "tcp"}));
+  auto none = parse_config("budget:\n  keep: []\n", "b.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->budget.keep.empty());
+
+  auto bad = parse_config("budget:\n  cpu_percent: 120\n  window: 500ms\n  keep: [syscals]\n", "b.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message();
+  EXPECT_NE(m.find("b.yaml:2:16: budget.cpu_percent: must be from 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("b.yaml:3:11: budget.window: must be at least 1s"), std::string::npos) << m;
+  EXPECT_NE(m.find("budget.keep: unknown probe 'syscals'"), std::string::npos) << m;
+  auto order = parse_config("budget:\n  window: 30s\n  restore_after: 10s\n", "b.yaml");
+  ASSERT_FALSE(order.ok());
+  EXPECT_NE(order.error().message().find("budget.restore_after: must be at least the window"), std::string::npos);
+  EXPECT_FALSE(parse_config("budget:\n  cpu_percent: .nan\n", "b.yaml").ok());
+}
+
 TEST(Config, DurationWithoutUnitIsRejected) {
   auto cfg = parse_config("interval: 5\n", "u.yaml");
   ASSERT_FALSE(cfg.ok());

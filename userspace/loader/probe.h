@@ -23,6 +23,13 @@ struct ProgramStats {
   uint64_t run_time_ns = 0;
 };
 
+// A probe's state as shown by health, check and kscope_probe_up.
+struct ProbeStatus {
+  std::string name;
+  bool up = false;
+  std::string reason;  // why it is down
+};
+
 // Collection context handed to Probe::collect each interval.
 struct CollectContext {
   const Config& config;
@@ -61,6 +68,21 @@ class Probe {
   virtual uint64_t events_lost() const { return 0; }
   // The probe's event ring buffer, when it was asked for events.
   virtual std::optional<EventSource> event_source() const { return std::nullopt; }
+
+  // Levers of the CPU budget (userspace/budget/), called from the collector
+  // thread. detach() takes the programs off their hooks but keeps the object
+  // and its maps loaded, so counters continue where they stopped after
+  // attach(); the kernel side ignores per-task timestamps taken before the
+  // latest attach (bpf/lib/attach_time.bpf.h).
+  virtual Status detach() = 0;
+  virtual Status attach() = 0;
+  // Whether the probe samples on the cpu-clock; set_sampling_divisor(d)
+  // runs those samplers at 1/d of their configured rate (at least 1 Hz).
+  virtual bool samples() const { return false; }
+  virtual Status set_sampling_divisor(uint32_t divisor) {
+    (void)divisor;
+    return ok_status();
+  }
 };
 
 using ProbeFactory = std::unique_ptr<Probe> (*)();

@@ -1,5 +1,7 @@
 #include "loader/probe_setup.h"
 
+#include <time.h>
+
 #include <fstream>
 
 #include "collect/target_labels.h"
@@ -33,6 +35,12 @@ Error load_error(const std::string& probe, int err) {
   std::ofstream(path) << last_libbpf_log();
   clear_libbpf_log();
   return Error("probe " + probe + ": load failed", "verifier log: " + path, err < 0 ? -err : err);
+}
+
+void mark_attach_time(__u64& attached_ns) {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  attached_ns = static_cast<__u64>(ts.tv_sec) * 1000000000ULL + static_cast<__u64>(ts.tv_nsec);
 }
 
 }  // namespace kscope

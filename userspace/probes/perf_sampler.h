@@ -34,4 +34,11 @@ class PerfSampler {
   std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
 };
 
+// hz lowered by the CPU budget's divisor, at least 1 Hz.
+inline uint32_t divided_rate(uint32_t hz, uint32_t divisor) {
+  if (divisor <= 1) return hz;
+  uint32_t r = (hz + divisor / 2) / divisor;
+  return r > 0 ? r : 1;
+}
+
 }  // namespace kscope

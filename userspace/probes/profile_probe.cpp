@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -47,13 +48,37 @@ class ProfileProbeImpl final : public ProfileProbe {
       skel_.reset();
       return e;
     }
-    auto sampler = PerfSampler::attach(s->progs.handle_cpu_sample, config.probes.profile.frequency);
-    if (!sampler) {
-      skel_.reset();
-      return sampler.error().with_context("probe profile");
-    }
+    frequency_ = config.probes.profile.frequency;
+    auto st = attach();
+    if (!st) skel_.reset();
+    return st;
+  }
+
+  // The programs hang on perf events only: detaching closes them.
+  Status detach() override {
+    sampler_ = PerfSampler();
+    return ok_status();
+  }
+
+  Status attach() override {
+    if (!skel_) return Error("probe profile: not loaded");
+    sampler_ = PerfSampler();
+    auto sampler = PerfSampler::attach(skel_->progs.handle_cpu_sample, divided_rate(frequency_, divisor_));
+    if (!sampler) return sampler.error().with_context("probe profile");
     sampler_ = std::move(*sampler);
     return ok_status();
+  }
+
+  bool samples() const override { return true; }
+
+  Status set_sampling_divisor(uint32_t divisor) override {
+    if (!skel_) return Error("probe profile: not loaded");
+    divisor_ = std::max<uint32_t>(divisor, 1);
+    // Each sample then stands for frequency / rate samples at the
+    // configured rate (rounded: within 2% at 99 Hz for divisors up to 4).
+    skel_->data->kscope_sample_weight = divisor_;
+    if (sampler_.cpus() == 0) return ok_status();  // detached: applies at attach()
+    return attach();
   }
 
   void collect(CollectContext& ctx) override {
@@ -65,7 +90,8 @@ class ProfileProbeImpl final : public ProfileProbe {
     });
     ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
                                         "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
-                                        "per second); idle CPUs are not counted.",
+                                        "per second, also while the CPU budget samples less often); idle CPUs "
+                                        "are not counted.",
                                         label, by_label, ctx.config.max_series, aging_.get()));
   }
 
@@ -102,6 +128,8 @@ class ProfileProbeImpl final : public ProfileProbe {
  private:
   Skeleton skel_;
   PerfSampler sampler_;
+  uint32_t frequency_ = 99;  // configured samples per second per CPU
+  uint32_t divisor_ = 1;     // the CPU budget's: sampling at frequency_ / divisor_
   std::unique_ptr<TargetLabeler> labeler_;
   std::unique_ptr<SeriesAging> aging_;  // exited targets leave after series_ttl
 };

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -51,21 +52,44 @@ class SchedProbeImpl final : public SchedProbe {
       if (!second) return first.error();
       spdlog::warn("probe=sched using raw_tp: off-CPU stacks have no kernel frames");
     }
+    runq_frequency_ = config.probes.sched.runqueue_frequency;
+    mark_attach_time(skel_->bss->kscope_attached_ns);
     int err = sched_bpf__attach(skel_.get());
     if (err) {
       skel_.reset();
       return libbpf_error("probe sched: attach failed", err);
     }
     if (runq_enabled_) {
-      auto sampler = PerfSampler::attach(skel_->progs.handle_runq_sample, config.probes.sched.runqueue_frequency);
-      if (sampler) {
-        runq_sampler_ = std::move(*sampler);
-      } else {
-        // Run-queue latency and switches still work; say what is missing.
-        spdlog::warn("probe=sched no run-queue length: {}", sampler.error().to_string());
-      }
+      auto st = attach_runq_sampler();
+      // Run-queue latency and switches still work; say what is missing.
+      if (!st) spdlog::warn("probe=sched no run-queue length: {}", st.error().to_string());
+      runq_sampling_ = st.ok();
     }
     return ok_status();
+  }
+
+  Status detach() override {
+    if (!skel_) return ok_status();
+    runq_sampler_ = PerfSampler();
+    sched_bpf__detach(skel_.get());
+    return ok_status();
+  }
+
+  Status attach() override {
+    if (!skel_) return Error("probe sched: not loaded");
+    mark_attach_time(skel_->bss->kscope_attached_ns);
+    int err = sched_bpf__attach(skel_.get());
+    if (err) return libbpf_error("probe sched: attach failed", err);
+    return runq_sampling_ ? attach_runq_sampler() : ok_status();
+  }
+
+  // Run-queue length is a mean over samples: a lower rate keeps its unit.
+  bool samples() const override { return runq_sampling_; }
+
+  Status set_sampling_divisor(uint32_t divisor) override {
+    runq_divisor_ = std::max<uint32_t>(divisor, 1);
+    if (!runq_sampling_ || runq_sampler_.cpus() == 0) return ok_status();  // detached: applies at attach()
+    return attach_runq_sampler();
   }
 
   void collect(CollectContext& ctx) override {
@@ -198,6 +222,14 @@ class SchedProbeImpl final : public SchedProbe {
     return ok_status();
   }
 
+  Status attach_runq_sampler() {
+    runq_sampler_ = PerfSampler();
+    auto sampler = PerfSampler::attach(skel_->progs.handle_runq_sample, divided_rate(runq_frequency_, runq_divisor_));
+    if (!sampler) return sampler.error().with_context("probe sched");
+    runq_sampler_ = std::move(*sampler);
+    return ok_status();
+  }
+
   // kscope_runqueue_length{cpu}: tasks waiting for each CPU, the mean of the
   // samples taken since the previous collection.
   void collect_runq_length(CollectContext& ctx) {
@@ -225,6 +257,9 @@ class SchedProbeImpl final : public SchedProbe {
 
   Skeleton skel_;
   PerfSampler runq_sampler_;
+  bool runq_sampling_ = false;  // the run-queue length sampler could attach
+  uint32_t runq_frequency_ = 49;
+  uint32_t runq_divisor_ = 1;  // the CPU budget's: sampling at runq_frequency_ / runq_divisor_
   std::vector<runq_length> prev_runq_;
   std::unique_ptr<TargetLabeler> labeler_;
   // Exited targets leave the per-target families after series_ttl.

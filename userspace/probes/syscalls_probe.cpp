@@ -38,11 +38,24 @@ class SyscallsProbe final : public Probe {
     // tp_btf needs no tracefs and is cheaper; raw_tp is the fallback for
     // kernels without BTF-typed raw tracepoints.
     auto first = open_and_load(config, /*btf=*/true);
-    if (first) return attach();
+    if (first) return attach_first();
     spdlog::debug("probe=syscalls tp_btf failed, trying raw_tp: {}", first.error().to_string());
     auto second = open_and_load(config, /*btf=*/false);
     if (!second) return first.error();
-    return attach();
+    return attach_first();
+  }
+
+  Status detach() override {
+    if (skel_) syscalls_bpf__detach(skel_.get());
+    return ok_status();
+  }
+
+  Status attach() override {
+    if (!skel_) return Error("probe syscalls: not loaded");
+    mark_attach_time(skel_->bss->kscope_attached_ns);
+    int err = syscalls_bpf__attach(skel_.get());
+    if (err) return libbpf_error("probe syscalls: attach failed", err);
+    return ok_status();
   }
 
   void collect(CollectContext& ctx) override {
@@ -187,13 +200,11 @@ class SyscallsProbe final : public Probe {
                              slow_events_ && options_.stacks ? config.probes.syscalls.max_stacks : 1);
   }
 
-  Status attach() {
-    int err = syscalls_bpf__attach(skel_.get());
-    if (err) {
-      skel_.reset();
-      return libbpf_error("probe syscalls: attach failed", err);
-    }
-    return ok_status();
+  // On failure the probe holds nothing (start()'s contract).
+  Status attach_first() {
+    auto st = attach();
+    if (!st) skel_.reset();
+    return st;
   }
 
   static std::string_view key_bytes(const syscall_key& k) {

@@ -31,11 +31,25 @@ class TcpProbe final : public Probe {
   Status start(const Config& config) override {
     endpoints_ = std::make_unique<EndpointCap>(config.probes.tcp.max_endpoints);
     auto first = open_and_load(/*btf=*/true);
-    if (first) return attach();
+    if (first) return attach_first();
     spdlog::debug("probe=tcp tp_btf failed, trying raw_tp: {}", first.error().to_string());
     auto second = open_and_load(/*btf=*/false);
     if (!second) return first.error();
-    return attach();
+    return attach_first();
+  }
+
+  // No per-task timestamps here: a connect start taken before a detach is
+  // still the real start of that connect.
+  Status detach() override {
+    if (skel_) tcp_bpf__detach(skel_.get());
+    return ok_status();
+  }
+
+  Status attach() override {
+    if (!skel_) return Error("probe tcp: not loaded");
+    int err = tcp_bpf__attach(skel_.get());
+    if (err) return libbpf_error("probe tcp: attach failed", err);
+    return ok_status();
   }
 
   void collect(CollectContext& ctx) override {
@@ -138,13 +152,11 @@ class TcpProbe final : public Probe {
     return ok_status();
   }
 
-  Status attach() {
-    int err = tcp_bpf__attach(skel_.get());
-    if (err) {
-      skel_.reset();
-      return libbpf_error("probe tcp: attach failed", err);
-    }
-    return ok_status();
+  // On failure the probe holds nothing (start()'s contract).
+  Status attach_first() {
+    auto st = attach();
+    if (!st) skel_.reset();
+    return st;
   }
 
   TcpProbeOptions options_;
