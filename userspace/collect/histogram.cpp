@@ -86,21 +86,37 @@ Histogram Histogram::delta_since(const Histogram& earlier) const {
   return out;
 }
 
-std::vector<uint64_t> cumulative_counts(const Histogram& h, const std::vector<double>& le_seconds) {
-  std::vector<uint64_t> per_le(le_seconds.size(), 0);
+std::vector<uint32_t> le_slot_per_bucket(const std::vector<double>& le_seconds) {
+  std::vector<uint32_t> slots(KSCOPE_HIST_BUCKETS);
   for (int i = 0; i < KSCOPE_HIST_BUCKETS; ++i) {
-    if (h.buckets[i] == 0) continue;
     double upper_s = hist_bucket_upper_ns(i) * 1e-9;
     // Tolerance for boundaries that equal a bucket edge up to rounding.
     auto it = std::lower_bound(le_seconds.begin(), le_seconds.end(), upper_s * (1 - 1e-12));
-    if (it != le_seconds.end()) per_le[static_cast<size_t>(it - le_seconds.begin())] += h.buckets[i];
+    slots[static_cast<size_t>(i)] = static_cast<uint32_t>(it - le_seconds.begin());
+  }
+  return slots;
+}
+
+void cumulative_counts_into(const Histogram& h, const std::vector<uint32_t>& slots, std::vector<uint64_t>& out) {
+  const size_t n = out.size();
+  std::fill(out.begin(), out.end(), 0);
+  for (int i = 0; i < KSCOPE_HIST_BUCKETS; ++i) {
+    uint64_t c = h.buckets[static_cast<size_t>(i)];
+    if (c == 0) continue;
+    uint32_t slot = slots[static_cast<size_t>(i)];
+    if (slot < n) out[slot] += c;
   }
   uint64_t running = 0;
-  for (auto& c : per_le) {
+  for (auto& c : out) {
     running += c;
     c = running;
   }
-  return per_le;
+}
+
+std::vector<uint64_t> cumulative_counts(const Histogram& h, const std::vector<double>& le_seconds) {
+  std::vector<uint64_t> out(le_seconds.size(), 0);
+  cumulative_counts_into(h, le_slot_per_bucket(le_seconds), out);
+  return out;
 }
 
 const std::vector<double>& default_le_seconds() {

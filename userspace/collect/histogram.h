@@ -44,6 +44,13 @@ struct Histogram {
 // so a reported "le" never claims a call was faster than it may have been.
 std::vector<uint64_t> cumulative_counts(const Histogram& h, const std::vector<double>& le_seconds);
 
+// The same in two steps, for rendering many histograms at one boundary set:
+// which `le` each fine bucket counts in (le_seconds.size(): only in +Inf),
+// computed once, then the cumulative counts of one histogram into `out`
+// (one entry per boundary, sized by the caller) without allocating.
+std::vector<uint32_t> le_slot_per_bucket(const std::vector<double>& le_seconds);
+void cumulative_counts_into(const Histogram& h, const std::vector<uint32_t>& slots, std::vector<uint64_t>& out);
+
 // The default exported boundaries: 10us .. 10s, 1-2.5-5 steps (19 values).
 const std::vector<double>& default_le_seconds();
 

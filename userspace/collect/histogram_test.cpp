@@ -82,6 +82,22 @@ TEST(Histogram, CumulativeCountsAreMonotoneAndComplete) {
   EXPECT_EQ(h.count(), 4u);
 }
 
+TEST(Histogram, CumulativeCountsIntoReusesTheBuffer) {
+  const auto& le = default_le_seconds();
+  const auto slots = le_slot_per_bucket(le);
+  std::vector<uint64_t> out(le.size(), 99);  // stale values from a previous series
+  Histogram a;
+  a.record_ns(2'050'000);
+  cumulative_counts_into(a, slots, out);
+  EXPECT_EQ(out, cumulative_counts(a, le));
+  Histogram b;
+  b.record_ns(500);
+  cumulative_counts_into(b, slots, out);
+  EXPECT_EQ(out, cumulative_counts(b, le));
+  EXPECT_EQ(out.front(), 1u);
+  EXPECT_EQ(out.back(), 1u);
+}
+
 TEST(Histogram, DeltaSinceHandlesResets) {
   Histogram a, b;
   a.record_ns(1000);

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
+#include <iterator>
+#include <string_view>
 
 #include "common/escape.h"
 
@@ -18,77 +21,131 @@ const char* type_name(MetricType t) {
   return "untyped";
 }
 
-// {a="x",b="y"} with an optional extra pair last (for `le`).
-void append_labels(std::string& out, const Labels& labels, const char* extra_name = nullptr,
-                   const std::string& extra_value = {}) {
-  if (labels.empty() && extra_name == nullptr) return;
-  out += '{';
-  bool first = true;
+// A label value as the text format wants it. Almost every value is
+// printable ASCII with no quote or backslash: copied as is, no temporary.
+void append_label_value(std::string& out, std::string_view v) {
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '\\' || c == '"') {
+      out += escape_prometheus_label(v);
+      return;
+    }
+  }
+  out += v;
+}
+
+// a="x",b="y": one series' labels, escaped once however many lines use them.
+void render_labels(std::string& out, const Labels& labels) {
+  out.clear();
   for (const auto& [k, v] : labels) {
-    if (!first) out += ',';
-    first = false;
+    if (!out.empty()) out += ',';
     out += k;
     out += "=\"";
-    out += escape_prometheus_label(v);
+    append_label_value(out, v);
     out += '"';
   }
-  if (extra_name != nullptr) {
-    if (!first) out += ',';
-    out += extra_name;
-    out += "=\"";
-    out += extra_value;
-    out += '"';
+}
+
+void append_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+void append_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+  } else if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(v));
+    out.append(buf, r.ptr);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", v);
   }
-  out += '}';
+}
+
+// name{labels} or name when there are none (`suffix` as in _sum).
+void append_name(std::string& out, const std::string& name, std::string_view suffix, const std::string& labels) {
+  out += name;
+  out += suffix;
+  if (!labels.empty()) {
+    out += '{';
+    out += labels;
+    out += '}';
+  }
+  out += ' ';
+}
+
+// About the body's size, so it is allocated once instead of doubling from
+// 64 KiB through every size up to megabytes (each step a full copy).
+size_t estimated_size(const Snapshot& snapshot, size_t le_count) {
+  size_t n = 0;
+  for (const auto& family : snapshot.families) {
+    n += 2 * family.name.size() + family.help.size() + 32;
+    const size_t lines = family.type == MetricType::kHistogram ? le_count + 3 : 1;
+    for (const auto& s : family.series) {
+      size_t labels = 0;
+      for (const auto& [k, v] : s.labels) labels += k.size() + v.size() + 4;
+      n += lines * (family.name.size() + labels + 40);
+    }
+  }
+  return n;
 }
 
 }  // namespace
 
 std::string prometheus_number(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<int64_t>(v));
-  return fmt::format("{}", v);
+  std::string out;
+  append_number(out, v);
+  return out;
 }
 
 std::string render_prometheus(const Snapshot& snapshot, const std::vector<double>& le_seconds) {
   std::string out;
-  out.reserve(64 * 1024);
+  out.reserve(estimated_size(snapshot, le_seconds.size()));
   std::vector<std::string> le_text;
   for (double le : le_seconds) le_text.push_back(prometheus_number(le));
+  const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
+  std::vector<uint64_t> cumulative(le_seconds.size());
+  std::string labels;
 
   for (const auto& family : snapshot.families) {
     if (family.series.empty()) continue;
     out += "# HELP " + family.name + " " + escape_prometheus_help(family.help) + "\n";
     out += "# TYPE " + family.name + " " + type_name(family.type) + "\n";
     for (const auto& s : family.series) {
+      if (family.type == MetricType::kHistogram && !s.histogram) continue;
+      render_labels(labels, s.labels);
       if (family.type != MetricType::kHistogram) {
-        out += family.name;
-        append_labels(out, s.labels);
-        out += ' ';
-        out += prometheus_number(s.value);
+        append_name(out, family.name, {}, labels);
+        append_number(out, s.value);
         out += '\n';
         continue;
       }
-      if (!s.histogram) continue;
-      auto cumulative = cumulative_counts(*s.histogram, le_seconds);
-      uint64_t total = s.histogram->count();
-      for (size_t i = 0; i < le_seconds.size(); ++i) {
-        out += family.name + "_bucket";
-        append_labels(out, s.labels, "le", le_text[i]);
-        out += ' ';
-        out += std::to_string(cumulative[i]);
+      cumulative_counts_into(*s.histogram, slots, cumulative);
+      const uint64_t total = s.histogram->count();
+      auto bucket_line = [&](const std::string& le, uint64_t count) {
+        out += family.name;
+        out += "_bucket{";
+        out += labels;
+        if (!labels.empty()) out += ',';
+        out += "le=\"";
+        out += le;
+        out += "\"} ";
+        append_uint(out, count);
         out += '\n';
-      }
-      out += family.name + "_bucket";
-      append_labels(out, s.labels, "le", "+Inf");
-      out += ' ' + std::to_string(total) + '\n';
-      out += family.name + "_sum";
-      append_labels(out, s.labels);
-      out += ' ' + prometheus_number(s.histogram->sum_seconds) + '\n';
-      out += family.name + "_count";
-      append_labels(out, s.labels);
-      out += ' ' + std::to_string(total) + '\n';
+      };
+      for (size_t i = 0; i < le_seconds.size(); ++i) bucket_line(le_text[i], cumulative[i]);
+      static const std::string kInf = "+Inf";
+      bucket_line(kInf, total);
+      append_name(out, family.name, "_sum", labels);
+      append_number(out, s.histogram->sum_seconds);
+      out += '\n';
+      append_name(out, family.name, "_count", labels);
+      append_uint(out, total);
+      out += '\n';
     }
   }
   return out;

@@ -37,6 +37,57 @@ TEST(Prometheus, HistogramHasCumulativeBucketsSumAndCount) {
       << out;
 }
 
+TEST(Prometheus, HistogramWithoutLabelsHasOnlyLe) {
+  Histogram h;
+  h.record_ns(2'050'000);
+  Snapshot s;
+  s.families.push_back({"kscope_tcp_connect_latency_seconds", "Connect.", MetricType::kHistogram, {{{}, 0, h}}});
+  std::string out = render_prometheus(s, {1e-3, 2.5e-3});
+  EXPECT_NE(out.find("kscope_tcp_connect_latency_seconds_bucket{le=\"0.001\"} 0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("kscope_tcp_connect_latency_seconds_bucket{le=\"0.0025\"} 1\n"), std::string::npos);
+  EXPECT_NE(out.find("kscope_tcp_connect_latency_seconds_sum 0.00205\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("kscope_tcp_connect_latency_seconds_count 1\n"), std::string::npos);
+}
+
+// Labels are escaped once per series and reused on each of its lines: every
+// line carries the same escaped text, for plain values and hostile ones.
+TEST(Prometheus, EveryHistogramLineCarriesTheEscapedLabels) {
+  Histogram h;
+  h.record_ns(20'000);
+  Snapshot s;
+  s.families.push_back({"kscope_syscall_latency_seconds", "Latency.", MetricType::kHistogram,
+                        {{{{"syscall", "read"}, {"comm", "plain-name_1"}}, 0, h},
+                         {{{"syscall", "read"}, {"comm", "q\"b\\s\nn caf\xc3\xa9 \x01\xff"}}, 0, h}}});
+  std::string out = render_prometheus(s, default_le_seconds());
+  const std::string plain = "{syscall=\"read\",comm=\"plain-name_1\"";
+  const std::string hostile = "{syscall=\"read\",comm=\"q\\\"b\\\\s\\nn caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD\"";
+  size_t lines = 0, with_plain = 0, with_hostile = 0;
+  for (size_t pos = 0; pos < out.size();) {
+    size_t end = out.find('\n', pos);
+    std::string line = out.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind("kscope_syscall_latency_seconds", 0) != 0) continue;
+    ++lines;
+    with_plain += line.find(plain) != std::string::npos;
+    with_hostile += line.find(hostile) != std::string::npos;
+  }
+  const size_t per_series = default_le_seconds().size() + 3;
+  EXPECT_EQ(lines, 2 * per_series) << out;
+  EXPECT_EQ(with_plain, per_series) << out;
+  EXPECT_EQ(with_hostile, per_series) << out;
+  EXPECT_NE(out.find(plain + ",le=\"+Inf\"} 1\n"), std::string::npos) << out;
+}
+
+TEST(Prometheus, GaugesAndCountersInShortestForm) {
+  Snapshot s;
+  s.families.push_back({"kscope_runqueue_length", "Len.", MetricType::kGauge,
+                        {{{{"cpu", "0"}}, 0.1, {}}, {{{"cpu", "1"}}, -3, {}}, {{{"cpu", "2"}}, 1e20, {}}}});
+  std::string out = render_prometheus(s, default_le_seconds());
+  EXPECT_NE(out.find("kscope_runqueue_length{cpu=\"0\"} 0.1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("kscope_runqueue_length{cpu=\"1\"} -3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("kscope_runqueue_length{cpu=\"2\"} 1e+20\n"), std::string::npos) << out;
+}
+
 TEST(Prometheus, EmptyFamiliesAreLeftOut) {
   Snapshot s;
   s.families.push_back({"kscope_empty_total", "Nothing.", MetricType::kCounter, {}});
