@@ -1,6 +1,5 @@
 // `kscope profile` (on-CPU) and `kscope offcpu` (off-CPU): record for a
 // while, write a flame graph, folded stacks or pprof.
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/stop_signals.h"
 #include "collect/target_labels.h"
 #include "common/privileges.h"
 #include "profiling/profile_output.h"
@@ -16,10 +16,6 @@
 
 namespace kscope {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-void on_interrupt(int) { g_interrupted = true; }
 
 struct RecordOptions {
   std::string duration = "30s";
@@ -67,10 +63,11 @@ int record(ProfileKind kind, const RecordOptions& o) {
   req.stacks.kernel = !o.user_only;
   req.stacks.user = !o.kernel_only;
 
-  struct sigaction sa = {};
-  sa.sa_handler = on_interrupt;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  // Before any thread starts, so that every thread has them blocked.
+  StopSignals& signals = StopSignals::install();
+  const std::atomic<bool>& interrupted = signals.stop_requested();
+  signals.set_note("already stopping: writing " + o.output +
+                   " from what was recorded; further signals are ignored (SIGKILL abandons it, leaving no partial file)");
 
   Symbolizer symbolizer;
   bool tty = isatty(STDERR_FILENO) != 0 && !o.quiet;
@@ -81,7 +78,7 @@ int record(ProfileKind kind, const RecordOptions& o) {
     std::fprintf(stderr, "%srecording: %.0fs left, %llu %s so far%s", tty ? "\r" : "", left,
                  static_cast<unsigned long long>(p.samples), noun, tty ? "   " : "\n");
   };
-  auto profile = record_profile(req, symbolizer, &g_interrupted, progress);
+  auto profile = record_profile(req, symbolizer, &interrupted, progress);
   if (tty) std::fprintf(stderr, "\n");
   if (!profile) {
     std::cerr << "kscope: " << profile.error().to_string() << "\n";
@@ -98,7 +95,7 @@ int record(ProfileKind kind, const RecordOptions& o) {
     std::fprintf(stderr, "wrote %s: %zu stacks, %llu %s%s\n", o.output.c_str(), profile->stack_count(),
                  static_cast<unsigned long long>(profile->total_weight()),
                  kind == ProfileKind::kCpu ? "samples" : "ns blocked",
-                 g_interrupted ? " (stopped early)" : "");
+                 interrupted ? " (stopped early)" : "");
   }
   return 0;
 }
@@ -109,8 +106,16 @@ void add_record_command(CLI::App& app, CommandRunner& selected, ProfileKind kind
   auto* cmd = app.add_subcommand(cpu ? "profile" : "offcpu",
                                  cpu ? "Where does CPU time go? Sample on-CPU stacks and write a flame graph."
                                      : "Where do threads wait? Record off-CPU stacks weighted by blocked time.");
-  cmd->add_option("--duration,-d", o->duration, "How long to record: 30 (seconds), 500ms, 2m (Ctrl-C stops early and still writes)")
+  cmd->add_option("--duration,-d", o->duration,
+                  "How long to record: 30 (seconds), 500ms, 2m (Ctrl-C or SIGTERM stops early and still writes)")
       ->capture_default_str();
+  // What an SRE scripting `timeout`/`kill` around it needs to know
+  // (cli/stop_signals.h, common/atomic_file.h).
+  cmd->footer(
+      "Signals: the first SIGINT (Ctrl-C) or SIGTERM stops recording early; the file is still written from what "
+      "was recorded and kscope exits 0 (\"stopped early\"). Further signals are ignored until it is written. The "
+      "file appears complete or not at all: SIGKILL at any moment leaves the previous file (or none), never a "
+      "partial one.");
   cmd->add_option("--pid,--tgid,-p", o->pid, "Only this process (thread group id)");
   cmd->add_option("--cgroup", o->cgroup, "Only this cgroup v2 path");
   if (cpu) {
