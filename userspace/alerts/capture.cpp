@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "alerts/payloads.h"
+#include "common/atomic_file.h"
 #include "common/escape.h"
 
 namespace kscope {
@@ -51,8 +53,11 @@ CaptureManager::CaptureManager(CaptureConfig config, std::shared_ptr<ProfileCapt
   load_existing();
 }
 
-CaptureManager::~CaptureManager() {
-  if (thread_.joinable()) thread_.join();
+CaptureManager::~CaptureManager() { stop(); }
+
+void CaptureManager::stop() {
+  if (!stopping_.exchange(true) && running()) spdlog::info("capture: stopping the running capture early");
+  wait();
 }
 
 void CaptureManager::load_existing() {
@@ -69,7 +74,9 @@ void CaptureManager::load_existing() {
       info.rule = j.value("rule", "");
       info.status = j.value("status", "done");
       info.error = j.value("error", "");
-      if (info.status == "running") info.status = "failed", info.error = "kscope stopped during the capture";
+      // A clean shutdown says "stopped"; "running" means kscope was killed
+      // (or the host went down) mid-capture. Its files are whole, if any.
+      if (info.status == "running") info.status = "failed", info.error = "kscope ended during the capture";
     }
     for (const auto& f : fs::directory_iterator(e.path(), ec)) {
       if (f.is_regular_file(ec) && f.path().filename() != "capture.json") info.files.push_back(f.path().filename());
@@ -86,6 +93,10 @@ std::optional<std::vector<std::pair<std::string, std::string>>> CaptureManager::
                                                                                       const CaptureTarget& target,
                                                                                       Nanos duration, WallTime now) {
   std::lock_guard lock(mu_);
+  if (stopping_) {
+    spdlog::info("capture for alert={} skipped: kscope is stopping", printable(rule));
+    return std::nullopt;
+  }
   if (running_) {
     ++counts_.busy;
     spdlog::info("capture for alert={} skipped: another capture is running", printable(rule));
@@ -117,11 +128,18 @@ std::optional<std::vector<std::pair<std::string, std::string>>> CaptureManager::
 }
 
 void CaptureManager::run(CaptureInfo info, std::string dir) {
-  auto r = capturer_->capture(info.target, info.duration, dir);
-  info.status = r ? "done" : "failed";
+  auto r = capturer_->capture(info.target, info.duration, dir, stopping_);
+  info.status = !r ? "failed" : r->stopped_early ? "stopped" : "done";
   if (!r) {
     info.error = r.error().to_string();
     spdlog::warn("capture id={} failed: {}", info.id, info.error);
+  } else if (r->stopped_early) {
+    char covered[160];
+    std::snprintf(covered, sizeof covered, "kscope stopped after %.1f s of the %.0f s capture; the files cover that part",
+                  std::chrono::duration<double>(r->recorded).count(),
+                  std::chrono::duration<double>(info.duration).count());
+    info.error = covered;
+    spdlog::info("capture id={} stopped early: {}", info.id, info.error);
   }
   std::error_code ec;
   info.files.clear();
@@ -166,8 +184,10 @@ void CaptureManager::write_meta(const CaptureInfo& info) const {
                       {"status", info.status},
                       {"error", info.error},
                       {"files", info.files}};
-  std::ofstream out(fs::path(config_.dir) / info.id / "capture.json");
-  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  // Whole or absent: a reader (or the next start) never sees half of it.
+  std::string path = (fs::path(config_.dir) / info.id / "capture.json").string();
+  auto st = write_file_atomically(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!st) spdlog::warn("capture id={}: {}", info.id, st.error().to_string());
 }
 
 std::vector<CaptureInfo> CaptureManager::list() const {

@@ -4,6 +4,13 @@
 // runs at a time (a second request while one runs is refused and counted);
 // the folder keeps at most max_count captures and max_bytes in total, the
 // oldest removed first.
+//
+// Shutdown: stopping kscope (SIGTERM) ends a running capture at once; it
+// writes the flame graphs of what it recorded so far and its capture.json
+// says status "stopped" and for how long it ran. Every file appears whole
+// or not at all (common/atomic_file.h), so even a SIGKILL leaves no partial
+// flame graph; a capture.json still saying "running" (killed, power cut)
+// reads as "failed" at the next start.
 #pragma once
 
 #include <atomic>
@@ -31,16 +38,23 @@ struct CaptureTarget {
 
 struct CaptureResult {
   std::vector<std::string> files;  // names written into the capture folder
+  // Ended before `duration` because stop became true; `recorded` says how
+  // much the flame graphs cover then.
+  bool stopped_early = false;
+  Nanos recorded{0};
 };
 
 // The profiling engine, as the alerts module needs it. Implementations must
 // write kCaptureCpuFile and kCaptureOffcpuFile (and may write more, e.g.
-// .folded) into `dir`, which exists and is empty, and block for `duration`.
-// Called on the capture thread, one call at a time.
+// .folded) into `dir`, which exists and is empty, and block for `duration`
+// or until `stop` becomes true (kscope is shutting down: finish promptly,
+// writing what was recorded). Called on the capture thread, one call at a
+// time.
 class ProfileCapturer {
  public:
   virtual ~ProfileCapturer() = default;
-  virtual Result<CaptureResult> capture(const CaptureTarget& target, Nanos duration, const std::string& dir) = 0;
+  virtual Result<CaptureResult> capture(const CaptureTarget& target, Nanos duration, const std::string& dir,
+                                        const std::atomic<bool>& stop) = 0;
 };
 
 inline constexpr const char* kCaptureCpuFile = "cpu.svg";
@@ -50,7 +64,7 @@ inline constexpr const char* kCaptureOffcpuFile = "offcpu.svg";
 // with a message that says so.
 class UnavailableCapturer final : public ProfileCapturer {
  public:
-  Result<CaptureResult> capture(const CaptureTarget&, Nanos, const std::string&) override {
+  Result<CaptureResult> capture(const CaptureTarget&, Nanos, const std::string&, const std::atomic<bool>&) override {
     return Error("no profiling engine is plugged into the alert capture");
   }
 };
@@ -65,8 +79,8 @@ struct CaptureInfo {
   CaptureTarget target;
   Nanos duration{};
   WallTime started{};
-  std::string status;  // running | done | failed
-  std::string error;
+  std::string status;  // running | done | stopped (by shutdown, partial) | failed
+  std::string error;   // why failed, or how much a stopped capture covers
   std::vector<std::string> files;
   uint64_t bytes = 0;
 };
@@ -80,10 +94,11 @@ class CaptureManager {
   // url_base: the absolute URL captures are served under, e.g.
   // "http://127.0.0.1:9494/api/v1/captures".
   CaptureManager(CaptureConfig config, std::shared_ptr<ProfileCapturer> capturer, std::string url_base);
-  ~CaptureManager();  // waits for a running capture
+  ~CaptureManager();  // stop()
 
-  // Starts a capture unless one runs. Returns the annotations linking to it
-  // (capture, capture_cpu, capture_offcpu), or nullopt when busy.
+  // Starts a capture unless one runs (or stop() was called). Returns the
+  // annotations linking to it (capture, capture_cpu, capture_offcpu), or
+  // nullopt when busy.
   std::optional<std::vector<std::pair<std::string, std::string>>> start(const std::string& rule,
                                                                         const CaptureTarget& target, Nanos duration,
                                                                         WallTime now);
@@ -97,6 +112,10 @@ class CaptureManager {
   bool running() const;
   // Blocks until no capture runs (tests).
   void wait();
+  // Ends a running capture early, keeping what it recorded (status
+  // "stopped"), and waits for it to be written; refuses new ones from now
+  // on. For shutdown: a capture can be minutes long.
+  void stop();
 
  private:
   void run(CaptureInfo info, std::string dir);
@@ -112,6 +131,7 @@ class CaptureManager {
   CaptureCounts counts_;
   bool running_ = false;
   uint64_t seq_ = 0;
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 namespace kscope {
 namespace {
@@ -15,17 +17,28 @@ namespace fs = std::filesystem;
 // to keep a capture running.
 class FakeCapturer : public ProfileCapturer {
  public:
-  Result<CaptureResult> capture(const CaptureTarget& target, Nanos duration, const std::string& dir) override {
+  Result<CaptureResult> capture(const CaptureTarget& target, Nanos duration, const std::string& dir,
+                                const std::atomic<bool>& stop) override {
     std::unique_lock lock(mu);
     cv.wait(lock, [this] { return !hold; });
     ++calls;
     last_target = target;
     last_duration = duration;
     if (fail) return Error("engine broke");
+    // Like the real engine: record until the duration is up or stop is set.
+    auto t0 = std::chrono::steady_clock::now();
+    while (record && !stop && std::chrono::steady_clock::now() - t0 < duration) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      lock.lock();
+    }
     for (const char* f : {kCaptureCpuFile, kCaptureOffcpuFile}) {
       std::ofstream(fs::path(dir) / f) << std::string(bytes, 'x');
     }
-    return CaptureResult{{kCaptureCpuFile, kCaptureOffcpuFile}};
+    CaptureResult r{{kCaptureCpuFile, kCaptureOffcpuFile}};
+    r.recorded = std::chrono::duration_cast<Nanos>(std::chrono::steady_clock::now() - t0);
+    r.stopped_early = record && stop && r.recorded < duration;
+    return r;
   }
   void release() {
     std::lock_guard lock(mu);
@@ -36,6 +49,7 @@ class FakeCapturer : public ProfileCapturer {
   std::condition_variable cv;
   bool hold = false;
   bool fail = false;
+  bool record = false;  // take the duration (until stopped) instead of returning at once
   size_t bytes = 1000;
   int calls = 0;
   CaptureTarget last_target;
@@ -123,6 +137,63 @@ TEST_F(CaptureTest, FailureIsRecordedAndSurvivesRestart) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].status, "failed");
   EXPECT_THAT(list[0].error, ::testing::HasSubstr("engine broke"));
+}
+
+// Shutdown while a 30 s capture runs: stop() returns within moments, the
+// capture keeps what it recorded and says so, and no new one starts.
+TEST_F(CaptureTest, StopEndsARunningCaptureAndKeepsWhatItRecorded) {
+  fake->record = true;
+  std::string id;
+  {
+    CaptureManager m(config, fake, "http://k/api/v1/captures");
+    ASSERT_TRUE(m.start("R", {"comm", "x"}, std::chrono::seconds(30), at(0)));
+    id = m.list().at(0).id;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto t0 = std::chrono::steady_clock::now();
+    m.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+    auto info = m.find(id);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->status, "stopped");
+    EXPECT_THAT(info->error, ::testing::MatchesRegex("kscope stopped after [0-9]+\\.[0-9] s of the 30 s capture.*"));
+    EXPECT_EQ(info->files, (std::vector<std::string>{"cpu.svg", "offcpu.svg"}));
+    EXPECT_FALSE(m.start("Later", {}, std::chrono::seconds(1), at(1)));
+    EXPECT_EQ(fake->calls, 1);
+  }
+  std::ifstream in(dir / id / "capture.json");
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["status"], "stopped");
+  CaptureManager again(config, fake, "http://k/api/v1/captures");
+  EXPECT_EQ(again.find(id)->status, "stopped");
+}
+
+// The destructor is the shutdown path `kscope run` takes: it must not wait
+// out the capture.
+TEST_F(CaptureTest, DestructorDoesNotWaitOutTheCapture) {
+  fake->record = true;
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    CaptureManager m(config, fake, "http://k/api/v1/captures");
+    ASSERT_TRUE(m.start("R", {}, std::chrono::seconds(60), at(0)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// capture.json left at "running" (kscope was killed mid-capture) reads as
+// failed at the next start, with the whole files it has.
+TEST_F(CaptureTest, CaptureLeftRunningByAKillReadsAsFailed) {
+  const std::string id = "20270115T080000Z-R-1";
+  fs::create_directories(dir / id);
+  std::ofstream(dir / id / "capture.json") << R"({"id": ")" << id << R"(", "rule": "R", "status": "running"})";
+  std::ofstream(dir / id / "cpu.svg") << "<svg/>";
+  CaptureManager m(config, fake, "http://k/api/v1/captures");
+  auto info = m.find(id);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status, "failed");
+  EXPECT_EQ(info->error, "kscope ended during the capture");
+  EXPECT_EQ(info->files, std::vector<std::string>{"cpu.svg"});
 }
 
 }  // namespace

@@ -123,7 +123,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
 }
 
 HttpServer::~HttpServer() {
-  if (ctx_ != nullptr) mg_stop(ctx_);
+  std::vector<std::function<void()>> stop;
+  {
+    std::lock_guard lock(mu_);
+    stop.swap(on_stop_);
+  }
+  for (const auto& f : stop) f();
+  if (ctx_ != nullptr) mg_stop(ctx_);  // waits for the running handlers
+}
+
+void HttpServer::on_stop(std::function<void()> f) {
+  std::lock_guard lock(mu_);
+  on_stop_.push_back(std::move(f));
 }
 
 void HttpServer::route(const std::string& path, HttpHandler handler) {

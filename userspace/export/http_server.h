@@ -68,6 +68,12 @@ class HttpServer {
   // (the dashboard's static files, which then ask for the token).
   void route_public(const std::string& path, HttpHandler handler);
 
+  // Runs f when the server is being destroyed, before it waits for the
+  // handlers still running: a handler that blocks for long (a profile
+  // recorded for N seconds) uses it to return early instead of holding up
+  // shutdown.
+  void on_stop(std::function<void()> f);
+
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
 
@@ -92,6 +98,7 @@ class HttpServer {
     bool is_public = false;
   };
   std::map<std::string, Route> routes_;
+  std::vector<std::function<void()>> on_stop_;  // guarded by mu_
 };
 
 // Percent-decoding of a URL component ('+' as space in queries).

@@ -10,7 +10,7 @@
 namespace kscope {
 
 Result<CaptureResult> AlertProfileCapturer::capture(const CaptureTarget& target, Nanos duration,
-                                                    const std::string& dir) {
+                                                    const std::string& dir, const std::atomic<bool>& stop) {
   ProfileRequest cpu;
   cpu.duration = duration;
   if (target.label == "comm") cpu.process_name = target.value;
@@ -20,14 +20,17 @@ Result<CaptureResult> AlertProfileCapturer::capture(const CaptureTarget& target,
 
   // Both at once: the alert wants what the target did during the same window.
   std::optional<Result<Profile>> off_result;
-  std::thread off_thread([&] { off_result.emplace(record_profile(off, *symbolizer_)); });
-  auto cpu_result = record_profile(cpu, *symbolizer_);
+  std::thread off_thread([&] { off_result.emplace(record_profile(off, *symbolizer_, &stop)); });
+  auto cpu_result = record_profile(cpu, *symbolizer_, &stop);
   off_thread.join();
   if (!cpu_result) return cpu_result.error().with_context("cpu profile");
   if (!*off_result) return off_result->error().with_context("off-CPU profile");
 
   std::string who = target.label.empty() ? "host" : target.label + " " + target.value;
   CaptureResult out;
+  out.recorded = Nanos(static_cast<int64_t>(cpu_result->duration_ns()));
+  // record_profile runs to the deadline unless stopped.
+  out.stopped_early = out.recorded < duration;
   struct Item {
     const Profile* profile;
     const char* file;
@@ -40,6 +43,8 @@ Result<CaptureResult> AlertProfileCapturer::capture(const CaptureTarget& target,
       {&*cpu_result, "cpu.folded", OutputFormat::kFolded, ""},
       {&**off_result, "offcpu.folded", OutputFormat::kFolded, ""},
   };
+  // Each file appears whole or not at all: a SIGKILL between two of them
+  // leaves some whole flame graphs and a capture.json saying "running".
   for (const auto& item : items) {
     auto st = write_output_file(dir + "/" + item.file,
                                 [&](const Sink& s) { write_profile(*item.profile, item.format, item.title, s); });

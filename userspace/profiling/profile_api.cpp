@@ -23,8 +23,15 @@ Result<long> int_param(const HttpRequest& req, const std::string& name, long fal
   return n;
 }
 
-HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, std::atomic<bool>& busy,
+// What the routes share: one recording at a time, and shutdown ending it.
+struct ProfileRouteState {
+  std::atomic<bool> busy{false};
+  std::atomic<bool> stopping{false};
+};
+
+HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, ProfileRouteState& state,
                            ProfileKind default_kind, const std::string& default_format, long default_seconds) {
+  std::atomic<bool>& busy = state.busy;
   std::string type = req.param("type", default_kind == ProfileKind::kCpu ? "cpu" : "offcpu");
   if (type != "cpu" && type != "offcpu") return HttpResponse::json_error(400, "type must be cpu or offcpu");
   auto format = output_format_for_name(req.param("format", default_format));
@@ -45,9 +52,12 @@ HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, std::
   pr.duration = std::chrono::seconds(*seconds);
   pr.tgid = static_cast<uint32_t>(*pid);
   pr.frequency = static_cast<uint32_t>(*frequency);
-  auto profile = record_profile(pr, symbolizer);
+  auto profile = record_profile(pr, symbolizer, &state.stopping);
   busy = false;
   if (!profile) return HttpResponse::json_error(503, profile.error().to_string());
+  // Cut short by shutdown: not the N seconds asked for, so not a profile to
+  // serve as one (a scraper would store it as if it were).
+  if (state.stopping) return HttpResponse::json_error(503, "kscope is stopping; the recording was cut short");
 
   HttpResponse r;
   r.content_type = content_type(*format);
@@ -64,15 +74,18 @@ HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, std::
 }  // namespace
 
 void install_profile_routes(HttpServer& http, std::shared_ptr<Symbolizer> symbolizer) {
-  auto busy = std::make_shared<std::atomic<bool>>(false);
-  http.route("/api/v1/profile", [symbolizer, busy](const HttpRequest& req) {
-    return serve_profile(req, *symbolizer, *busy, ProfileKind::kCpu, "svg", 10);
+  auto state = std::make_shared<ProfileRouteState>();
+  // A recording of up to kMaxSeconds would otherwise hold up shutdown
+  // (SIGTERM) until it ends.
+  http.on_stop([state] { state->stopping = true; });
+  http.route("/api/v1/profile", [symbolizer, state](const HttpRequest& req) {
+    return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "svg", 10);
   });
-  http.route("/debug/pprof/profile", [symbolizer, busy](const HttpRequest& req) {
+  http.route("/debug/pprof/profile", [symbolizer, state](const HttpRequest& req) {
     if (req.has_param("type") || req.has_param("format")) {
       return HttpResponse::json_error(400, "/debug/pprof/profile takes only seconds (CPU, pprof)");
     }
-    return serve_profile(req, *symbolizer, *busy, ProfileKind::kCpu, "pprof", 30);
+    return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "pprof", 30);
   });
 }
 
