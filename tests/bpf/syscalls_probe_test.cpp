@@ -2,6 +2,12 @@
 // whose syscalls are known.
 #include <gtest/gtest.h>
 
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <thread>
 
 #include "bpf_test_support.h"
@@ -65,6 +71,47 @@ TEST_F(SyscallsProbeTest, CountsExactlyAndPlacesLatencyAndErrors) {
   sleep = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "nanosleep"}, {"comm", comm}});
   ASSERT_NE(sleep, nullptr);
   EXPECT_EQ(sleep->histogram->count(), 2u * kCalls);
+}
+
+// The CPU budget's detach/attach: while detached nothing is counted; after
+// the re-attach counting is exact again, and a syscall that was in flight
+// across the detach is not timed (its start predates the attach).
+TEST_F(SyscallsProbeTest, DetachPausesCountingAndNothingIsTimedAcrossIt) {
+  Config cfg;
+  cfg.breakdown = "comm";
+  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  auto probe = make_syscalls_probe();
+  auto st = probe->start(cfg);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  // The breakdown is by process name (the thread group leader's).
+  std::string comm = testing::unique_comm("det");
+  char saved[16] = {};
+  prctl(PR_GET_NAME, saved);
+  prctl(PR_SET_NAME, comm.c_str());
+
+  std::thread sleeper([] {
+    timespec ts{0, 600'000'000};
+    nanosleep(&ts, nullptr);
+  });
+  // Busy-wait rather than sleep: this process's only sleep is the sleeper's.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  ASSERT_TRUE(probe->detach().ok());
+  for (int i = 0; i < 7; ++i) syscall(SYS_getppid);
+  ASSERT_TRUE(probe->attach().ok());
+  for (int i = 0; i < 11; ++i) syscall(SYS_getppid);
+  sleeper.join();
+  prctl(PR_SET_NAME, saved);
+
+  auto families = collect(*probe, cfg);
+  const Series* calls = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "getppid"}, {"comm", comm}});
+  ASSERT_NE(calls, nullptr);
+  EXPECT_EQ(calls->histogram->count(), 11u);
+  // glibc's nanosleep is the clock_nanosleep syscall; timed from its start
+  // before the detach it would read 600 ms.
+  EXPECT_EQ(find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "clock_nanosleep"}, {"comm", comm}}),
+            nullptr);
 }
 
 TEST_F(SyscallsProbeTest, PidFilterSeesOnlyThatProcess) {
