@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collect/process_metrics.h"
+
 namespace kscope {
 
 Collector::Collector(Config config, std::vector<std::unique_ptr<Probe>> probes,
@@ -75,6 +77,7 @@ void Collector::append_self_metrics(std::vector<Family>& out) {
                 {{{}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(), {}}}};
   for (Family* f : {&up, &runs, &run_time, &overflow, &lost, &build, &collect, &uptime}) out.push_back(std::move(*f));
   budget_.append_metrics(out);
+  append_process_metrics(out);
   for (const auto& source : metrics_sources_) source(out);
 }
 
