@@ -243,7 +243,7 @@ void Agent::reload() {
     spdlog::error("SIGHUP: keeping the running alert rules and sinks: {}", st.error().to_string());
     return;
   }
-  spdlog::info("SIGHUP: config {} reloaded (alert rules and sinks; probe settings apply at restart)", config_path_);
+  spdlog::info("SIGHUP: config {} reloaded (alert rules and sinks; probe and budget settings apply at restart)", config_path_);
   config_ = *cfg;
   std::lock_guard lock(reload_mu_);
   reload_error_.clear();
