@@ -13,6 +13,7 @@ std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Na
   collector.add_listener([self](const std::shared_ptr<const Snapshot>& snap) {
     self->history_.append(snap);
     self->hub_->notify();
+    self->trimmer_.maybe_trim();
   });
   http.route_public("/", serve_asset);
   http.route_public("/index.html", serve_asset);
@@ -33,6 +34,7 @@ std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Na
   http.route("/api/v1/history", [self](const HttpRequest&) {
     auto s = self->history_.stats();
     const auto& o = self->history_.options();
+    const auto trim = self->trimmer_.stats();
     nlohmann::json body = {
         {"bytes", s.bytes},
         {"max_bytes", o.max_bytes},
@@ -44,6 +46,9 @@ std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Na
         {"newest", s.frames ? unix_seconds(s.newest) : 0.0},
         {"websocket_clients", self->hub_->clients()},
         {"websocket_messages_sent", self->hub_->messages_sent()},
+        {"heap_trims", trim.trims},
+        {"heap_released_bytes", trim.released_bytes},
+        {"heap_trim_seconds", trim.seconds},
     };
     return HttpResponse::json(dump_json(body, 2));
   });

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "collect/collector.h"
+#include "common/heap_trim.h"
 #include "export/http_server.h"
 #include "history/history.h"
 #include "web/websocket_hub.h"
@@ -31,6 +32,10 @@ class WebUi {
 
   History history_;
   std::unique_ptr<WebSocketHub> hub_;
+  // Run after each history append: the interval's garbage (the previous
+  // snapshot, scrape bodies) is free by then, the frames that outlive it
+  // are placed, and what glibc would otherwise keep resident goes back.
+  HeapTrimmer trimmer_;
 };
 
 }  // namespace kscope
