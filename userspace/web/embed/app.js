@@ -434,6 +434,12 @@
       const h = await api('/api/v1/health');
       const body = await h.json();
       $('host').textContent = 'v' + body.version + (body.status !== 'ok' ? ' · ' + body.status : '');
+      // Why it is degraded, on hover: probes down, CPU budget steps, config.
+      const why = (body.probes || []).filter((p) => !p.up && p.reason !== 'disabled in config')
+        .map((p) => p.name + ': ' + p.reason)
+        .concat(((body.budget || {}).steps || []).map((s) => 'cpu budget: ' + s));
+      if (body.config && body.config.reload_error) why.push('config: ' + body.config.reload_error);
+      $('host').title = why.join('\n');
     } catch (e) { setLive('off', 'unreachable'); }
     await loadAll();
     renderTargets();
