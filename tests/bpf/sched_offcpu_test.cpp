@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -114,6 +115,43 @@ TEST(SchedOffcpuTest, SleeperOffCpuTimeStackAndExactSwitchCounts) {
     }
   }
   EXPECT_NEAR(metric, static_cast<double>(ns) / 1e9, 1e-9);
+  EXPECT_EQ(sleeper.finish(), 0);
+}
+
+// The CPU budget's detach/attach: a task that blocked while the probe was
+// attached and wakes after it was detached and attached again is not
+// recorded with a block that spans the detached period.
+TEST(SchedOffcpuTest, ABlockAcrossADetachIsNotRecorded) {
+  if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
+  if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
+  Workload sleeper({workload_path("offcpu_sleeper")});
+  ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
+  Config config = testing::quiet_config();
+  config.probes.sched.enabled = config.probes.offcpu.enabled = true;
+  config.filter_pid = static_cast<uint32_t>(sleeper.pid());
+  auto probe = create_sched_probe();
+  auto st = probe->start(config);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+
+  ASSERT_TRUE(sleeper.send('g'));  // 10 x 200 ms, then blocks reading stdin
+  ASSERT_EQ(sleeper.read_line(), "done");
+  ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
+  ASSERT_TRUE(probe->detach().ok());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(probe->attach().ok());
+  ASSERT_TRUE(sleeper.send('g'));  // wakes the read that began before the detach
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
+
+  uint64_t ns = 0, blocks = 0, longest = 0;
+  for (const auto& s : probe->offcpu_stacks()) {
+    ns += s.weight;
+    blocks += s.count;
+    if (s.count > 0) longest = std::max(longest, s.weight / s.count);
+  }
+  EXPECT_EQ(blocks, 10u) << "the sleeps only; not the read that spanned the detach";
+  EXPECT_NEAR(static_cast<double>(ns) / 1e9, 2.0, 0.2);
+  EXPECT_LT(longest, 900'000'000u);
   EXPECT_EQ(sleeper.finish(), 0);
 }
 
