@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/bearer_token.h"
 #include "common/capabilities.h"
 #include "common/privileges.h"
 #include "profiling/profile_api.h"
@@ -48,23 +48,9 @@ void block_shutdown_signals() {
 }
 
 Result<std::string> read_http_token(const HttpConfig& http) {
-  if (!http.token_file.empty()) {
-    std::ifstream in(http.token_file);
-    if (!in) return Error("cannot read http.token_file " + http.token_file, "", errno);
-    std::string token;
-    std::getline(in, token);
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    if (token.empty()) return Error("http.token_file " + http.token_file + " is empty");
-    return token;
-  }
-  if (!http.token_env.empty()) {
-    const char* v = std::getenv(http.token_env.c_str());
-    if (v == nullptr || *v == '\0') {
-      return Error("http.token_env names " + http.token_env + ", which is not set or empty");
-    }
-    return std::string(v);
-  }
-  return std::string();
+  auto token = read_bearer_token(http.token_file, http.token_env, MissingTokenEnv::kError);
+  if (!token) return token.error().with_context("http");
+  return token;
 }
 
 Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_path) {

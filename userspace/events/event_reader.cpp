@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kscope/abi/events.h"
+#include "probes/stack_maps.h"
 
 namespace kscope {
 
@@ -50,17 +51,12 @@ int EventReader::on_record(void* ctx, void* data, size_t size) {
 }
 
 void EventReader::resolve_stack(int stack_map_fd, int32_t id, std::vector<uint64_t>& out) {
-  if (id < 0 || stack_map_fd < 0) return;
-  uint64_t ips[KSCOPE_STACK_DEPTH] = {};
-  uint32_t key = static_cast<uint32_t>(id);
-  if (bpf_map_lookup_elem(stack_map_fd, &key, ips) != 0) {
+  auto frames = lookup_stack_trace(stack_map_fd, id);
+  if (!frames) {
     stacks_missing_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  for (uint64_t ip : ips) {
-    if (ip == 0) break;
-    out.push_back(ip);
-  }
+  out = std::move(*frames);
 }
 
 Result<int> EventReader::poll(std::chrono::milliseconds timeout) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace kscope {
@@ -12,6 +13,10 @@ namespace kscope {
 // The frames of a BPF_MAP_TYPE_STACK_TRACE entry (innermost first, trailing
 // zeros dropped); empty for a negative id or an id that is not there.
 std::vector<uint64_t> read_stack_trace(const bpf_map* stacks, int32_t id);
+
+// The same by map fd; nullopt when the id is not in the map (evicted, or
+// the map was full when it was taken), so a caller can count it.
+std::optional<std::vector<uint64_t>> lookup_stack_trace(int stack_map_fd, int32_t id);
 
 // Frames of a fixed-size zero-padded array.
 std::vector<uint64_t> trim_frames(const uint64_t* ips, size_t n);

@@ -3,8 +3,9 @@
 #include <civetweb.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <memory>
+
+#include "common/bearer_token.h"
 
 namespace kscope {
 namespace {
@@ -31,20 +32,7 @@ std::string url_encode(std::string_view in) {
 }
 
 Result<std::string> read_api_token(const std::string& token_file, const std::string& token_env) {
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) return Error("cannot read token file " + token_file, "", errno);
-    std::string token;
-    std::getline(in, token);
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    if (token.empty()) return Error("token file " + token_file + " is empty");
-    return token;
-  }
-  if (!token_env.empty()) {
-    const char* v = std::getenv(token_env.c_str());
-    if (v != nullptr) return std::string(v);
-  }
-  return std::string();
+  return read_bearer_token(token_file, token_env, MissingTokenEnv::kEmpty);
 }
 
 Result<ApiClient> ApiClient::create(const std::string& url, std::string token, int timeout_ms) {
