@@ -1,13 +1,12 @@
 // `kscope report --window 1h -o report.html`: a self-contained HTML page
 // from a running kscope's history (signals, top targets, trends, alerts,
 // captured flame graphs).
-#include <cstring>
-#include <fstream>
 #include <iostream>
 
 #include "cli/command.h"
 #include "common/duration.h"
 #include "common/embedded.h"
+#include "flamegraph/output_sink.h"
 #include "report/report_html.h"
 #include "top/api_client.h"
 
@@ -47,9 +46,10 @@ int run_report(const ReportOptions& o) {
   }
   std::string html = render_report_html(*data, embedded_file("web/vendor/uPlot.iife.min.js"),
                                          embedded_file("web/vendor/uPlot.min.css"));
-  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
-  if (!out || !out.write(html.data(), static_cast<std::streamsize>(html.size())) || !out.flush()) {
-    std::cerr << "kscope report: cannot write " << o.output << ": " << std::strerror(errno) << "\n";
+  // Whole or not at all, like the flame graphs.
+  auto written = write_output_file(o.output, [&](const Sink& out) { out(html); });
+  if (!written) {
+    std::cerr << "kscope report: " << written.error().to_string() << "\n";
     return 1;
   }
   size_t with_data = 0;
