@@ -12,6 +12,21 @@ using Clock = std::chrono::system_clock;
 // struct itself.
 constexpr size_t kSeriesOverhead = 160;
 
+// Appends an increase of `count` in fine bucket `index` (nothing for 0), in
+// as many records as it needs. Beyond 64 full records (2^31 observations of
+// one bucket in one frame) it saturates.
+void push_bucket(std::vector<HistoryBucket>& out, size_t index, uint64_t count) {
+  count = std::min<uint64_t>(count, uint64_t{HistoryBucket::kMaxCount} * 64);
+  while (count > 0) {
+    const uint32_t part = static_cast<uint32_t>(std::min<uint64_t>(count, HistoryBucket::kMaxCount));
+    HistoryBucket b;
+    b.index = static_cast<uint32_t>(index) & 0x7F;
+    b.count = part;
+    out.push_back(b);
+    count -= part;
+  }
+}
+
 }  // namespace
 
 size_t HistoryFrame::bytes() const {
@@ -95,18 +110,26 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
         }
         case MetricType::kHistogram: {
           if (baseline || !series.histogram) break;
-          Histogram delta = prev && prev->histogram ? series.histogram->delta_since(*prev->histogram)
-                                                    : *series.histogram;
-          e.count = delta.count();
-          if (e.count == 0) break;
-          e.value = delta.sum_seconds;
+          // The increase since the previous snapshot, bucket by bucket, with
+          // Histogram::delta_since's rule (a bucket that went backwards: the
+          // map entry was recreated, count all of it) but no copy.
+          const Histogram& now_h = *series.histogram;
+          const Histogram* before = prev && prev->histogram ? &*prev->histogram : nullptr;
+          if (before) {
+            for (size_t i = 0; i < now_h.buckets.size(); ++i) {
+              if (now_h.buckets[i] < before->buckets[i]) {
+                before = nullptr;
+                break;
+              }
+            }
+          }
           e.first_bucket = static_cast<uint32_t>(frame.buckets.size());
-          for (size_t i = 0; i < delta.buckets.size(); ++i) {
-            if (delta.buckets[i] == 0) continue;
-            frame.buckets.push_back({static_cast<uint16_t>(i),
-                                     static_cast<uint32_t>(std::min<uint64_t>(delta.buckets[i], UINT32_MAX))});
+          for (size_t i = 0; i < now_h.buckets.size(); ++i) {
+            push_bucket(frame.buckets, i, now_h.buckets[i] - (before ? before->buckets[i] : 0));
           }
           e.bucket_count = static_cast<uint32_t>(frame.buckets.size()) - e.first_bucket;
+          if (e.bucket_count == 0) break;
+          e.value = before ? std::max(0.0, now_h.sum_seconds - before->sum_seconds) : now_h.sum_seconds;
           frame.entries.push_back(e);
           break;
         }
@@ -148,7 +171,6 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
       m.min = i == 0 ? e->min : std::min(m.min, e->min);
       m.max = i == 0 ? e->max : std::max(m.max, e->max);
       m.value += e->value;
-      m.count += e->count;
       m.samples += e->samples;
       for (uint32_t b = 0; b < e->bucket_count; ++b) {
         const auto& hb = f->buckets[e->first_bucket + b];
@@ -158,12 +180,7 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
     }
     if (has_buckets) {
       m.first_bucket = static_cast<uint32_t>(out.buckets.size());
-      for (size_t i = 0; i < fine.size(); ++i) {
-        if (fine[i] != 0) {
-          out.buckets.push_back({static_cast<uint16_t>(i),
-                                 static_cast<uint32_t>(std::min<uint64_t>(fine[i], UINT32_MAX))});
-        }
-      }
+      for (size_t i = 0; i < fine.size(); ++i) push_bucket(out.buckets, i, fine[i]);
       m.bucket_count = static_cast<uint32_t>(out.buckets.size()) - m.first_bucket;
     }
     out.entries.push_back(m);

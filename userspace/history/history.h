@@ -11,8 +11,8 @@
 // Memory bound: the frames and the series table together stay under
 // `max_bytes` (default 64 MiB). When a busy host would exceed it, the oldest
 // frames go first (retention shrinks below an hour) and `dropped_frames`
-// counts them. Worst case per frame is about 40 bytes per changed series
-// plus 8 bytes per grown histogram bucket.
+// counts them. Per frame: 40 bytes per changed series plus 4 bytes per
+// grown histogram bucket (bench/history/history_bench sizes an hour).
 //
 // Thread safety: append() from one thread (the collector); query and stats
 // from any thread, concurrently.
@@ -50,13 +50,20 @@ struct HistoryStats {
   std::chrono::system_clock::time_point newest{};
 };
 
-// One sparse histogram bucket increase.
+// One sparse histogram bucket increase in 4 bytes: the fine bucket and up to
+// kMaxCount observations. A larger increase takes several records with the
+// same index; every reader adds them up. (Buckets are most of the history's
+// memory: 8 bytes each made an hour at ~3,000 busy series hit max_bytes.)
 struct HistoryBucket {
-  uint16_t index = 0;
-  uint32_t count = 0;
+  static constexpr uint32_t kMaxCount = (uint32_t{1} << 25) - 1;
+  uint32_t index : 7 = 0;
+  uint32_t count : 25 = 0;
 };
+static_assert(KSCOPE_HIST_BUCKETS <= 128, "HistoryBucket::index holds 7 bits");
+static_assert(sizeof(HistoryBucket) == 4);
 
-// One series' change within a frame.
+// One series' change within a frame. A histogram's observations are the sum
+// of its bucket counts, not stored again.
 struct HistoryEntry {
   uint32_t series = 0;
   uint32_t first_bucket = 0;  // into Frame::buckets (histograms)
@@ -64,8 +71,8 @@ struct HistoryEntry {
   uint32_t samples = 0;       // gauges: samples merged into value_sum
   double value = 0;           // counter increase, gauge sum of samples, histogram sum of seconds
   double min = 0, max = 0;    // gauges: extremes of the merged samples
-  uint64_t count = 0;         // histograms: observations
 };
+static_assert(sizeof(HistoryEntry) == 40);
 
 struct HistoryFrame {
   std::chrono::system_clock::time_point start{}, end{};  // covers (start, end]

@@ -161,6 +161,39 @@ TEST(History, OldFramesAreMergedWithoutLosingCounts) {
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 120.0 * 3);
 }
 
+// One bucket record holds 2^25 - 1 observations: a larger increase in one
+// frame (a hot syscall over a merged 10 s frame) is split, never clipped,
+// and survives merging; a histogram that went backwards counts from zero.
+TEST(History, LargeBucketIncreasesAreKeptWhole) {
+  HistoryOptions o;
+  o.fine_window = seconds(5);
+  o.coarse_step = seconds(10);
+  History h(o);
+  auto hist_snap = [](int t, uint64_t n, double sum) {
+    auto s = std::make_shared<Snapshot>();
+    s->taken_at = kT0 + seconds(t);
+    Histogram hist;
+    hist.buckets[20] = n;
+    hist.buckets[21] = n / 2;
+    hist.sum_seconds = sum;
+    s->families = {{"latency_seconds", "", MetricType::kHistogram, {{{{"comm", "hot"}}, 0, hist}}}};
+    return s;
+  };
+  const uint64_t big = 100'000'000;  // ~3 records' worth in one bucket
+  h.append(hist_snap(0, 0, 0));
+  h.append(hist_snap(1, big, 1.0));
+  h.append(hist_snap(2, 3 * big, 3.0));
+  h.append(hist_snap(3, 5, 0.5));  // reset: counts 5 + 2 from zero
+  for (int t = 4; t <= 30; ++t) h.append(hist_snap(t, 5, 0.5));
+  EXPECT_LT(h.stats().frames, 29u);  // the first seconds were merged
+  auto q = spec("latency_seconds", 0, 30, 30);
+  q.aggregation = Aggregation::kIncrease;
+  auto r = run_query(h, q);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  // Bucket 20 grew by 3 big, bucket 21 by 1.5 big, then 5 + 2 after the reset.
+  EXPECT_DOUBLE_EQ(*r->series[0].values[1], static_cast<double>(3 * big + 3 * big / 2 + 7));
+}
+
 TEST(History, RetentionAndByteBudgetEvictOldestFrames) {
   HistoryOptions o;
   o.retention = seconds(20);
