@@ -1,17 +1,44 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build, and run every test:
 # unit (no privileges), bpf (root: real probes) and e2e (real binary, real
-# peers). ctest prints the summary; the exit code is non-zero on failure.
+# peers); then the unit and bpf suites again under ASan+UBSan
+# (scripts/test_sanitize.sh, build-asan/). Arguments go to the first ctest.
+# KSCOPE_SKIP_SANITIZE=1 skips the second pass (it adds ~13 min on 2 cores).
+# The last lines sum up both passes; the exit code is non-zero if either
+# had a failure.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${KSCOPE_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
-cd "$build"
-ctest --output-on-failure --timeout 900 "$@"
-# The unit and bpf suites again under ASan+UBSan (build-asan/), with
-# KSCOPE_SANITIZE_TESTS=1. Off by default until a full run has been seen
-# green: the instrumented build takes ~20 minutes on 2 cores.
-if [[ -n "${KSCOPE_SANITIZE_TESTS:-}" ]]; then
-  "$root/scripts/test_sanitize.sh"
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+status=0
+(cd "$build" && ctest --output-on-failure --timeout 900 "$@") 2>&1 | tee "$logs/tests" || status=1
+if [[ -z "${KSCOPE_SKIP_SANITIZE:-}" ]]; then
+  "$root/scripts/test_sanitize.sh" 2>&1 | tee "$logs/sanitize" || status=1
 fi
+
+# ctest's own summary ("N% tests passed, ...", the failed names) of each
+# pass, so a failure in the first is not hidden by a green second one.
+summary() {
+  local name="$1" log="$2"
+  [[ -f "$log" ]] || return 0
+  local line
+  line="$(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)"
+  echo "$name: ${line:-no ctest summary (the build or ctest itself failed, see above)}"
+  awk '/^The following tests FAILED:/ {f = 1; next} f && /^[ \t]+[0-9]+ - / {print; next} {f = 0}' "$log"
+}
+echo
+echo "== summary"
+summary "tests (${build})" "$logs/tests"
+if [[ -n "${KSCOPE_SKIP_SANITIZE:-}" ]]; then
+  echo "sanitizer tests: skipped (KSCOPE_SKIP_SANITIZE is set)"
+else
+  summary "sanitizer tests (ASan+UBSan, ${KSCOPE_ASAN_BUILD_DIR:-$root/build-asan})" "$logs/sanitize"
+fi
+if ((status != 0)); then
+  echo "FAILED"
+fi
+exit "$status"
