@@ -46,6 +46,8 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from overhead import free_port  # noqa: E402  (the same helper as the overhead bench)
 LAT = "kscope_syscall_latency_seconds"
 ERR = "kscope_syscall_errors_total"
 RUNQ = "kscope_runqueue_latency_seconds"
@@ -64,14 +66,6 @@ TARGET_QUERIES = [
     {"name": ERR, "aggregation": "rate", "by": "comm", "limit": 50},
     {"name": RUNQ, "aggregation": "p99", "by": "comm", "limit": 50},
 ]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def http_get(url, timeout=10):
