@@ -38,7 +38,20 @@ if [[ -n "${KSCOPE_SKIP_SANITIZE:-}" ]]; then
 else
   summary "sanitizer tests (ASan+UBSan, ${KSCOPE_ASAN_BUILD_DIR:-$root/build-asan})" "$logs/sanitize"
 fi
+# One plain closing line over both passes ("N passed, N failed").
+passed=0
+failed=0
+for log in "$logs/tests" "$logs/sanitize"; do
+  [[ -f "$log" ]] || continue
+  line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)"
+  [[ -n "$line" ]] || continue
+  f="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")"
+  t="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")"
+  passed=$((passed + t - f))
+  failed=$((failed + f))
+done
 if ((status != 0)); then
   echo "FAILED"
 fi
+echo "ctest: ${passed} passed, ${failed} failed"
 exit "$status"
