@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 require_root
 out=$("$KSCOPE" check 2>&1) || fail "kscope check failed as root: $out"
+grep -Eq '^bpf run stats +ok ' <<<"$out" || fail "kscope check does not report BPF run stats as ok: $out"
 grep -q '^probe syscalls .*ok' <<<"$out" || fail "syscalls probe not ok: $out"
 grep -q '^btf .*ok' <<<"$out" || fail "btf line missing: $out"
 

@@ -69,6 +69,14 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
                            " (or kscope check --mount)");
       }
 
+      {
+        BpfStatsEnabler stats;
+        line("bpf run stats", stats.active() ? "ok" : "unsupported",
+             stats.active() ? "per-program run time (kscope_bpf_program_*, the CPU budget)"
+                            : "BPF_ENABLE_STATS failed: no kscope_bpf_program_run_seconds_total, and "
+                              "budget.cpu_percent sees no cost");
+      }
+
       auto cfg = parse_config(default_config_text(), "<embedded default config>");
       if (!cfg) {
         std::cerr << cfg.error().to_string() << "\n";
