@@ -127,7 +127,9 @@ reason=$(health '[p["reason"] for p in h["probes"] if p["name"] == "syscalls"][0
 grep -q '^detached by the CPU budget' <<<"$reason" || fail "health lacks the reason: $reason"
 [[ $(health 'h["status"]') == degraded ]] || fail "health not degraded with a probe detached"
 [[ $(metric kscope_probe_up probe=syscalls) == 0 ]] || fail "kscope_probe_up{probe=syscalls} is not 0"
-# Detached, the storm's getppid calls are not counted.
+# Detached, the storm's getppid calls are not counted (from the snapshot
+# after the detach on).
+wait_interval 1.5
 c0=$(metric kscope_syscall_latency_seconds_count syscall=getppid comm=getppid_loop)
 sleep 2
 c1=$(metric kscope_syscall_latency_seconds_count syscall=getppid comm=getppid_loop)

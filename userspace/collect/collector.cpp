@@ -31,13 +31,15 @@ void Collector::collect_once() {
   snap->taken_at = std::chrono::system_clock::now();
   snap->taken_steady = t0;
   snap->sequence = ++sequence_;
-  for (auto& probe : probes_) {
-    CollectContext ctx{config_, snap->families};
-    probe->collect(ctx);
-  }
+  // The budget acts before the maps are read, so a snapshot that shows a
+  // probe detached also holds its counts as they froze.
   {
     std::lock_guard lock(mu_);
     budget_.tick(t0, probes_, statuses_);
+  }
+  for (auto& probe : probes_) {
+    CollectContext ctx{config_, snap->families};
+    probe->collect(ctx);
   }
   append_self_metrics(snap->families);
   std::shared_ptr<const Snapshot> published = snap;
