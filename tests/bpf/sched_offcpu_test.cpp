@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bpf_test_support.h"
 #include "collect/target_labels.h"
 #include "probes/sched_probe.h"
 #include "sched_workload.h"
@@ -122,8 +123,9 @@ TEST(SchedOffcpuTest, SleeperOffCpuTimeStackAndExactSwitchCounts) {
 // attached and wakes after it was detached and attached again is not
 // recorded with a block that spans the detached period.
 TEST(SchedOffcpuTest, ABlockAcrossADetachIsNotRecorded) {
-  if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
-  if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
+  KSCOPE_REQUIRE_BPF();
+  // CMake builds the workloads before this binary: missing is a broken build.
+  ASSERT_TRUE(std::filesystem::exists(workload_path("offcpu_sleeper"))) << "workloads not built";
   Workload sleeper({workload_path("offcpu_sleeper")});
   ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
   Config config = testing::quiet_config();

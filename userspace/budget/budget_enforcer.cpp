@@ -30,12 +30,14 @@ std::string describe_step(const BudgetStep& step) {
 BudgetEnforcer::BudgetEnforcer(BudgetConfig config) : budget_(std::move(config)) { publish(); }
 
 void BudgetEnforcer::tick(CpuBudget::Clock::time_point now, std::vector<std::unique_ptr<Probe>>& probes,
+                          const std::vector<std::vector<ProgramStats>>& program_stats,
                           std::vector<ProbeStatus>& statuses) {
   std::vector<ProbeCost> costs;
-  for (const auto& probe : probes) {
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const auto& probe = probes[i];
     ProbeCost c;
     c.probe = std::string(probe->name());
-    for (const auto& ps : probe->program_stats()) c.run_time_ns += ps.run_time_ns;
+    for (const auto& ps : program_stats[i]) c.run_time_ns += ps.run_time_ns;
     c.samples = probe->samples();
     for (const auto& step : budget_.steps()) {
       if (step.kind == BudgetStep::Kind::kDetach && step.probe == c.probe) c.attached = false;

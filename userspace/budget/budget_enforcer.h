@@ -32,10 +32,11 @@ class BudgetEnforcer {
  public:
   explicit BudgetEnforcer(BudgetConfig config);
 
-  // Collector thread: measures, decides and applies at most one step.
-  // statuses is updated for probes detached or re-attached.
+  // Collector thread: measures (program_stats[i] is probes[i]'s, read this
+  // interval), decides and applies at most one step. statuses is updated
+  // for probes detached or re-attached.
   void tick(CpuBudget::Clock::time_point now, std::vector<std::unique_ptr<Probe>>& probes,
-            std::vector<ProbeStatus>& statuses);
+            const std::vector<std::vector<ProgramStats>>& program_stats, std::vector<ProbeStatus>& statuses);
 
   // kscope_bpf_cpu_ratio and, with a budget, kscope_cpu_budget_*.
   void append_metrics(std::vector<Family>& out) const;

@@ -33,22 +33,26 @@ void Collector::collect_once() {
   snap->sequence = ++sequence_;
   // The budget acts before the maps are read, so a snapshot that shows a
   // probe detached also holds its counts as they froze.
+  // Read once: the budget measures with it and the self-metrics export it.
+  std::vector<std::vector<ProgramStats>> program_stats;
+  for (const auto& probe : probes_) program_stats.push_back(probe->program_stats());
   {
     std::lock_guard lock(mu_);
-    budget_.tick(t0, probes_, statuses_);
+    budget_.tick(t0, probes_, program_stats, statuses_);
   }
   for (auto& probe : probes_) {
     CollectContext ctx{config_, snap->families};
     probe->collect(ctx);
   }
-  append_self_metrics(snap->families);
+  append_self_metrics(program_stats, snap->families);
   std::shared_ptr<const Snapshot> published = snap;
   store_.publish(published);
   last_collect_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (auto& l : listeners_) l(published);
 }
 
-void Collector::append_self_metrics(std::vector<Family>& out) {
+void Collector::append_self_metrics(const std::vector<std::vector<ProgramStats>>& program_stats,
+                                    std::vector<Family>& out) {
   Family up{"kscope_probe_up", "Whether a probe family is loaded and attached (1) or not (0).",
             MetricType::kGauge, {}};
   for (const auto& st : statuses()) up.series.push_back({{{"probe", st.name}}, st.up ? 1.0 : 0.0, {}});
@@ -60,8 +64,9 @@ void Collector::append_self_metrics(std::vector<Family>& out) {
                   "Events folded into 'other' or dropped because a BPF map was full.", MetricType::kCounter, {}};
   Family lost{"kscope_events_lost_total", "Events lost on the way from the kernel (ring buffer full).",
               MetricType::kCounter, {}};
-  for (const auto& probe : probes_) {
-    for (const auto& ps : probe->program_stats()) {
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    const auto& probe = probes_[i];
+    for (const auto& ps : program_stats[i]) {
       Labels l{{"probe", std::string(probe->name())}, {"program", ps.name}};
       runs.series.push_back({l, static_cast<double>(ps.run_count), {}});
       run_time.series.push_back({l, static_cast<double>(ps.run_time_ns) * 1e-9, {}});

@@ -49,7 +49,8 @@ class Collector {
 
  private:
   void loop();
-  void append_self_metrics(std::vector<Family>& out);
+  // program_stats[i]: probes_[i]'s, read this interval.
+  void append_self_metrics(const std::vector<std::vector<ProgramStats>>& program_stats, std::vector<Family>& out);
 
   Config config_;
   std::vector<std::unique_ptr<Probe>> probes_;

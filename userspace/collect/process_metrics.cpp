@@ -80,7 +80,8 @@ void append_process_metrics(std::vector<Family>& out) {
                    {{{}, double(stat->vsize_bytes), {}}}});
     out.push_back({"process_threads", "Number of OS threads in the process.", MetricType::kGauge,
                    {{{}, double(stat->threads), {}}}});
-    if (auto boot = boot_time_seconds()) {
+    static const std::optional<double> boot = boot_time_seconds();  // fixed while the machine runs
+    if (boot) {
       out.push_back({"process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
                      MetricType::kGauge, {{{}, *boot + double(stat->start_ticks) / ticks, {}}}});
     }
