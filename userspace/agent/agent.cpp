@@ -104,7 +104,10 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->collector_->collect_once();
   agent->install_routes();
   install_profile_routes(*agent->http_, std::make_shared<Symbolizer>());
-  agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval);
+  HistoryOptions history;
+  history.retention = agent->config_.history.retention;
+  history.max_bytes = size_t{agent->config_.history.max_mib} << 20;
+  agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval, history);
   agent->collector_->start();
   // Everything is loaded, attached and bound: from here on kscope only reads.
   auto kept = agent_kept_capabilities();

@@ -2,6 +2,7 @@
 // bucket bounds, merging, percentiles, and the coarse Prometheus view.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -14,12 +15,23 @@ namespace kscope {
 double hist_bucket_lower_ns(int i);
 double hist_bucket_upper_ns(int i);
 
-// A latency distribution in the fine in-kernel layout.
-struct Histogram {
-  std::vector<uint64_t> buckets = std::vector<uint64_t>(KSCOPE_HIST_BUCKETS, 0);
-  double sum_seconds = 0;
-
+// A latency distribution in the fine in-kernel layout. Only the span from
+// the first to the last non-empty bucket is stored: a snapshot holds one per
+// (syscall, target) series, often ten thousand on a busy host, and a typical
+// one spans 10-30 of the 110 buckets (the dense array was ~1 KB a series).
+class Histogram {
+ public:
   static Histogram from_kernel(const kscope_hist& h);
+
+  // Count in fine bucket i (0 outside the stored span).
+  uint64_t bucket(int i) const {
+    const int k = i - first_;
+    return k >= 0 && k < static_cast<int>(counts_.size()) ? counts_[static_cast<size_t>(k)] : 0;
+  }
+  // The stored span [begin, end): every non-empty bucket lies in it.
+  int begin_bucket() const { return first_; }
+  int end_bucket() const { return first_ + static_cast<int>(counts_.size()); }
+  void add_to_bucket(int i, uint64_t n);
 
   uint64_t count() const;
   void add(const Histogram& other);
@@ -34,9 +46,24 @@ struct Histogram {
   // straddles it.
   double count_below_ns(double limit_ns) const;
 
+  // True when some bucket holds fewer than in `earlier`: the kernel map
+  // entry was deleted and recreated.
+  bool went_backwards_from(const Histogram& earlier) const;
+
   // Bucket-wise difference this - earlier (for rates); counters that went
   // backwards (map entry deleted and recreated) yield this histogram as is.
   Histogram delta_since(const Histogram& earlier) const;
+
+  // Heap bytes held (for memory accounting).
+  size_t heap_bytes() const { return counts_.capacity() * sizeof(uint64_t); }
+
+  double sum_seconds = 0;
+
+ private:
+  void trim();
+
+  int first_ = 0;
+  std::vector<uint64_t> counts_;
 };
 
 // Cumulative counts for the exported `le` boundaries (seconds, ascending).

@@ -107,6 +107,47 @@ TEST(Histogram, DeltaSinceHandlesResets) {
   EXPECT_EQ(a.delta_since(b).count(), 1u);  // went backwards: treat as reset
 }
 
+// Only the span of non-empty buckets is stored; every operation must agree
+// with a dense array of all KSCOPE_HIST_BUCKETS counts.
+TEST(Histogram, SparseSpanAgreesWithADenseArray) {
+  std::vector<uint64_t> dense(KSCOPE_HIST_BUCKETS, 0);
+  kscope_hist k{};
+  k.buckets[30] = 7;
+  k.buckets[33] = 2;
+  k.sum_ns = 1000;
+  Histogram a = Histogram::from_kernel(k);
+  EXPECT_EQ(a.begin_bucket(), 30);
+  EXPECT_EQ(a.end_bucket(), 34);
+  EXPECT_LE(a.heap_bytes(), 4 * sizeof(uint64_t));
+  dense[30] += 7;
+  dense[33] += 2;
+
+  Histogram b;
+  b.add_to_bucket(KSCOPE_HIST_BUCKETS - 1, 1);  // grows the span upwards
+  b.add_to_bucket(0, 3);                        // and downwards
+  b.add_to_bucket(-1, 5);                       // out of range: ignored
+  b.add_to_bucket(KSCOPE_HIST_BUCKETS, 5);
+  a.add(b);
+  dense[KSCOPE_HIST_BUCKETS - 1] += 1;
+  dense[0] += 3;
+  for (int i = 0; i < KSCOPE_HIST_BUCKETS; ++i) EXPECT_EQ(a.bucket(i), dense[static_cast<size_t>(i)]) << i;
+  EXPECT_EQ(a.bucket(-1), 0u);
+  EXPECT_EQ(a.bucket(KSCOPE_HIST_BUCKETS), 0u);
+  EXPECT_EQ(a.count(), 13u);
+
+  // The delta drops the empty edges again.
+  Histogram later = a;
+  later.add_to_bucket(31, 4);
+  Histogram d = later.delta_since(a);
+  EXPECT_EQ(d.begin_bucket(), 31);
+  EXPECT_EQ(d.end_bucket(), 32);
+  EXPECT_EQ(d.count(), 4u);
+  // Losing a bucket outside the later span is a reset too.
+  EXPECT_TRUE(Histogram::from_kernel(k).went_backwards_from(a));
+  EXPECT_FALSE(later.went_backwards_from(a));
+  EXPECT_EQ(Histogram().delta_since(Histogram()).count(), 0u);
+}
+
 TEST(Histogram, CountBelowInterpolates) {
   Histogram h;
   for (int i = 0; i < 100; ++i) h.record_ns(1'000'000);

@@ -98,6 +98,13 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
 
   read_probes(top.section("probes"), cfg.probes);
   read_budget(top.section("budget"), cfg.budget);
+  auto history = top.section("history");
+  history.read("retention", cfg.history.retention);
+  history.read("max_mib", cfg.history.max_mib, 1, 1u << 16);
+  if (cfg.history.retention < std::chrono::minutes(1) || cfg.history.retention > std::chrono::hours(24)) {
+    history.error("retention", "must be from 1m to 24h");
+  }
+  history.finish();
   read_alerts_config(top.section("alerts"), cfg.alerts);
   top.finish();
 

@@ -89,6 +89,14 @@ struct BudgetConfig {
   bool operator==(const BudgetConfig&) const = default;
 };
 
+// The in-memory history behind the dashboard, `kscope top` and `kscope
+// report`. Read at start (a reload keeps the running history).
+struct HistoryConfig {
+  Nanos retention = std::chrono::hours(1);
+  uint32_t max_mib = 64;  // ceiling; a busy host past it loses its oldest frames first (counted)
+  bool operator==(const HistoryConfig&) const = default;
+};
+
 struct Config {
   Nanos interval = std::chrono::seconds(1);
   std::string log_level = "info";
@@ -102,6 +110,7 @@ struct Config {
   HttpConfig http;
   ProbesConfig probes;
   BudgetConfig budget;
+  HistoryConfig history;
   AlertsConfig alerts;
   bool operator==(const Config&) const = default;
 };

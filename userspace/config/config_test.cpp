@@ -50,6 +50,19 @@ TEST(Config, BadValuesSayWhatIsExpected) {
   EXPECT_NE(m.find("bad.yaml:5:20: http.protect_metrics: expected true or false, got 'maybe'"), std::string::npos) << m;
 }
 
+TEST(Config, HistoryIsValidated) {
+  auto good = parse_config("history:\n  retention: 30m\n  max_mib: 12\n", "h.yaml");
+  ASSERT_TRUE(good.ok()) << good.error().message();
+  EXPECT_EQ(good->history.retention, std::chrono::minutes(30));
+  EXPECT_EQ(good->history.max_mib, 12u);
+  auto bad = parse_config("history:\n  retention: 2s\n  max_mib: 0\n  tiers: []\n", "h.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message();
+  EXPECT_NE(m.find("h.yaml:2:14: history.retention: must be from 1m to 24h"), std::string::npos) << m;
+  EXPECT_NE(m.find("h.yaml:3:12: history.max_mib"), std::string::npos) << m;
+  EXPECT_NE(m.find("h.yaml:4:3: history.tiers: unknown field"), std::string::npos) << m;
+}
+
 TEST(Config, BudgetIsValidated) {
   auto good = parse_config("budget:\n  cpu_percent: 2.5\n  window: 5s\n  restore_after: 30s\n  keep: [syscalls, tcp]\n",
                            "b.yaml");

@@ -115,17 +115,10 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
           // map entry was recreated, count all of it) but no copy.
           const Histogram& now_h = *series.histogram;
           const Histogram* before = prev && prev->histogram ? &*prev->histogram : nullptr;
-          if (before) {
-            for (size_t i = 0; i < now_h.buckets.size(); ++i) {
-              if (now_h.buckets[i] < before->buckets[i]) {
-                before = nullptr;
-                break;
-              }
-            }
-          }
+          if (before && now_h.went_backwards_from(*before)) before = nullptr;
           e.first_bucket = static_cast<uint32_t>(frame.buckets.size());
-          for (size_t i = 0; i < now_h.buckets.size(); ++i) {
-            push_bucket(frame.buckets, i, now_h.buckets[i] - (before ? before->buckets[i] : 0));
+          for (int i = now_h.begin_bucket(); i < now_h.end_bucket(); ++i) {
+            push_bucket(frame.buckets, static_cast<size_t>(i), now_h.bucket(i) - (before ? before->bucket(i) : 0));
           }
           e.bucket_count = static_cast<uint32_t>(frame.buckets.size()) - e.first_bucket;
           if (e.bucket_count == 0) break;
@@ -191,22 +184,21 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
 }
 
 void History::compact(Clock::time_point now) {
-  const auto step = options_.coarse_step;
-  if (step <= Nanos(0)) return;
-  const auto fine_limit = now - options_.fine_window;
+  for (const auto& tier : options_.tiers) {
+    if (tier.step > Nanos(0)) compact_tier(now - tier.after, tier.step);
+  }
+}
+
+void History::compact_tier(Clock::time_point limit, Nanos step) {
   auto slot = [&](const HistoryFrame& f) { return f.end.time_since_epoch() / step; };
-  // Frames are oldest first; coarse ones (already merged) lead. Merge each
-  // run of old frames sharing a coarse slot once the slot is complete, i.e.
-  // a later frame already lies in a later slot.
-  std::deque<HistoryFrame> out;
+  // Frames are oldest first. Merge each run of frames that ended before
+  // `limit` and share a slot once the slot is complete, i.e. a later frame
+  // already lies in a later slot. Older runs were merged by earlier calls.
   size_t i = 0;
-  while (i < frames_.size()) {
-    const HistoryFrame& f = frames_[i];
-    if (f.end > fine_limit) break;
+  while (i < frames_.size() && frames_[i].end <= limit) {
     size_t j = i;
-    while (j + 1 < frames_.size() && slot(frames_[j + 1]) == slot(f)) ++j;
-    bool slot_complete = j + 1 < frames_.size();
-    if (!slot_complete || frames_[j].end > fine_limit) break;
+    while (j + 1 < frames_.size() && slot(frames_[j + 1]) == slot(frames_[i])) ++j;
+    if (j + 1 >= frames_.size() || frames_[j].end > limit) break;  // slot not complete
     if (j > i) {
       std::vector<const HistoryFrame*> run;
       for (size_t k = i; k <= j; ++k) {
@@ -215,15 +207,12 @@ void History::compact(Clock::time_point now) {
       }
       HistoryFrame merged = merge_frames(run);
       bytes_ += merged.bytes();
-      out.push_back(std::move(merged));
-    } else {
-      out.push_back(std::move(frames_[i]));
+      frames_[i] = std::move(merged);
+      frames_.erase(frames_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                    frames_.begin() + static_cast<std::ptrdiff_t>(j + 1));
     }
-    i = j + 1;
+    ++i;
   }
-  if (out.empty()) return;
-  for (; i < frames_.size(); ++i) out.push_back(std::move(frames_[i]));
-  frames_ = std::move(out);
 }
 
 void History::evict(Clock::time_point now) {

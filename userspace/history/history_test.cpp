@@ -138,8 +138,7 @@ TEST(History, GaugeMinMaxAvg) {
 
 TEST(History, OldFramesAreMergedWithoutLosingCounts) {
   HistoryOptions o;
-  o.fine_window = seconds(30);
-  o.coarse_step = seconds(10);
+  o.tiers = {{seconds(30), seconds(10)}};
   History h(o);
   double total = 0;
   for (int t = 0; t <= 120; ++t) {
@@ -161,20 +160,63 @@ TEST(History, OldFramesAreMergedWithoutLosingCounts) {
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 120.0 * 3);
 }
 
+// The default tiers: an hour at 1 s is 300 one-second frames, then 10 s
+// frames back to 15 minutes, then 60 s frames; nothing is lost on the way.
+TEST(History, AnHourFallsIntoThreeTiers) {
+  History h;
+  double total = 0;
+  const int end = 3600;
+  for (int t = 0; t <= end; ++t) {
+    h.append(snap(t, {{"a", total}}, static_cast<uint64_t>(t / 60)));
+    total += 1 + t % 3;
+  }
+  size_t fine = 0, ten = 0, sixty = 0;
+  h.read([&](const std::deque<HistoryFrame>& frames, const auto&) {
+    for (const auto& f : frames) {
+      const double age = std::chrono::duration<double>(kT0 + seconds(end) - f.end).count();
+      const double len = f.seconds();
+      if (len <= 1) {
+        ++fine;
+        EXPECT_LE(age, 5 * 60 + 10);
+      } else if (len <= 10) {
+        ++ten;
+        EXPECT_LE(age, 15 * 60 + 60);
+        EXPECT_GE(age, 5 * 60 - 10);
+      } else {
+        ++sixty;
+        EXPECT_LE(len, 60);
+        EXPECT_GE(age, 15 * 60 - 60);
+      }
+    }
+    return 0;
+  });
+  EXPECT_NEAR(double(fine), 300, 12);
+  EXPECT_NEAR(double(ten), 60, 6);
+  EXPECT_NEAR(double(sixty), 45, 2);
+  auto q = spec("calls_total", 0, end, end);
+  q.aggregation = Aggregation::kIncrease;
+  auto r = run_query(h, q);
+  ASSERT_TRUE(r.ok());
+  double expected = 0;
+  for (int t = 0; t < end; ++t) expected += 1 + t % 3;  // the increases seen by snapshots 1..end
+  EXPECT_DOUBLE_EQ(*r->series[0].values[1], expected);
+  q.name = "latency_seconds";
+  EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], end / 60.0);
+}
+
 // One bucket record holds 2^25 - 1 observations: a larger increase in one
 // frame (a hot syscall over a merged 10 s frame) is split, never clipped,
 // and survives merging; a histogram that went backwards counts from zero.
 TEST(History, LargeBucketIncreasesAreKeptWhole) {
   HistoryOptions o;
-  o.fine_window = seconds(5);
-  o.coarse_step = seconds(10);
+  o.tiers = {{seconds(5), seconds(10)}};
   History h(o);
   auto hist_snap = [](int t, uint64_t n, double sum) {
     auto s = std::make_shared<Snapshot>();
     s->taken_at = kT0 + seconds(t);
     Histogram hist;
-    hist.buckets[20] = n;
-    hist.buckets[21] = n / 2;
+    hist.add_to_bucket(20, n);
+    hist.add_to_bucket(21, n / 2);
     hist.sum_seconds = sum;
     s->families = {{"latency_seconds", "", MetricType::kHistogram, {{{{"comm", "hot"}}, 0, hist}}}};
     return s;
@@ -197,7 +239,7 @@ TEST(History, LargeBucketIncreasesAreKeptWhole) {
 TEST(History, RetentionAndByteBudgetEvictOldestFrames) {
   HistoryOptions o;
   o.retention = seconds(20);
-  o.fine_window = seconds(1000);
+  o.tiers = {{seconds(1000), seconds(10)}};
   History h(o);
   for (int t = 0; t <= 50; ++t) h.append(snap(t, {{"a", double(t)}}));
   EXPECT_EQ(h.stats().frames, 20u);

@@ -66,14 +66,14 @@ std::optional<double> reduce(const Accumulator& acc, MetricType type, Aggregatio
       case Aggregation::kAvg: return acc.hist_sum / static_cast<double>(n);
       case Aggregation::kMin:
       case Aggregation::kMax: {
-        const auto& b = acc.hist.buckets;
-        int i = 0;
+        const Histogram& h = acc.hist;
         if (agg == Aggregation::kMin) {
-          while (i < static_cast<int>(b.size()) && b[i] == 0) ++i;
+          int i = h.begin_bucket();
+          while (i + 1 < h.end_bucket() && h.bucket(i) == 0) ++i;
           return hist_bucket_lower_ns(i) * 1e-9;
         }
-        i = static_cast<int>(b.size()) - 1;
-        while (i > 0 && b[i] == 0) --i;
+        int i = h.end_bucket() - 1;
+        while (i > h.begin_bucket() && h.bucket(i) == 0) --i;
         double up = hist_bucket_upper_ns(i);
         return (std::isinf(up) ? hist_bucket_lower_ns(i) : up) * 1e-9;
       }
@@ -211,7 +211,7 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
             acc.hist_sum += e.value;
             for (uint32_t b = 0; b < e.bucket_count; ++b) {
               const auto& hb = fit->buckets[e.first_bucket + b];
-              acc.hist.buckets[hb.index] += hb.count;
+              acc.hist.add_to_bucket(hb.index, hb.count);
             }
           } else {
             auto& ps = acc.per_series[e.series];

@@ -15,6 +15,18 @@ std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Na
     self->hub_->notify();
     self->trimmer_.maybe_trim();
   });
+  collector.add_metrics_source([self](std::vector<Family>& out) {
+    const auto st = self->history_.stats();
+    out.push_back({"kscope_history_bytes", "Memory held by the in-memory history (frames and series table).",
+                   MetricType::kGauge, {{{}, double(st.bytes), {}}}});
+    out.push_back({"kscope_history_span_seconds",
+                   "Time the history reaches back; below history.retention once max_mib was reached.",
+                   MetricType::kGauge,
+                   {{{}, st.frames ? std::chrono::duration<double>(st.newest - st.oldest).count() : 0.0, {}}}});
+    out.push_back({"kscope_history_dropped_frames_total",
+                   "History frames dropped before history.retention to stay under history.max_mib.",
+                   MetricType::kCounter, {{{}, double(st.dropped_frames), {}}}});
+  });
   http.route_public("/", serve_asset);
   http.route_public("/index.html", serve_asset);
   http.route_public("/assets/", serve_asset);
