@@ -2,6 +2,7 @@
 # A webhook receiver that is slow (answers after the sink's timeout) and then
 # fails with 500 before it accepts: kscope keeps serving promptly meanwhile,
 # counts the failures as retries, and the firing notification arrives.
+# libcurl is mapped only once the sink has posted, not when it is configured.
 # (A receiver that is down is alertmanager_webhook_retry.sh.)
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -61,6 +62,8 @@ alerts:
         value: 100/s
 YAML
 start_kscope --config "$work/kscope.yaml"
+wait_interval
+! maps_libcurl "$KSCOPE_PID" || fail "libcurl mapped before the webhook sink posted anything"
 "$KSCOPE_WORKLOAD_DIR/failing_opens" "$comm" 2000 12 &
 WL=$!
 
@@ -72,6 +75,7 @@ for _ in $(seq 1 60); do
   sleep 0.25
 done
 [[ $(wc -l <"$work/received" 2>/dev/null || echo 0) -ge 4 ]] || { cat "$KSCOPE_LOG"; fail "no successful delivery after the slow and failing answers: $(cat "$work/received" 2>/dev/null)"; }
+maps_libcurl "$KSCOPE_PID" || fail "webhook delivered, yet libcurl is not in /proc/$KSCOPE_PID/maps"
 python3 -c "import sys; sys.exit(0 if $worst < 1.0 else 1)" || fail "health took ${worst}s while the sink was slow"
 retries=$(curl -fsS "$KSCOPE_URL/api/v1/health" | python3 -c 'import json,sys; h=json.load(sys.stdin); print([x for x in h["alert_sinks"] if x["name"]=="hook"][0]["retries"])')
 [[ "$retries" -ge 3 ]] || fail "sink retries $retries, want >= 3 (timeout, 500, 500)"

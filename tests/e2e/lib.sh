@@ -36,6 +36,10 @@ stop_kscope() {
   fi
 }
 
+# Succeeds when process $1 has libcurl mapped. kscope dlopens it on the
+# first webhook or Alertmanager POST, never before.
+maps_libcurl() { grep -q '/libcurl[.-]' "/proc/$1/maps"; }
+
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
 

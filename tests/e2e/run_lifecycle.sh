@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `kscope run`: health JSON, the default config round-trips, a second agent on
-# the same port fails with a clear error, SIGTERM detaches cleanly.
+# `kscope run`: health JSON, the default config round-trips, the default
+# config never maps libcurl (only webhook/Alertmanager sinks load it), a
+# second agent on the same port fails with a clear error, SIGTERM detaches
+# cleanly.
 source "$(dirname "$0")/lib.sh"
 require_root
 trap stop_kscope EXIT
@@ -20,6 +22,9 @@ start_kscope
 health=$(curl -fsS "$KSCOPE_URL/api/v1/health")
 python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="syscalls" and p["up"] for p in h["probes"]), h' "$health" ||
   fail "health does not show syscalls up: $health"
+wait_interval
+! maps_libcurl "$KSCOPE_PID" ||
+  fail "kscope run with the default config mapped libcurl: $(grep libcurl "/proc/$KSCOPE_PID/maps" | head -1)"
 
 port=${KSCOPE_URL##*:}
 set +e

@@ -1,9 +1,8 @@
 #include "alerts/http_client.h"
 
-#include <curl/curl.h>
-
 #include <memory>
-#include <mutex>
+
+#include "alerts/curl_library.h"
 
 namespace kscope {
 namespace {
@@ -15,41 +14,41 @@ size_t collect_body(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 Result<HttpPostResult> http_post_json(const std::string& url, const std::string& body,
                                       const std::vector<std::string>& headers, Nanos timeout) {
-  global_init();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  auto loaded = curl_library();
+  if (!loaded) return loaded.error();
+  const CurlLibrary& lib = **loaded;
+  std::unique_ptr<CURL, decltype(lib.easy_cleanup)> curl(lib.easy_init(), lib.easy_cleanup);
   if (!curl) return Error("cannot create an HTTP client handle");
-  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> hdrs(list, curl_slist_free_all);
+  curl_slist* list = lib.slist_append(nullptr, "Content-Type: application/json");
+  for (const auto& h : headers) list = lib.slist_append(list, h.c_str());
+  std::unique_ptr<curl_slist, decltype(lib.slist_free_all)> hdrs(list, lib.slist_free_all);
   HttpPostResult r;
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.get());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM for DNS timeouts
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  // curl_easy_setopt is variadic: each value has exactly the type curl reads
+  // for its option (long, curl_off_t, a pointer, a callback).
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_POST, 1L);
+  lib.easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  lib.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.get());
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                  static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM for DNS timeouts
+  lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect_body);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  CURLcode rc = curl_easy_perform(c);
+  lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
-    return Error("POST " + url + " failed: " + (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc)));
+    return Error("POST " + url + " failed: " + (errbuf[0] ? std::string(errbuf) : lib.easy_strerror(rc)));
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   return r;
 }
 

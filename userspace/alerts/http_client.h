@@ -1,5 +1,7 @@
 // A small blocking HTTP POST over libcurl, for the alert sinks' worker
-// threads (never the collector thread).
+// threads (never the collector thread). libcurl is loaded on the first call
+// (alerts/curl_library.h); where it is missing, every call returns an error
+// naming it.
 #pragma once
 
 #include <string>
