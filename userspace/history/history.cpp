@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 namespace kscope {
 namespace {
@@ -31,7 +32,7 @@ void push_bucket(std::vector<HistoryBucket>& out, size_t index, uint64_t count) 
 
 size_t HistoryFrame::bytes() const {
   return sizeof(HistoryFrame) + entries.capacity() * sizeof(HistoryEntry) +
-         buckets.capacity() * sizeof(HistoryBucket);
+         buckets.capacity() * sizeof(HistoryBucket) + gauges.capacity() * sizeof(HistoryGauge);
 }
 
 std::string series_key(const std::string& name, const Labels& labels) {
@@ -94,8 +95,9 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
       e.series = id;
       switch (family.type) {
         case MetricType::kGauge:
-          e.value = e.min = e.max = series.value;
-          e.samples = 1;
+          e.value = series.value;
+          e.gauge = static_cast<uint32_t>(frame.gauges.size());
+          frame.gauges.push_back({series.value, series.value, 1});
           frame.entries.push_back(e);
           break;
         case MetricType::kCounter: {
@@ -133,6 +135,7 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
             [](const HistoryEntry& a, const HistoryEntry& b) { return a.series < b.series; });
   frame.entries.shrink_to_fit();
   frame.buckets.shrink_to_fit();
+  frame.gauges.shrink_to_fit();
   previous_ = std::move(snapshot);
   previous_index_ = std::move(index);
   if (!baseline) {
@@ -158,13 +161,15 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
     HistoryEntry m;
     m.series = id;
     bool has_buckets = false;
+    std::optional<HistoryGauge> gauge;
     fine.assign(KSCOPE_HIST_BUCKETS, 0);
-    for (size_t i = 0; i < parts.size(); ++i) {
-      const auto& [f, e] = parts[i];
-      m.min = i == 0 ? e->min : std::min(m.min, e->min);
-      m.max = i == 0 ? e->max : std::max(m.max, e->max);
+    for (const auto& [f, e] : parts) {
       m.value += e->value;
-      m.samples += e->samples;
+      if (e->gauge != HistoryEntry::kNoGauge) {
+        const HistoryGauge& g = f->gauges[e->gauge];
+        if (!gauge) gauge = g;
+        else gauge = HistoryGauge{std::min(gauge->min, g.min), std::max(gauge->max, g.max), gauge->samples + g.samples};
+      }
       for (uint32_t b = 0; b < e->bucket_count; ++b) {
         const auto& hb = f->buckets[e->first_bucket + b];
         fine[hb.index] += hb.count;
@@ -176,10 +181,15 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
       for (size_t i = 0; i < fine.size(); ++i) push_bucket(out.buckets, i, fine[i]);
       m.bucket_count = static_cast<uint32_t>(out.buckets.size()) - m.first_bucket;
     }
+    if (gauge) {
+      m.gauge = static_cast<uint32_t>(out.gauges.size());
+      out.gauges.push_back(*gauge);
+    }
     out.entries.push_back(m);
   }
   out.entries.shrink_to_fit();
   out.buckets.shrink_to_fit();
+  out.gauges.shrink_to_fit();
   return out;
 }
 

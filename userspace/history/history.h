@@ -13,8 +13,8 @@
 // Memory bound: the frames and the series table together stay under
 // `max_bytes` (config history.max_mib). When a busy host would exceed it, the oldest
 // frames go first (retention shrinks below an hour) and `dropped_frames`
-// counts them. Per frame: 40 bytes per changed series plus 4 bytes per
-// grown histogram bucket (bench/history/history_bench sizes an hour).
+// counts them. Per frame: 24 bytes per changed series plus 4 bytes per
+// grown histogram bucket (and 24 per gauge) (bench/history/history_bench sizes an hour).
 //
 // Thread safety: append() from one thread (the collector); query and stats
 // from any thread, concurrently.
@@ -71,21 +71,29 @@ static_assert(KSCOPE_HIST_BUCKETS <= 128, "HistoryBucket::index holds 7 bits");
 static_assert(sizeof(HistoryBucket) == 4);
 
 // One series' change within a frame. A histogram's observations are the sum
-// of its bucket counts, not stored again.
+// of its bucket counts, not stored again. 24 bytes: most entries are
+// counters and histograms; a gauge's extremes live beside, in Frame::gauges.
 struct HistoryEntry {
+  static constexpr uint32_t kNoGauge = UINT32_MAX;
   uint32_t series = 0;
-  uint32_t first_bucket = 0;  // into Frame::buckets (histograms)
+  uint32_t first_bucket = 0;      // into Frame::buckets (histograms)
   uint32_t bucket_count = 0;
-  uint32_t samples = 0;       // gauges: samples merged into value_sum
-  double value = 0;           // counter increase, gauge sum of samples, histogram sum of seconds
-  double min = 0, max = 0;    // gauges: extremes of the merged samples
+  uint32_t gauge = kNoGauge;      // into Frame::gauges (gauges)
+  double value = 0;               // counter increase, gauge sum of samples, histogram sum of seconds
 };
-static_assert(sizeof(HistoryEntry) == 40);
+static_assert(sizeof(HistoryEntry) == 24);
+
+// A gauge's samples merged into one entry.
+struct HistoryGauge {
+  double min = 0, max = 0;
+  uint32_t samples = 0;
+};
 
 struct HistoryFrame {
   std::chrono::system_clock::time_point start{}, end{};  // covers (start, end]
   std::vector<HistoryEntry> entries;                     // ascending series id
   std::vector<HistoryBucket> buckets;
+  std::vector<HistoryGauge> gauges;
 
   double seconds() const { return std::chrono::duration<double>(end - start).count(); }
   size_t bytes() const;

@@ -217,9 +217,12 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
             auto& ps = acc.per_series[e.series];
             bool first = ps.samples == 0 && ps.value == 0;
             ps.value += e.value;
-            ps.samples += e.samples;
-            ps.min = first ? e.min : std::min(ps.min, e.min);
-            ps.max = first ? e.max : std::max(ps.max, e.max);
+            if (e.gauge != HistoryEntry::kNoGauge) {
+              const HistoryGauge& g = fit->gauges[e.gauge];
+              ps.samples += g.samples;
+              ps.min = first ? g.min : std::min(ps.min, g.min);
+              ps.max = first ? g.max : std::max(ps.max, g.max);
+            }
           }
         }
       }
