@@ -46,7 +46,7 @@ std::string describe(const std::vector<Frame>& frames) {
 
 TEST(SchedOffcpuTest, SleeperOffCpuTimeStackAndExactSwitchCounts) {
   if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
-  if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
+  ASSERT_TRUE(std::filesystem::exists(workload_path("offcpu_sleeper"))) << "workloads not built";
 
   Workload sleeper({workload_path("offcpu_sleeper")});
   ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S')) << "the sleeper should block reading stdin";
@@ -161,7 +161,7 @@ TEST(SchedOffcpuTest, ABlockAcrossADetachIsNotRecorded) {
 // current too (the wakee, next): only the sleeper inside the cgroup counts.
 TEST(SchedOffcpuTest, CgroupFilterSelectsOnlyTasksInsideIt) {
   if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
-  if (!std::filesystem::exists(workload_path("offcpu_sleeper"))) GTEST_SKIP() << "workloads not built";
+  ASSERT_TRUE(std::filesystem::exists(workload_path("offcpu_sleeper"))) << "workloads not built";
   // The filter path is relative to the cgroup v2 mount, wherever it is (a
   // hybrid host mounts it at /sys/fs/cgroup/unified).
   const std::string v2 = CgroupPaths::cgroup2_mount();

@@ -102,7 +102,7 @@ class SchedProfileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
-    if (!fs::exists(workload_path("cpu_burner"))) GTEST_SKIP() << "workloads not built";
+    ASSERT_TRUE(fs::exists(workload_path("cpu_burner"))) << "workloads not built";
   }
 };
 

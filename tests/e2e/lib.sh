@@ -36,6 +36,11 @@ stop_kscope() {
   fi
 }
 
+# Succeeds when process $1 holds the fd that keeps the kernel's BPF run-time
+# statistics on (BPF_ENABLE_STATS).
+# (No `ls | grep -q`: under pipefail grep's early exit fails the pipe.)
+holds_bpf_stats() { [[ "$(ls -l "/proc/$1/fd" 2>/dev/null)" == *anon_inode:bpf-stats* ]]; }
+
 # Succeeds when process $1 has libcurl mapped. kscope dlopens it on the
 # first webhook or Alertmanager POST, never before.
 maps_libcurl() { grep -q '/libcurl[.-]' "/proc/$1/maps"; }

@@ -5,7 +5,10 @@ source "$(dirname "$0")/lib.sh"
 require_root
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
 trap stop_kscope EXIT
-start_kscope
+cfg=$(mktemp --suffix=.yaml)
+printf 'budget:\n  measure: true\n' >"$cfg"
+start_kscope --config "$cfg"
+holds_bpf_stats "$KSCOPE_PID" || fail "budget.measure: true did not turn BPF run-time statistics on"
 
 comm="kse2e$$"
 "$KSCOPE_WORKLOAD_DIR/syscall_workload" "$comm" 40 2000

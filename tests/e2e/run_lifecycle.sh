@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `kscope run`: health JSON, the default config round-trips, the default
-# config never maps libcurl (only webhook/Alertmanager sinks load it), a
+# config never maps libcurl (only webhook/Alertmanager sinks load it) and
+# leaves the kernel's BPF run-time statistics off (they slow every BPF
+# program on the host; only budget.cpu_percent or budget.measure turn them
+# on: metrics_promtool.sh checks that side), a
 # second agent on the same port fails with a clear error, SIGTERM detaches
 # cleanly.
 source "$(dirname "$0")/lib.sh"
@@ -25,6 +28,11 @@ python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="s
 wait_interval
 ! maps_libcurl "$KSCOPE_PID" ||
   fail "kscope run with the default config mapped libcurl: $(grep libcurl "/proc/$KSCOPE_PID/maps" | head -1)"
+holds_bpf_stats "$KSCOPE_PID" && fail "kscope run with the default config turned BPF run-time statistics on"
+if [[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" == 0 ]]; then
+  curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_bpf_program_run' &&
+    fail "BPF program stats exported while the kernel does not count them"
+fi
 
 port=${KSCOPE_URL##*:}
 set +e

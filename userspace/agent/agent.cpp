@@ -71,7 +71,10 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   if (!server) return server.error();
   agent->http_ = std::move(*server);
 
-  agent->stats_ = std::make_unique<BpfStatsEnabler>();
+  // The statistics slow every BPF program on the host: on only when asked.
+  if (agent->config_.budget.cpu_percent > 0 || agent->config_.budget.measure) {
+    agent->stats_ = std::make_unique<BpfStatsEnabler>();
+  }
   if (agent->config_.budget.cpu_percent > 0 && !agent->stats_->active()) {
     spdlog::warn("cpu budget: BPF run-time statistics cannot be enabled here, so the budget sees no cost and "
                  "never sheds (needs CAP_SYS_ADMIN for BPF_ENABLE_STATS)");
@@ -84,6 +87,8 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->start_events(loaded->probes);
   agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
                                                   std::move(loaded->statuses), agent->store_);
+  agent->collector_->set_bpf_stats_active(
+      [a = agent.get()] { return (a->stats_ && a->stats_->active()) || bpf_stats_sysctl_enabled(); });
   agent->collector_->add_metrics_source([a = agent.get()](std::vector<Family>& out) {
     auto st = a->events_.stats();
     out.push_back({"kscope_event_stream_dropped_total",

@@ -34,9 +34,10 @@ void Collector::collect_once() {
   // The budget acts before the maps are read, so a snapshot that shows a
   // probe detached also holds its counts as they froze.
   // Read once: the budget measures with it and the self-metrics export it.
-  std::vector<std::vector<ProgramStats>> program_stats;
-  for (const auto& probe : probes_) program_stats.push_back(probe->program_stats());
-  {
+  const bool stats = bpf_stats_active_();
+  std::vector<std::vector<ProgramStats>> program_stats(probes_.size());
+  if (stats) {
+    for (size_t i = 0; i < probes_.size(); ++i) program_stats[i] = probes_[i]->program_stats();
     std::lock_guard lock(mu_);
     budget_.tick(t0, probes_, program_stats, statuses_);
   }

@@ -33,6 +33,11 @@ class Collector {
   // Appends kscope's own families that live outside the probes (the event
   // stream's counters), each collection. Add before start().
   using MetricsSource = std::function<void(std::vector<Family>&)>;
+  // Whether the kernel is counting BPF run time (checked each interval).
+  // Without it the programs' stats are not read, the budget sees nothing and
+  // kscope_bpf_program_run* / kscope_bpf_cpu_ratio are not exported. Default:
+  // on. Call before start().
+  void set_bpf_stats_active(std::function<bool()> active) { bpf_stats_active_ = std::move(active); }
   void add_metrics_source(MetricsSource source);
 
   // Collects once on the calling thread and publishes.
@@ -56,6 +61,7 @@ class Collector {
   std::vector<std::unique_ptr<Probe>> probes_;
   std::vector<ProbeStatus> statuses_;  // guarded by mu_
   BudgetEnforcer budget_;
+  std::function<bool()> bpf_stats_active_ = [] { return true; };
   SnapshotStore& store_;
   std::vector<Listener> listeners_;
   std::vector<MetricsSource> metrics_sources_;

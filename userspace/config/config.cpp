@@ -50,6 +50,7 @@ void read_budget(YamlSection budget, BudgetConfig& out) {
   budget.read("window", out.window);
   budget.read("restore_after", out.restore_after);
   budget.read_strings("keep", out.keep);
+  budget.read("measure", out.measure);
   if (!(out.cpu_percent >= 0 && out.cpu_percent <= 100)) {
     budget.error("cpu_percent", "must be from 0 (no budget) to 100 (percent of one core)");
   }

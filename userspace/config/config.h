@@ -86,6 +86,10 @@ struct BudgetConfig {
   Nanos window = std::chrono::seconds(10);  // cost is averaged over this; one step per window
   Nanos restore_after = std::chrono::seconds(60);
   std::vector<std::string> keep = {"syscalls"};  // probes never detached
+  // Measure kscope's BPF CPU time even without a budget. Off by default: the
+  // kernel's run-time statistics cost every BPF program on the host two
+  // clock reads per run (~100 ns per syscall with kscope's enter/exit pair).
+  bool measure = false;
   bool operator==(const BudgetConfig&) const = default;
 };
 

@@ -69,6 +69,10 @@ TEST(Config, BudgetIsValidated) {
   ASSERT_TRUE(good.ok()) << good.error().message();
   EXPECT_EQ(good->budget.cpu_percent, 2.5);
   EXPECT_EQ(good->budget.keep, (std::vector<std::string>{"syscalls", "tcp"}));
+  EXPECT_FALSE(good->budget.measure);
+  auto measure = parse_config("budget:\n  measure: true\n", "b.yaml");
+  ASSERT_TRUE(measure.ok()) << measure.error().message();
+  EXPECT_TRUE(measure->budget.measure);
   auto none = parse_config("budget:\n  keep: []\n", "b.yaml");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->budget.keep.empty());

@@ -1,5 +1,7 @@
 #include "loader/bpf_support.h"
 
+#include <fstream>
+
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -58,6 +60,12 @@ BpfStatsEnabler::BpfStatsEnabler() : fd_(bpf_enable_stats(BPF_STATS_RUN_TIME)) {
 
 BpfStatsEnabler::~BpfStatsEnabler() {
   if (fd_ >= 0) close(fd_);
+}
+
+bool bpf_stats_sysctl_enabled() {
+  std::ifstream in("/proc/sys/kernel/bpf_stats_enabled");
+  int v = 0;
+  return static_cast<bool>(in >> v) && v != 0;
 }
 
 std::vector<ProgramStats> object_program_stats(const bpf_object* obj) {

@@ -34,6 +34,10 @@ class BpfStatsEnabler {
   int fd_ = -1;
 };
 
+// Whether an administrator turned the statistics on for everyone
+// (sysctl kernel.bpf_stats_enabled; a BpfStatsEnabler fd does not show there).
+bool bpf_stats_sysctl_enabled();
+
 // run_cnt / run_time_ns of every loaded program of an object, named by
 // their function names.
 std::vector<ProgramStats> object_program_stats(const bpf_object* obj);
