@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "cli/command.h"
+#include "common/heap_trim.h"
 
 namespace kscope {
 
@@ -61,6 +62,7 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
       if (opts->strict) cfg->strict = true;
       if (cfg->log_level != "info") spdlog::set_level(spdlog::level::from_str(cfg->log_level));
       block_shutdown_signals();
+      map_large_blocks();
       auto agent = Agent::start(*cfg, opts->config_path);
       if (!agent) {
         spdlog::error("{}", agent.error().to_string());

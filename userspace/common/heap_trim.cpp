@@ -22,6 +22,11 @@ size_t resident_bytes() {
 
 }  // namespace
 
+void map_large_blocks(size_t threshold) {
+  // Setting it at all turns the dynamic threshold off.
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold));
+}
+
 size_t HeapTrimmer::maybe_trim(std::chrono::steady_clock::time_point now) {
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   const int64_t period_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(period_).count();

@@ -18,6 +18,13 @@
 
 namespace kscope {
 
+// Serves every block of `threshold` bytes or more with a mapping of its own,
+// unmapped on free. glibc's default raises that threshold to the largest
+// block freed so far (up to 32 MiB), so after the first /metrics scrape a
+// multi-megabyte body is carved from the arena and stays resident until the
+// next trim. Call once at start.
+void map_large_blocks(size_t threshold = size_t{256} << 10);
+
 struct HeapTrimStats {
   uint64_t trims = 0;
   uint64_t released_bytes = 0;  // drop in resident memory across the trims, summed

@@ -1,6 +1,7 @@
 #include "common/heap_trim.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -43,6 +44,29 @@ TEST(HeapTrimmer, GivesBackFreedMemoryBelowALiveAllocation) {
   std::free(chunks.back());
   EXPECT_GT(released, size_t{16} << 20) << "released " << released << " bytes of 32 MiB freed";
   EXPECT_EQ(t.stats().released_bytes, released);
+}
+#endif
+
+#if !defined(__SANITIZE_ADDRESS__)  // ASan replaces glibc's malloc
+// glibc alone would raise its mmap threshold to 4 MiB on the first free of
+// such a block and carve the next one from the arena (resident until a
+// trim); with map_large_blocks every one gets its own mapping.
+TEST(MapLargeBlocks, BigBlocksStayMappedAfterOneIsFreed) {
+  map_large_blocks();
+  constexpr size_t kBig = size_t{4} << 20;
+  void* first = std::malloc(kBig);
+  ASSERT_NE(first, nullptr);
+  std::memset(first, 1, kBig);
+  asm volatile("" : : "r"(first) : "memory");  // keep the compiler from eliding the pair
+  std::free(first);
+  const size_t mapped_before = mallinfo2().hblkhd;
+  void* second = std::malloc(kBig);
+  ASSERT_NE(second, nullptr);
+  std::memset(second, 2, kBig);
+  asm volatile("" : : "r"(second) : "memory");
+  EXPECT_GE(mallinfo2().hblkhd, mapped_before + kBig);
+  std::free(second);
+  EXPECT_LT(mallinfo2().hblkhd, mapped_before + kBig);
 }
 #endif
 
