@@ -3,8 +3,13 @@
 // grows each 1 s interval, each change touching BUCKETS fine buckets (a busy
 // process's syscall spreads over 5-15). Simulated time, so an hour takes
 // seconds; prints the history's bytes, frames and series at 1, 5, 15, 30
-// and 60 minutes and the append time.
+// and 60 minutes, the process's resident memory after a malloc_trim (what
+// the history really costs, fragmentation included: each snapshot is built
+// and freed between the frames, as in kscope) and the append time.
 //   build/bench/history_bench [series] [changed_fraction] [buckets]
+#include <malloc.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +19,15 @@
 #include <vector>
 
 #include "history/history.h"
+
+static double resident_mb() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+  std::fclose(f);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
 
 int main(int argc, char** argv) {
   using namespace kscope;
@@ -34,7 +48,7 @@ int main(int argc, char** argv) {
   const auto t0 = Clock::time_point(std::chrono::hours(24 * 365 * 50));
   std::vector<double> append_us;
   std::printf("series=%zu changed/s=%.0f%% buckets/change=%d\n", series, changed * 100, buckets);
-  std::printf("minute  history_MB  frames  series  growth_B/s(last minute)\n");
+  std::printf("minute  history_MB  rss_MB  frames  series  growth_B/s(last minute)\n");
   size_t bytes_a_minute_ago = 0;
   for (int s = 0; s <= 3600; ++s) {
     for (size_t i = 0; i < series; ++i) {
@@ -58,8 +72,9 @@ int main(int argc, char** argv) {
       const int minute = s / 60;
       const auto st = history.stats();
       if (minute == 1 || minute == 5 || minute == 15 || minute == 30 || minute == 60) {
-        std::printf("%6d  %10.1f  %6zu  %6zu  %zu\n", minute, st.bytes / 1048576.0, st.frames, st.series,
-                    (st.bytes - std::min(st.bytes, bytes_a_minute_ago)) / 60);
+        malloc_trim(0);
+        std::printf("%6d  %10.1f  %6.1f  %6zu  %6zu  %zu\n", minute, st.bytes / 1048576.0, resident_mb(), st.frames,
+                    st.series, (st.bytes - std::min(st.bytes, bytes_a_minute_ago)) / 60);
       }
       bytes_a_minute_ago = st.bytes;
     }

@@ -79,18 +79,19 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
   std::unique_lock lock(mu_);
   const Clock::time_point now = snapshot->taken_at;
   const bool baseline = previous_ == nullptr;
-  HistoryFrame frame;
-  frame.start = baseline ? now : previous_->taken_at;
-  frame.end = now;
-  std::unordered_map<uint32_t, const Series*> index;
-  index.reserve(previous_index_.size());
+  const Clock::time_point previous_start = baseline ? now : previous_->taken_at;
+  HistoryFrame& frame = frame_scratch_;
+  frame.entries.clear();
+  frame.buckets.clear();
+  frame.gauges.clear();
+  SeriesIndex& index = index_scratch_;
+  index.clear();
 
   for (const auto& family : snapshot->families) {
     for (const auto& series : family.series) {
       uint32_t id = intern(family, series, now);
-      index[id] = &series;
-      auto prev_it = previous_index_.find(id);
-      const Series* prev = prev_it == previous_index_.end() ? nullptr : prev_it->second;
+      index.emplace_back(id, &series);
+      const Series* prev = find(previous_index_, id);
       HistoryEntry e;
       e.series = id;
       switch (family.type) {
@@ -133,17 +134,27 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
   }
   std::sort(frame.entries.begin(), frame.entries.end(),
             [](const HistoryEntry& a, const HistoryEntry& b) { return a.series < b.series; });
-  frame.entries.shrink_to_fit();
-  frame.buckets.shrink_to_fit();
-  frame.gauges.shrink_to_fit();
+  std::sort(index.begin(), index.end());
   previous_ = std::move(snapshot);
-  previous_index_ = std::move(index);
+  std::swap(previous_index_, index_scratch_);
   if (!baseline) {
-    bytes_ += frame.bytes();
-    frames_.push_back(std::move(frame));
+    HistoryFrame kept;
+    kept.start = previous_start;
+    kept.end = now;
+    kept.entries.assign(frame.entries.begin(), frame.entries.end());
+    kept.buckets.assign(frame.buckets.begin(), frame.buckets.end());
+    kept.gauges.assign(frame.gauges.begin(), frame.gauges.end());
+    bytes_ += kept.bytes();
+    frames_.push_back(std::move(kept));
   }
   compact(now);
   evict(now);
+}
+
+const Series* History::find(const SeriesIndex& index, uint32_t id) {
+  auto it = std::lower_bound(index.begin(), index.end(), id,
+                             [](const std::pair<uint32_t, const Series*>& e, uint32_t v) { return e.first < v; });
+  return it != index.end() && it->first == id ? it->second : nullptr;
 }
 
 HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
@@ -236,7 +247,7 @@ void History::evict(Clock::time_point now) {
   // Series no frame can mention any more, and not in the latest snapshot.
   const auto oldest = frames_.empty() ? now : frames_.front().start;
   for (auto it = series_.begin(); it != series_.end();) {
-    if (it->second.last_seen < oldest && previous_index_.find(it->first) == previous_index_.end()) {
+    if (it->second.last_seen < oldest && find(previous_index_, it->first) == nullptr) {
       bytes_ -= series_bytes(it->second);
       ids_.erase(series_key(it->second.name, it->second.labels));
       it = series_.erase(it);
