@@ -87,17 +87,17 @@ assert a["status"]["state"] == "active", a
 PY
 
 # kscope lists it too, and exports it.
-curl -fsS "$KSCOPE_URL/api/v1/alerts" | grep -q '"state": "firing"' || fail "kscope does not list the firing alert"
+url_has "$KSCOPE_URL/api/v1/alerts" '"state": "firing"' || fail "kscope does not list the firing alert"
 # (the gauge is in the next snapshot: up to one interval later)
 for _ in $(seq 1 20); do
-  curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' && break
+  url_has "$KSCOPE_URL/metrics" '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' && break
   sleep 0.25
 done
-curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' ||
+url_has "$KSCOPE_URL/metrics" '^kscope_alerts_firing{rule="SlowSleeps",severity="critical"} 1$' ||
   fail "kscope_alerts_firing is not 1"
 # The capture is recorded and served under the linked URL.
 capture=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["annotations"]["capture"])' "$got")
-curl -fsS "$capture" | grep -q '"rule": "SlowSleeps"' || fail "capture $capture not served"
+url_has "$capture" '"rule": "SlowSleeps"' || fail "capture $capture not served"
 
 wait "$WL"
 # Resolved: gone from Alertmanager's active alerts.
@@ -106,8 +106,8 @@ for _ in $(seq 1 60); do
   sleep 0.25
 done
 [[ -z "$(am_alert)" ]] || fail "SlowSleeps still active in Alertmanager after the workload stopped: $(am_alert)"
-curl -fsS "$KSCOPE_URL/api/v1/alerts?rule=SlowSleeps" | grep -q '"state": "resolved"' || fail "kscope does not show it resolved"
+url_has "$KSCOPE_URL/api/v1/alerts?rule=SlowSleeps" '"state": "resolved"' || fail "kscope does not show it resolved"
 sleep 1.5  # the counters are in the next snapshot
-curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_alert_notifications_total{sink="am",result="sent"} [1-9]' ||
+url_has "$KSCOPE_URL/metrics" '^kscope_alert_notifications_total{sink="am",result="sent"} [1-9]' ||
   fail "no notification counted as sent"
 echo "ok: fired and resolved in Alertmanager"

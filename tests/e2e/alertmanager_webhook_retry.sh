@@ -92,7 +92,7 @@ kill -HUP "$KSCOPE_PID"
 sleep 2
 grep -q 'alerts reloaded rules=1' "$KSCOPE_LOG" || fail "SIGHUP did not reload the rules"
 kill -0 "$WL" 2>/dev/null || fail "workload ended before the reload could be checked"
-curl -fsS "$KSCOPE_URL/api/v1/alerts?rule=FailingOpens" | grep -q '"state": "firing"' ||
+url_has "$KSCOPE_URL/api/v1/alerts?rule=FailingOpens" '"state": "firing"' ||
   fail "alert lost its firing state on reload"
 wait "$WL"
 for _ in $(seq 1 40); do

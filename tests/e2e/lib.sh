@@ -36,6 +36,16 @@ stop_kscope() {
   fi
 }
 
+# Succeeds when the body of URL $1 has a line matching basic regex $2; fails
+# the test if the URL cannot be read. (Not `curl | grep -q`: grep quits at
+# the first match, curl then fails writing the rest of a large body, and
+# pipefail turns the match into a failure.)
+url_has() {
+  local body
+  body=$(curl -fsS "$1") || fail "cannot read $1"
+  grep -q -- "$2" <<<"$body"
+}
+
 # Succeeds when process $1 holds the fd that keeps the kernel's BPF run-time
 # statistics on (BPF_ENABLE_STATS).
 # (No `ls | grep -q`: under pipefail grep's early exit fails the pipe.)

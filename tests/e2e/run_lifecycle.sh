@@ -30,7 +30,7 @@ wait_interval
   fail "kscope run with the default config mapped libcurl: $(grep libcurl "/proc/$KSCOPE_PID/maps" | head -1)"
 holds_bpf_stats "$KSCOPE_PID" && fail "kscope run with the default config turned BPF run-time statistics on"
 if [[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" == 0 ]]; then
-  curl -fsS "$KSCOPE_URL/metrics" | grep -q '^kscope_bpf_program_run' &&
+  url_has "$KSCOPE_URL/metrics" '^kscope_bpf_program_run' &&
     fail "BPF program stats exported while the kernel does not count them"
 fi
 
