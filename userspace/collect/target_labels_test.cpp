@@ -1,0 +1,85 @@
+#include "collect/target_labels.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace kscope {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+uint64_t inode_of(const fs::path &p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+class CgroupPathsTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    // tmpfs numbers inodes without reuse, like cgroupfs its ids; a disk
+    // file system may hand a removed directory's inode to the next one.
+    const fs::path base = fs::is_directory("/dev/shm")
+                              ? fs::path("/dev/shm")
+                              : fs::temp_directory_path();
+    root_ = base / ("kscope-cgroups-" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "system.slice" / "a.service");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  fs::path root_;
+};
+
+TEST_F(CgroupPathsTest, ResolvesPathsAndRemembersMisses) {
+  CgroupPaths paths(root_.string());
+  const auto t0 = CgroupPaths::Clock::time_point{} + 1h;
+  EXPECT_EQ(paths.path(inode_of(root_ / "system.slice" / "a.service"), t0),
+            "/system.slice/a.service");
+  EXPECT_EQ(paths.path(inode_of(root_), t0), "/");
+  const size_t held = paths.cached();
+  EXPECT_EQ(paths.path(1, t0), "cgroup:1");
+  EXPECT_EQ(paths.cached(), held + 1);
+}
+
+// Containers come and go: the ids of removed cgroups must not pile up.
+TEST_F(CgroupPathsTest, ForgetsGoneCgroupsNotAskedFor) {
+  CgroupPaths paths(root_.string(), 10min);
+  auto now = CgroupPaths::Clock::time_point{} + 1h;
+  EXPECT_EQ(paths.path(inode_of(root_), now), "/");
+  const size_t baseline = paths.cached();
+  for (int round = 0; round < 50; ++round) {
+    const fs::path dir = root_ / ("c" + std::to_string(round));
+    fs::create_directory(dir);
+    const uint64_t id = inode_of(dir);
+    EXPECT_EQ(paths.path(id, now), "/c" + std::to_string(round));
+    fs::remove(dir);
+    now += 1min;
+  }
+  // Gone and unused for more than 10 minutes: forgotten at the next rescan
+  // (the ones used within 10 minutes stay, they may still be asked for).
+  EXPECT_LE(paths.cached(), baseline + 11);
+}
+
+TEST_F(CgroupPathsTest, KeepsADeadIdStillAskedFor) {
+  CgroupPaths paths(root_.string(), 10min);
+  auto now = CgroupPaths::Clock::time_point{} + 1h;
+  fs::create_directory(root_ / "gone");
+  const uint64_t gone = inode_of(root_ / "gone");
+  EXPECT_EQ(paths.path(gone, now), "/gone");
+  fs::remove(root_ / "gone");
+  for (int i = 0; i < 30; ++i) {
+    now += 1min;
+    EXPECT_EQ(paths.path(gone, now),
+              "/gone"); // a kernel map entry still names it
+    fs::create_directory(root_ / ("n" + std::to_string(i)));
+    paths.path(inode_of(root_ / ("n" + std::to_string(i))),
+               now); // a miss: rescan
+  }
+}
+
+} // namespace
+} // namespace kscope
