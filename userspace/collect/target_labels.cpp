@@ -15,8 +15,7 @@ std::string CgroupPaths::cgroup2_mount() {
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string dev, mount_point, type;
-    if (fields >> dev >> mount_point >> type && type == "cgroup2")
-      return mount_point;
+    if (fields >> dev >> mount_point >> type && type == "cgroup2") return mount_point;
   }
   return "/sys/fs/cgroup";
 }
@@ -30,8 +29,7 @@ std::string CgroupPaths::path(uint64_t id, Clock::time_point now) {
   if (it == cache_.end()) {
     // Remember misses too, so a vanished cgroup costs one scan, not one per
     // interval.
-    it =
-        cache_.emplace(id, Entry{"cgroup:" + std::to_string(id), now, 0}).first;
+    it = cache_.emplace(id, Entry{"cgroup:" + std::to_string(id), now, 0}).first;
   }
   it->second.used = now;
   return it->second.path;
@@ -40,8 +38,7 @@ std::string CgroupPaths::path(uint64_t id, Clock::time_point now) {
 uint64_t CgroupPaths::id_of(const std::string &path) const {
   struct stat st;
   std::string full = root_ + (path.empty() || path[0] != '/' ? "/" : "") + path;
-  if (stat(full.c_str(), &st) != 0)
-    return 0;
+  if (stat(full.c_str(), &st) != 0) return 0;
   return st.st_ino;
 }
 
@@ -55,31 +52,22 @@ void CgroupPaths::rescan(Clock::time_point now) {
   };
   std::error_code ec;
   struct stat st;
-  if (stat(root_.c_str(), &st) == 0)
-    found(st.st_ino, "/");
-  for (auto it = fs::recursive_directory_iterator(
-           root_, fs::directory_options::skip_permission_denied, ec);
+  if (stat(root_.c_str(), &st) == 0) found(st.st_ino, "/");
+  for (auto it = fs::recursive_directory_iterator(root_, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory(ec) || it->is_symlink(ec))
-      continue;
-    if (stat(it->path().c_str(), &st) != 0)
-      continue;
+    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+    if (stat(it->path().c_str(), &st) != 0) continue;
     std::string rel = it->path().string().substr(root_.size());
     found(st.st_ino, rel.empty() ? "/" : rel);
   }
-  std::erase_if(cache_, [&](const auto &kv) {
-    return kv.second.scan != scan && now - kv.second.used > forget_after_;
-  });
+  std::erase_if(cache_, [&](const auto &kv) { return kv.second.scan != scan && now - kv.second.used > forget_after_; });
 }
 
 std::string TargetLabeler::value(const kscope_target &t, bool other) {
-  if (other)
-    return "other";
-  if (breakdown_ == "comm")
-    return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
-  if (breakdown_ == "cgroup")
-    return cgroups_.path(t.cgroup_id);
+  if (other) return "other";
+  if (breakdown_ == "comm") return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
+  if (breakdown_ == "cgroup") return cgroups_.path(t.cgroup_id);
   return "";
 }
 
-} // namespace kscope
+}  // namespace kscope

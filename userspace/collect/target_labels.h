@@ -18,13 +18,12 @@ namespace kscope {
 // within `forget_after` (misses included), so the cache holds the live
 // cgroups plus the recently used dead ones, not every id ever seen.
 class CgroupPaths {
-public:
+ public:
   using Clock = std::chrono::steady_clock;
 
   // root: where the cgroup v2 hierarchy is mounted; by default found in
   // /proc/mounts (hybrid hosts mount it at /sys/fs/cgroup/unified).
-  explicit CgroupPaths(std::string root = cgroup2_mount(),
-                       Clock::duration forget_after = std::chrono::minutes(10))
+  explicit CgroupPaths(std::string root = cgroup2_mount(), Clock::duration forget_after = std::chrono::minutes(10))
       : root_(std::move(root)), forget_after_(forget_after) {}
 
   // The cgroup2 mount point from /proc/mounts, "/sys/fs/cgroup" if none.
@@ -40,11 +39,11 @@ public:
   // Ids held (for tests).
   size_t cached() const { return cache_.size(); }
 
-private:
+ private:
   struct Entry {
     std::string path;
-    Clock::time_point used{}; // last asked for
-    uint64_t scan = 0;        // the last rescan that found it in the hierarchy
+    Clock::time_point used{};  // last asked for
+    uint64_t scan = 0;         // the last rescan that found it in the hierarchy
   };
   void rescan(Clock::time_point now);
 
@@ -55,23 +54,20 @@ private:
 };
 
 class TargetLabeler {
-public:
+ public:
   // breakdown: "comm", "cgroup" or "none".
-  explicit TargetLabeler(std::string breakdown)
-      : breakdown_(std::move(breakdown)) {}
+  explicit TargetLabeler(std::string breakdown) : breakdown_(std::move(breakdown)) {}
 
   // The label name ("comm", "cgroup"), empty for none.
-  const std::string &label_name() const {
-    return breakdown_ == "none" ? empty_ : breakdown_;
-  }
+  const std::string &label_name() const { return breakdown_ == "none" ? empty_ : breakdown_; }
 
   // The label value for a kernel target; "other" for the overflow key.
   std::string value(const kscope_target &t, bool other);
 
-private:
+ private:
   std::string breakdown_;
   std::string empty_;
   CgroupPaths cgroups_;
 };
 
-} // namespace kscope
+}  // namespace kscope

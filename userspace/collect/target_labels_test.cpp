@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,13 +18,11 @@ uint64_t inode_of(const fs::path &p) {
 }
 
 class CgroupPathsTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     // tmpfs numbers inodes without reuse, like cgroupfs its ids; a disk
     // file system may hand a removed directory's inode to the next one.
-    const fs::path base = fs::is_directory("/dev/shm")
-                              ? fs::path("/dev/shm")
-                              : fs::temp_directory_path();
+    const fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     root_ = base / ("kscope-cgroups-" + std::to_string(getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "system.slice" / "a.service");
@@ -37,8 +34,7 @@ protected:
 TEST_F(CgroupPathsTest, ResolvesPathsAndRemembersMisses) {
   CgroupPaths paths(root_.string());
   const auto t0 = CgroupPaths::Clock::time_point{} + 1h;
-  EXPECT_EQ(paths.path(inode_of(root_ / "system.slice" / "a.service"), t0),
-            "/system.slice/a.service");
+  EXPECT_EQ(paths.path(inode_of(root_ / "system.slice" / "a.service"), t0), "/system.slice/a.service");
   EXPECT_EQ(paths.path(inode_of(root_), t0), "/");
   const size_t held = paths.cached();
   EXPECT_EQ(paths.path(1, t0), "cgroup:1");
@@ -74,12 +70,12 @@ TEST_F(CgroupPathsTest, KeepsADeadIdStillAskedFor) {
   for (int i = 0; i < 30; ++i) {
     now += 1min;
     EXPECT_EQ(paths.path(gone, now),
-              "/gone"); // a kernel map entry still names it
+              "/gone");  // a kernel map entry still names it
     fs::create_directory(root_ / ("n" + std::to_string(i)));
     paths.path(inode_of(root_ / ("n" + std::to_string(i))),
-               now); // a miss: rescan
+               now);  // a miss: rescan
   }
 }
 
-} // namespace
-} // namespace kscope
+}  // namespace
+}  // namespace kscope
