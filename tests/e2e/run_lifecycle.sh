@@ -3,7 +3,8 @@
 # config never maps libcurl (only webhook/Alertmanager sinks load it) and
 # leaves the kernel's BPF run-time statistics off (they slow every BPF
 # program on the host; only budget.cpu_percent or budget.measure turn them
-# on: metrics_promtool.sh checks that side), a
+# on: metrics_promtool.sh checks that side), runs with glibc's per-thread
+# malloc caches off (common/thread_caches.h: it re-executes itself once), a
 # second agent on the same port fails with a clear error, SIGTERM detaches
 # cleanly.
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +29,9 @@ python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="s
 wait_interval
 ! maps_libcurl "$KSCOPE_PID" ||
   fail "kscope run with the default config mapped libcurl: $(grep libcurl "/proc/$KSCOPE_PID/maps" | head -1)"
+environ=$(tr '\0' '\n' <"/proc/$KSCOPE_PID/environ")
+grep -Eqx 'GLIBC_TUNABLES=(.*:)?glibc[.]malloc[.]tcache_count=0' <<<"$environ" ||
+  fail "kscope run did not re-execute with glibc's thread caches off: $(grep GLIBC_TUNABLES <<<"$environ")"
 holds_bpf_stats "$KSCOPE_PID" && fail "kscope run with the default config turned BPF run-time statistics on"
 if [[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" == 0 ]]; then
   url_has "$KSCOPE_URL/metrics" '^kscope_bpf_program_run' &&

@@ -7,6 +7,7 @@
 #include "agent/agent.h"
 #include "cli/command.h"
 #include "common/heap_trim.h"
+#include "common/thread_caches.h"
 
 namespace kscope {
 
@@ -52,6 +53,8 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
         }
         return 0;
       }
+      // First, before any thread exists: this may not return (exec).
+      if (auto reexec = reexec_without_thread_caches(); !reexec) spdlog::warn("{}", reexec.error().to_string());
       auto cfg = opts->config_path.empty() ? parse_config(default_config_text(), "<embedded default config>")
                                            : load_config(opts->config_path);
       if (!cfg) {
