@@ -11,7 +11,7 @@ using Clock = std::chrono::system_clock;
 
 // Fixed per-series overhead beside its strings: hash nodes in two maps, the
 // struct itself.
-constexpr size_t kSeriesOverhead = 160;
+constexpr size_t kSeriesOverhead = 150;
 
 // Appends an increase of `count` in fine bucket `index` (nothing for 0), in
 // as many records as it needs. Beyond 64 full records (2^31 observations of
@@ -35,43 +35,49 @@ size_t HistoryFrame::bytes() const {
          buckets.capacity() * sizeof(HistoryBucket) + gauges.capacity() * sizeof(HistoryGauge);
 }
 
-std::string series_key(const std::string& name, const Labels& labels) {
-  std::string key = name;
-  key += '{';
+uint64_t series_hash(std::string_view name, const Labels& labels) {
+  // FNV-1a over the name and each label, every string length-prefixed: label
+  // values may contain any byte, so no separator is safe on its own.
+  uint64_t h = 14695981039346656037ull;
+  auto bytes = [&h](const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  auto text = [&bytes](std::string_view t) {
+    const uint64_t n = t.size();
+    bytes(&n, sizeof(n));
+    bytes(t.data(), t.size());
+  };
+  text(name);
   for (const auto& [k, v] : labels) {
-    key += k;
-    key += '=';
-    // Length-prefixed: label values may contain any byte, so no separator
-    // is safe on its own.
-    key += std::to_string(v.size());
-    key += ':';
-    key += v;
-    key += ',';
+    text(k);
+    text(v);
   }
-  key += '}';
-  return key;
+  return h;
 }
 
 History::History(HistoryOptions options) : options_(options) {}
 
 size_t History::series_bytes(const HistorySeries& s) const {
-  size_t n = kSeriesOverhead + 2 * s.name.size();  // name, and again inside the key
-  for (const auto& [k, v] : s.labels) n += 2 * (k.size() + v.size()) + 64;
+  size_t n = kSeriesOverhead + s.name.size();
+  for (const auto& [k, v] : s.labels) n += k.size() + v.size() + 64;
   return n;
 }
 
 uint32_t History::intern(const Family& family, const Series& series, Clock::time_point now) {
-  std::string key = series_key(family.name, series.labels);
-  auto it = ids_.find(key);
-  if (it != ids_.end()) {
-    series_[it->second].last_seen = now;
-    return it->second;
+  const uint64_t hash = series_hash(family.name, series.labels);
+  for (auto [it, end] = ids_.equal_range(hash); it != end; ++it) {
+    HistorySeries& known = series_.at(it->second);
+    if (known.name == family.name && known.labels == series.labels) {
+      known.last_seen = now;
+      return it->second;
+    }
   }
   uint32_t id = next_id_++;
   HistorySeries s{family.name, family.type, series.labels, now};
   bytes_ += series_bytes(s);
   series_.emplace(id, std::move(s));
-  ids_.emplace(std::move(key), id);
+  ids_.emplace(hash, id);
   return id;
 }
 
@@ -249,7 +255,12 @@ void History::evict(Clock::time_point now) {
   for (auto it = series_.begin(); it != series_.end();) {
     if (it->second.last_seen < oldest && find(previous_index_, it->first) == nullptr) {
       bytes_ -= series_bytes(it->second);
-      ids_.erase(series_key(it->second.name, it->second.labels));
+      for (auto [pos, end] = ids_.equal_range(series_hash(it->second.name, it->second.labels)); pos != end; ++pos) {
+        if (pos->second == it->first) {
+          ids_.erase(pos);
+          break;
+        }
+      }
       it = series_.erase(it);
     } else {
       ++it;

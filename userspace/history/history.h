@@ -28,6 +28,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -139,7 +140,10 @@ class History {
   mutable std::shared_mutex mu_;
   std::deque<HistoryFrame> frames_;
   std::unordered_map<uint32_t, HistorySeries> series_;
-  std::unordered_map<std::string, uint32_t> ids_;
+  // Series ids by series_hash; a collision is told apart by name and labels.
+  // (Keyed by the series' text, the keys held ~100 bytes a series and were
+  // built for every series at every append.)
+  std::unordered_multimap<uint64_t, uint32_t> ids_;
   uint32_t next_id_ = 1;
   size_t bytes_ = 0;  // frames + series table
   uint64_t dropped_frames_ = 0;
@@ -159,7 +163,7 @@ class History {
 // Merges frames (any number, adjacent, oldest first) into one.
 HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames);
 
-// "name{k=v,...}" with labels in order: the identity of a series.
-std::string series_key(const std::string& name, const Labels& labels);
+// A series' identity (name and labels, in order) as a 64-bit hash.
+uint64_t series_hash(std::string_view name, const Labels& labels);
 
 }  // namespace kscope

@@ -276,6 +276,52 @@ TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
   EXPECT_EQ(r->series[0].labels[0].second, "stays");
 }
 
+TEST(History, ASeriesThatLeftAndCameBackIsNewAgain) {
+  HistoryOptions o;
+  o.retention = seconds(5);
+  History h(o);
+  h.append(snap(0, {{"back", 0}}));
+  h.append(snap(1, {{"back", 5}}));
+  for (int t = 2; t < 20; ++t) h.append(snap(t, {{"other", double(t)}}));
+  const size_t without = h.stats().series;
+  // Back with its old count: a new process under the name, counted from zero.
+  h.append(snap(20, {{"other", 20}, {"back", 7}}));
+  h.append(snap(21, {{"other", 21}, {"back", 9}}));
+  EXPECT_EQ(h.stats().series, without + 1);
+  auto r = run_query(h, [] {
+    auto q = spec("calls_total", 20, 21, 1);
+    q.by = {"comm"};
+    q.aggregation = Aggregation::kIncrease;
+    return q;
+  }());
+  ASSERT_TRUE(r.ok());
+  double back = -1;
+  for (const auto& series : r->series) {
+    if (series.labels[0].second == "back") back = series.values.back().value_or(-1);
+  }
+  EXPECT_EQ(back, 2);
+}
+
+// Label values are arbitrary bytes: values that would read alike once
+// joined stay distinct series.
+TEST(History, SeriesIdentityIsNotFooledByJoinedLabels) {
+  auto frame = [](int t, double a, double b) {
+    auto s = std::make_shared<Snapshot>();
+    s->taken_at = kT0 + seconds(t);
+    Family c{"calls_total", "", MetricType::kCounter, {}};
+    c.series.push_back({{{"comm", "x,y=z"}}, a, {}});
+    c.series.push_back({{{"comm", "x"}, {"y", "z"}}, b, {}});
+    s->families = {c};
+    return s;
+  };
+  History h;
+  h.append(frame(0, 0, 0));
+  h.append(frame(1, 3, 5));
+  EXPECT_EQ(h.stats().series, 2u);
+  EXPECT_NE(series_hash("calls_total", {{"comm", "x,y=z"}}), series_hash("calls_total", {{"comm", "x"}, {"y", "z"}}));
+  EXPECT_NE(series_hash("ab", {}), series_hash("a", {{"b", ""}}));
+}
+
 TEST(Query, RejectsBadRanges) {
   History h;
   EXPECT_FALSE(run_query(h, spec("x", 10, 0, 1)).ok());
