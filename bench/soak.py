@@ -419,8 +419,6 @@ def main():
     binaries = dict(k.split("=", 1) for k in args.kscope) if args.kscope else None
     os.makedirs(args.out, exist_ok=True)
     work, copies = prepare(args.build, args.out, binaries)
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
     targets = [Target(label, path, os.path.join(args.out, f"{label}.log")) for label, path in copies.items()]
     for t in targets:
         if not t.wait_ready():
@@ -428,9 +426,23 @@ def main():
                 o.stop()
             sys.exit(f"soak: {t.label} did not start (see {args.out}/{t.label}.log)")
     seconds = int(args.minutes * 60)
+    load = Load(work, targets)
+    # Interrupted (Ctrl-C, kill): the finally below still stops the load and
+    # the kscopes, so nothing outlives the soak to skew the next run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return run_and_summarize(args, targets, load, seconds, binaries)
+    finally:
+        load.stop()
+        for t in targets:
+            t.stop()
+
+
+def run_and_summarize(args, targets, load, seconds, binaries):
     t0 = time.monotonic()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = Load(work, targets)
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
     load.start(seconds + 30)
     csvs = {t.label: open(os.path.join(args.out, "soak.csv" if len(targets) == 1 else f"soak-{t.label}.csv"), "w")
             for t in targets}
