@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Processes that name themselves to break outputs: quotes, backslashes, a line
 # feed, markup, braces and bytes that are not UTF-8. /metrics still passes
-# promtool with each name escaped, and the query API's JSON still parses.
+# promtool with each name escaped, the query API's JSON still parses, and
+# the history counts each one's calls exactly.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
@@ -45,5 +46,14 @@ body = json.loads(sys.argv[1])
 comms = {s["labels"].get("comm") for s in body["series"]}
 for want in ['a"b\\c', "x\ny", "<svg onload=1>", "{}", "bad\ufffd\ufffdutf8"]:
     assert want in comms, (want, comms)
+PY
+# And the history holds each one's exact count: 25 failed openat calls.
+json=$(curl -fsS "$KSCOPE_URL/api/v1/query?name=kscope_syscall_errors_total%7Bsyscall%3D%22openat%22%7D&by=comm&aggregation=increase&start=-60s&step=60s")
+python3 - "$json" <<'PY' || fail "the history's openat error counts are not 25 per hostile name: $json"
+import json, sys
+body = json.loads(sys.argv[1])
+got = {s["labels"].get("comm"): sum(v for v in s["values"] if v is not None) for s in body["series"]}
+for want in ['a"b\\c', "x\ny", "<svg onload=1>", "{}", "bad\ufffd\ufffdutf8"]:
+    assert got.get(want) == 25, (want, got.get(want))
 PY
 echo "ok: promtool accepts /metrics, ${#names[@]} hostile names escaped, query JSON parses"

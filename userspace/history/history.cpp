@@ -73,7 +73,14 @@ uint32_t History::intern(const Family& family, const Series& series, Clock::time
       return it->second;
     }
   }
-  uint32_t id = next_id_++;
+  // Past 2^31 series, ids start over, skipping those in use: a series is
+  // dropped only once no frame can mention it (evict), so a reused id names
+  // one series in every frame.
+  uint32_t id = 0;
+  do {
+    if (next_id_ > HistoryEntry::kMaxSeries) next_id_ = 1;
+    id = next_id_++;
+  } while (series_.contains(id));
   HistorySeries s{family.name, family.type, series.labels, now};
   bytes_ += series_bytes(s);
   series_.emplace(id, std::move(s));
@@ -86,10 +93,12 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
   const Clock::time_point now = snapshot->taken_at;
   const bool baseline = previous_ == nullptr;
   const Clock::time_point previous_start = baseline ? now : previous_->taken_at;
-  HistoryFrame& frame = frame_scratch_;
-  frame.entries.clear();
-  frame.buckets.clear();
-  frame.gauges.clear();
+  std::vector<PendingEntry>& entries = entries_scratch_;
+  std::vector<HistoryBucket>& buckets = buckets_scratch_;
+  std::vector<HistoryGauge>& gauges = gauges_scratch_;
+  entries.clear();
+  buckets.clear();
+  gauges.clear();
   SeriesIndex& index = index_scratch_;
   index.clear();
 
@@ -98,14 +107,14 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
       uint32_t id = intern(family, series, now);
       index.emplace_back(id, &series);
       const Series* prev = find(previous_index_, id);
-      HistoryEntry e;
+      PendingEntry e;
       e.series = id;
       switch (family.type) {
         case MetricType::kGauge:
           e.value = series.value;
-          e.gauge = static_cast<uint32_t>(frame.gauges.size());
-          frame.gauges.push_back({series.value, series.value, 1});
-          frame.entries.push_back(e);
+          e.gauge = static_cast<uint32_t>(gauges.size());
+          gauges.push_back({series.value, series.value, 1});
+          entries.push_back(e);
           break;
         case MetricType::kCounter: {
           if (baseline) break;
@@ -114,7 +123,7 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
           // went backwards was reset and counts from zero too.
           double before = prev ? prev->value : 0;
           e.value = series.value >= before ? series.value - before : series.value;
-          if (e.value > 0) frame.entries.push_back(e);
+          if (e.value > 0) entries.push_back(e);
           break;
         }
         case MetricType::kHistogram: {
@@ -125,31 +134,42 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
           const Histogram& now_h = *series.histogram;
           const Histogram* before = prev && prev->histogram ? &*prev->histogram : nullptr;
           if (before && now_h.went_backwards_from(*before)) before = nullptr;
-          e.first_bucket = static_cast<uint32_t>(frame.buckets.size());
+          e.first_bucket = static_cast<uint32_t>(buckets.size());
           for (int i = now_h.begin_bucket(); i < now_h.end_bucket(); ++i) {
-            push_bucket(frame.buckets, static_cast<size_t>(i), now_h.bucket(i) - (before ? before->bucket(i) : 0));
+            push_bucket(buckets, static_cast<size_t>(i), now_h.bucket(i) - (before ? before->bucket(i) : 0));
           }
-          e.bucket_count = static_cast<uint32_t>(frame.buckets.size()) - e.first_bucket;
+          e.bucket_count = static_cast<uint32_t>(buckets.size()) - e.first_bucket;
           if (e.bucket_count == 0) break;
           e.value = before ? std::max(0.0, now_h.sum_seconds - before->sum_seconds) : now_h.sum_seconds;
-          frame.entries.push_back(e);
+          entries.push_back(e);
           break;
         }
       }
     }
   }
-  std::sort(frame.entries.begin(), frame.entries.end(),
-            [](const HistoryEntry& a, const HistoryEntry& b) { return a.series < b.series; });
+  std::sort(entries.begin(), entries.end(),
+            [](const PendingEntry& a, const PendingEntry& b) { return a.series < b.series; });
   std::sort(index.begin(), index.end());
   previous_ = std::move(snapshot);
   std::swap(previous_index_, index_scratch_);
   if (!baseline) {
+    // Allocated once, at its size, with buckets and gauges in entry order.
     HistoryFrame kept;
     kept.start = previous_start;
     kept.end = now;
-    kept.entries.assign(frame.entries.begin(), frame.entries.end());
-    kept.buckets.assign(frame.buckets.begin(), frame.buckets.end());
-    kept.gauges.assign(frame.gauges.begin(), frame.gauges.end());
+    kept.entries.reserve(entries.size());
+    kept.buckets.reserve(buckets.size());
+    kept.gauges.reserve(gauges.size());
+    for (const PendingEntry& p : entries) {
+      HistoryEntry e;
+      e.series_and_flag = p.series | (p.gauge != PendingEntry::kNoGauge ? HistoryEntry::kGaugeFlag : 0);
+      e.first_bucket = static_cast<uint32_t>(kept.buckets.size());
+      e.value = p.value;
+      kept.buckets.insert(kept.buckets.end(), buckets.begin() + p.first_bucket,
+                          buckets.begin() + p.first_bucket + p.bucket_count);
+      if (p.gauge != PendingEntry::kNoGauge) kept.gauges.push_back(gauges[p.gauge]);
+      kept.entries.push_back(e);
+    }
     bytes_ += kept.bytes();
     frames_.push_back(std::move(kept));
   }
@@ -169,37 +189,42 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames) {
   out.start = frames.front()->start;
   out.end = frames.back()->end;
   // Gather each series' entries across the frames, in series order.
-  std::map<uint32_t, std::vector<std::pair<const HistoryFrame*, const HistoryEntry*>>> by_series;
+  struct Part {
+    double value;
+    std::span<const HistoryBucket> buckets;
+    const HistoryGauge* gauge;
+  };
+  std::map<uint32_t, std::vector<Part>> by_series;
   for (const auto* f : frames) {
-    for (const auto& e : f->entries) by_series[e.series].emplace_back(f, &e);
+    f->for_each([&](const HistoryEntry& e, std::span<const HistoryBucket> buckets, const HistoryGauge* gauge) {
+      by_series[e.series()].push_back({e.value, buckets, gauge});
+    });
   }
   std::vector<uint64_t> fine;
   for (const auto& [id, parts] : by_series) {
     HistoryEntry m;
-    m.series = id;
-    bool has_buckets = false;
+    m.series_and_flag = id;
+    m.first_bucket = static_cast<uint32_t>(out.buckets.size());
     std::optional<HistoryGauge> gauge;
     fine.assign(KSCOPE_HIST_BUCKETS, 0);
-    for (const auto& [f, e] : parts) {
-      m.value += e->value;
-      if (e->gauge != HistoryEntry::kNoGauge) {
-        const HistoryGauge& g = f->gauges[e->gauge];
+    bool has_buckets = false;
+    for (const Part& p : parts) {
+      m.value += p.value;
+      if (p.gauge != nullptr) {
+        const HistoryGauge& g = *p.gauge;
         if (!gauge) gauge = g;
         else gauge = HistoryGauge{std::min(gauge->min, g.min), std::max(gauge->max, g.max), gauge->samples + g.samples};
       }
-      for (uint32_t b = 0; b < e->bucket_count; ++b) {
-        const auto& hb = f->buckets[e->first_bucket + b];
+      for (const HistoryBucket& hb : p.buckets) {
         fine[hb.index] += hb.count;
         has_buckets = true;
       }
     }
     if (has_buckets) {
-      m.first_bucket = static_cast<uint32_t>(out.buckets.size());
       for (size_t i = 0; i < fine.size(); ++i) push_bucket(out.buckets, i, fine[i]);
-      m.bucket_count = static_cast<uint32_t>(out.buckets.size()) - m.first_bucket;
     }
     if (gauge) {
-      m.gauge = static_cast<uint32_t>(out.gauges.size());
+      m.series_and_flag |= HistoryEntry::kGaugeFlag;
       out.gauges.push_back(*gauge);
     }
     out.entries.push_back(m);

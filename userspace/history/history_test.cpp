@@ -136,6 +136,61 @@ TEST(History, GaugeMinMaxAvg) {
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 2.0);
 }
 
+// Frames store each entry's buckets and gauge by position: with gauge,
+// counter and histogram series interleaved in id order (series that appear
+// later get later ids), every one reads back its own, before and after
+// frames are merged.
+TEST(History, InterleavedSeriesKeepTheirOwnBucketsAndGauges) {
+  HistoryOptions o;
+  o.tiers = {{seconds(5), seconds(10)}};
+  auto frame = [](int t, bool late) {
+    auto s = std::make_shared<Snapshot>();
+    s->taken_at = kT0 + seconds(t);
+    Family c{"calls_total", "", MetricType::kCounter, {}};
+    Family g{"queue_length", "", MetricType::kGauge, {}};
+    Family h{"latency_seconds", "", MetricType::kHistogram, {}};
+    const int n = late ? 3 : 2;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      c.series.push_back({{{"comm", "c" + k}}, double(t * (i + 1)), {}});
+      g.series.push_back({{{"cpu", k}}, double(10 * i + t % 4), {}});
+      Histogram hist;
+      hist.add_to_bucket(10 + 20 * i, uint64_t(t) * (i + 1));  // bucket and rate unique to the series
+      hist.sum_seconds = t * (i + 1) * 1e-6;
+      h.series.push_back({{{"comm", "h" + k}}, 0, hist});
+    }
+    s->families = {c, g, h};
+    return s;
+  };
+  for (const int until : {4, 40}) {  // 4: no merge yet; 40: most frames merged
+    History h(o);
+    for (int t = 0; t <= until; ++t) h.append(frame(t, t >= 2));
+    for (int i = 0; i < 3; ++i) {
+      const std::string k = std::to_string(i);
+      // The late series (i = 2) count from zero when first seen: all of it.
+      auto q = spec("calls_total", 0, until, until);
+      q.aggregation = Aggregation::kIncrease;
+      q.matchers = {{"comm", SelectorMatcher::Op::kEqual, "c" + k}};
+      EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], double(until * (i + 1)))
+          << "counter " << k << " until " << until;
+      q = spec("queue_length", 0, until, until);
+      q.aggregation = Aggregation::kMax;
+      q.matchers = {{"cpu", SelectorMatcher::Op::kEqual, k}};
+      EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 10.0 * i + 3) << "gauge " << k << " until " << until;
+      q.aggregation = Aggregation::kMin;
+      EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 10.0 * i) << "gauge " << k << " until " << until;
+      q = spec("latency_seconds", 0, until, until);
+      q.aggregation = Aggregation::kIncrease;
+      q.matchers = {{"comm", SelectorMatcher::Op::kEqual, "h" + k}};
+      EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], double(until * (i + 1)))
+          << "histogram " << k << " until " << until;
+      q.aggregation = Aggregation::kMax;  // the upper bound of the highest bucket hit: its own bucket
+      EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], hist_bucket_upper_ns(10 + 20 * i) * 1e-9)
+          << "histogram " << k << " until " << until;
+    }
+  }
+}
+
 TEST(History, OldFramesAreMergedWithoutLosingCounts) {
   HistoryOptions o;
   o.tiers = {{seconds(30), seconds(10)}};

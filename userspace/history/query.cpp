@@ -202,29 +202,25 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
         if (fit->end <= t - spec.step) continue;
         any_frame = true;
         covered += fit->seconds();
-        for (const auto& e : fit->entries) {
-          auto g = group_of.find(e.series);
-          if (g == group_of.end()) continue;
+        fit->for_each([&](const HistoryEntry& e, std::span<const HistoryBucket> buckets, const HistoryGauge* gauge) {
+          auto g = group_of.find(e.series());
+          if (g == group_of.end()) return;
           Accumulator& acc = accs[g->second];
           if (out.type == MetricType::kHistogram) {
             acc.has_hist = true;
             acc.hist_sum += e.value;
-            for (uint32_t b = 0; b < e.bucket_count; ++b) {
-              const auto& hb = fit->buckets[e.first_bucket + b];
-              acc.hist.add_to_bucket(hb.index, hb.count);
-            }
+            for (const HistoryBucket& hb : buckets) acc.hist.add_to_bucket(hb.index, hb.count);
           } else {
-            auto& ps = acc.per_series[e.series];
+            auto& ps = acc.per_series[e.series()];
             bool first = ps.samples == 0 && ps.value == 0;
             ps.value += e.value;
-            if (e.gauge != HistoryEntry::kNoGauge) {
-              const HistoryGauge& g = fit->gauges[e.gauge];
-              ps.samples += g.samples;
-              ps.min = first ? g.min : std::min(ps.min, g.min);
-              ps.max = first ? g.max : std::max(ps.max, g.max);
+            if (gauge != nullptr) {
+              ps.samples += gauge->samples;
+              ps.min = first ? gauge->min : std::min(ps.min, gauge->min);
+              ps.max = first ? gauge->max : std::max(ps.max, gauge->max);
             }
           }
-        }
+        });
       }
       if (!any_frame) continue;
       for (size_t g = 0; g < accs.size(); ++g) {
