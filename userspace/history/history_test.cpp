@@ -413,6 +413,24 @@ TEST(Selector, ParsesAndRejects) {
     EXPECT_FALSE(parse_selector(bad).ok()) << bad;
   }
   EXPECT_FALSE(parse_selector("{a=~\"" + std::string(300, 'x') + "\"}").ok());
+  // Numbers std::regex would overflow on (undefined behaviour in libstdc++,
+  // found by the query fuzzer), and backreferences, refused as in Prometheus.
+  // (In a quoted value `\\` is one backslash.)
+  for (const char* bad : {R"({a=~"x{1111111111111111111}"})", R"({a=~"x{2,99999999999}"})", R"({a=~"x{1001}"})",
+                          R"({a=~"(a)\\1"})", R"({a=~"read|w\\\\\\111111111111111111111"})"}) {
+    auto r = parse_selector(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.error().message().find("invalid regex"), std::string::npos) << r.error().message();
+    }
+  }
+  for (const char* good : {R"({a=~"x{2,1000}"})", R"({a=~"[{99999}]+"})", R"({a=~"\\{99999\\}"})",
+                           R"({a=~"\\\\1"})"}) {
+    EXPECT_TRUE(parse_selector(good).ok()) << good;
+  }
+  auto braces = parse_selector(R"({a=~"x[{]\\d{2}\\\\1"})");
+  ASSERT_TRUE(braces.ok()) << braces.error().to_string();
+  EXPECT_TRUE(matches_all(*braces, {{"a", "x{42\\1"}}));
   // A quote inside a value.
   auto q = parse_selector(R"({comm="a\"b"})");
   ASSERT_TRUE(q.ok());
