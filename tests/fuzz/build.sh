@@ -23,7 +23,7 @@ cmake -DOUT="$out/embedded_files.cpp" "-DROOTS=$root/userspace" \
   "-DFILES=$root/userspace/config/embed/default.yaml" -P "$root/scripts/embed.cmake"
 
 sources=(
-  common/escape.cpp common/duration.cpp common/atomic_file.cpp
+  common/escape.cpp common/duration.cpp common/atomic_file.cpp common/regex_limits.cpp
   config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
   flamegraph/gzip.cpp flamegraph/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp

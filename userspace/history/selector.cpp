@@ -2,54 +2,14 @@
 
 #include <cctype>
 
+#include "common/regex_limits.h"
+
 namespace kscope {
 namespace {
 
 bool is_name_char(char c, bool first) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':' ||
          (!first && std::isdigit(static_cast<unsigned char>(c)));
-}
-
-// What std::regex would read as a number without an overflow check: a
-// backreference (\N) or a repetition count ({N,M}). libstdc++ multiplies
-// into a long, so a 20-digit count is undefined behaviour (the query
-// fuzzer's find). As in Prometheus (RE2), backreferences are refused and a
-// count may be at most 1000. Returns what is wrong, or empty.
-std::string unsafe_regex_number(std::string_view re) {
-  constexpr unsigned kMaxRepeat = 1000;
-  bool in_class = false;
-  for (size_t i = 0; i < re.size(); ++i) {
-    const char c = re[i];
-    if (c == '\\') {
-      if (i + 1 < re.size() && std::isdigit(static_cast<unsigned char>(re[i + 1]))) {
-        return "backreferences (\\N) are not supported";
-      }
-      ++i;  // the escaped character is literal
-      continue;
-    }
-    if (in_class) {
-      if (c == ']') in_class = false;
-      continue;
-    }
-    if (c == '[') {  // ECMAScript: the class ends at the first unescaped ']'
-      in_class = true;
-      continue;
-    }
-    if (c != '{') continue;
-    // {N}, {N,} or {N,M}: each number at most kMaxRepeat.
-    for (size_t j = i + 1; j < re.size() && re[j] != '}'; ++j) {
-      if (re[j] == ',') continue;
-      if (!std::isdigit(static_cast<unsigned char>(re[j]))) break;  // not a count: std::regex decides
-      unsigned n = 0;
-      while (j < re.size() && std::isdigit(static_cast<unsigned char>(re[j]))) {
-        n = n * 10 + static_cast<unsigned>(re[j] - '0');
-        if (n > kMaxRepeat) return "repetition count above 1000";
-        ++j;
-      }
-      --j;
-    }
-  }
-  return {};
 }
 
 class Parser {
@@ -174,7 +134,9 @@ Result<std::vector<SelectorMatcher>> parse_selector(std::string_view text, std::
     m.value = std::move(*value);
     if (m.op == SelectorMatcher::Op::kRegex || m.op == SelectorMatcher::Op::kNotRegex) {
       if (m.value.size() > kMaxRegexLength) return p.error("regex longer than 256 characters");
-      if (auto why = unsafe_regex_number(m.value); !why.empty()) return p.error("invalid regex: " + why);
+      if (auto why = unsafe_regex_number(m.value, RegexSyntax::kEcmaScript); !why.empty()) {
+        return p.error("invalid regex: " + why);
+      }
       try {
         m.regex = std::make_shared<const std::regex>(m.value, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "common/regex_limits.h"
+
 namespace kscope {
 namespace {
 
@@ -50,6 +52,9 @@ Result<LabelMatcher> LabelMatcher::parse(std::string name, const std::string& sp
   }
   m.value_ = std::string(v);
   if (m.op_ == Op::kRe || m.op_ == Op::kNre) {
+    if (auto why = unsafe_regex_number(m.value_, RegexSyntax::kPosixExtended); !why.empty()) {
+      return Error("invalid regular expression '" + m.value_ + "': " + why);
+    }
     try {
       m.re_ = std::make_shared<const std::regex>(m.value_, std::regex::extended);
     } catch (const std::regex_error& e) {
