@@ -35,7 +35,7 @@ std::string CgroupPaths::path(uint64_t id, Clock::time_point now) {
   return it->second.path;
 }
 
-uint64_t CgroupPaths::id_of(const std::string &path) const {
+uint64_t CgroupPaths::id_of(const std::string& path) const {
   struct stat st;
   std::string full = root_ + (path.empty() || path[0] != '/' ? "/" : "") + path;
   if (stat(full.c_str(), &st) != 0) return 0;
@@ -46,7 +46,7 @@ void CgroupPaths::rescan(Clock::time_point now) {
   namespace fs = std::filesystem;
   const uint64_t scan = ++scans_;
   auto found = [&](uint64_t id, std::string path) {
-    Entry &e = cache_[id];
+    Entry& e = cache_[id];
     e.path = std::move(path);
     e.scan = scan;
   };
@@ -60,10 +60,10 @@ void CgroupPaths::rescan(Clock::time_point now) {
     std::string rel = it->path().string().substr(root_.size());
     found(st.st_ino, rel.empty() ? "/" : rel);
   }
-  std::erase_if(cache_, [&](const auto &kv) { return kv.second.scan != scan && now - kv.second.used > forget_after_; });
+  std::erase_if(cache_, [&](const auto& kv) { return kv.second.scan != scan && now - kv.second.used > forget_after_; });
 }
 
-std::string TargetLabeler::value(const kscope_target &t, bool other) {
+std::string TargetLabeler::value(const kscope_target& t, bool other) {
   if (other) return "other";
   if (breakdown_ == "comm") return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
   if (breakdown_ == "cgroup") return cgroups_.path(t.cgroup_id);

@@ -34,7 +34,7 @@ class CgroupPaths {
   std::string path(uint64_t id, Clock::time_point now = Clock::now());
 
   // The id of a path (for the cgroup filter), 0 when it does not exist.
-  uint64_t id_of(const std::string &path) const;
+  uint64_t id_of(const std::string& path) const;
 
   // Ids held (for tests).
   size_t cached() const { return cache_.size(); }
@@ -59,10 +59,10 @@ class TargetLabeler {
   explicit TargetLabeler(std::string breakdown) : breakdown_(std::move(breakdown)) {}
 
   // The label name ("comm", "cgroup"), empty for none.
-  const std::string &label_name() const { return breakdown_ == "none" ? empty_ : breakdown_; }
+  const std::string& label_name() const { return breakdown_ == "none" ? empty_ : breakdown_; }
 
   // The label value for a kernel target; "other" for the overflow key.
-  std::string value(const kscope_target &t, bool other);
+  std::string value(const kscope_target& t, bool other);
 
  private:
   std::string breakdown_;

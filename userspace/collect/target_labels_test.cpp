@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-uint64_t inode_of(const fs::path &p) {
+uint64_t inode_of(const fs::path& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }

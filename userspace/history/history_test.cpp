@@ -314,13 +314,21 @@ TEST(History, RetentionAndByteBudgetEvictOldestFrames) {
   EXPECT_LT(small.stats().frames, 50u);
 }
 
-TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
+// A 5 s history where `leaver` counts for the first second, then only
+// `stayer` for 18 s more: past the retention, the leaver is forgotten.
+std::unique_ptr<History> history_after_one_left(const std::string& leaver, const std::string& stayer) {
   HistoryOptions o;
   o.retention = seconds(5);
-  History h(o);
-  h.append(snap(0, {{"gone", 0}}));
-  h.append(snap(1, {{"gone", 5}}));
-  for (int t = 2; t < 20; ++t) h.append(snap(t, {{"stays", double(t)}}));
+  auto h = std::make_unique<History>(o);
+  h->append(snap(0, {{leaver, 0}}));
+  h->append(snap(1, {{leaver, 5}}));
+  for (int t = 2; t < 20; ++t) h->append(snap(t, {{stayer, double(t)}}));
+  return h;
+}
+
+TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
+  auto held = history_after_one_left("gone", "stays");
+  History& h = *held;
   auto r = run_query(h, [] {
     auto q = spec("calls_total", 0, 19, 1);
     q.by = {"comm"};
@@ -332,12 +340,8 @@ TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
 }
 
 TEST(History, ASeriesThatLeftAndCameBackIsNewAgain) {
-  HistoryOptions o;
-  o.retention = seconds(5);
-  History h(o);
-  h.append(snap(0, {{"back", 0}}));
-  h.append(snap(1, {{"back", 5}}));
-  for (int t = 2; t < 20; ++t) h.append(snap(t, {{"other", double(t)}}));
+  auto held = history_after_one_left("back", "other");
+  History& h = *held;
   const size_t without = h.stats().series;
   // Back with its old count: a new process under the name, counted from zero.
   h.append(snap(20, {{"other", 20}, {"back", 7}}));
