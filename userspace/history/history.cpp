@@ -9,9 +9,10 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// Fixed per-series overhead beside its strings: hash nodes in two maps, the
-// struct itself.
-constexpr size_t kSeriesOverhead = 150;
+// Per series beside its shared strings: its node in the table, its node in
+// ids_, and the label array.
+constexpr size_t kSeriesOverhead = 112;
+constexpr size_t kBytesPerLabel = sizeof(HistoryLabel);
 
 // Appends an increase of `count` in fine bucket `index` (nothing for 0), in
 // as many records as it needs. Beyond 64 full records (2^31 observations of
@@ -35,40 +36,79 @@ size_t HistoryFrame::bytes() const {
          buckets.capacity() * sizeof(HistoryBucket) + gauges.capacity() * sizeof(HistoryGauge);
 }
 
-uint64_t series_hash(std::string_view name, const Labels& labels) {
-  // FNV-1a over the name and each label, every string length-prefixed: label
-  // values may contain any byte, so no separator is safe on its own.
-  uint64_t h = 14695981039346656037ull;
-  auto bytes = [&h](const void* data, size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  };
-  auto text = [&bytes](std::string_view t) {
+namespace {
+
+// FNV-1a over the name and each label, every string length-prefixed: label
+// values may contain any byte, so no separator is safe on its own.
+class SeriesHasher {
+ public:
+  void text(std::string_view t) {
     const uint64_t n = t.size();
     bytes(&n, sizeof(n));
     bytes(t.data(), t.size());
-  };
-  text(name);
-  for (const auto& [k, v] : labels) {
-    text(k);
-    text(v);
   }
-  return h;
+  uint64_t value() const { return h_; }
+
+ private:
+  void bytes(const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 1099511628211ull;
+  }
+  uint64_t h_ = 14695981039346656037ull;
+};
+
+}  // namespace
+
+uint64_t series_hash(std::string_view name, const Labels& labels) {
+  SeriesHasher h;
+  h.text(name);
+  for (const auto& [k, v] : labels) {
+    h.text(k);
+    h.text(v);
+  }
+  return h.value();
+}
+
+uint64_t series_hash(const HistorySeries& series) {
+  SeriesHasher h;
+  h.text(*series.name);
+  for (const HistoryLabel& l : series.labels) {
+    h.text(*l.name);
+    h.text(*l.value);
+  }
+  return h.value();
 }
 
 History::History(HistoryOptions options) : options_(options) {}
 
-size_t History::series_bytes(const HistorySeries& s) const {
-  size_t n = kSeriesOverhead + s.name.size();
-  for (const auto& [k, v] : s.labels) n += k.size() + v.size() + 64;
-  return n;
+const std::string* HistorySeries::label(std::string_view label_name) const {
+  const std::string* v = nullptr;
+  for (const HistoryLabel& l : labels) {
+    if (*l.name == label_name) v = l.value;  // the last wins, as in Labels readers
+  }
+  return v;
+}
+
+bool HistorySeries::same(std::string_view other_name, const Labels& other_labels) const {
+  if (*name != other_name || labels.size() != other_labels.size()) return false;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (*labels[i].name != other_labels[i].first || *labels[i].value != other_labels[i].second) return false;
+  }
+  return true;
+}
+
+Labels HistorySeries::copy_labels() const {
+  Labels out;
+  out.reserve(labels.size());
+  for (const HistoryLabel& l : labels) out.emplace_back(*l.name, *l.value);
+  return out;
 }
 
 uint32_t History::intern(const Family& family, const Series& series, Clock::time_point now) {
   const uint64_t hash = series_hash(family.name, series.labels);
   for (auto [it, end] = ids_.equal_range(hash); it != end; ++it) {
     HistorySeries& known = series_.at(it->second);
-    if (known.name == family.name && known.labels == series.labels) {
+    if (known.same(family.name, series.labels)) {
       known.last_seen = now;
       return it->second;
     }
@@ -81,11 +121,25 @@ uint32_t History::intern(const Family& family, const Series& series, Clock::time
     if (next_id_ > HistoryEntry::kMaxSeries) next_id_ = 1;
     id = next_id_++;
   } while (series_.contains(id));
-  HistorySeries s{family.name, family.type, series.labels, now};
-  bytes_ += series_bytes(s);
+  HistorySeries s;
+  s.name = strings_.acquire(family.name);
+  s.type = family.type;
+  s.labels.reserve(series.labels.size());
+  for (const auto& [k, v] : series.labels) s.labels.push_back({strings_.acquire(k), strings_.acquire(v)});
+  s.last_seen = now;
+  series_bytes_ += kSeriesOverhead + kBytesPerLabel * s.labels.size();
   series_.emplace(id, std::move(s));
   ids_.emplace(hash, id);
   return id;
+}
+
+void History::forget(const HistorySeries& s) {
+  series_bytes_ -= kSeriesOverhead + kBytesPerLabel * s.labels.size();
+  strings_.release(s.name);
+  for (const HistoryLabel& l : s.labels) {
+    strings_.release(l.name);
+    strings_.release(l.value);
+  }
 }
 
 void History::append(std::shared_ptr<const Snapshot> snapshot) {
@@ -170,7 +224,7 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
       if (p.gauge != PendingEntry::kNoGauge) kept.gauges.push_back(gauges[p.gauge]);
       kept.entries.push_back(e);
     }
-    bytes_ += kept.bytes();
+    frame_bytes_ += kept.bytes();
     frames_.push_back(std::move(kept));
   }
   compact(now);
@@ -255,10 +309,10 @@ void History::compact_tier(Clock::time_point limit, Nanos step) {
       std::vector<const HistoryFrame*> run;
       for (size_t k = i; k <= j; ++k) {
         run.push_back(&frames_[k]);
-        bytes_ -= frames_[k].bytes();
+        frame_bytes_ -= frames_[k].bytes();
       }
       HistoryFrame merged = merge_frames(run);
-      bytes_ += merged.bytes();
+      frame_bytes_ += merged.bytes();
       frames_[i] = std::move(merged);
       frames_.erase(frames_.begin() + static_cast<std::ptrdiff_t>(i + 1),
                     frames_.begin() + static_cast<std::ptrdiff_t>(j + 1));
@@ -270,22 +324,22 @@ void History::compact_tier(Clock::time_point limit, Nanos step) {
 void History::evict(Clock::time_point now) {
   const auto horizon = now - options_.retention;
   while (!frames_.empty() && (frames_.front().end <= horizon ||
-                              (bytes_ > options_.max_bytes && frames_.size() > 1))) {
+                              (bytes() > options_.max_bytes && frames_.size() > 1))) {
     if (frames_.front().end > horizon) ++dropped_frames_;
-    bytes_ -= frames_.front().bytes();
+    frame_bytes_ -= frames_.front().bytes();
     frames_.pop_front();
   }
   // Series no frame can mention any more, and not in the latest snapshot.
   const auto oldest = frames_.empty() ? now : frames_.front().start;
   for (auto it = series_.begin(); it != series_.end();) {
     if (it->second.last_seen < oldest && find(previous_index_, it->first) == nullptr) {
-      bytes_ -= series_bytes(it->second);
-      for (auto [pos, end] = ids_.equal_range(series_hash(it->second.name, it->second.labels)); pos != end; ++pos) {
+      for (auto [pos, end] = ids_.equal_range(series_hash(it->second)); pos != end; ++pos) {
         if (pos->second == it->first) {
           ids_.erase(pos);
           break;
         }
       }
+      forget(it->second);
       it = series_.erase(it);
     } else {
       ++it;
@@ -296,7 +350,7 @@ void History::evict(Clock::time_point now) {
 HistoryStats History::stats() const {
   std::shared_lock lock(mu_);
   HistoryStats s;
-  s.bytes = bytes_;
+  s.bytes = bytes();
   s.frames = frames_.size();
   s.series = series_.size();
   s.dropped_frames = dropped_frames_;
@@ -310,7 +364,7 @@ HistoryStats History::stats() const {
 std::map<std::string, MetricType> History::names() const {
   std::shared_lock lock(mu_);
   std::map<std::string, MetricType> out;
-  for (const auto& [id, s] : series_) out.emplace(s.name, s.type);
+  for (const auto& [id, s] : series_) out.emplace(*s.name, s.type);
   return out;
 }
 

@@ -10,7 +10,7 @@
 // series costs a third less than with one 10 s tier; the dashboard's 15
 // minute view stays at 10 s or finer).
 //
-// Memory bound: the frames and the series table together stay under
+// Memory bound: the frames and the series table (with its strings) stay under
 // `max_bytes` (config history.max_mib). When a busy host would exceed it, the oldest
 // frames go first (retention shrinks below an hour) and `dropped_frames`
 // counts them. Per frame: 16 bytes per changed series plus 4 bytes per
@@ -35,6 +35,7 @@
 
 #include "collect/snapshot.h"
 #include "common/duration.h"
+#include "history/shared_strings.h"
 
 namespace kscope {
 
@@ -122,11 +123,23 @@ struct HistoryFrame {
   }
 };
 
+struct HistoryLabel {
+  const std::string* name = nullptr;
+  const std::string* value = nullptr;
+};
+
+// A series' identity, its strings held once in the History's SharedStrings
+// (valid while the series is in the table, under the read lock).
 struct HistorySeries {
-  std::string name;
+  const std::string* name = nullptr;
   MetricType type = MetricType::kGauge;
-  Labels labels;
+  std::vector<HistoryLabel> labels;  // in the snapshot's order
   std::chrono::system_clock::time_point last_seen{};
+
+  // The label's value, or nullptr when the series has no such label.
+  const std::string* label(std::string_view label_name) const;
+  bool same(std::string_view other_name, const Labels& other_labels) const;
+  Labels copy_labels() const;
 };
 
 class History {
@@ -156,18 +169,21 @@ class History {
   void compact(std::chrono::system_clock::time_point now);
   void compact_tier(std::chrono::system_clock::time_point limit, Nanos step);
   void evict(std::chrono::system_clock::time_point now);
-  size_t series_bytes(const HistorySeries& s) const;
+  void forget(const HistorySeries& s);
+  size_t bytes() const { return frame_bytes_ + series_bytes_ + strings_.bytes(); }
 
   HistoryOptions options_;
   mutable std::shared_mutex mu_;
   std::deque<HistoryFrame> frames_;
   std::unordered_map<uint32_t, HistorySeries> series_;
+  SharedStrings strings_;  // the series' names, label names and values
   // Series ids by series_hash; a collision is told apart by name and labels.
   // (Keyed by the series' text, the keys held ~100 bytes a series and were
   // built for every series at every append.)
   std::unordered_multimap<uint64_t, uint32_t> ids_;
   uint32_t next_id_ = 1;
-  size_t bytes_ = 0;  // frames + series table
+  size_t frame_bytes_ = 0;
+  size_t series_bytes_ = 0;  // the table without its strings
   uint64_t dropped_frames_ = 0;
   // The previous snapshot, kept alive, and its series by id (sorted):
   // increases are computed against it without copying histograms.
@@ -197,5 +213,7 @@ HistoryFrame merge_frames(const std::vector<const HistoryFrame*>& frames);
 
 // A series' identity (name and labels, in order) as a 64-bit hash.
 uint64_t series_hash(std::string_view name, const Labels& labels);
+// The same hash of a series in the table.
+uint64_t series_hash(const HistorySeries& series);
 
 }  // namespace kscope

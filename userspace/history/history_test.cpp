@@ -339,6 +339,38 @@ TEST(History, SeriesThatLeftAreForgottenWithTheirFrames) {
   EXPECT_EQ(r->series[0].labels[0].second, "stays");
 }
 
+// The table holds each string once for every series using it, and lets it
+// go with the last: once the leaver is forgotten, a long comm left nothing.
+TEST(History, ForgottenSeriesGiveBackTheirStrings) {
+  const std::string long_comm(400, 'L');
+  auto long_leaver = history_after_one_left(long_comm, "stays");
+  auto short_leaver = history_after_one_left("s", "stays");
+  EXPECT_EQ(long_leaver->stats().series, short_leaver->stats().series);
+  EXPECT_EQ(long_leaver->stats().bytes, short_leaver->stats().bytes);
+
+  History h;
+  h.append(snap(0, {{long_comm, 0}}));
+  const size_t one = h.stats().bytes;
+  h.append(snap(1, {{long_comm, 1}}));
+  EXPECT_GE(one, 400u);
+  h.read([&](const std::deque<HistoryFrame>&, const auto& series) {
+    for (const auto& [id, s] : series) {
+      EXPECT_EQ(series_hash(s), series_hash(*s.name, s.copy_labels())) << *s.name;
+      if (*s.name == "calls_total") {
+        ASSERT_NE(s.label("comm"), nullptr);
+        EXPECT_EQ(*s.label("comm"), long_comm);
+        EXPECT_EQ(s.label("cpu"), nullptr);
+        // The histogram's series shares "comm" with this one.
+        for (const auto& [other_id, o] : series) {
+          if (*o.name == "latency_seconds") {
+            EXPECT_EQ(o.labels[0].name, s.labels[0].name);
+          }
+        }
+      }
+    }
+  });
+}
+
 TEST(History, ASeriesThatLeftAndCameBackIsNewAgain) {
   auto held = history_after_one_left("back", "other");
   History& h = *held;

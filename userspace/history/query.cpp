@@ -164,16 +164,16 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
     std::map<Labels, size_t> groups;
     std::vector<Labels> group_labels;
     for (const auto& [id, s] : series) {
-      if (s.name != spec.name) continue;
+      if (*s.name != spec.name) continue;
       out.found = true;
       out.type = s.type;
-      if (!matches_all(spec.matchers, s.labels)) continue;
+      if (!std::all_of(spec.matchers.begin(), spec.matchers.end(),
+                       [&s](const SelectorMatcher& m) { return m.matches_value(s.label(m.name)); })) {
+        continue;
+      }
       Labels key;
       for (const auto& l : spec.by) {
-        const std::string* v = nullptr;
-        for (const auto& [k, val] : s.labels) {
-          if (k == l) v = &val;
-        }
+        const std::string* v = s.label(l);
         key.emplace_back(l, v ? *v : "");
       }
       auto [git, inserted] = groups.emplace(key, group_labels.size());

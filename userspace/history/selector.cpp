@@ -83,6 +83,10 @@ bool SelectorMatcher::matches(const Labels& labels) const {
   for (const auto& [k, val] : labels) {
     if (k == name) v = &val;
   }
+  return matches_value(v);
+}
+
+bool SelectorMatcher::matches_value(const std::string* v) const {
   static const std::string kEmpty;
   const std::string& got = v ? *v : kEmpty;
   switch (op) {

@@ -23,6 +23,8 @@ struct SelectorMatcher {
 
   // A missing label matches as the empty string, as in Prometheus.
   bool matches(const Labels& labels) const;
+  // The same for the label's value when found, or nullptr when missing.
+  bool matches_value(const std::string* value) const;
 };
 
 // The longest regex accepted: std::regex recurses per character, so both the
