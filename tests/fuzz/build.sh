@@ -27,7 +27,7 @@ sources=(
   config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
   flamegraph/gzip.cpp flamegraph/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
-  history/history.cpp history/query.cpp history/selector.cpp
+  history/history.cpp history/query.cpp history/selector.cpp history/shared_strings.cpp
   web/query_api.cpp export/http_server.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

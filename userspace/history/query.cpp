@@ -163,7 +163,9 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
     std::unordered_map<uint32_t, size_t> group_of;
     std::map<Labels, size_t> groups;
     std::vector<Labels> group_labels;
-    for (const auto& [id, s] : series) {
+    for (const auto& entry : series) {
+      const uint32_t id = entry.first;
+      const HistorySeries& s = entry.second;  // not a structured binding: clang 14 cannot capture those
       if (*s.name != spec.name) continue;
       out.found = true;
       out.type = s.type;
