@@ -5,7 +5,12 @@
 # route but /metrics answers 401 without it.
 source "$(dirname "$0")/lib.sh"
 require_root
-trap stop_kscope EXIT
+burner_pid=""
+cleanup() {
+  [[ -n "$burner_pid" ]] && kill "$burner_pid" 2>/dev/null
+  stop_kscope
+}
+trap cleanup EXIT
 
 token_file=$(mktemp)
 echo "s3cret-$$" >"$token_file"
@@ -45,10 +50,15 @@ grep -q '^kscope_probe_up{probe="syscalls"} 1$' <<<"$(curl -fsS "$KSCOPE_URL/met
 grep -q '^kscope_syscall_latency_seconds_count' <<<"$(curl -fsS "$KSCOPE_URL/metrics")" || fail "no syscall data after the drop"
 
 # On-demand profiling loads new programs after the drop: the kept
-# CAP_BPF and CAP_PERFMON are enough.
-svg=$(curl -fsS --max-time 30 -H "Authorization: Bearer s3cret-$$" "$KSCOPE_URL/api/v1/profile?seconds=1&format=folded") ||
+# CAP_BPF and CAP_PERFMON are enough. A busy process, so that the second
+# has samples on an idle machine (idle CPUs are not profiled).
+"$KSCOPE_WORKLOAD_DIR/cpu_burner" 30 &
+burner_pid=$!
+folded=$(curl -fsS --max-time 30 -H "Authorization: Bearer s3cret-$$" "$KSCOPE_URL/api/v1/profile?seconds=1&format=folded") ||
   fail "on-demand profile failed after the capability drop: $(tail -5 "$KSCOPE_LOG")"
-[[ -n "$svg" ]] || fail "on-demand profile after the drop is empty"
+grep -q 'burn_cpu_in_named_function' <<<"$folded" || fail "on-demand profile after the drop misses the busy process: ${folded:0:300}"
+kill "$burner_pid" 2>/dev/null
+burner_pid=""
 
 # The token: /metrics is open (protect_metrics: false), every data route 401.
 # The dashboard's static page and assets are public by design (they carry no
