@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 burner_pid=""
 cleanup() {
-  [[ -n "$burner_pid" ]] && kill "$burner_pid" 2>/dev/null
+  kill_and_reap $burner_pid
   stop_kscope
 }
 trap cleanup EXIT
@@ -57,7 +57,7 @@ burner_pid=$!
 folded=$(curl -fsS --max-time 30 -H "Authorization: Bearer s3cret-$$" "$KSCOPE_URL/api/v1/profile?seconds=1&format=folded") ||
   fail "on-demand profile failed after the capability drop: $(tail -5 "$KSCOPE_LOG")"
 grep -q 'burn_cpu_in_named_function' <<<"$folded" || fail "on-demand profile after the drop misses the busy process: ${folded:0:300}"
-kill "$burner_pid" 2>/dev/null
+kill_and_reap "$burner_pid"
 burner_pid=""
 
 # The token: /metrics is open (protect_metrics: false), every data route 401.
