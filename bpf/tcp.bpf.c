@@ -35,10 +35,12 @@ struct {
 } tcp_retransmits SEC(".maps");
 
 /* By socket address. LRU: a socket freed in SYN_SENT without passing
- * through inet_sock_set_state (never happens today) can't leak an entry. */
+ * through inet_sock_set_state (never happens today) can't leak an entry.
+ * Sized for connects in flight at once; past that the oldest are evicted,
+ * and counted when they complete without their start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, struct tcp_connect_start);
 } tcp_connect_start SEC(".maps");
@@ -265,6 +267,8 @@ static __always_inline void on_set_state(const struct sock *sk, int oldstate, in
 	start = bpf_map_lookup_elem(&tcp_connect_start, &key);
 	if (start)
 		latency = bpf_ktime_get_ns() - start->ts;
+	else /* evicted, or connecting since before kscope attached */
+		kscope_count(&tcp_overflow, KSCOPE_TCP_OVF_CONNECT_START);
 
 	if (newstate == TCP_ESTABLISHED && start) {
 		__u32 zero = 0, bucket = kscope_hist_bucket(latency);

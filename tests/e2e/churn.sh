@@ -79,13 +79,13 @@ sleep 3
 left=$(wait_gone chnb_)
 rss_round2=$(rss_kb)
 [[ "$left" == 0 ]] || fail "$left series of round 2 still in /metrics after series_ttl"
-# The kernel side is bounded too: the syscall maps hold far fewer entries
-# than the 500 names that went through (idle keys are deleted), and never
-# filled (no overflow).
-map_entries() {  # entries of this kscope's map named $1, or "" if bpftool can't tell
-  python3 - "$1" "$KSCOPE_PID" <<'PY'
+# The kernel side is bounded too: the syscall and run-queue maps hold far
+# fewer entries than the 1000 names that went through (idle keys are
+# deleted), and never filled (no overflow).
+map_entries() {  # entries of this kscope's map named $1 (whose key holds $2, if given), or "" if bpftool can't tell
+  python3 - "$1" "$KSCOPE_PID" "${2:-}" <<'PY'
 import json, subprocess, sys
-name, pid = sys.argv[1], int(sys.argv[2])
+name, pid, needle = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 import glob, re
 ours = set()  # map ids this kscope holds open, from its fds' fdinfo
 for info in glob.glob(f"/proc/{pid}/fdinfo/*"):
@@ -103,24 +103,29 @@ if not ids:
 total = 0
 for i in ids:
     dump = subprocess.run(["bpftool", "-j", "map", "dump", "id", str(i)], capture_output=True, text=True).stdout
-    total += len(json.loads(dump or "[]"))
+    for entry in json.loads(dump or "[]"):
+        total += needle in bytes(int(b, 16) for b in entry["key"])
 print(total)
 PY
 }
 if command -v bpftool >/dev/null; then
-  for m in syscall_latency syscall_errors; do
+  for m in syscall_latency syscall_errors runq_latency; do
     for _ in $(seq 1 20); do  # up to 10 s: series_ttl after the last change, collected late
       n=$(map_entries "$m")
-      [[ -z "$n" ]] || (( n < 500 )) && break
+      churned=$(map_entries "$m" chn)
+      [[ -z "$n" ]] || { (( n < 500 )) && (( churned == 0 )); } && break
       sleep 0.5
     done
     [[ -n "$n" ]] || { echo "note: bpftool cannot tell which $m is ours; map size not checked"; continue; }
     (( n < 500 )) || fail "$m holds $n entries after churn and series_ttl: idle keys not deleted"
-    echo "$m: $n entries after churn"
+    (( churned == 0 )) || fail "$m still holds $churned keys of exited churn processes after series_ttl"
+    echo "$m: $n entries after churn, none of them churn's"
   done
 fi
-overflow=$(curl -fsS "$KSCOPE_URL/metrics" | awk '/^kscope_map_overflow_total\{.*map="syscall_latency"/ {print $2}')
-[[ "$overflow" == 0 || -z "$overflow" ]] || fail "syscall_latency overflowed ($overflow) during churn"
+for m in syscall_latency runq_latency; do
+  overflow=$(curl -fsS "$KSCOPE_URL/metrics" | awk -v m="map=\"$m\"" '/^kscope_map_overflow_total\{/ && index($0, m) {print $2}')
+  [[ "$overflow" == 0 || -z "$overflow" ]] || fail "$m overflowed ($overflow) during churn"
+done
 
 # Flat: the second round may not grow RSS by more than 16 MiB over the first
 # (the dashboard's history ring still fills during the test: measured

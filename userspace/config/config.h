@@ -35,7 +35,7 @@ struct SyscallsProbeConfig {
 
 struct SchedProbeConfig {
   bool enabled = true;
-  uint32_t max_entries = 4096;
+  uint32_t max_entries = 2048;  // run-queue latency keys; idle ones are deleted after series_ttl
   // Run-queue length samples per second per CPU (software cpu-clock). Not
   // 99: sampling in lockstep with the profiler would see the same instants.
   uint32_t runqueue_frequency = 49;
@@ -46,14 +46,16 @@ struct OffcpuProbeConfig {
   bool enabled = true;
   Nanos min_block = std::chrono::milliseconds(1);
   Nanos max_block = Nanos(0);  // 0: no upper bound
-  uint32_t max_stacks = 4096;  // 4 MiB per stack map: keeps the default under 16 MB of BPF maps
+  // ~1 KiB per stack map entry: with the other defaults, all of kscope's
+  // maps full stay under 16 MB (tests/bpf/map_budget_test.cpp).
+  uint32_t max_stacks = 2048;
   bool operator==(const OffcpuProbeConfig&) const = default;
 };
 
 struct ProfileProbeConfig {
   bool enabled = true;
   uint32_t frequency = 99;
-  uint32_t max_stacks = 4096;
+  uint32_t max_stacks = 2048;
   bool operator==(const ProfileProbeConfig&) const = default;
 };
 

@@ -7,9 +7,12 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "collect/cardinality.h"
+#include "collect/key_aging.h"
 #include "collect/target_labels.h"
 #include "kscope/abi/sched.h"
 #include "loader/bpf_support.h"
@@ -39,7 +42,7 @@ class SchedProbeImpl final : public SchedProbe {
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
-    runq_aging_ = std::make_unique<SeriesAging>(config.series_ttl);
+    runq_aging_ = std::make_unique<KeyAging>(config.series_ttl);
     offcpu_aging_ = std::make_unique<SeriesAging>(config.series_ttl);
     runq_enabled_ = config.probes.sched.enabled;
     offcpu_enabled_ = config.probes.offcpu.enabled;
@@ -99,13 +102,24 @@ class SchedProbeImpl final : public SchedProbe {
       Family latency{"kscope_runqueue_latency_seconds",
                      "Time runnable tasks waited on a run queue, from wakeup or preemption to running.",
                      MetricType::kHistogram, {}};
+      // Targets idle for series_ttl leave the kernel map too, so processes
+      // that come and go don't fill it (a returning one starts from zero).
+      // Without a breakdown the one host-wide key stays.
+      auto now = KeyAging::Clock::now();
+      std::vector<runq_key> idle;
       for_each_entry<runq_key, kscope_hist>(skel_->maps.runq_latency, [&](const runq_key& k, const kscope_hist& h) {
         Series s{{}, 0, Histogram::from_kernel(h)};
+        std::string_view key(reinterpret_cast<const char*>(&k), sizeof(k));
+        if (!label.empty() && runq_aging_->idle(key, s.histogram->count(), now)) {
+          idle.push_back(k);
+          return;
+        }
         if (s.histogram->count() == 0) return;
         if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
         latency.series.push_back(std::move(s));
       });
-      if (!label.empty()) runq_aging_->drop_idle(latency, KeyAging::Clock::now());
+      for (const auto& k : idle) bpf_map_delete_elem(bpf_map__fd(skel_->maps.runq_latency), &k);
+      runq_aging_->end_round();
       fold_breakdown(latency, label, ctx.config.max_series);
       ctx.out.push_back(std::move(latency));
       collect_runq_length(ctx);
@@ -262,8 +276,9 @@ class SchedProbeImpl final : public SchedProbe {
   uint32_t runq_divisor_ = 1;  // the CPU budget's: sampling at runq_frequency_ / runq_divisor_
   std::vector<runq_length> prev_runq_;
   std::unique_ptr<TargetLabeler> labeler_;
-  // Exited targets leave the per-target families after series_ttl.
-  std::unique_ptr<SeriesAging> runq_aging_;
+  // Exited targets leave the per-target families after series_ttl (and
+  // runq_latency: its idle keys are deleted from the kernel map).
+  std::unique_ptr<KeyAging> runq_aging_;
   std::unique_ptr<SeriesAging> offcpu_aging_;
   bool runq_enabled_ = true;
   bool offcpu_enabled_ = true;
