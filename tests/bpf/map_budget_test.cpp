@@ -37,6 +37,22 @@ struct MapFd {
   uint64_t memlock;
 };
 
+struct FdInfo {
+  std::optional<uint32_t> map_id;  // set for a BPF map
+  uint64_t memlock = 0;
+};
+
+FdInfo read_fdinfo(const std::string& fd) {
+  FdInfo info;
+  std::ifstream in("/proc/self/fdinfo/" + fd);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("map_id:", 0) == 0) info.map_id = static_cast<uint32_t>(std::stoul(line.substr(7)));
+    if (line.rfind("memlock:", 0) == 0) info.memlock = std::stoull(line.substr(8));
+  }
+  return info;
+}
+
 // Every BPF map this process holds an fd of, once per map id.
 std::vector<MapFd> open_maps() {
   std::vector<MapFd> maps;
@@ -45,23 +61,11 @@ std::vector<MapFd> open_maps() {
   if (!dir) return maps;
   while (dirent* e = readdir(dir.get())) {
     if (e->d_name[0] == '.') continue;
-    std::ifstream in(std::string("/proc/self/fdinfo/") + e->d_name);
-    std::string line;
-    std::optional<uint32_t> id;
-    uint64_t memlock = 0;
-    while (std::getline(in, line)) {
-      if (line.rfind("map_id:", 0) == 0) id = static_cast<uint32_t>(std::stoul(line.substr(7)));
-      if (line.rfind("memlock:", 0) == 0) memlock = std::stoull(line.substr(8));
-    }
-    if (id && seen.insert(*id).second) maps.push_back({std::atoi(e->d_name), *id, memlock});
+    FdInfo info = read_fdinfo(e->d_name);
+    if (info.map_id && seen.insert(*info.map_id).second)
+      maps.push_back({std::atoi(e->d_name), *info.map_id, info.memlock});
   }
   return maps;
-}
-
-uint64_t memlock_of(int fd) {
-  for (const auto& m : open_maps())
-    if (m.fd == fd) return m.memlock;
-  return 0;
 }
 
 bool is_hash(uint32_t type) {
@@ -118,7 +122,7 @@ TEST(MapBudgetTest, DefaultMapsStayUnder16MBWhenFull) {
       int err = fill(m.fd, info);
       // Only "full" may stop the fill; LRU maps evict instead and never say so.
       EXPECT_TRUE(err == 0 || err == E2BIG) << info.name << ": " << std::strerror(err);
-      memlock = memlock_of(m.fd);
+      memlock = read_fdinfo(std::to_string(m.fd)).memlock;
     }
     total += memlock;
     char row[160];

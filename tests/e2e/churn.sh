@@ -82,7 +82,7 @@ rss_round2=$(rss_kb)
 # The kernel side is bounded too: the syscall and run-queue maps hold far
 # fewer entries than the 1000 names that went through (idle keys are
 # deleted), and never filled (no overflow).
-map_entries() {  # entries of this kscope's map named $1 (whose key holds $2, if given), or "" if bpftool can't tell
+map_entries() {  # "N K": entries of this kscope's map named $1, K of them with $2 in their key; "" if bpftool can't tell
   python3 - "$1" "$KSCOPE_PID" "${2:-}" <<'PY'
 import json, subprocess, sys
 name, pid, needle = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
@@ -100,19 +100,19 @@ maps = json.loads(subprocess.run(["bpftool", "-j", "map", "show"], capture_outpu
 ids = [m["id"] for m in maps if m.get("name") == name and m["id"] in ours and m.get("type") == "hash"]
 if not ids:
     sys.exit(0)
-total = 0
+total = with_needle = 0
 for i in ids:
     dump = subprocess.run(["bpftool", "-j", "map", "dump", "id", str(i)], capture_output=True, text=True).stdout
     for entry in json.loads(dump or "[]"):
-        total += needle in bytes(int(b, 16) for b in entry["key"])
-print(total)
+        total += 1
+        with_needle += needle in bytes(int(b, 16) for b in entry["key"])
+print(total, with_needle)
 PY
 }
 if command -v bpftool >/dev/null; then
   for m in syscall_latency syscall_errors runq_latency; do
     for _ in $(seq 1 20); do  # up to 10 s: series_ttl after the last change, collected late
-      n=$(map_entries "$m")
-      churned=$(map_entries "$m" chn)
+      read -r n churned <<<"$(map_entries "$m" chn)"
       [[ -z "$n" ]] || { (( n < 500 )) && (( churned == 0 )); } && break
       sleep 0.5
     done
