@@ -453,7 +453,8 @@ TEST(Selector, ParsesAndRejects) {
   // found by the query fuzzer), and backreferences, refused as in Prometheus.
   // (In a quoted value `\\` is one backslash.)
   for (const char* bad : {R"({a=~"x{1111111111111111111}"})", R"({a=~"x{2,99999999999}"})", R"({a=~"x{1001}"})",
-                          R"({a=~"(a)\\1"})", R"({a=~"read|w\\\\\\111111111111111111111"})"}) {
+                          R"({a=~"(a)\\1"})", R"({a=~"read|w\\\\\\111111111111111111111"})",
+                          R"({a=~"\\c[x{1001}"})", R"({a=~"\\c[{11111111111111111111}"})"}) {
     auto r = parse_selector(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
