@@ -152,6 +152,11 @@ def make_tools(build, names):
     ks("kscope-offcpu", ["offcpu"])
     ks("kscope-profile", ["profile"])
     ks("kscope-tcp", ["tcp"])
+    # Stacks like for like with offcputime and perf: `kscope run` keys off-CPU
+    # time and CPU samples by target alone; the recorders keep stacks.
+    for name, command, progs in (("kscope-offcpu-stacks", "offcpu", 3), ("kscope-profile-stacks", "profile", 1)):
+        tools[name] = (lambda name=name, command=command, progs=progs:
+                       Tool(name, [kscope, command, "-d", "10m", "-q", "-o", "-"], wait_new_bpf_progs(progs)))
     tools["syscount"] = lambda: Tool("syscount", ["syscount", "-L"], wait_new_bpf_progs(2))
     tools["runqlat"] = lambda: Tool("runqlat", ["runqlat", "60"], wait_new_bpf_progs(3))
     tools["offcputime"] = lambda: Tool("offcputime", ["offcputime", "-m", "1000", "60"], wait_new_bpf_progs(1))

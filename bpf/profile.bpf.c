@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* On-CPU profile: a perf_event program on the software cpu-clock of every
- * CPU counts (process, thread name, user stack, kernel stack) in the kernel.
+ * CPU counts (process, thread name, user stack, kernel stack) in the kernel,
+ * or only the breakdown target when no stacks are wanted (targ_stacks).
  * Userspace reads the counts and the stack map; nothing per sample leaves the
  * kernel. The idle task is not counted: an idle CPU has no stack worth
  * drawing, and kscope_cpu_samples_total should be CPU time that was used. */
@@ -47,6 +48,11 @@ static const __u64 zero_count;
  * signals derived from it stay right. */
 __u64 kscope_sample_weight = 1;
 
+/* 1: key samples by process, thread name and stacks (kscope profile,
+ * /api/v1/profile). 0: by breakdown target only - kscope run exports no
+ * stacks, so it neither walks them nor keeps a key per stack. */
+const volatile __u32 targ_stacks = 1;
+
 /* A stack id, or KSCOPE_NO_STACK when there is none (user stack of a kernel
  * thread, kernel stack of a sample taken in user mode), or KSCOPE_LOST_STACK
  * when the stack map had no room for it (counted). */
@@ -73,10 +79,15 @@ int handle_cpu_sample(struct bpf_perf_event_data *ctx)
 	if ((__u32)pid_tgid == 0 || kscope_filtered_out())
 		return 0;
 	kscope_fill_target(&key.target);
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	key.tgid = pid_tgid >> 32;
-	key.kstack_id = stack_id(ctx, 0);
-	key.ustack_id = stack_id(ctx, BPF_F_USER_STACK);
+	if (targ_stacks) {
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		key.tgid = pid_tgid >> 32;
+		key.kstack_id = stack_id(ctx, 0);
+		key.ustack_id = stack_id(ctx, BPF_F_USER_STACK);
+	} else {
+		key.kstack_id = KSCOPE_NO_STACK;
+		key.ustack_id = KSCOPE_NO_STACK;
+	}
 	cnt = kscope_lookup_or_init(&profile_samples, &key, &zero_count);
 	if (!cnt) {
 		kscope_count(&profile_overflow, KSCOPE_PROFILE_OVF_COUNTS);

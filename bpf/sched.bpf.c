@@ -26,7 +26,9 @@
  * with weight 1: totals are exact, not estimates. The cost of the cache is
  * attribution in a corner case: two call paths that reach the same blocking
  * call with identical ip/sp/fp and the same immediate caller but differ
- * further up share one stack id until the signature changes.
+ * further up share one stack id until the signature changes. And kscope run,
+ * which exports off-CPU time by target but no stacks, walks none at all
+ * (targ_offcpu_stacks = 0).
  *
  * tp_btf (task-local storage, no tracefs) is the primary flavour; raw_tp is
  * the fallback, with state in an LRU hash by thread id, and without kernel
@@ -46,7 +48,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EEXIST 17
 
-const volatile __u32 targ_offcpu = 1;	      /* record off-CPU time and stacks */
+const volatile __u32 targ_offcpu = 1;	      /* record off-CPU time */
+/* 1: key off-CPU time by process, thread name and stacks (kscope offcpu,
+ * /api/v1/profile). 0: by breakdown target only, and no stack is walked:
+ * kscope run exports no stacks. */
+const volatile __u32 targ_offcpu_stacks = 1;
 const volatile __u64 targ_min_block_ns = 1000000; /* shorter blocks are not recorded */
 const volatile __u64 targ_max_block_ns = 0;	      /* 0: no upper bound */
 
@@ -262,11 +268,15 @@ static __always_inline void record_offcpu(struct task_struct *task, struct sched
 		return;
 	kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_RECORDED);
 	fill_task_target(task, &key.target, btf);
-	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
-	key.tgid = BPF_CORE_READ(task, tgid);
-	key.ustack_id = st->ustack_id;
-	if (btf)
-		key.kstack = blocked_kernel_stack(task);
+	if (targ_offcpu_stacks) {
+		BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
+		key.tgid = BPF_CORE_READ(task, tgid);
+		key.ustack_id = st->ustack_id;
+		if (btf)
+			key.kstack = blocked_kernel_stack(task);
+	} else {
+		key.ustack_id = KSCOPE_NO_STACK;
+	}
 	val = kscope_lookup_or_init(&offcpu_time, &key, &zero_offcpu);
 	if (!val) {
 		kscope_count(&sched_overflow, KSCOPE_SCHED_OVF_OFFCPU);
@@ -301,7 +311,8 @@ static __always_inline void on_switch_out(void *ctx, int voluntary, struct sched
 		if (targ_offcpu) {
 			kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_BLOCKS);
 			st->blocked_ns = now;
-			cache_user_stack(ctx, st);
+			if (targ_offcpu_stacks)
+				cache_user_stack(ctx, st);
 		}
 	} else {
 		st->enqueued_ns = now; /* still runnable: back on the run queue */

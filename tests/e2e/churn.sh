@@ -79,9 +79,9 @@ sleep 3
 left=$(wait_gone chnb_)
 rss_round2=$(rss_kb)
 [[ "$left" == 0 ]] || fail "$left series of round 2 still in /metrics after series_ttl"
-# The kernel side is bounded too: the syscall and run-queue maps hold far
-# fewer entries than the 1000 names that went through (idle keys are
-# deleted), and never filled (no overflow).
+# The kernel side is bounded too: the syscall, run-queue, off-CPU and
+# CPU-sample maps hold far fewer entries than the 1000 names that went
+# through (idle keys are deleted), and never filled (no overflow).
 map_entries() {  # "N K": entries of this kscope's map named $1, K of them with $2 in their key; "" if bpftool can't tell
   python3 - "$1" "$KSCOPE_PID" "${2:-}" <<'PY'
 import json, subprocess, sys
@@ -110,7 +110,7 @@ print(total, with_needle)
 PY
 }
 if command -v bpftool >/dev/null; then
-  for m in syscall_latency syscall_errors runq_latency; do
+  for m in syscall_latency syscall_errors runq_latency offcpu_time profile_samples; do
     for _ in $(seq 1 20); do  # up to 10 s: series_ttl after the last change, collected late
       read -r n churned <<<"$(map_entries "$m" chn)"
       [[ -z "$n" ]] || { (( n < 500 )) && (( churned == 0 )); } && break
@@ -122,7 +122,7 @@ if command -v bpftool >/dev/null; then
     echo "$m: $n entries after churn, none of them churn's"
   done
 fi
-for m in syscall_latency runq_latency; do
+for m in syscall_latency runq_latency offcpu_time profile_samples; do
   overflow=$(curl -fsS "$KSCOPE_URL/metrics" | awk -v m="map=\"$m\"" '/^kscope_map_overflow_total\{/ && index($0, m) {print $2}')
   [[ "$overflow" == 0 || -z "$overflow" ]] || fail "$m overflowed ($overflow) during churn"
 done

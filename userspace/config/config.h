@@ -46,8 +46,10 @@ struct OffcpuProbeConfig {
   bool enabled = true;
   Nanos min_block = std::chrono::milliseconds(1);
   Nanos max_block = Nanos(0);  // 0: no upper bound
-  // ~1 KiB per stack map entry: with the other defaults, all of kscope's
-  // maps full stay under 16 MB (tests/bpf/map_budget_test.cpp).
+  // Key map entries: by breakdown target in kscope run (no stacks), by
+  // (process, stacks) with stack maps of as many entries when recording.
+  // With the other defaults, all of kscope's maps full stay under 16 MB
+  // (tests/bpf/map_budget_test.cpp).
   uint32_t max_stacks = 2048;
   bool operator==(const OffcpuProbeConfig&) const = default;
 };
@@ -55,7 +57,7 @@ struct OffcpuProbeConfig {
 struct ProfileProbeConfig {
   bool enabled = true;
   uint32_t frequency = 99;
-  uint32_t max_stacks = 2048;
+  uint32_t max_stacks = 2048;  // as for offcpu
   bool operator==(const ProfileProbeConfig&) const = default;
 };
 

@@ -13,10 +13,10 @@ const std::vector<ProbeInfo>& probe_registry() {
       // One sched_switch handler feeds run-queue latency and off-CPU time,
       // so probes.sched and probes.offcpu share this probe.
       {"sched",
-       "run-queue latency and length, context switches, off-CPU time and stacks (tp_btf sched_wakeup/"
+       "run-queue latency and length, context switches, off-CPU time (tp_btf sched_wakeup/"
        "sched_switch, cpu-clock)",
        make_sched_probe, [](const Config& c) { return c.probes.sched.enabled || c.probes.offcpu.enabled; }},
-      {"profile", "on-CPU stack samples (perf_event software cpu-clock)", make_profile_probe,
+      {"profile", "on-CPU samples (perf_event software cpu-clock)", make_profile_probe,
        [](const Config& c) { return c.probes.profile.enabled; }},
       {"tcp", "TCP retransmits, resets, connect latency and failures (tp_btf tcp:*, sock:inet_sock_set_state)",
        make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }},

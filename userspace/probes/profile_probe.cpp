@@ -13,6 +13,7 @@
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
 #include "probes/breakdown_counter.h"
+#include "probes/live_entries.h"
 #include "probes/perf_sampler.h"
 #include "probes/stack_maps.h"
 #include "profile.skel.h"
@@ -27,11 +28,14 @@ using Skeleton = SkeletonPtr<profile_bpf, profile_bpf__destroy>;
 
 class ProfileProbeImpl final : public ProfileProbe {
  public:
+  explicit ProfileProbeImpl(StackKeys stacks) : stacks_(stacks) {}
+
   std::string_view name() const override { return "profile"; }
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
     aging_ = std::make_unique<SeriesAging>(config.series_ttl);
+    key_aging_ = std::make_unique<KeyAging>(config.series_ttl);
     skel_.reset(profile_bpf__open());
     if (!skel_) return libbpf_error("probe profile: open failed", -errno);
     auto* s = skel_.get();
@@ -40,8 +44,10 @@ class ProfileProbeImpl final : public ProfileProbe {
     s->rodata->targ_breakdown = targets->breakdown;
     s->rodata->targ_tgid = targets->tgid;
     s->rodata->targ_cgroup_id = targets->cgroup_id;
+    const bool stacks = stacks_ == StackKeys::kRecord;
+    s->rodata->targ_stacks = stacks ? 1 : 0;
     bpf_map__set_max_entries(s->maps.profile_samples, config.probes.profile.max_stacks);
-    bpf_map__set_max_entries(s->maps.profile_stacks, config.probes.profile.max_stacks);
+    bpf_map__set_max_entries(s->maps.profile_stacks, stacks ? config.probes.profile.max_stacks : 1);
     int err = profile_bpf__load(s);
     if (err) {
       Error e = load_error("profile", err);
@@ -85,9 +91,14 @@ class ProfileProbeImpl final : public ProfileProbe {
     if (!skel_) return;
     const std::string& label = labeler_->label_name();
     std::map<std::string, double> by_label;
-    for_each_entry<profile_key, uint64_t>(skel_->maps.profile_samples, [&](const profile_key& k, const uint64_t& n) {
-      by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
-    });
+    // Keyed by target alone (kscope run), idle targets leave the kernel map
+    // as run-queue latency's do; keys with stacks stay for the reader.
+    const bool per_target = stacks_ == StackKeys::kOmit && !label.empty();
+    for_each_live_entry<profile_key, uint64_t>(
+        skel_->maps.profile_samples, per_target ? key_aging_.get() : nullptr, [](uint64_t n) { return n; },
+        [&](const profile_key& k, const uint64_t& n) {
+          by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
+        });
     ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
                                         "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
                                         "per second, also while the CPU budget samples less often); idle CPUs "
@@ -130,13 +141,17 @@ class ProfileProbeImpl final : public ProfileProbe {
   PerfSampler sampler_;
   uint32_t frequency_ = 99;  // configured samples per second per CPU
   uint32_t divisor_ = 1;     // the CPU budget's: sampling at frequency_ / divisor_
+  StackKeys stacks_;
   std::unique_ptr<TargetLabeler> labeler_;
-  std::unique_ptr<SeriesAging> aging_;  // exited targets leave after series_ttl
+  std::unique_ptr<SeriesAging> aging_;   // exited targets leave after series_ttl
+  std::unique_ptr<KeyAging> key_aging_;  // and their keys the kernel map, when keyed by target alone
 };
 
 }  // namespace
 
-std::unique_ptr<ProfileProbe> create_profile_probe() { return std::make_unique<ProfileProbeImpl>(); }
-std::unique_ptr<Probe> make_profile_probe() { return create_profile_probe(); }
+std::unique_ptr<ProfileProbe> create_profile_probe(StackKeys stacks) {
+  return std::make_unique<ProfileProbeImpl>(stacks);
+}
+std::unique_ptr<Probe> make_profile_probe() { return create_profile_probe(StackKeys::kOmit); }
 
 }  // namespace kscope

@@ -19,6 +19,7 @@
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
 #include "probes/breakdown_counter.h"
+#include "probes/live_entries.h"
 #include "probes/perf_sampler.h"
 #include "probes/stack_maps.h"
 #include "sched.skel.h"
@@ -38,11 +39,14 @@ using Skeleton = SkeletonPtr<sched_bpf, sched_bpf__destroy>;
 
 class SchedProbeImpl final : public SchedProbe {
  public:
+  explicit SchedProbeImpl(StackKeys offcpu_stacks) : offcpu_stacks_(offcpu_stacks) {}
+
   std::string_view name() const override { return "sched"; }
 
   Status start(const Config& config) override {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
     runq_aging_ = std::make_unique<KeyAging>(config.series_ttl);
+    offcpu_key_aging_ = std::make_unique<KeyAging>(config.series_ttl);
     offcpu_aging_ = std::make_unique<SeriesAging>(config.series_ttl);
     runq_enabled_ = config.probes.sched.enabled;
     offcpu_enabled_ = config.probes.offcpu.enabled;
@@ -105,21 +109,15 @@ class SchedProbeImpl final : public SchedProbe {
       // Targets idle for series_ttl leave the kernel map too, so processes
       // that come and go don't fill it (a returning one starts from zero).
       // Without a breakdown the one host-wide key stays.
-      auto now = KeyAging::Clock::now();
-      std::vector<runq_key> idle;
-      for_each_entry<runq_key, kscope_hist>(skel_->maps.runq_latency, [&](const runq_key& k, const kscope_hist& h) {
-        Series s{{}, 0, Histogram::from_kernel(h)};
-        std::string_view key(reinterpret_cast<const char*>(&k), sizeof(k));
-        if (!label.empty() && runq_aging_->idle(key, s.histogram->count(), now)) {
-          idle.push_back(k);
-          return;
-        }
-        if (s.histogram->count() == 0) return;
-        if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
-        latency.series.push_back(std::move(s));
-      });
-      for (const auto& k : idle) bpf_map_delete_elem(bpf_map__fd(skel_->maps.runq_latency), &k);
-      runq_aging_->end_round();
+      for_each_live_entry<runq_key, kscope_hist>(
+          skel_->maps.runq_latency, label.empty() ? nullptr : runq_aging_.get(),
+          [](const kscope_hist& h) { return Histogram::from_kernel(h).count(); },
+          [&](const runq_key& k, const kscope_hist& h) {
+            Series s{{}, 0, Histogram::from_kernel(h)};
+            if (s.histogram->count() == 0) return;
+            if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
+            latency.series.push_back(std::move(s));
+          });
       fold_breakdown(latency, label, ctx.config.max_series);
       ctx.out.push_back(std::move(latency));
       collect_runq_length(ctx);
@@ -133,9 +131,16 @@ class SchedProbeImpl final : public SchedProbe {
 
     if (offcpu_enabled_) {
       std::map<std::string, double> by_label;
-      for_each_entry<offcpu_key, offcpu_value>(skel_->maps.offcpu_time, [&](const offcpu_key& k, const offcpu_value& v) {
-        by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(v.total_ns) / 1e9;
-      });
+      // Keyed by target alone (kscope run), idle targets leave the kernel
+      // map as run-queue latency's do; keys with stacks stay for the reader.
+      const bool per_target = offcpu_stacks_ == StackKeys::kOmit && !label.empty();
+      for_each_live_entry<offcpu_key, offcpu_value>(
+          skel_->maps.offcpu_time, per_target ? offcpu_key_aging_.get() : nullptr,
+          [](const offcpu_value& v) { return v.count; },
+          [&](const offcpu_key& k, const offcpu_value& v) {
+            by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] +=
+                double(v.total_ns) / 1e9;
+          });
       ctx.out.push_back(breakdown_counter(
           "kscope_offcpu_seconds_total",
           "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.", label, by_label,
@@ -219,14 +224,15 @@ class SchedProbeImpl final : public SchedProbe {
     s->rodata->targ_cgroup_id = targets->cgroup_id;
     const auto& off = config.probes.offcpu;
     s->rodata->targ_offcpu = off.enabled ? 1 : 0;
+    const bool stacks = off.enabled && offcpu_stacks_ == StackKeys::kRecord;
+    s->rodata->targ_offcpu_stacks = stacks ? 1 : 0;
     s->rodata->targ_min_block_ns = static_cast<uint64_t>(off.min_block.count());
     s->rodata->targ_max_block_ns = static_cast<uint64_t>(off.max_block.count());
     bpf_map__set_max_entries(s->maps.runq_latency, config.probes.sched.max_entries);
     // Off-CPU maps cost memory (a user stack is 1 KiB): one entry when off.
-    uint32_t stacks = off.enabled ? off.max_stacks : 1;
-    bpf_map__set_max_entries(s->maps.offcpu_time, stacks);
-    bpf_map__set_max_entries(s->maps.offcpu_user_stacks, stacks);
-    bpf_map__set_max_entries(s->maps.offcpu_kernel_stacks, stacks);
+    bpf_map__set_max_entries(s->maps.offcpu_time, off.enabled ? off.max_stacks : 1);
+    bpf_map__set_max_entries(s->maps.offcpu_user_stacks, stacks ? off.max_stacks : 1);
+    bpf_map__set_max_entries(s->maps.offcpu_kernel_stacks, stacks ? off.max_stacks : 1);
     int err = sched_bpf__load(s);
     if (err) {
       Error e = load_error("sched", err);
@@ -276,9 +282,11 @@ class SchedProbeImpl final : public SchedProbe {
   uint32_t runq_divisor_ = 1;  // the CPU budget's: sampling at runq_frequency_ / runq_divisor_
   std::vector<runq_length> prev_runq_;
   std::unique_ptr<TargetLabeler> labeler_;
-  // Exited targets leave the per-target families after series_ttl (and
-  // runq_latency: its idle keys are deleted from the kernel map).
+  StackKeys offcpu_stacks_;
+  // Exited targets leave the per-target families after series_ttl, and
+  // their keys the kernel maps (offcpu_time: when keyed by target alone).
   std::unique_ptr<KeyAging> runq_aging_;
+  std::unique_ptr<KeyAging> offcpu_key_aging_;
   std::unique_ptr<SeriesAging> offcpu_aging_;
   bool runq_enabled_ = true;
   bool offcpu_enabled_ = true;
@@ -286,7 +294,9 @@ class SchedProbeImpl final : public SchedProbe {
 
 }  // namespace
 
-std::unique_ptr<SchedProbe> create_sched_probe() { return std::make_unique<SchedProbeImpl>(); }
-std::unique_ptr<Probe> make_sched_probe() { return create_sched_probe(); }
+std::unique_ptr<SchedProbe> create_sched_probe(StackKeys offcpu_stacks) {
+  return std::make_unique<SchedProbeImpl>(offcpu_stacks);
+}
+std::unique_ptr<Probe> make_sched_probe() { return create_sched_probe(StackKeys::kOmit); }
 
 }  // namespace kscope

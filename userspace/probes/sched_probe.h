@@ -1,6 +1,7 @@
 // The scheduler probe (bpf/sched.bpf.c): run-queue latency by breakdown
 // target, run-queue length per CPU, context switches by kind, and off-CPU
-// time by (process, thread name, user stack, kernel stack).
+// time by (process, thread name, user stack, kernel stack) or by breakdown
+// target alone.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,8 @@ struct OffcpuStats {
 class SchedProbe : public Probe {
  public:
   // Off-CPU time accumulated since start(), one entry per distinct key;
-  // weight is blocked nanoseconds. Empty when probes.offcpu is disabled.
+  // weight is blocked nanoseconds. Empty when probes.offcpu is disabled,
+  // without stacks with StackKeys::kOmit.
   // Thread-safe against the kernel (reads maps); call from one thread.
   virtual std::vector<StackSample> offcpu_stacks() const = 0;
   virtual OffcpuStats offcpu_stats() const = 0;
@@ -32,8 +34,8 @@ class SchedProbe : public Probe {
   virtual std::pair<uint64_t, uint64_t> context_switches() const = 0;
 };
 
-std::unique_ptr<SchedProbe> create_sched_probe();
-// For the registry.
+std::unique_ptr<SchedProbe> create_sched_probe(StackKeys offcpu_stacks = StackKeys::kRecord);
+// For the registry (kscope run): StackKeys::kOmit.
 std::unique_ptr<Probe> make_sched_probe();
 
 }  // namespace kscope

@@ -8,6 +8,11 @@
 
 namespace kscope {
 
+// Whether a probe keys its counts by stack. kscope run exports per-target
+// totals only, so its probes walk no stacks and keep one kernel map entry per
+// target; the recorders (kscope profile/offcpu, /api/v1/profile) keep stacks.
+enum class StackKeys { kOmit, kRecord };
+
 struct StackSample {
   uint32_t tgid = 0;
   std::string comm;             // thread name, raw bytes from the kernel

@@ -54,10 +54,10 @@ Result<Profile> record_profile(const ProfileRequest& request, Symbolizer& symbol
   std::unique_ptr<SchedProbe> off;
   Status started = ok_status();
   if (request.kind == ProfileKind::kCpu) {
-    cpu = create_profile_probe();
+    cpu = create_profile_probe(StackKeys::kRecord);
     started = cpu->start(cfg);
   } else {
-    off = create_sched_probe();
+    off = create_sched_probe(StackKeys::kRecord);
     started = off->start(cfg);
   }
   if (!started) return started.error();
