@@ -72,7 +72,7 @@ measure() {
   sleep 3  # attached by then (kscope loads in <1 s, libbpf-tools faster)
   local ns
   ns=$(pingpong)
-  printf '%-42s %8.0f ns/switch  %+7.0f ns  bpf %s ns/switch\n' "$label" "$ns" \
+  printf '%-48s %8.0f ns/switch  %+7.0f ns  bpf %s ns/switch\n' "$label" "$ns" \
     "$(echo "$ns - $BASE" | bc -l)" "$(bpf_ns_per_switch "$before")"
   kill -INT "$tool_pid"
   wait "$tool_pid" 2>/dev/null || true
@@ -81,13 +81,17 @@ measure() {
 
 echo "pipe ping-pong on cpu $CPU, $ROUNDS round trips x3 (median), $(nproc) cpus, $(uname -r)"
 BASE=$(pingpong)
-printf '%-42s %8.0f ns/switch\n' "no tracing" "$BASE"
+printf '%-48s %8.0f ns/switch\n' "no tracing" "$BASE"
 measure "runqlat" /usr/sbin/runqlat 3600 1
 kscope_config false 1ms
 measure "kscope sched (no off-CPU)" "$KSCOPE" run -c "$tmp/kscope.yaml" --listen 127.0.0.1:$PORT
 measure "offcputime -m 1000 (min block 1 ms)" /usr/sbin/offcputime -m 1000 3600
+# `kscope run` keys off-CPU time by target and walks no stack; `kscope
+# offcpu` records stacks, like offcputime.
 kscope_config true 1ms
-measure "kscope sched + off-CPU, min_block 1ms" "$KSCOPE" run -c "$tmp/kscope.yaml" --listen 127.0.0.1:$PORT
+measure "kscope run sched + off-CPU time, min_block 1ms" "$KSCOPE" run -c "$tmp/kscope.yaml" --listen 127.0.0.1:$PORT
+measure "kscope offcpu (stacks), --min-block 1ms" "$KSCOPE" offcpu -d 1h -q --min-block 1ms -o -
 measure "offcputime -m 1 (min block 1 us)" /usr/sbin/offcputime -m 1 3600
 kscope_config true 1us
-measure "kscope sched + off-CPU, min_block 1us" "$KSCOPE" run -c "$tmp/kscope.yaml" --listen 127.0.0.1:$PORT
+measure "kscope run sched + off-CPU time, min_block 1us" "$KSCOPE" run -c "$tmp/kscope.yaml" --listen 127.0.0.1:$PORT
+measure "kscope offcpu (stacks), --min-block 1us" "$KSCOPE" offcpu -d 1h -q --min-block 1us -o -
