@@ -24,6 +24,12 @@ std::string unique_comm(const std::string& tag) {
   return ("ks" + tag + std::to_string(getpid())).substr(0, 15);
 }
 
+std::map<std::string, uint64_t> overflows_by_map(const Probe& probe) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& [map, n] : probe.map_overflows()) out[map] = n;
+  return out;
+}
+
 const Series* find_series(const std::vector<Family>& families, const std::string& family, const Labels& want) {
   for (const auto& f : families) {
     if (f.name != family) continue;

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "collect/snapshot.h"
+#include "loader/probe.h"
 
 namespace kscope::testing {
 
@@ -28,6 +31,9 @@ int run_to_completion(const std::vector<std::string>& argv);
 
 // A unique 15-byte-safe comm for this test run ("ks<tag><pid>").
 std::string unique_comm(const std::string& tag);
+
+// A probe's kscope_map_overflow_total counts by map name.
+std::map<std::string, uint64_t> overflows_by_map(const Probe& probe);
 
 // The first series of `family` whose labels include all of `want`.
 const Series* find_series(const std::vector<Family>& families, const std::string& family, const Labels& want);

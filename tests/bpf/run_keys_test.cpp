@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -31,14 +30,8 @@ double family_total(const std::vector<Family>& families, const std::string& name
   return total;
 }
 
-std::map<std::string, uint64_t> overflows(const Probe& probe) {
-  std::map<std::string, uint64_t> out;
-  for (const auto& [map, n] : probe.map_overflows()) out[map] = n;
-  return out;
-}
-
 TEST(RunKeysTest, OffCpuTimeIsOneEntryPerTargetWithoutStackWalks) {
-  if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
+  KSCOPE_REQUIRE_BPF();
   ASSERT_TRUE(std::filesystem::exists(workload_path("stack_fanout"))) << "workloads not built";
   constexpr int kStacks = 60;
   Workload fanout({workload_path("stack_fanout"), std::to_string(kStacks)});
@@ -69,7 +62,7 @@ TEST(RunKeysTest, OffCpuTimeIsOneEntryPerTargetWithoutStackWalks) {
   CollectContext ctx{config, families};
   probe->collect(ctx);
   EXPECT_NEAR(family_total(families, "kscope_offcpu_seconds_total"), double(e.weight) / 1e9, 1e-9);
-  auto ovf = overflows(*probe);
+  auto ovf = testing::overflows_by_map(*probe);
   EXPECT_EQ(ovf["offcpu_time"] + ovf["offcpu_user_stacks"] + ovf["offcpu_kernel_stacks"], 0u);
 
   // Idle for series_ttl (the process blocks on stdin now): the key leaves
@@ -86,7 +79,7 @@ TEST(RunKeysTest, OffCpuTimeIsOneEntryPerTargetWithoutStackWalks) {
 }
 
 TEST(RunKeysTest, CpuSamplesAreOneEntryPerTargetWithoutStacks) {
-  if (geteuid() != 0) GTEST_SKIP() << "loading BPF programs needs root";
+  KSCOPE_REQUIRE_BPF();
   ASSERT_TRUE(std::filesystem::exists(workload_path("cpu_burner"))) << "workloads not built";
   Workload burner({workload_path("cpu_burner"), "1"});
 
@@ -112,7 +105,7 @@ TEST(RunKeysTest, CpuSamplesAreOneEntryPerTargetWithoutStacks) {
   CollectContext ctx{config, families};
   probe->collect(ctx);
   EXPECT_EQ(family_total(families, "kscope_cpu_samples_total"), double(e.count));
-  auto ovf = overflows(*probe);
+  auto ovf = testing::overflows_by_map(*probe);
   EXPECT_EQ(ovf["profile_samples"] + ovf["profile_stacks"], 0u);
   EXPECT_EQ(burner.finish(), 0);
 }

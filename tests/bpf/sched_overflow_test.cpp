@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bpf_test_support.h"
 #include "probes/sched_probe.h"
 #include "sched_workload.h"
 
@@ -53,8 +54,7 @@ TEST(SchedOverflowTest, FullStackMapsAreCountedAndNoTimeIsLost) {
   // many entries as there are stack ids, so it may or may not fill.
   EXPECT_GT(lost_user, 0u);
 
-  std::map<std::string, uint64_t> overflows;
-  for (const auto& [map, n] : probe->map_overflows()) overflows[map] = n;
+  auto overflows = testing::overflows_by_map(*probe);
   EXPECT_EQ(overflows["offcpu_time"], other);
   EXPECT_GE(overflows["offcpu_user_stacks"], lost_user > 0 ? 1u : 0u);
   EXPECT_EQ(overflows["sched_task"], 0u);

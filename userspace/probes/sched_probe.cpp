@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -111,7 +113,7 @@ class SchedProbeImpl final : public SchedProbe {
       // Without a breakdown the one host-wide key stays.
       for_each_live_entry<runq_key, kscope_hist>(
           skel_->maps.runq_latency, label.empty() ? nullptr : runq_aging_.get(),
-          [](const kscope_hist& h) { return Histogram::from_kernel(h).count(); },
+          [](const kscope_hist& h) { return std::accumulate(std::begin(h.buckets), std::end(h.buckets), uint64_t{0}); },
           [&](const runq_key& k, const kscope_hist& h) {
             Series s{{}, 0, Histogram::from_kernel(h)};
             if (s.histogram->count() == 0) return;
