@@ -73,6 +73,21 @@ const volatile __u64 targ_slow_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
 const volatile __u32 targ_slow_stacks = 1;
 /* The reader itself (its polling is slow by design), 0: none. */
 const volatile __u32 targ_slow_exclude_tgid = 0;
+/* Idle waits also go out as slow events (trace --include-idle). */
+const volatile __u32 targ_slow_include_idle = 0;
+
+/* The idle-wait class, filled by userspace from syscall names so that no
+ * syscall number is written here (userspace/probes/idle_waits.h says which
+ * and why): always idle, idle when they return 0 (timed out with nothing
+ * ready), and futex, idle for its wait operations. */
+const volatile __u64 targ_idle_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+const volatile __u64 targ_idle_timeout_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+const volatile __u32 targ_futex_nr = KSCOPE_SYSCALL_MAX_NR; /* none */
+
+#define KSCOPE_FUTEX_CMD_MASK 127 /* without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+#define KSCOPE_FUTEX_WAIT 0
+#define KSCOPE_FUTEX_WAIT_BITSET 9
+#define KSCOPE_FUTEX_WAIT_REQUEUE_PI 11
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -84,19 +99,42 @@ struct {
 static const struct syscall_stats zero_stats;
 static const __u64 zero_count;
 
-static __always_inline void record_enter(struct syscall_start *start, long id)
+static __always_inline bool nr_in(const volatile __u64 *set, __u32 nr)
+{
+	return set[(nr >> 6) & (KSCOPE_SYSCALL_MAX_NR / 64 - 1)] & (1ULL << (nr & 63));
+}
+
+static __always_inline bool idle_wait(const struct syscall_start *start, __u32 nr, long ret)
+{
+	__u32 cmd;
+
+	if (nr_in(targ_idle_nrs, nr))
+		return true;
+	if (ret == 0 && nr_in(targ_idle_timeout_nrs, nr))
+		return true;
+	if (nr != targ_futex_nr)
+		return false;
+	cmd = start->futex_op & KSCOPE_FUTEX_CMD_MASK;
+	return cmd == KSCOPE_FUTEX_WAIT || cmd == KSCOPE_FUTEX_WAIT_BITSET ||
+	       cmd == KSCOPE_FUTEX_WAIT_REQUEUE_PI;
+}
+
+static __always_inline void record_enter(struct syscall_start *start, struct pt_regs *regs, long id)
 {
 	start->ts = bpf_ktime_get_ns();
 	start->nr = (__u32)id;
+	/* Only futex pays for the read; its operation says wait or wake. */
+	start->futex_op = id == targ_futex_nr ? (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) : 0;
 }
 
-static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret)
+static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret, __u32 flags)
 {
 	struct slow_syscall_event *e;
 	__u64 pid_tgid;
 
-	if (targ_slow_filter && !(targ_slow_nrs[(nr >> 6) & (KSCOPE_SYSCALL_MAX_NR / 64 - 1)] &
-				  (1ULL << (nr & 63))))
+	if ((flags & KSCOPE_KEY_IDLE) && !targ_slow_include_idle)
+		return;
+	if (targ_slow_filter && !nr_in(targ_slow_nrs, nr))
 		return;
 	pid_tgid = bpf_get_current_pid_tgid();
 	if (targ_slow_exclude_tgid && (__u32)(pid_tgid >> 32) == targ_slow_exclude_tgid)
@@ -110,7 +148,7 @@ static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret)
 	e->duration_ns = delta;
 	e->ret = ret;
 	e->nr = nr;
-	e->pad = 0;
+	e->flags = flags;
 	e->user_stack_id = -1;
 	e->kernel_stack_id = -1;
 	if (targ_slow_stacks) {
@@ -126,7 +164,7 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 	struct syscall_key key = {};
 	struct syscall_stats *stats;
 	__u64 ts = start->ts, delta;
-	__u32 nr = start->nr, bucket;
+	__u32 nr = start->nr, bucket, flags;
 
 	start->ts = 0;
 	if (!kscope_since_attach(ts))
@@ -134,14 +172,16 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 	delta = bpf_ktime_get_ns() - ts;
 	if (nr >= KSCOPE_SYSCALL_MAX_NR)
 		return;
+	flags = idle_wait(start, nr, ret) ? KSCOPE_KEY_IDLE : 0;
 	if (targ_slow_ns && delta >= targ_slow_ns)
-		emit_slow(ctx, nr, delta, ret);
+		emit_slow(ctx, nr, delta, ret, flags);
 
 	if (btf)
 		kscope_fill_target_btf(&key.target);
 	else
 		kscope_fill_target(&key.target);
 	key.nr = nr;
+	key.flags = flags;
 	stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
 	if (!stats) {
 		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_LATENCY);
@@ -161,6 +201,7 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 		__u64 *cnt;
 
 		key.err = (__u32)-ret;
+		key.flags = 0; /* errors are counted whatever the class */
 		cnt = kscope_lookup_or_init(&syscall_errors, &key, &zero_count);
 		if (!cnt) {
 			kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_ERRORS);
@@ -187,7 +228,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_START);
 		return 0;
 	}
-	record_enter(start, id);
+	record_enter(start, regs, id);
 	return 0;
 }
 
@@ -211,7 +252,7 @@ int BPF_PROG(handle_sys_enter_raw, struct pt_regs *regs, long id)
 
 	if (kscope_filtered_out())
 		return 0;
-	record_enter(&start, id);
+	record_enter(&start, regs, id);
 	if (bpf_map_update_elem(&syscall_start_lru, &tid, &start, BPF_ANY))
 		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_START);
 	return 0;

@@ -53,10 +53,14 @@ TEST_F(SyscallsProbeTest, CountsExactlyAndPlacesLatencyAndErrors) {
   EXPECT_LT(sleep->histogram->quantile_seconds(0.5), 10e-3);
   EXPECT_EQ(sleep->histogram->count_below_ns(1.8e6), 0);
   EXPECT_NEAR(sleep->histogram->sum_seconds, kCalls * 2e-3, kCalls * 2e-3);
+  // A sleep is an idle wait, an open is not (probes/idle_waits.h).
+  ASSERT_NE(sleep->label("idle"), nullptr);
+  EXPECT_EQ(*sleep->label("idle"), "true");
 
   const Series* opens = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "openat"}, {"comm", comm}});
   ASSERT_NE(opens, nullptr);
   EXPECT_EQ(opens->histogram->count(), static_cast<uint64_t>(kCalls));
+  EXPECT_EQ(opens->label("idle"), nullptr);
 
   const Series* enoent =
       find_series(families, "kscope_syscall_errors_total", {{"syscall", "openat"}, {"errno", "ENOENT"}, {"comm", comm}});

@@ -1,5 +1,7 @@
 // `kscope trace --min-latency 50ms` against a child that sleeps 100 ms once
-// among 1 ms sleeps: the real binary, the real kernel.
+// among 1 ms sleeps, and against one whose only slow syscall that is not an
+// idle wait is a 200 ms poll among 100 idle waits: the real binary, the
+// real kernel.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -83,11 +86,11 @@ struct TraceRun {
   std::string err;
 };
 
-// Starts the sleeper, then `kscope trace` with extra_args, lets the sleeper
-// run, and stops kscope with SIGINT once the sleeper is done.
-TraceRun trace_sleeper(const std::vector<std::string>& extra_args, bool with_pid) {
+// Starts the workload, then `kscope trace` with extra_args, lets the
+// workload run, and stops kscope with SIGINT once the workload is done.
+TraceRun trace_workload(const std::string& workload, const std::vector<std::string>& extra_args, bool with_pid) {
   TraceRun run;
-  Child sleeper = Child::spawn({std::string(KSCOPE_WORKLOAD_DIR) + "/slow_sleeper"});
+  Child sleeper = Child::spawn({std::string(KSCOPE_WORKLOAD_DIR) + "/" + workload});
   std::string s_out;
   EXPECT_TRUE(Child::read_until(sleeper.out, s_out, "\n", std::chrono::seconds(5)));
   run.sleeper = std::stoi(s_out);
@@ -102,7 +105,7 @@ TraceRun trace_sleeper(const std::vector<std::string>& extra_args, bool with_pid
   EXPECT_TRUE(Child::read_until(kscope.err, run.err, "Ctrl-C to stop", std::chrono::seconds(30))) << run.err;
 
   EXPECT_EQ(write(sleeper.in, "go\n", 3), 3);
-  EXPECT_TRUE(Child::read_until(sleeper.out, s_out, "done", std::chrono::seconds(10)));
+  EXPECT_TRUE(Child::read_until(sleeper.out, s_out, "done", std::chrono::seconds(20)));
   // Records wait for the reader's poll timeout (100 ms) at most.
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   kill(kscope.pid, SIGINT);
@@ -115,6 +118,12 @@ TraceRun trace_sleeper(const std::vector<std::string>& extra_args, bool with_pid
   sleeper.in = -1;
   sleeper.wait();
   return run;
+}
+
+// slow_sleeper's sleeps are idle waits: asked for, they are traced.
+TraceRun trace_sleeper(std::vector<std::string> extra_args, bool with_pid) {
+  extra_args.push_back("--include-idle");
+  return trace_workload("slow_sleeper", extra_args, with_pid);
 }
 
 class TraceSlowSyscallTest : public ::testing::Test {
@@ -136,6 +145,7 @@ TEST_F(TraceSlowSyscallTest, JsonShowsTheSlowSleepWithItsStackAndNotTheFastOnes)
     EXPECT_EQ(j["syscall"], "nanosleep");
     EXPECT_EQ(j["comm"], "slow_sleeper");
     EXPECT_EQ(j["ret"], 0);
+    EXPECT_EQ(j["idle_wait"], true);
     EXPECT_GE(j["duration_ns"].get<uint64_t>(), 100000000u);
     EXPECT_LE(j["duration_ns"].get<uint64_t>(), 150000000u);
     bool named = false;
@@ -159,6 +169,51 @@ TEST_F(TraceSlowSyscallTest, TextLinesWithoutPidFilterIncludeTheSleeper) {
   EXPECT_NE(block.find("\n    sleep_slowly+0x"), std::string::npos) << block;
   EXPECT_NE(block.find("\n    --\n"), std::string::npos) << block;
   EXPECT_EQ(run.out.find("duration=1.0"), std::string::npos) << "no 1 ms sleeps:\n" << run.out;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> events;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  return events;
+}
+
+TEST_F(TraceSlowSyscallTest, TheSlowPollStandsOutAndTheIdleWaitsAreLeftOut) {
+  TraceRun run = trace_workload("idle_waiter", {"--json", "--stacks"}, /*with_pid=*/true);
+  auto events = json_lines(run.out);
+  ASSERT_EQ(events.size(), 1u) << "100 idle waits of 60 ms, one poll of 200 ms:\n" << run.out;
+  const auto& j = events[0];
+  EXPECT_EQ(j["syscall"], "poll");
+  EXPECT_EQ(j["ret"], 1);
+  EXPECT_EQ(j["idle_wait"], false);
+  EXPECT_GE(j["duration_ns"].get<uint64_t>(), 200000000u);
+  bool named = false;
+  for (const auto& f : j["user_stack"]) named = named || f["function"] == "wait_for_reply";
+  EXPECT_TRUE(named) << j["user_stack"].dump();
+  // The kernel stack starts where the thread was, not in kscope's probe.
+  ASSERT_FALSE(j["kernel_stack"].empty());
+  for (const auto& f : j["kernel_stack"]) {
+    std::string fn = f["function"];
+    EXPECT_TRUE(fn.rfind("bpf_trace_run", 0) != 0 && fn.rfind("__traceiter_", 0) != 0 && fn != "syscall_exit_work" &&
+                fn.find("handle_sys_exit") == std::string::npos)
+        << j["kernel_stack"].dump();
+  }
+  EXPECT_NE(run.err.find("idle waits left out"), std::string::npos) << run.err;
+}
+
+TEST_F(TraceSlowSyscallTest, IncludeIdleShowsEveryIdleWaitMarkedAsSuch) {
+  TraceRun run = trace_workload("idle_waiter", {"--json", "--include-idle"}, /*with_pid=*/true);
+  std::map<std::string, int> idle, busy;
+  for (const auto& j : json_lines(run.out)) {
+    ASSERT_GE(j["duration_ns"].get<uint64_t>(), 50000000u);
+    (j["idle_wait"] == true ? idle : busy)[j["syscall"].get<std::string>()]++;
+  }
+  // 4 threads x 5 rounds of each; the child's 200 ms nanosleep is another
+  // process, outside --pid.
+  std::map<std::string, int> want{{"nanosleep", 20}, {"clock_nanosleep", 20}, {"epoll_wait", 20},
+                                  {"futex", 20},     {"poll", 20}};
+  EXPECT_EQ(idle, want) << run.out;
+  EXPECT_EQ(busy, (std::map<std::string, int>{{"poll", 1}})) << run.out;
 }
 
 TEST_F(TraceSlowSyscallTest, RefusesToRunWithoutAThreshold) {

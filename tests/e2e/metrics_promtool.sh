@@ -16,12 +16,13 @@ wait_interval
 metrics=$(mktemp)
 curl -fsS "$KSCOPE_URL/metrics" >"$metrics"
 
-count=$(grep -E "^kscope_syscall_latency_seconds_count\{syscall=\"nanosleep\",comm=\"$comm\"\} " "$metrics" | awk '{print $2}')
+# nanosleep is an idle wait: its series carry idle="true".
+count=$(grep -E "^kscope_syscall_latency_seconds_count\{syscall=\"nanosleep\",comm=\"$comm\",idle=\"true\"\} " "$metrics" | awk '{print $2}')
 [[ "$count" == "40" ]] || fail "nanosleep count for $comm is '$count', want 40"
 # 2 ms sleeps: never at or below 1 ms (the kernel sleeps at least that
 # long); most at or below 5 ms and all below 100 ms even on a loaded machine.
 bucket() {
-  grep -E "^kscope_syscall_latency_seconds_bucket\{syscall=\"nanosleep\",comm=\"$comm\",le=\"$1\"\} " "$metrics" | awk '{print $2}'
+  grep -E "^kscope_syscall_latency_seconds_bucket\{syscall=\"nanosleep\",comm=\"$comm\",idle=\"true\",le=\"$1\"\} " "$metrics" | awk '{print $2}'
 }
 le1=$(bucket 0.001) le5=$(bucket 0.005) le100=$(bucket 0.1)
 [[ "$le1" == "0" && "$le5" -ge 20 && "$le100" == "40" ]] ||

@@ -62,7 +62,9 @@ j = json.load(sys.stdin)
 rows = {r["target"]: r for r in j["rows"]}
 r = rows["kstop-wl"]
 assert r["syscalls_per_second"] > 100, r
-assert r["syscall_latency_p99_seconds"] >= 0.001, r   # nanosleep(1 ms)
+# nanosleep(1 ms) is an idle wait: it stays out of the latency column.
+p = r["syscall_latency_p99_seconds"]
+assert p is None or p < 0.001, r
 p99 = [r["syscall_latency_p99_seconds"] for r in j["rows"] if r["syscall_latency_p99_seconds"] is not None]
 assert p99 == sorted(p99, reverse=True), p99
 assert "\ufffd[31mred\ufffd" in rows, list(rows)

@@ -61,6 +61,7 @@ Result<std::unique_ptr<AlertsService>> AlertsService::create(const Config& confi
   SignalsOptions so;
   so.breakdown = s->breakdown_;
   so.syscalls = config.alerts.signal_syscalls;
+  so.include_idle_waits = config.alerts.signal_include_idle_waits;
   so.profile_frequency = config.probes.profile.frequency;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   so.online_cpus = cpus > 0 ? static_cast<unsigned>(cpus) : 1;

@@ -18,6 +18,7 @@
 #include "probes/syscall_names.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
+#include "symbolize/probe_frames.h"
 #include "symbolize/symbolizer.h"
 
 namespace kscope {
@@ -30,6 +31,7 @@ struct TraceOptions {
   std::string syscalls;
   bool stacks = false;
   bool json = false;
+  bool include_idle = false;
   std::string duration;
 };
 
@@ -58,6 +60,7 @@ Result<std::unique_ptr<Probe>> make_probe(const TraceOptions& o, Config& cfg, st
   }
   SyscallsProbeOptions s;
   s.stacks = o.stacks;
+  s.slow_include_idle = o.include_idle;
   std::stringstream names(o.syscalls);
   for (std::string name; std::getline(names, name, ',');) {
     if (name.empty()) continue;
@@ -70,13 +73,14 @@ Result<std::unique_ptr<Probe>> make_probe(const TraceOptions& o, Config& cfg, st
   banner = "tracing syscalls slower than " + format_duration(min_latency);
   if (o.pid != 0) banner += " in pid " + std::to_string(o.pid);
   if (!o.syscalls.empty()) banner += " (" + o.syscalls + ")";
+  if (!o.include_idle) banner += ", idle waits left out (--include-idle)";
   return make_syscalls_probe(s);
 }
 
 EventStacks symbolize(Symbolizer& sym, const Event& e) {
   EventStacks st;
   if (const auto* s = std::get_if<SlowSyscallEvent>(&e.body)) {
-    st.kernel = sym.symbolize_kernel(s->kernel_stack);
+    st.kernel = trim_probe_frames(sym.symbolize_kernel(s->kernel_stack));
     st.user = sym.symbolize_user(static_cast<pid_t>(s->pid), s->user_stack);
   }
   return st;
@@ -186,6 +190,9 @@ void add_trace_command(CLI::App& app, CommandRunner& selected) {
   cmd->add_option("--syscall", o->syscalls, "Only these syscalls, comma-separated (e.g. read,write)");
   cmd->add_flag("--stacks", o->stacks, "Add the kernel and user stacks, symbolized");
   cmd->add_flag("--json", o->json, "One JSON object per line");
+  cmd->add_flag("--include-idle", o->include_idle,
+                "Also syscalls that wait for work: epoll_wait, sleeps, futex waits, accept, "
+                "poll/select that time out (see the README)");
   cmd->add_option("--duration,-d", o->duration, "Stop after this long (default: until Ctrl-C)");
   cmd->callback([o, &selected] { selected = [o]() { return run_trace(*o); }; });
 }

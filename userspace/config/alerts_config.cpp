@@ -444,6 +444,7 @@ void read_alerts_config(YamlSection a, AlertsConfig& out) {
 
   auto signals = a.section("signals");
   signals.read_strings("syscalls", out.signal_syscalls);
+  signals.read("include_idle_waits", out.signal_include_idle_waits);
   signals.finish();
 
   auto capture = a.section("capture");

@@ -116,6 +116,8 @@ struct AlertsConfig {
   Nanos resend_interval = std::chrono::minutes(1);
   // The latency signal covers these syscalls; empty: all of them.
   std::vector<std::string> signal_syscalls;
+  // Idle waits (epoll_wait, sleeps, futex waits, …) in the latency signal.
+  bool signal_include_idle_waits = false;
   CaptureConfig capture;
   std::vector<SinkConfig> sinks = default_alert_sinks();
   std::vector<RuleConfig> rules = default_alert_rules();

@@ -15,6 +15,7 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   syscalls.read("enabled", out.syscalls.enabled);
   syscalls.read("max_entries", out.syscalls.max_entries, 16, 1u << 20);
   syscalls.read("slow_threshold", out.syscalls.slow_threshold);
+  syscalls.read("slow_include_idle", out.syscalls.slow_include_idle);
   syscalls.read("max_stacks", out.syscalls.max_stacks, 64, 1u << 20);
   syscalls.finish();
 

@@ -29,6 +29,8 @@ struct SyscallsProbeConfig {
   // Syscalls at least this slow become events with their stacks (the
   // `kscope trace` stream, the dashboard). 0: off.
   Nanos slow_threshold = Nanos(0);
+  // Idle waits (epoll_wait, sleeps, futex waits, …) become events too.
+  bool slow_include_idle = false;
   uint32_t max_stacks = 16384;  // stack map entries for slow-syscall events
   bool operator==(const SyscallsProbeConfig&) const = default;
 };

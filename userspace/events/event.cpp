@@ -51,6 +51,7 @@ Result<Event> decode_event(std::string_view probe, const void* data, size_t size
       s.syscall = syscall_name(rec->nr);
       s.duration_ns = rec->duration_ns;
       s.ret = rec->ret;
+      s.idle_wait = (rec->flags & KSCOPE_KEY_IDLE) != 0;
       s.comm = comm_of(rec->comm);
       s.user_stack_id = rec->user_stack_id;
       s.kernel_stack_id = rec->kernel_stack_id;

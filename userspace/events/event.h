@@ -21,6 +21,7 @@ struct SlowSyscallEvent {
   std::string syscall;  // name for nr on this architecture
   uint64_t duration_ns = 0;
   int64_t ret = 0;
+  bool idle_wait = false;  // probes/idle_waits.h
   std::string comm;  // raw bytes from the kernel: escape before output
   int32_t user_stack_id = -1;
   int32_t kernel_stack_id = -1;

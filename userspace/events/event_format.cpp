@@ -74,6 +74,7 @@ std::string format_event_line(const Event& e, const EventClock& clock) {
   if (const auto* s = std::get_if<SlowSyscallEvent>(&e.body)) {
     out += fmt::format(" pid={} tid={} comm={} syscall={} duration={} ret={}", s->pid, s->tid, comm_token(s->comm),
                        s->syscall, ms(s->duration_ns), ret_text(s->ret));
+    if (s->idle_wait) out += " idle_wait";
     return out;
   }
   const auto& t = std::get<TcpEvent>(e.body);
@@ -117,6 +118,7 @@ nlohmann::json event_to_json(const Event& e, const EventClock& clock, const Even
     j["syscall"] = s->syscall;
     j["duration_ns"] = s->duration_ns;
     j["ret"] = s->ret;
+    j["idle_wait"] = s->idle_wait;
     if (s->ret < 0 && s->ret >= -4095) j["errno"] = errno_name(static_cast<uint32_t>(-s->ret));
     j["user_stack_id"] = s->user_stack_id;
     j["kernel_stack_id"] = s->kernel_stack_id;

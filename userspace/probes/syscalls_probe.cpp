@@ -14,6 +14,7 @@
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
+#include "probes/idle_waits.h"
 #include "probes/syscall_names.h"
 #include "syscalls.skel.h"
 
@@ -80,6 +81,7 @@ class SyscallsProbe final : public Probe {
       if (bpf_map_lookup_elem(fd, &key, &stats) != 0) continue;
       Labels labels{{"syscall", syscall_name(key.nr)}};
       if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
+      if (key.flags & KSCOPE_KEY_IDLE) labels.emplace_back("idle", "true");
       Series s{labels, 0, Histogram::from_kernel(stats.latency)};
       if (latency_aging_->idle(key_bytes(key), s.histogram->count(), now)) {
         idle.push_back(key);
@@ -171,6 +173,7 @@ class SyscallsProbe final : public Probe {
     bpf_map__set_max_entries(s->maps.syscall_errors, config.probes.syscalls.max_entries);
     if (btf) bpf_map__set_autocreate(s->maps.syscall_start_lru, false);
     set_slow_events(config);
+    set_idle_class();
     int err = syscalls_bpf__load(s);
     if (err) {
       Error e = load_error("syscalls", err);
@@ -188,16 +191,33 @@ class SyscallsProbe final : public Probe {
     s->rodata->targ_slow_ns = static_cast<uint64_t>(config.probes.syscalls.slow_threshold.count());
     s->rodata->targ_slow_stacks = options_.stacks ? 1 : 0;
     s->rodata->targ_slow_exclude_tgid = options_.exclude_self ? static_cast<uint32_t>(getpid()) : 0;
+    s->rodata->targ_slow_include_idle =
+        options_.slow_include_idle || config.probes.syscalls.slow_include_idle ? 1 : 0;
     for (uint32_t nr : options_.slow_syscalls) {
       if (nr >= KSCOPE_SYSCALL_MAX_NR) continue;
       s->rodata->targ_slow_filter = 1;
-      s->rodata->targ_slow_nrs[nr / 64] |= 1ULL << (nr % 64);
+      set_bit(s->rodata->targ_slow_nrs, nr);
     }
     uint32_t ring = slow_events_ ? options_.ring_buffer_bytes : 4096;
     s->rodata->targ_wakeup_bytes = ring / 4;
     bpf_map__set_max_entries(s->maps.events, ring);
     bpf_map__set_max_entries(s->maps.syscall_stacks,
                              slow_events_ && options_.stacks ? config.probes.syscalls.max_stacks : 1);
+  }
+
+  static void set_bit(__u64* set, uint32_t nr) { set[nr / 64] |= 1ULL << (nr % 64); }
+
+  void set_idle_class() {
+    auto* s = skel_.get();
+    for (const auto& member : idle_wait_syscalls()) {
+      auto nr = syscall_number(member.name);
+      if (!nr || *nr >= KSCOPE_SYSCALL_MAX_NR) continue;  // not on this architecture
+      switch (member.when) {
+        case IdleWhen::kAlways: set_bit(s->rodata->targ_idle_nrs, *nr); break;
+        case IdleWhen::kTimedOut: set_bit(s->rodata->targ_idle_timeout_nrs, *nr); break;
+        case IdleWhen::kFutexWait: s->rodata->targ_futex_nr = *nr; break;
+      }
+    }
   }
 
   // On failure the probe holds nothing (start()'s contract).

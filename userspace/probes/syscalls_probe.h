@@ -20,6 +20,9 @@ struct SyscallsProbeOptions {
   bool exclude_self = true;
   // Capture the events' user and kernel stack ids (most of an event's cost).
   bool stacks = true;
+  // Idle waits (probes/idle_waits.h) go out as slow events too; `kscope run`
+  // takes probes.syscalls.slow_include_idle instead.
+  bool slow_include_idle = false;
 };
 
 // What `kscope run` loads: slow-syscall events per probes.syscalls.slow_threshold.

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "symbolize/probe_frames.h"
+
 namespace kscope {
 namespace {
 
@@ -69,7 +71,7 @@ Profile build_profile(const std::vector<StackSample>& samples, Symbolizer& symbo
       if (s.kernel_lost) {
         stack.push_back(profile.intern("[kernel stack lost]", ProfileFrameKind::kUnknown));
       } else if (!s.kernel.empty()) {
-        auto frames = symbolizer.symbolize_kernel(s.kernel);
+        auto frames = trim_probe_frames(symbolizer.symbolize_kernel(s.kernel));
         for (auto it = frames.rbegin(); it != frames.rend(); ++it) stack.push_back(interner.intern(*it));
       }
     }

@@ -24,7 +24,8 @@ const std::vector<ReportSignalSpec>& report_signal_specs() {
       {"syscalls", "Traffic: syscalls per second", "kscope_syscall_latency_seconds", "rate", false, false, "", 0},
       {"bytes", "Traffic: bytes read and written per second", "kscope_syscall_bytes_total", "rate", false, false,
        "", 0},
-      {"latency_p99", "Latency: p99 syscall latency", "kscope_syscall_latency_seconds", "p99", true, false, "", 0},
+      {"latency_p99", "Latency: p99 syscall latency (idle waits left out)",
+       "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", true, false, "", 0},
       {"errors", "Errors: failed syscalls per second", "kscope_syscall_errors_total", "rate", false, false, "", 0},
       {"retransmits", "Errors: TCP retransmits per second", "kscope_tcp_retransmits_total", "rate", false, false,
        "TcpRetransmitsHigh", 10},
@@ -110,7 +111,7 @@ Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, con
   for (const auto& spec : report_signal_specs()) {
     ReportSignal s;
     s.spec = &spec;
-    const std::string base = std::string("/api/v1/query?name=") + spec.metric + "&aggregation=" + spec.aggregation;
+    const std::string base = std::string("/api/v1/query?name=") + url_encode(spec.metric) + "&aggregation=" + spec.aggregation;
     auto host = api.get_json(base + range);
     if (!host) return host.error();
     s.found = host->value("found", false);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -21,6 +22,9 @@ class FakeHost {
     for (int i = 0; i < n; ++i) h.record_ns(latency_ns);
     if (bytes > 0) bytes_[{syscall, comm}] += bytes * n;
   }
+  // The syscall's latency series carry idle="true", as the probe's do for
+  // idle waits (probes/idle_waits.h).
+  void idle_wait(const std::string& syscall) { idle_.insert(syscall); }
   void errors(const std::string& syscall, const std::string& err, const std::string& comm, int n) {
     errors_[{syscall, err, comm}] += n;
   }
@@ -45,7 +49,11 @@ class FakeHost {
     s->taken_at = wall();
     s->sequence = static_cast<uint64_t>(tick_);
     Family lat{"kscope_syscall_latency_seconds", "", MetricType::kHistogram, {}};
-    for (const auto& [k, h] : latency_) lat.series.push_back({{{"syscall", k.first}, {"comm", k.second}}, 0, h});
+    for (const auto& [k, h] : latency_) {
+      Labels labels{{"syscall", k.first}, {"comm", k.second}};
+      if (idle_.count(k.first) != 0) labels.emplace_back("idle", "true");
+      lat.series.push_back({labels, 0, h});
+    }
     Family bytes{"kscope_syscall_bytes_total", "", MetricType::kCounter, {}};
     for (const auto& [k, v] : bytes_) bytes.series.push_back({{{"syscall", k.first}, {"comm", k.second}}, v, {}});
     Family errs{"kscope_syscall_errors_total", "", MetricType::kCounter, {}};
@@ -76,6 +84,7 @@ class FakeHost {
   std::chrono::system_clock::time_point w0_ = std::chrono::system_clock::from_time_t(1800000000);
   int tick_ = 0;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::set<std::string> idle_;
   std::map<std::pair<std::string, std::string>, double> bytes_;
   std::map<std::tuple<std::string, std::string, std::string>, double> errors_;
   std::map<std::pair<std::string, std::string>, double> counters_;

@@ -46,7 +46,11 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
   std::map<std::string, SignalSet> targets;
 
   std::unordered_set<std::string> chosen(o.syscalls.begin(), o.syscalls.end());
-  SeriesFilter chosen_syscalls = [&chosen](const Series& s) {
+  SeriesFilter chosen_syscalls = [&chosen, &o](const Series& s) {
+    if (!o.include_idle_waits) {
+      const std::string* idle = s.label("idle");
+      if (idle != nullptr && *idle == "true") return false;
+    }
     if (chosen.empty()) return true;
     const std::string* sc = s.label("syscall");
     return sc != nullptr && chosen.count(*sc) != 0;

@@ -17,6 +17,9 @@ namespace kscope {
 struct SignalsOptions {
   std::string breakdown;                  // label name of targets ("comm", "cgroup"), "" for none
   std::vector<std::string> syscalls;      // latency signal over these syscalls; empty: all
+  // Idle waits (series with idle="true") in the latency signal too. Off:
+  // an event loop's epoll_wait would make every server look slow.
+  bool include_idle_waits = false;
   uint32_t profile_frequency = 99;        // samples per second per busy CPU
   unsigned online_cpus = 1;
 };

@@ -115,6 +115,27 @@ TEST(SignalsEngine, LatencySignalCoversTheConfiguredSyscalls) {
   EXPECT_DOUBLE_EQ(*s->host.syscalls_per_second, 1010);  // traffic counts every syscall
 }
 
+TEST(SignalsEngine, IdleWaitsStayOutOfTheLatencySignalUnlessAsked) {
+  for (bool include : {false, true}) {
+    FakeHost host;
+    host.idle_wait("epoll_wait");
+    SignalsOptions o = comm_options();
+    o.include_idle_waits = include;
+    SignalsEngine engine(o);
+    engine.update(host.snapshot());
+    host.calls("read", "web", 100, 50000);               // 50 us
+    host.calls("epoll_wait", "web", 900, 2000000000);    // an event loop at rest
+    auto s = engine.update(host.snapshot());
+    EXPECT_EQ(s->host.syscall_latency->count, include ? 1000u : 100u);
+    if (include) {
+      EXPECT_GT(s->target("web")->syscall_latency->p99, 1.0);
+    } else {
+      EXPECT_LT(s->target("web")->syscall_latency->p99, 1e-4);
+    }
+    EXPECT_DOUBLE_EQ(*s->host.syscalls_per_second, 1000);  // traffic counts the waits
+  }
+}
+
 TEST(SignalsJson, ShapeAndEscaping) {
   FakeHost host;
   SignalsEngine engine(comm_options());

@@ -12,7 +12,7 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
   std::vector<TopRow> rows;
   std::array<bool, kTopColumns> present{};
   for (const auto& c : top_columns()) {
-    std::string path = std::string("/api/v1/query?name=") + c.metric + "&aggregation=" + c.aggregation +
+    std::string path = std::string("/api/v1/query?name=") + url_encode(c.metric) + "&aggregation=" + c.aggregation +
                        "&by=" + url_encode(frame.by) + range;
     auto answer = api.get_json(path);
     if (!answer) return answer.error();

@@ -51,7 +51,10 @@ std::string json_key(const TopColumnInfo& c) {
 const std::array<TopColumnInfo, kTopColumns>& top_columns() {
   static const std::array<TopColumnInfo, kTopColumns> kColumns = {{
       {TopColumn::kSyscalls, "SYSC/s", "syscalls per second", "kscope_syscall_latency_seconds", "rate", false},
-      {TopColumn::kLatencyP99, "LAT p99", "p99 syscall latency", "kscope_syscall_latency_seconds", "p99", true},
+      // Idle waits (an event loop's epoll_wait, sleeps) are waiting for work,
+      // not slowness: they stay out of the latency column.
+      {TopColumn::kLatencyP99, "LAT p99", "p99 syscall latency, idle waits left out",
+       "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", true},
       {TopColumn::kErrors, "ERR/s", "failed syscalls per second", "kscope_syscall_errors_total", "rate", false},
       {TopColumn::kBytes, "BYTES/s", "bytes read and written per second", "kscope_syscall_bytes_total", "rate",
        false},

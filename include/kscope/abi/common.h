@@ -16,6 +16,9 @@
 /* Set in a key's flags when the map was full and the event was folded into
  * the shared "other" entry. */
 #define KSCOPE_KEY_OTHER 1
+/* A syscall that waits for work to arrive (an idle wait, see
+ * userspace/probes/idle_waits.h): kept apart from the latency signal. */
+#define KSCOPE_KEY_IDLE 2
 
 /* Identifies who did something, at the breakdown granularity: comm is the
  * process (thread group leader) name, cgroup_id the cgroup v2 inode. Unused

@@ -35,7 +35,7 @@ struct slow_syscall_event {
 	__s32 user_stack_id;
 	__s32 kernel_stack_id;
 	__u32 nr;
-	__u32 pad;
+	__u32 flags; /* KSCOPE_KEY_IDLE for an idle wait */
 	char comm[KSCOPE_COMM_LEN]; /* the thread's name */
 };
 

@@ -34,7 +34,7 @@ struct syscall_stats {
 struct syscall_start {
 	__u64 ts;
 	__u32 nr;
-	__u32 pad;
+	__u32 futex_op; /* futex's second argument, for futex only */
 };
 
 #endif

@@ -19,14 +19,17 @@
 
   // What each chart shows: one or more queries, each a line.
   const LAT = 'kscope_syscall_latency_seconds';
+  // Idle waits (epoll_wait, sleeps, futex waits) are waiting for work, not
+  // slowness: latency charts leave them out, traffic counts them.
+  const LAT_BUSY = LAT + '{idle!="true"}';
   const ERR = 'kscope_syscall_errors_total';
   const RUNQ = 'kscope_runqueue_latency_seconds';
   const RETX = 'kscope_tcp_retransmits_total';
   const charts = {
     latency: { unit: 'seconds', lines: [
-      { id: 'lat-p50', label: 'p50', q: { name: LAT, aggregation: 'p50' }, color: '--c3' },
-      { id: 'lat-p99', label: 'p99', q: { name: LAT, aggregation: 'p99' }, color: '--c1' },
-      { id: 'lat-p999', label: 'p99.9', q: { name: LAT, aggregation: 'p999' }, color: '--c4' }] },
+      { id: 'lat-p50', label: 'p50', q: { name: LAT_BUSY, aggregation: 'p50' }, color: '--c3' },
+      { id: 'lat-p99', label: 'p99', q: { name: LAT_BUSY, aggregation: 'p99' }, color: '--c1' },
+      { id: 'lat-p999', label: 'p99.9', q: { name: LAT_BUSY, aggregation: 'p999' }, color: '--c4' }] },
     traffic: { unit: 'count', lines: [
       { id: 'traffic', label: 'syscalls/s', q: { name: LAT, aggregation: 'rate' }, color: '--c3' }] },
     errors: { unit: 'count', lines: [
@@ -37,7 +40,7 @@
       { id: 'runq-p50', label: 'run-queue p50', q: { name: RUNQ, aggregation: 'p50' }, color: '--c6' }] },
   };
   const targetQueries = {
-    latency: { name: LAT, aggregation: 'p99', by: 'comm', limit: 50 },
+    latency: { name: LAT_BUSY, aggregation: 'p99', by: 'comm', limit: 50 },
     traffic: { name: LAT, aggregation: 'rate', by: 'comm', limit: 50 },
     errors: { name: ERR, aggregation: 'rate', by: 'comm', limit: 50 },
     saturation: { name: RUNQ, aggregation: 'p99', by: 'comm', limit: 50 },
