@@ -30,10 +30,24 @@
  * which exports off-CPU time by target but no stacks, walks none at all
  * (targ_offcpu_stacks = 0).
  *
+ * Off-CPU time accrues as it happens. A block counted only when it ends
+ * would put a thread's half hour of sleep into one interval (1,800 s in
+ * 10 s) and leave a recording of a sleeping process empty. So an iterator
+ * over all tasks (accrue_offcpu, run by userspace before each read) counts
+ * each block in progress up to now and moves its blocked_ns mark there;
+ * switch-in counts the rest. The mark is swapped atomically (cmpxchg by
+ * the iterator, xchg at switch-in), so each nanosecond is counted once
+ * whichever runs first. A block's min/max filter looks at its whole length
+ * (block_start_ns); with max_block set, blocks are counted when they end
+ * (a block in progress might yet exceed it). The same pass, run once at
+ * start with seed_blocked set, marks the tasks already blocked when kscope
+ * attached, so their time is counted from then on.
+ *
  * tp_btf (task-local storage, no tracefs) is the primary flavour; raw_tp is
  * the fallback, with state in an LRU hash by thread id, and without kernel
- * stacks for off-CPU time (bpf_get_task_stack needs a BTF task pointer).
- * Userspace enables exactly one flavour. */
+ * stacks for off-CPU time (bpf_get_task_stack needs a BTF task pointer)
+ * and without the accrual (iterators come with BTF). Userspace enables
+ * exactly one flavour. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -55,6 +69,8 @@ const volatile __u32 targ_offcpu = 1;	      /* record off-CPU time */
 const volatile __u32 targ_offcpu_stacks = 1;
 const volatile __u64 targ_min_block_ns = 1000000; /* shorter blocks are not recorded */
 const volatile __u64 targ_max_block_ns = 0;	      /* 0: no upper bound */
+/* Set by userspace around the first accrual pass only. */
+__u32 seed_blocked = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -256,17 +272,23 @@ static __always_inline __u64 blocked_kernel_stack(struct task_struct *task)
 	return h;
 }
 
-/* task: next, about to run after blocking for delta ns. btf: whether task is
- * a BTF pointer (bpf_get_task_stack needs one). */
+/* Whether a block of this length is recorded (probes.offcpu min/max). */
+static __always_inline int block_counts(__u64 length)
+{
+	return length >= targ_min_block_ns && !(targ_max_block_ns && length > targ_max_block_ns);
+}
+
+/* task blocked for delta ns more (ended: 1 when this ends its block, 0 for
+ * time accrued while it goes on). btf: whether task is a BTF pointer
+ * (bpf_get_task_stack needs one). */
 static __always_inline void record_offcpu(struct task_struct *task, struct sched_task_state *st,
-					  __u64 delta, int btf)
+					  __u64 delta, int btf, __u64 ended)
 {
 	struct offcpu_key key = {};
 	struct offcpu_value *val;
 
-	if (delta < targ_min_block_ns || (targ_max_block_ns && delta > targ_max_block_ns))
-		return;
-	kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_RECORDED);
+	if (ended)
+		kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_RECORDED);
 	fill_task_target(task, &key.target, btf);
 	if (targ_offcpu_stacks) {
 		BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
@@ -288,7 +310,8 @@ static __always_inline void record_offcpu(struct task_struct *task, struct sched
 			return;
 	}
 	__sync_fetch_and_add(&val->total_ns, delta);
-	__sync_fetch_and_add(&val->count, 1);
+	if (ended)
+		__sync_fetch_and_add(&val->count, 1);
 }
 
 static __always_inline void on_wakeup(struct sched_task_state *st)
@@ -310,6 +333,7 @@ static __always_inline void on_switch_out(void *ctx, int voluntary, struct sched
 		st->enqueued_ns = 0;
 		if (targ_offcpu) {
 			kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_BLOCKS);
+			st->block_start_ns = now;
 			st->blocked_ns = now;
 			if (targ_offcpu_stacks)
 				cache_user_stack(ctx, st);
@@ -333,12 +357,12 @@ static __always_inline void on_switch_in(struct task_struct *next, struct sched_
 		st->enqueued_ns = 0;
 	}
 	if (st->blocked_ns) {
-		__u64 delta = now - st->blocked_ns;
-		int fresh = st->blocked_ns >= kscope_attached_ns;
+		__u64 start = st->block_start_ns;
+		/* What the accrual pass has not counted yet: from its mark. */
+		__u64 from = __sync_lock_test_and_set(&st->blocked_ns, 0);
 
-		st->blocked_ns = 0;
-		if (fresh)
-			record_offcpu(next, st, delta, btf);
+		if (from && from <= now && start >= kscope_attached_ns && block_counts(now - start))
+			record_offcpu(next, st, now - from, btf, 1);
 	}
 }
 
@@ -444,6 +468,57 @@ int BPF_PROG(handle_sched_switch_raw, bool preempt, struct task_struct *prev, st
 	}
 	if (next_pid)
 		on_switch_in(next, task_state_lru(next_pid, 0), now, 0);
+	return 0;
+}
+
+/* ---- off-CPU time of blocks in progress (see the top of this file) ---- */
+
+/* A task that is blocked now: not on a CPU and not runnable. */
+static __always_inline int blocked_now(struct task_struct *task)
+{
+	return kscope_task_state(task) != 0 && !BPF_CORE_READ(task, on_cpu);
+}
+
+SEC("iter/task")
+int accrue_offcpu(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct sched_task_state *st;
+	__u64 now, from;
+
+	if (!task || !targ_offcpu || targ_max_block_ns || !task->pid || kscope_task_filtered_out(task))
+		return 0;
+	/* Only a task blocked now has time to accrue: a mark left on a task
+	 * that woke meanwhile is never counted by this pass. */
+	if (!blocked_now(task))
+		return 0;
+	now = bpf_ktime_get_ns();
+	st = task_state_btf(task, 0);
+	if (seed_blocked && (!st || !st->blocked_ns || st->block_start_ns < kscope_attached_ns)) {
+		/* Blocked since before kscope attached (or while it was
+		 * detached): counted from now. */
+		if (!st)
+			st = task_state_btf(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!st) {
+			kscope_count(&sched_overflow, KSCOPE_SCHED_OVF_TASK_STATE);
+			return 0;
+		}
+		/* Its user stack could only be read while it ran. */
+		st->ustack_id = KSCOPE_NO_STACK;
+		st->ustack_sig = 0;
+		st->block_start_ns = now;
+		st->blocked_ns = now;
+		return 0;
+	}
+	if (!st)
+		return 0;
+	from = st->blocked_ns;
+	if (!from || from >= now || st->block_start_ns < kscope_attached_ns ||
+	    !block_counts(now - st->block_start_ns))
+		return 0;
+	if (__sync_val_compare_and_swap(&st->blocked_ns, from, now) != from)
+		return 0; /* it woke meanwhile: switch-in counted it */
+	record_offcpu(task, st, now - from, 1, 0);
 	return 0;
 }
 

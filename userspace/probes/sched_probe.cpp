@@ -1,6 +1,7 @@
 #include "probes/sched_probe.h"
 
 #include <bpf/bpf.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -27,7 +28,7 @@
 #include "sched.skel.h"
 
 static_assert(sizeof(runq_key) == 32, "runq_key layout is shared with bpf/sched.bpf.c");
-static_assert(sizeof(sched_task_state) == 32, "sched_task_state layout");
+static_assert(sizeof(sched_task_state) == 40, "sched_task_state layout");
 static_assert(sizeof(offcpu_key) == 64, "offcpu_key layout");
 static_assert(offsetof(offcpu_key, kstack) == 40 && offsetof(offcpu_key, ustack_id) == 52, "offcpu_key offsets");
 static_assert(sizeof(offcpu_value) == 16, "offcpu_value layout");
@@ -68,6 +69,7 @@ class SchedProbeImpl final : public SchedProbe {
       skel_.reset();
       return libbpf_error("probe sched: attach failed", err);
     }
+    seed_blocked_tasks();
     if (runq_enabled_) {
       auto st = attach_runq_sampler();
       // Run-queue latency and switches still work; say what is missing.
@@ -89,6 +91,7 @@ class SchedProbeImpl final : public SchedProbe {
     mark_attach_time(skel_->bss->kscope_attached_ns);
     int err = sched_bpf__attach(skel_.get());
     if (err) return libbpf_error("probe sched: attach failed", err);
+    seed_blocked_tasks();
     return runq_sampling_ ? attach_runq_sampler() : ok_status();
   }
 
@@ -132,20 +135,24 @@ class SchedProbeImpl final : public SchedProbe {
                        {{{{"kind", "voluntary"}}, double(vol), {}}, {{{"kind", "involuntary"}}, double(invol), {}}}});
 
     if (offcpu_enabled_) {
+      accrue_offcpu();
       std::map<std::string, double> by_label;
       // Keyed by target alone (kscope run), idle targets leave the kernel
       // map as run-queue latency's do; keys with stacks stay for the reader.
       const bool per_target = offcpu_stacks_ == StackKeys::kOmit && !label.empty();
       for_each_live_entry<offcpu_key, offcpu_value>(
           skel_->maps.offcpu_time, per_target ? offcpu_key_aging_.get() : nullptr,
-          [](const offcpu_value& v) { return v.count; },
+          // Time, not blocks: a thread asleep for an hour accrues all along.
+          [](const offcpu_value& v) { return v.total_ns; },
           [&](const offcpu_key& k, const offcpu_value& v) {
             by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] +=
                 double(v.total_ns) / 1e9;
           });
       ctx.out.push_back(breakdown_counter(
           "kscope_offcpu_seconds_total",
-          "Time tasks spent blocked off-CPU, for blocks within probes.offcpu min_block..max_block.", label, by_label,
+          "Time tasks spent blocked off-CPU, counted as it passes (at most one second per thread per second), "
+          "for blocks of at least probes.offcpu min_block.",
+          label, by_label,
           ctx.config.max_series, offcpu_aging_.get()));
     }
   }
@@ -167,6 +174,7 @@ class SchedProbeImpl final : public SchedProbe {
   std::vector<StackSample> offcpu_stacks() const override {
     std::vector<StackSample> out;
     if (!skel_ || !offcpu_enabled_) return out;
+    accrue_offcpu();  // blocks still in progress count up to now
     std::unordered_map<uint64_t, std::vector<uint64_t>> kernel_stacks;
     auto kernel_stack = [&](uint64_t key) -> const std::vector<uint64_t>& {
       auto it = kernel_stacks.find(key);
@@ -218,6 +226,8 @@ class SchedProbeImpl final : public SchedProbe {
     bpf_program__set_autoload(s->progs.handle_sched_wakeup_new_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_sched_switch_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_runq_sample, runq_enabled_);
+    // Iterators need BTF too; under raw_tp a block counts when it ends.
+    bpf_program__set_autoload(s->progs.accrue_offcpu, btf && config.probes.offcpu.enabled);
     bpf_map__set_autocreate(btf ? s->maps.sched_task_lru : s->maps.sched_task, false);
     auto targets = target_tunables(config);
     if (!targets) return targets.error();
@@ -242,6 +252,30 @@ class SchedProbeImpl final : public SchedProbe {
       return e;
     }
     return ok_status();
+  }
+
+  // Counts the blocks in progress up to now (bpf/sched.bpf.c): one pass of
+  // the task iterator. A failure leaves the time to be counted at wake-up.
+  void accrue_offcpu() const {
+    const bpf_link* link = skel_ ? skel_->links.accrue_offcpu : nullptr;
+    if (link == nullptr) return;
+    int fd = bpf_iter_create(bpf_link__fd(link));
+    if (fd < 0) {
+      spdlog::debug("probe=sched off-CPU accrual: bpf_iter_create: {}", -fd);
+      return;
+    }
+    char buf[64];
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    close(fd);
+  }
+
+  // Tasks blocked when kscope attached are counted from then on.
+  void seed_blocked_tasks() {
+    if (!skel_ || skel_->links.accrue_offcpu == nullptr) return;
+    skel_->bss->seed_blocked = 1;
+    accrue_offcpu();
+    skel_->bss->seed_blocked = 0;
   }
 
   Status attach_runq_sampler() {

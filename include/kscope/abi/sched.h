@@ -40,7 +40,11 @@ struct runq_key {
  * raw_tp). */
 struct sched_task_state {
 	__u64 enqueued_ns; /* woken or preempted at; 0 when not on a run queue */
-	__u64 blocked_ns;  /* switched out voluntarily at; 0 otherwise */
+	/* Blocked (switched out voluntarily) since block_start_ns; its time up
+	 * to blocked_ns has been counted already, by the accrual pass that
+	 * counts blocks in progress (bpf/sched.bpf.c). 0: not blocked. */
+	__u64 blocked_ns;
+	__u64 block_start_ns;
 	/* The user stack id taken at an earlier switch-out, and the signature
 	 * of the user context it was taken in (see bpf/sched.bpf.c). */
 	__u64 ustack_sig;
