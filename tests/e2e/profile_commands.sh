@@ -62,6 +62,18 @@ line=$(grep sleeper_loop "$tmp/off.folded" | grep hrtimer_nanosleep_\\[k\\] | he
 ns=$(awk '{print $NF}' <<<"$line")
 (( ns >= 1800000000 && ns <= 2200000000 )) || fail "off-CPU time $ns ns, want 2 s +-10%"
 
+# A process asleep the whole recording (it blocked before kscope started)
+# is blocked for the whole duration: the block still in progress counts.
+"$KSCOPE_WORKLOAD_DIR/offcpu_sleeper" < <(sleep 30) >/dev/null &
+asleep=$!
+sleep 0.3
+"$KSCOPE" offcpu -q --duration 3 --pid "$asleep" -o "$tmp/asleep.folded"
+kill "$asleep" 2>/dev/null || true
+wait "$asleep" 2>/dev/null || true
+total=$(awk '{s += $NF} END {printf "%.0f", s}' "$tmp/asleep.folded")
+(( total >= 2900000000 && total <= 3300000000 )) ||
+  fail "a process asleep for the whole 3 s recording shows $total ns blocked: $(cat "$tmp/asleep.folded")"
+
 # Diff of a profile against itself: nothing grew or shrank.
 "$KSCOPE" diff "$tmp/cpu.folded" "$tmp/cpu.folded" -o "$tmp/self.folded"
 awk '$(NF-1) != $NF {bad=1} END {exit bad}' "$tmp/self.folded" || fail "self-diff is not neutral"
