@@ -55,6 +55,13 @@ holds_bpf_stats() { [[ "$(ls -l "/proc/$1/fd" 2>/dev/null)" == *anon_inode:bpf-s
 # first webhook or Alertmanager POST, never before.
 maps_libcurl() { grep -q '/libcurl[.-]' "/proc/$1/maps"; }
 
+# The probe families of the default config (the keys of its probes:
+# section), one a line, in order.
+config_probe_families() {
+  "$KSCOPE" run --print-default-config |
+    awk '/^probes:/ { p = 1; next } /^[^ #]/ { p = 0 } p && /^  [a-z_]+:/ { sub(/:.*/, ""); sub(/^ +/, ""); print }'
+}
+
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
 

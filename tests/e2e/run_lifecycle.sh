@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `kscope run`: health JSON, the default config round-trips, the default
+# `kscope run`: health JSON (every probe family of the config), the default config round-trips, the default
 # config never maps libcurl (only webhook/Alertmanager sinks load it) and
 # leaves the kernel's BPF run-time statistics off (they slow every BPF
 # program on the host; only budget.cpu_percent or budget.measure turn them
@@ -26,6 +26,10 @@ start_kscope
 health=$(curl -fsS "$KSCOPE_URL/api/v1/health")
 python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="syscalls" and p["up"] for p in h["probes"]), h' "$health" ||
   fail "health does not show syscalls up: $health"
+families=$(config_probe_families)
+[[ $(wc -l <<<"$families") -eq 5 ]] || fail "the default config does not have five probe families: $families"
+listed=$(python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.loads(sys.argv[1])["probes"]))' "$health")
+[[ "$listed" == "$families" ]] || fail "health lists probes $(echo $listed), the config has $(echo $families)"
 wait_interval
 ! maps_libcurl "$KSCOPE_PID" ||
   fail "kscope run with the default config mapped libcurl: $(grep libcurl "/proc/$KSCOPE_PID/maps" | head -1)"
