@@ -1,6 +1,11 @@
 # Helpers for the e2e scripts (sourced, not a test itself).
 set -euo pipefail
 
+# Each test script has an instance lock of its own (agent/instance_lock.h):
+# agents of other checkouts testing on the same host are not "a second
+# kscope run" to it.
+export KSCOPE_LOCK_FILE=${KSCOPE_LOCK_FILE:-${TMPDIR:-/tmp}/kscope-e2e-$$.lock}
+
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -5,7 +5,8 @@
 # program on the host; only budget.cpu_percent or budget.measure turn them
 # on: metrics_promtool.sh checks that side), runs with glibc's per-thread
 # malloc caches off (common/thread_caches.h: it re-executes itself once), a
-# second agent on the same port fails with a clear error, SIGTERM detaches
+# second agent is refused naming the running one's pid and address (with
+# --allow-second, the same port fails with a clear error), SIGTERM detaches
 # cleanly.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -43,8 +44,20 @@ if [[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" == 0 ]];
 fi
 
 port=${KSCOPE_URL##*:}
+# A second agent, on another port: refused before it attaches anything,
+# naming the running one.
+other=$(free_port)
 set +e
-second=$("$KSCOPE" run --listen "127.0.0.1:$port" 2>&1)
+second=$(timeout 20 "$KSCOPE" run --listen "127.0.0.1:$other" 2>&1)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "second kscope run on another port exited $rc: $second"
+grep -q "kscope run is already running (pid $KSCOPE_PID, listening on 127.0.0.1:$port)" <<<"$second" ||
+  fail "second kscope run does not name the running one: $second"
+! grep -q 'attached' <<<"$second" || fail "the refused kscope run attached probes: $second"
+# Asked for, on the same port: the port is the error.
+set +e
+second=$(timeout 20 "$KSCOPE" run --allow-second --listen "127.0.0.1:$port" 2>&1)
 rc=$?
 set -e
 [[ $rc -eq 1 ]] || fail "second kscope on the same port exited $rc"
@@ -54,4 +67,10 @@ kill -TERM "$KSCOPE_PID"
 wait "$KSCOPE_PID" || fail "kscope run exited non-zero on SIGTERM"
 grep -q 'detaching' "$KSCOPE_LOG" || fail "no detach log line"
 KSCOPE_PID=""
+# The lock file it leaves names a dead pid: the next agent starts.
+[[ -s "$KSCOPE_LOCK_FILE" ]] || fail "no lock file at $KSCOPE_LOCK_FILE"
+start_kscope
+stop_kscope
+KSCOPE_PID=""
+rm -f "$KSCOPE_LOCK_FILE"
 echo "ok"
