@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# `kscope run`: health JSON (every probe family of the config), the default config round-trips, the default
-# config never maps libcurl (only webhook/Alertmanager sinks load it) and
+# `kscope run`: health JSON (every probe family of the config), the default
+# config round-trips, the default config never maps libcurl (only webhook/Alertmanager sinks load it) and
 # leaves the kernel's BPF run-time statistics off (they slow every BPF
 # program on the host; only budget.cpu_percent or budget.measure turn them
 # on: metrics_promtool.sh checks that side), runs with glibc's per-thread
-# malloc caches off (common/thread_caches.h: it re-executes itself once), a
+# malloc caches off (common/thread_caches.h: it re-executes itself once,
+# keeping its name), its threads are named kscope-<role>, a
 # second agent is refused naming the running one's pid and address (with
 # --allow-second, the same port fails with a clear error), SIGTERM detaches
 # cleanly.
@@ -37,6 +38,14 @@ wait_interval
 environ=$(tr '\0' '\n' <"/proc/$KSCOPE_PID/environ")
 grep -Eqx 'GLIBC_TUNABLES=(.*:)?glibc[.]malloc[.]tcache_count=0' <<<"$environ" ||
   fail "kscope run did not re-execute with glibc's thread caches off: $(grep GLIBC_TUNABLES <<<"$environ")"
+# The re-exec keeps the name (not "exe", /proc/self/exe's), and every thread
+# says whose it is and what it does (not "civetweb-worker").
+comm=$(cat "/proc/$KSCOPE_PID/comm")
+[[ "$comm" == kscope ]] || fail "kscope run's process is named '$comm', want kscope"
+threads=$(cat /proc/"$KSCOPE_PID"/task/*/comm | sort | uniq -c)
+! grep -v ' kscope' <<<"$threads" || fail "threads not named kscope-*: $threads"
+grep -q ' kscope-http$' <<<"$threads" || fail "no kscope-http thread: $threads"
+grep -q ' kscope-collect$' <<<"$threads" || fail "no kscope-collect thread: $threads"
 holds_bpf_stats "$KSCOPE_PID" && fail "kscope run with the default config turned BPF run-time statistics on"
 if [[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" == 0 ]]; then
   url_has "$KSCOPE_URL/metrics" '^kscope_bpf_program_run' &&
