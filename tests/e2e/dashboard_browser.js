@@ -55,6 +55,47 @@ function inspectPng(file) {
   return { width, height, distinctColors: colors.size, busyFraction: busy / (width * height) };
 }
 
+// The x-axis tick labels of every chart, as uPlot drew them on its canvas:
+// each label's box from its tick position and its measured text width in
+// the axis font; returns the pairs of neighbours that overlap (less than
+// 4 px apart) or a label cut by the canvas edge.
+async function xLabelClashes(page) {
+  return page.evaluate(() => {
+    const clashes = [];
+    let labels = 0;
+    const measure = document.createElement('canvas').getContext('2d');
+    for (const [id, c] of Object.entries(window.kscopeState.charts)) {
+      const u = c.u;
+      if (!u) continue;
+      const axis = u.axes[0];
+      measure.font = axis.font[0];
+      const boxes = [];
+      (axis._values || []).forEach((v, i) => {
+        if (v == null || v === '') return;
+        const x = u.valToPos(axis._splits[i], 'x', true);
+        const w = Math.max(...String(v).split('\n').map((t) => measure.measureText(t).width));
+        boxes.push({ text: String(v).replace('\n', ' '), lo: x - w / 2, hi: x + w / 2 });
+      });
+      labels += boxes.length;
+      const gap = 4 * devicePixelRatio;
+      for (let i = 1; i < boxes.length; i++) {
+        if (boxes[i].lo - boxes[i - 1].hi < gap) clashes.push(`${id}: "${boxes[i - 1].text}" and "${boxes[i].text}"`);
+      }
+      for (const b of boxes) {
+        if (b.lo < 0 || b.hi > u.ctx.canvas.width) clashes.push(`${id}: "${b.text}" cut by the edge`);
+      }
+    }
+    return { labels, clashes };
+  });
+}
+
+async function checkXLabels(page, layout) {
+  const { labels, clashes } = await xLabelClashes(page);
+  console.log(`     ${layout}: ${labels} x-axis labels`);
+  check(labels >= 2, `${layout}: charts have x-axis labels`);
+  check(clashes.length === 0, `${layout}: no x-axis labels overlap` + (clashes.length ? ': ' + clashes.join('; ') : ''));
+}
+
 async function shoot(page, name, minColors) {
   const file = path.join(outDir, name + '.png');
   await page.screenshot({ path: file, fullPage: false });
@@ -96,6 +137,7 @@ async function shoot(page, name, minColors) {
     check(counts.traffic >= 3, 'traffic chart has points');
     check(counts.errors >= 1, 'errors chart has points');
     check(await page.locator('#chart-latency canvas').count() >= 1, 'latency chart drew a canvas');
+    await checkXLabels(page, 'wide');
     const lat = await page.textContent('#v-latency');
     const traffic = await page.textContent('#v-traffic');
     check(/\d/.test(lat) && /(ns|µs|ms|s)$/.test(lat), `latency tile shows a duration (${lat})`);
@@ -150,6 +192,7 @@ async function shoot(page, name, minColors) {
     await phone.waitForFunction(() => window.kscopeState.points >= 4, null, { timeout: 20000 });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `phone layout has no horizontal scroll (${overflow}px)`);
+    await checkXLabels(phone, 'phone');
     await shoot(phone, 'dashboard-phone-dark', 30);
   } finally {
     await browser.close();

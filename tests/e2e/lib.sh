@@ -1,6 +1,11 @@
 # Helpers for the e2e scripts (sourced, not a test itself).
 set -euo pipefail
 
+# Each test script has an instance lock of its own (agent/instance_lock.h):
+# agents of other checkouts testing on the same host are not "a second
+# kscope run" to it.
+export KSCOPE_LOCK_FILE=${KSCOPE_LOCK_FILE:-${TMPDIR:-/tmp}/kscope-e2e-$$.lock}
+
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -54,6 +59,13 @@ holds_bpf_stats() { [[ "$(ls -l "/proc/$1/fd" 2>/dev/null)" == *anon_inode:bpf-s
 # Succeeds when process $1 has libcurl mapped. kscope dlopens it on the
 # first webhook or Alertmanager POST, never before.
 maps_libcurl() { grep -q '/libcurl[.-]' "/proc/$1/maps"; }
+
+# The probe families of the default config (the keys of its probes:
+# section), one a line, in order.
+config_probe_families() {
+  "$KSCOPE" run --print-default-config |
+    awk '/^probes:/ { p = 1; next } /^[^ #]/ { p = 0 } p && /^  [a-z_]+:/ { sub(/:.*/, ""); sub(/^ +/, ""); print }'
+}
 
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }

@@ -2,7 +2,8 @@
 # `kscope report` against a real `kscope run` whose history holds a workload
 # with a hostile name: the file parses as HTML with balanced elements, holds
 # the name escaped (never as markup), the trend section, uPlot inline, the
-# data as JSON, and no reference to anything outside the file.
+# data as JSON, and no reference to anything outside the file; it says that
+# its few seconds of history do not cover the window asked for.
 source "$(dirname "$0")/lib.sh"
 require_root
 workload="$KSCOPE_WORKLOAD_DIR/syscall_workload"
@@ -22,8 +23,13 @@ name='</script>&<b>'   # 14 bytes: fits a comm
 pids="$!"
 sleep 6
 
-"$KSCOPE" report --url "$KSCOPE_URL" --window 5m -o "$work/report.html"
+# About 6 s of history for a 5 m window: the report and its stderr say so.
+said=$("$KSCOPE" report --url "$KSCOPE_URL" --window 5m -o "$work/report.html" 2>&1) || fail "kscope report failed: $said"
 [[ -s "$work/report.html" ]] || fail "no report written"
+grep -Eq '^kscope report: the history covers only the last [0-9]+s of the 5m window asked for' <<<"$said" ||
+  fail "kscope report does not say the history is shorter than the window: $said"
+grep -q 'id="coverage">Note: the history covers only the last [0-9]*s of the 5m window' "$work/report.html" ||
+  fail "the report page does not say the history is shorter than the window"
 python3 - "$work/report.html" <<'PY' || fail "the report is not what it should be"
 import json, re, sys
 from html.parser import HTMLParser

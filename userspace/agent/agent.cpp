@@ -175,11 +175,13 @@ void Agent::install_routes() {
     nlohmann::json body = {{"published", st.published}, {"dropped", st.dropped}, {"events", list}};
     return HttpResponse::json(json_line(body) + "\n");
   });
-  http_->route("/api/v1/health", [this](const HttpRequest&) {
+  // Probe settings apply at restart: the families are the started config's
+  // (a copy, as reload() replaces config_ while HTTP threads read).
+  http_->route("/api/v1/health", [this, families = config_.probes](const HttpRequest&) {
     nlohmann::json probes = nlohmann::json::array();
     bool all_up = true;
-    for (const auto& st : collector_->statuses()) {
-      probes.push_back({{"name", st.name}, {"up", st.up}, {"reason", st.reason}});
+    for (const auto& st : family_statuses(families, collector_->statuses())) {
+      probes.push_back({{"name", st.family}, {"probe", st.probe}, {"up", st.up}, {"reason", st.reason}});
       all_up = all_up && (st.up || st.reason == "disabled in config");
     }
     auto snap = store_.latest();

@@ -1,4 +1,5 @@
 #include "alerts/capture.h"
+#include "common/thread_name.h"
 #include "common/time_format.h"
 
 #include <spdlog/spdlog.h>
@@ -122,7 +123,10 @@ std::optional<std::vector<std::pair<std::string, std::string>>> CaptureManager::
   captures_.push_back(info);
   write_meta(info);
   const std::string base = url_base_ + "/" + info.id;
-  thread_ = std::thread([this, info, dir] { run(info, dir); });
+  thread_ = std::thread([this, info, dir] {
+    name_this_thread("kscope-capture");
+    run(info, dir);
+  });
   return std::vector<std::pair<std::string, std::string>>{
       {"capture", base}, {"capture_cpu", base + "/" + kCaptureCpuFile}, {"capture_offcpu", base + "/" + kCaptureOffcpuFile}};
 }

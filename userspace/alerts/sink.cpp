@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
+
 namespace kscope {
 
 namespace {
@@ -14,7 +16,10 @@ SinkWorker::SinkWorker(SinkConfig config, std::unique_ptr<SinkTransport> transpo
     : config_(std::move(config)), transport_(std::move(transport)) {
   stats_.name = config_.name;
   stats_.type = config_.type;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kscope-sink");
+    loop();
+  });
 }
 
 SinkWorker::~SinkWorker() {

@@ -88,8 +88,11 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
           all.probes.profile.enabled = all.probes.tcp.enabled = true;
       auto loaded = load_probes(all);
       int up = 0;
-      for (const auto& st : loaded->statuses) {
-        line("probe " + st.name, st.up ? "ok" : "unsupported", st.up ? "loads and attaches" : st.reason);
+      // Every family of the config's probes: section; a probe that serves
+      // two (sched: sched and offcpu) is loaded once and named on both.
+      for (const auto& st : family_statuses(all.probes, loaded->statuses)) {
+        const std::string shared = st.probe == st.family ? "" : " (with the " + st.probe + " probe)";
+        line("probe " + st.family, st.up ? "ok" : "unsupported", st.up ? "loads and attaches" + shared : st.reason);
         up += st.up ? 1 : 0;
       }
       if (up == 0) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.h"
 #include "cli/stop_signals.h"
@@ -13,6 +14,7 @@
 #include "common/privileges.h"
 #include "profiling/profile_output.h"
 #include "profiling/profile_session.h"
+#include "symbolize/target_process.h"
 
 namespace kscope {
 namespace {
@@ -55,6 +57,17 @@ int record(ProfileKind kind, const RecordOptions& o) {
     }
   }
   req.duration = *duration;
+  // Fail fast: a pid that names no running process would record nothing for
+  // the whole duration.
+  std::optional<TargetProcess> target;
+  if (o.pid != 0) {
+    auto found = find_target_process("/proc", static_cast<pid_t>(o.pid));
+    if (!found) {
+      std::cerr << "kscope: " << found.error().to_string() << "\n";
+      return 1;
+    }
+    target = *found;
+  }
   req.tgid = o.pid;
   req.cgroup = o.cgroup;
   req.frequency = o.frequency;
@@ -91,11 +104,19 @@ int record(ProfileKind kind, const RecordOptions& o) {
     std::cerr << "kscope: " << written.error().to_string() << "\n";
     return 1;
   }
+  // Said even with --quiet: the file covers less than was asked for.
+  const bool exited = target && !interrupted && profile->duration_ns() < uint64_t(req.duration.count()) &&
+                      !target_running("/proc", *target);
+  if (exited) {
+    std::fprintf(stderr, "pid %u exited after %.1fs of the %.1fs asked for: %s covers its life until then\n",
+                 o.pid, double(profile->duration_ns()) * 1e-9, std::chrono::duration<double>(req.duration).count(),
+                 o.output.c_str());
+  }
   if (!o.quiet) {
     std::fprintf(stderr, "wrote %s: %zu stacks, %llu %s%s\n", o.output.c_str(), profile->stack_count(),
                  static_cast<unsigned long long>(profile->total_weight()),
                  kind == ProfileKind::kCpu ? "samples" : "ns blocked",
-                 interrupted ? " (stopped early)" : "");
+                 interrupted ? " (stopped early)" : exited ? " (the process exited)" : "");
   }
   return 0;
 }

@@ -56,6 +56,7 @@ int run_report(const ReportOptions& o) {
   for (const auto& s : data->signals) with_data += s.found ? 1 : 0;
   std::cerr << "kscope report: wrote " << o.output << " (" << html.size() << " bytes, " << with_data << " of "
             << data->signals.size() << " signals with data, " << data->alerts.size() << " alerts)\n";
+  if (const std::string note = coverage_note(*data); !note.empty()) std::cerr << "kscope report: " << note << "\n";
   return 0;
 }
 

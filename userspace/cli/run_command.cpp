@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "agent/agent.h"
+#include "agent/instance_lock.h"
 #include "cli/command.h"
 #include "common/heap_trim.h"
 #include "common/thread_caches.h"
@@ -18,6 +20,8 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
     bool print_default = false;
     std::string check_config;
     bool strict = false;
+    bool allow_second = false;
+    std::string lock_file;
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("run", "Run the agent: all probes, /metrics, the REST API and alerts.");
@@ -26,6 +30,11 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
   cmd->add_flag("--print-default-config", opts->print_default, "Print the embedded default config and exit");
   cmd->add_option("--check-config", opts->check_config, "Validate a config file and exit");
   cmd->add_flag("--strict", opts->strict, "A probe that fails to load is fatal");
+  cmd->add_flag("--allow-second", opts->allow_second,
+                "Run even when another kscope run is running (every probe attaches a second time)");
+  cmd->add_option("--lock-file", opts->lock_file,
+                  "The file that tells one kscope run from a second (default: $KSCOPE_LOCK_FILE, else "
+                  "/run/kscope.lock)");
   cmd->callback([opts, &selected] {
     selected = [opts]() -> int {
       if (opts->print_default) {
@@ -64,6 +73,17 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
       if (!opts->listen.empty()) cfg->http.listen = opts->listen;
       if (opts->strict) cfg->strict = true;
       if (cfg->log_level != "info") spdlog::set_level(spdlog::level::from_str(cfg->log_level));
+      // Before anything attaches; held until the agent has detached.
+      std::optional<InstanceLock> lock;
+      if (!opts->allow_second) {
+        auto acquired = InstanceLock::acquire(instance_lock_path(opts->lock_file), cfg->http.listen);
+        if (!acquired) {
+          spdlog::error("{}", acquired.error().to_string());
+          return 1;
+        }
+        if (!acquired->warning().empty()) spdlog::warn("{}", acquired->warning());
+        lock = std::move(*acquired);
+      }
       block_shutdown_signals();
       map_large_blocks();
       auto agent = Agent::start(*cfg, opts->config_path);

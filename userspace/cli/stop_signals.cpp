@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/thread_name.h"
+
 namespace kscope {
 namespace {
 
@@ -36,7 +38,10 @@ StopSignals& StopSignals::install() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::thread([] { g_instance->watch(); }).detach();
+  std::thread([] {
+    name_this_thread("kscope-signals");
+    g_instance->watch();
+  }).detach();
   return *g_instance;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "agent/agent.h"
@@ -20,6 +21,7 @@
 #include "probes/tcp_probe.h"
 #include "symbolize/probe_frames.h"
 #include "symbolize/symbolizer.h"
+#include "symbolize/target_process.h"
 
 namespace kscope {
 namespace {
@@ -111,6 +113,17 @@ int run_trace(const TraceOptions& o) {
     std::cerr << base.error().to_string() << "\n";
     return 1;
   }
+  // Fail fast: a pid that names no running process would trace nothing
+  // until Ctrl-C.
+  std::optional<TargetProcess> target;
+  if (o.pid != 0 && o.what == "syscalls") {
+    auto found = find_target_process("/proc", static_cast<pid_t>(o.pid));
+    if (!found) {
+      std::cerr << "kscope trace: " << found.error().to_string() << "\n";
+      return 1;
+    }
+    target = *found;
+  }
   Config cfg = *base;
   cfg.breakdown = "none";  // the aggregation nobody reads costs least keyed by nothing
   std::string banner;
@@ -157,7 +170,16 @@ int run_trace(const TraceOptions& o) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + duration;
+  auto next_target_check = std::chrono::steady_clock::now();
+  bool target_exited = false;
   while (!signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
+    if (target && std::chrono::steady_clock::now() >= next_target_check) {
+      next_target_check += std::chrono::seconds(1);
+      if (!target_running("/proc", *target)) {
+        target_exited = true;
+        break;
+      }
+    }
     auto e = sub->pop(std::chrono::milliseconds(100));
     if (!e) continue;
     print(**e);
@@ -168,6 +190,7 @@ int run_trace(const TraceOptions& o) {
   for (const auto& rest : sub->drain()) print(*rest);
   std::fflush(stdout);
 
+  if (target_exited) std::cerr << "pid " << o.pid << " exited: tracing stopped" << std::endl;
   auto rs = (*reader)->stats();
   std::cerr << printed << " events, " << (*probe)->events_lost() << " lost in the kernel (ring buffer full), "
             << sub->dropped() << " dropped (output too slow)";

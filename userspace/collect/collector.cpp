@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collect/process_metrics.h"
+#include "common/thread_name.h"
 
 namespace kscope {
 
@@ -90,7 +91,10 @@ void Collector::append_self_metrics(const std::vector<std::vector<ProgramStats>>
 }
 
 void Collector::start() {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kscope-collect");
+    loop();
+  });
 }
 
 void Collector::stop() {

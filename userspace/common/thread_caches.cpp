@@ -1,6 +1,7 @@
 #include "common/thread_caches.h"
 
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,11 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/thread_name.h"
+
 namespace kscope {
 namespace {
 
 // Set in the re-executed process: whatever the loader made of the
-// tunables, never exec a second time.
+// tunables, never exec a second time. Its value is the process name (comm)
+// from before the exec.
 constexpr const char* kReexecMarker = "KSCOPE_REEXECUTED";
 
 }  // namespace
@@ -37,7 +41,10 @@ std::string tunables_without_thread_caches(const char* current) {
 }
 
 Status reexec_without_thread_caches() {
-  if (std::getenv(kReexecMarker) != nullptr) {
+  if (const char* comm = std::getenv(kReexecMarker); comm != nullptr) {
+    // Executed through /proc/self/exe, the kernel named this process "exe":
+    // take back the name it had before (the marker carries it).
+    name_this_thread(*comm != '\0' ? comm : "kscope");
     unsetenv(kReexecMarker);  // not passed on to what kscope starts
     return ok_status();
   }
@@ -53,7 +60,11 @@ Status reexec_without_thread_caches() {
   }
   if (argv.empty()) return Error("cannot re-execute with the malloc thread caches off: /proc/self/cmdline is empty");
   argv.push_back(nullptr);
-  if (setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0 || setenv(kReexecMarker, "1", 1) != 0) {
+  // /proc/self/exe, not the path: it is this very binary even if the file
+  // was replaced or removed since; the name goes along in the marker.
+  char comm[16] = {};
+  if (prctl(PR_GET_NAME, comm) != 0 || comm[0] == '\0') std::strcpy(comm, "kscope");
+  if (setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0 || setenv(kReexecMarker, comm, 1) != 0) {
     return Error("cannot re-execute with the malloc thread caches off: setenv failed", "", errno);
   }
   execv("/proc/self/exe", argv.data());

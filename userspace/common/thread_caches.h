@@ -12,7 +12,8 @@
 // The cache is set up before main (GLIBC_TUNABLES is read by the dynamic
 // loader), so kscope executes itself again, once, with
 // glibc.malloc.tcache_count=0 added to the environment. Same PID, same
-// arguments (from /proc/self/cmdline).
+// arguments (from /proc/self/cmdline), same name (comm: not the "exe" of
+// /proc/self/exe).
 #pragma once
 
 #include <string>

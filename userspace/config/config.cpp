@@ -46,6 +46,18 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   probes.finish();
 }
 
+}  // namespace
+
+std::vector<ProbeFamily> probe_families(const ProbesConfig& probes) {
+  return {{"syscalls", probes.syscalls.enabled},
+          {"sched", probes.sched.enabled},
+          {"offcpu", probes.offcpu.enabled},
+          {"profile", probes.profile.enabled},
+          {"tcp", probes.tcp.enabled}};
+}
+
+namespace {
+
 void read_budget(YamlSection budget, BudgetConfig& out) {
   budget.read("cpu_percent", out.cpu_percent);
   budget.read("window", out.window);

@@ -78,8 +78,19 @@ struct ProbesConfig {
   bool operator==(const ProbesConfig&) const = default;
 };
 
-// The probe families, as the registry (userspace/loader/) names them.
+// The loaded probes, as the registry (userspace/loader/) names them. A probe
+// may serve more than one family of the probes: section (sched serves sched
+// and offcpu, from one sched_switch handler).
 inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp"};
+
+// A family of the config's probes: section and whether the config enables it.
+struct ProbeFamily {
+  std::string name;
+  bool enabled = false;
+};
+// Every family of `probes`, in the order of the probes: section (what
+// `kscope check` and /api/v1/health list).
+std::vector<ProbeFamily> probe_families(const ProbesConfig& probes);
 
 // A ceiling on the CPU time kscope's own BPF programs take, measured with the
 // kernel's per-program run-time statistics. Over it, kscope sheds work one

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "kscope/abi/events.h"
 #include "probes/stack_maps.h"
 
@@ -72,6 +73,7 @@ Result<int> EventReader::poll(std::chrono::milliseconds timeout) {
 void EventReader::start(std::chrono::milliseconds poll_timeout) {
   stopping_ = false;
   thread_ = std::thread([this, poll_timeout] {
+    name_this_thread("kscope-events");
     while (!stopping_.load(std::memory_order_relaxed)) {
       auto n = poll(poll_timeout);
       if (!n) {

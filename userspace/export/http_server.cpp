@@ -7,6 +7,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/thread_name.h"
+
 namespace kscope {
 namespace {
 
@@ -102,6 +104,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
   callbacks.log_message = [](const mg_connection*, const char* message) {
     spdlog::debug("http: {}", message);
     return 1;
+  };
+  // civetweb names its threads "civetweb-master/worker/timer" and then
+  // calls this in each: kscope's names say whose threads they are.
+  callbacks.init_thread = [](const mg_context*, int thread_type) -> void* {
+    name_this_thread(thread_type == 0 ? "kscope-accept" : thread_type == 1 ? "kscope-http" : "kscope-timer");
+    return nullptr;
   };
   mg_init_data init = {};
   init.callbacks = &callbacks;

@@ -1,4 +1,7 @@
 #include "loader/probe.h"
+
+#include <algorithm>
+
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
 #include "probes/syscalls_probe.h"
@@ -9,19 +12,45 @@ namespace kscope {
 const std::vector<ProbeInfo>& probe_registry() {
   static const std::vector<ProbeInfo> probes = {
       {"syscalls", "per-syscall latency, errors and bytes (tp_btf sys_enter/sys_exit)",
-       make_syscalls_probe, [](const Config& c) { return c.probes.syscalls.enabled; }},
+       make_syscalls_probe, [](const Config& c) { return c.probes.syscalls.enabled; }, {"syscalls"}},
       // One sched_switch handler feeds run-queue latency and off-CPU time,
       // so probes.sched and probes.offcpu share this probe.
       {"sched",
        "run-queue latency and length, context switches, off-CPU time (tp_btf sched_wakeup/"
        "sched_switch, cpu-clock)",
-       make_sched_probe, [](const Config& c) { return c.probes.sched.enabled || c.probes.offcpu.enabled; }},
+       make_sched_probe, [](const Config& c) { return c.probes.sched.enabled || c.probes.offcpu.enabled; },
+       {"sched", "offcpu"}},
       {"profile", "on-CPU samples (perf_event software cpu-clock)", make_profile_probe,
-       [](const Config& c) { return c.probes.profile.enabled; }},
+       [](const Config& c) { return c.probes.profile.enabled; }, {"profile"}},
       {"tcp", "TCP retransmits, resets, connect latency and failures (tp_btf tcp:*, sock:inet_sock_set_state)",
-       make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }},
+       make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }, {"tcp"}},
   };
   return probes;
+}
+
+std::vector<FamilyStatus> family_statuses(const ProbesConfig& config, const std::vector<ProbeStatus>& probes) {
+  std::vector<FamilyStatus> out;
+  for (const auto& family : probe_families(config)) {
+    FamilyStatus fs{family.name, "", false, "no probe serves this family"};
+    for (const auto& info : probe_registry()) {
+      if (std::find(info.families.begin(), info.families.end(), family.name) == info.families.end()) continue;
+      fs.probe = info.name;
+      if (!family.enabled) {
+        fs.reason = "disabled in config";
+        break;
+      }
+      fs.reason = "not loaded";
+      for (const auto& st : probes) {
+        if (st.name == info.name) {
+          fs.up = st.up;
+          fs.reason = st.reason;
+        }
+      }
+      break;
+    }
+    out.push_back(std::move(fs));
+  }
+  return out;
 }
 
 }  // namespace kscope

@@ -3,6 +3,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/thread_name.h"
 #include "flamegraph/folded.h"
 #include "profiling/profile_output.h"
 #include "profiling/profile_session.h"
@@ -20,7 +21,10 @@ Result<CaptureResult> AlertProfileCapturer::capture(const CaptureTarget& target,
 
   // Both at once: the alert wants what the target did during the same window.
   std::optional<Result<Profile>> off_result;
-  std::thread off_thread([&] { off_result.emplace(record_profile(off, *symbolizer_, &stop)); });
+  std::thread off_thread([&] {
+    name_this_thread("kscope-capture");
+    off_result.emplace(record_profile(off, *symbolizer_, &stop));
+  });
   auto cpu_result = record_profile(cpu, *symbolizer_, &stop);
   off_thread.join();
   if (!cpu_result) return cpu_result.error().with_context("cpu profile");

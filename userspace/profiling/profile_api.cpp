@@ -5,6 +5,7 @@
 
 #include "profiling/profile_output.h"
 #include "profiling/profile_session.h"
+#include "symbolize/target_process.h"
 
 namespace kscope {
 namespace {
@@ -42,6 +43,11 @@ HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, Profi
   if (!pid) return HttpResponse::json_error(400, pid.error().message());
   auto frequency = int_param(req, "frequency", 99, 1, 1000);
   if (!frequency) return HttpResponse::json_error(400, frequency.error().message());
+  if (*pid != 0) {
+    if (auto target = find_target_process("/proc", static_cast<pid_t>(*pid)); !target) {
+      return HttpResponse::json_error(404, target.error().to_string());
+    }
+  }
 
   bool expected = false;
   if (!busy.compare_exchange_strong(expected, true)) {

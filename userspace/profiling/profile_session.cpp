@@ -3,11 +3,13 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
+#include "symbolize/target_process.h"
 
 namespace kscope {
 namespace {
@@ -49,6 +51,14 @@ Result<Profile> record_profile(const ProfileRequest& request, Symbolizer& symbol
   if (request.frequency == 0 || request.frequency > 10000) {
     return Error("sampling frequency must be from 1 to 10000 Hz");
   }
+  // A process that is not there would record nothing for the whole
+  // duration; one that exits while recording ends the recording.
+  std::optional<TargetProcess> target;
+  if (request.tgid != 0) {
+    auto found = find_target_process("/proc", static_cast<pid_t>(request.tgid));
+    if (!found) return found.error();
+    target = *found;
+  }
   Config cfg = probe_config(request);
   std::unique_ptr<ProfileProbe> cpu;
   std::unique_ptr<SchedProbe> off;
@@ -88,6 +98,7 @@ Result<Profile> record_profile(const ProfileRequest& request, Symbolizer& symbol
       progress({std::chrono::duration_cast<Nanos>(std::chrono::steady_clock::now() - t0), request.duration,
                 sample_count(stacks)});
     }
+    if (target && !target_running("/proc", *target)) break;
   }
   stacks = read_stacks();
   auto elapsed = std::chrono::duration_cast<Nanos>(std::chrono::steady_clock::now() - t0);

@@ -40,8 +40,10 @@ struct ProfileProgress {
 // Called about once a second while recording.
 using ProgressFn = std::function<void(const ProfileProgress&)>;
 
-// Records for request.duration or until *stop becomes true (Ctrl-C), then
-// returns the profile of what was recorded. Processes seen while recording
+// Records for request.duration, until *stop becomes true (Ctrl-C) or until
+// the process request.tgid exits, then returns the profile of what was
+// recorded (its duration says how long that was). An Error, before anything
+// is loaded, when request.tgid names no running process. Processes seen while recording
 // are remembered, so their stacks get names even if they exit before the
 // end.
 Result<Profile> record_profile(const ProfileRequest& request, Symbolizer& symbolizer,

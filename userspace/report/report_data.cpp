@@ -1,7 +1,10 @@
 #include "report/report_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "common/time_format.h"
 
 namespace kscope {
 namespace {
@@ -15,6 +18,17 @@ std::optional<double> num(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it != j.end() && it->is_number()) return it->get<double>();
   return std::nullopt;
+}
+
+// A span as people say it: "45s", "10m", "1h 30m" (rounded to the second).
+std::string format_span(double seconds) {
+  auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  const long long h = s / 3600, m = s % 3600 / 60, sec = s % 60;
+  std::string out;
+  if (h > 0) out += std::to_string(h) + "h";
+  if (m > 0) out += (out.empty() ? "" : " ") + std::to_string(m) + "m";
+  if (sec > 0 && h == 0) out += (out.empty() ? "" : " ") + std::to_string(sec) + "s";
+  return out.empty() ? "0s" : out;
 }
 
 }  // namespace
@@ -98,6 +112,52 @@ void compute_trends(ReportData& data) {
   }
 }
 
+void apply_history_json(ReportData& data, const nlohmann::json& j) {
+  if (!j.is_object()) return;
+  const auto frames = num(j, "frames");
+  const auto oldest = num(j, "oldest");
+  if (frames && *frames > 0 && oldest && *oldest > 0) data.history_oldest = *oldest;
+  if (auto retention = num(j, "retention_seconds"); retention && *retention > 0) data.retention_seconds = *retention;
+}
+
+std::optional<double> history_covered_seconds(const ReportData& data) {
+  const double now = std::chrono::duration<double>(data.generated.time_since_epoch()).count();
+  double oldest = data.history_oldest;
+  if (oldest <= 0) {
+    // The first point any signal has a value at.
+    for (size_t i = 0; i < data.timestamps.size() && oldest <= 0; ++i) {
+      for (const auto& s : data.signals) {
+        if (i < s.values.size() && s.values[i]) {
+          oldest = data.timestamps[i];
+          break;
+        }
+      }
+    }
+  }
+  const double covered = oldest > 0 ? std::clamp(now - oldest, 0.0, data.window_seconds) : 0.0;
+  if (covered + 2 * std::max(data.step_seconds, 1.0) >= data.window_seconds) return std::nullopt;
+  return covered;
+}
+
+std::string coverage_note(const ReportData& data) {
+  auto covered = history_covered_seconds(data);
+  if (!covered) return "";
+  const std::string window = format_span(data.window_seconds);
+  std::string note;
+  if (*covered > 0) {
+    const auto since = data.generated - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                            std::chrono::duration<double>(*covered));
+    note = "the history covers only the last " + format_span(*covered) + " of the " + window +
+           " window asked for (from " + format_time(since, "%Y-%m-%d %H:%M:%S UTC") + ")";
+  } else {
+    note = "the history holds no data in the " + window + " window asked for";
+  }
+  if (data.retention_seconds > 0 && data.retention_seconds + 1 < data.window_seconds) {
+    note += "; kscope run keeps at most " + format_span(data.retention_seconds) + " (history.retention)";
+  }
+  return note;
+}
+
 Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, const std::string& by, size_t top_n) {
   ReportData data;
   data.source = api.url();
@@ -144,6 +204,7 @@ Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, con
   } else {
     data.alerts_note = alerts.error().message();
   }
+  if (auto history = api.get_json("/api/v1/history")) apply_history_json(data, *history);
   compute_trends(data);
   return data;
 }

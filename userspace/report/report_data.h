@@ -61,6 +61,10 @@ struct ReportData {
   std::string alerts_note;  // why alerts are missing
   std::vector<ReportAlert> alerts;
   std::vector<ReportCapture> captures;
+  // How far back the agent's history reaches (/api/v1/history: its oldest
+  // frame), and how much it keeps; 0 when unknown.
+  double history_oldest = 0;  // unix seconds
+  double retention_seconds = 0;
 };
 
 // Fills signals from /api/v1/query answers; alerts and captures from
@@ -72,5 +76,17 @@ void apply_alerts_json(ReportData& data, const nlohmann::json& alerts);
 void apply_captures_json(ReportData& data, const nlohmann::json& captures);
 // Thresholds from the alerts API, else the defaults; then the trends.
 void compute_trends(ReportData& data);
+// The oldest frame and the retention from /api/v1/history.
+void apply_history_json(ReportData& data, const nlohmann::json& history);
+
+// The seconds of the window the history covers, when that is less than the
+// window (by more than two steps: the agent has not run that long, or keeps
+// less); nullopt when the window is covered. Falls back to the first point
+// with data when /api/v1/history did not answer.
+std::optional<double> history_covered_seconds(const ReportData& data);
+// One sentence for the page and the terminal when the history covers less
+// than the window ("the history covers only the last 10m of the 2h window
+// asked for: ..."); empty when it covers it.
+std::string coverage_note(const ReportData& data);
 
 }  // namespace kscope

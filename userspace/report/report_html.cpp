@@ -90,6 +90,9 @@ std::string render_report_html(const ReportData& data, std::string_view uplot_js
   h += "<h1>kscope report</h1>\n<p>Source <code>" + escape_xml(data.source) + "</code>, generated " +
        escape_xml(utc(data.generated)) + ", window " + escape_xml(format_seconds(data.window_seconds)) +
        " in steps of " + escape_xml(format_seconds(data.step_seconds)) + ".</p>\n";
+  if (const std::string note = coverage_note(data); !note.empty()) {
+    h += "<p class=\"rising\" id=\"coverage\">Note: " + escape_xml(note) + ".</p>\n";
+  }
 
   // Trends first: they are what capacity planning reads.
   h += "<h2 id=\"trends\">Saturation trends</h2>\n<table><tr><th>signal</th><th>now (fit)</th><th>slope</th>"

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/escape.h"
+#include "common/thread_name.h"
 #include "web/query_api.h"
 
 namespace kscope {
@@ -27,7 +28,10 @@ WebSocketHub::WebSocketHub(HttpServer& server, const History& history, Nanos int
   if (mg_check_feature(16) == 0) spdlog::warn("civetweb has no WebSocket support; the dashboard will poll");
   mg_set_websocket_handler(server_.context(), "/ws", &WebSocketHub::on_connect, &WebSocketHub::on_ready,
                            &WebSocketHub::on_data, &WebSocketHub::on_close, this);
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kscope-ws");
+    loop();
+  });
 }
 
 WebSocketHub::~WebSocketHub() { stop(); }

@@ -101,7 +101,7 @@
       // every line readable.
       scales: { x: { time: true }, y: def.unit === 'seconds' ? { distr: 3, log: 10 }
         : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [axis, Object.assign({}, axis, { size: 64, values: (u, vals) => vals.map((v) => (v == null ? '' : f(v))) },
+      axes: [Object.assign({}, axis, timeAxis), Object.assign({}, axis, { size: 64, values: (u, vals) => vals.map((v) => (v == null ? '' : f(v))) },
         def.unit === 'seconds' ? { splits: decades } : {})],
       series: [{}].concat(labels.map((l, i) => ({
         label: l.label, stroke: css(l.color || '--c' + ((i % 6) + 1)), width: 1.6,
@@ -109,6 +109,16 @@
         value: (u, v) => f(v), spanGaps: true, points: { show: false } }))),
     };
   }
+  // The time axis: whole-second steps and one short label a tick. uPlot's
+  // own labels put the date and time under the first tick
+  // (":52.000 12/6/26 7:57pm") and ticks 50 px apart, so the first label ran
+  // into the second; 24-hour "19:57:52" labels at least 72 px apart do not
+  // (tests/e2e/dashboard_browser.js measures them).
+  const timeAxis = {
+    space: 72,
+    incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
+    values: (u, splits, axisIdx, space, incr) => splits.map((t) => kfmt.clock(t, incr < 60)),
+  };
   // Grid lines and labels at powers of ten only (uPlot's log axis would
   // also draw every 2x..9x line).
   function decades(u, axisIdx, min, max) {

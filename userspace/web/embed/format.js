@@ -32,5 +32,11 @@
     if (d < 5400) return Math.round(d / 60) + ' min ago';
     return (d / 3600).toFixed(1) + ' h ago';
   }
-  root.kfmt = { seconds, count, percent, ago, trim };
+  // Local wall-clock time, 24-hour: "19:57:52", or "19:57" without seconds.
+  function clock(unixSeconds, withSeconds) {
+    const d = new Date(unixSeconds * 1000);
+    const two = (n) => (n < 10 ? '0' : '') + n;
+    return d.getHours() + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
+  }
+  root.kfmt = { seconds, count, percent, ago, trim, clock };
 })(typeof window !== 'undefined' ? window : globalThis);
