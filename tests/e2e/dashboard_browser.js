@@ -157,9 +157,16 @@ async function shoot(page, name, minColors) {
                                null, { timeout: 10000 });
     const rows = await page.locator('#targets-table tbody tr').count();
     check(rows >= 2, `targets table lists targets (${rows})`);
+    // The hot process first: the table opens sorted by its CPU column.
+    check(await page.textContent('#targets-table th.sorted') === 'CPU cores', 'targets table opens sorted by CPU cores');
+    const cpu = await page.evaluate(() => [...document.querySelectorAll('#targets-table tbody tr')].map(
+      (tr) => tr.children[1].textContent));
+    const cpuValues = cpu.map((t) => (/^[0-9.]+$/.test(t) ? parseFloat(t) : -1));
+    check(cpuValues.every((v, i) => i === 0 || v <= cpuValues[i - 1]), `CPU column is in descending order (${cpu.slice(0, 5).join(', ')})`);
+    check(/CPU cores/.test(await page.textContent('#overview')), 'top targets chart ranks by CPU cores');
     await page.click('#targets-table th[data-key="traffic"]');
     const sorted = await page.evaluate(() => [...document.querySelectorAll('#targets-table tbody tr')].map(
-      (tr) => tr.children[2].textContent));
+      (tr) => tr.children[3].textContent));
     console.log('     calls/s column after sorting:', sorted.slice(0, 5).join(', '));
     await shoot(page, 'targets-light', 20);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `kscope top` interactive on a real 80x24 pseudo-terminal (python's pty; tmux
 # cannot start its server in this VM): the first frame lists the workload,
-# pressing 2 sorts by p99 latency, 2 again inverts, q quits with status 0 and
+# opens sorted by CPU, pressing 3 sorts by p99 latency, 3 again inverts, q quits with status 0 and
 # leaves the alternate screen; no frame line is wider than 80 columns.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -51,10 +51,11 @@ def wait_for(pattern, sec=10):
     raise SystemExit(f"never saw {pattern!r}")
 lines = wait_for(r"^kstop-pty ")
 assert len(lines) <= 24 and all(len(l) <= 80 for l in lines), lines
-os.write(fd, b"2")
-lines = wait_for(r"^sort: p99 syscall latency   keys")
-os.write(fd, b"2")
-wait_for(r"^sort: p99 syscall latency \(ascending\)")
+assert any(re.search(r"^sort: CPU cores busy", l) for l in lines), lines
+os.write(fd, b"3")
+lines = wait_for(r"^sort: p99 syscall latency, idle waits left out   keys")
+os.write(fd, b"3")
+wait_for(r"^sort: p99 syscall latency, idle waits left out \(ascending\)")
 os.write(fd, b"q")
 _, status = os.waitpid(pid, 0)
 read_for(0.3)

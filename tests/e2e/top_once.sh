@@ -55,8 +55,8 @@ for l in lines:
 PY
 rm -f "$frame"
 
-# --json: the same rows, machine-readable; --sort 2 orders by p99 latency.
-"$KSCOPE" top --json --url "$KSCOPE_URL" --sort 2 | python3 -c '
+# --json: the same rows, machine-readable; --sort l orders by p99 latency.
+"$KSCOPE" top --json --url "$KSCOPE_URL" --sort l | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
 rows = {r["target"]: r for r in j["rows"]}

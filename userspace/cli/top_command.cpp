@@ -48,7 +48,7 @@ int run_top(const TopOptions& o) {
   frame.by = o.by;
   auto col = o.sort.size() == 1 ? column_for_key(o.sort[0]) : std::nullopt;
   if (!col) {
-    std::cerr << "kscope top: invalid --sort '" << o.sort << "' (1-6 or s, l, e, b, r, o)\n";
+    std::cerr << "kscope top: invalid --sort '" << o.sort << "' (1-7 or c, s, l, e, b, r, o)\n";
     return 2;
   }
   frame.sort = *col;
@@ -116,8 +116,8 @@ void add_top_command(CLI::App& app, CommandRunner& selected) {
       ->capture_default_str();
   cmd->add_option("--by", opts->by, "the breakdown label kscope run uses (comm or cgroup)")->capture_default_str();
   cmd->add_option("--sort", opts->sort,
-                  "initial sort column: 1/s syscalls, 2/l p99 latency, 3/e errors, 4/b bytes, 5/r run queue, "
-                  "6/o off-CPU")
+                  "initial sort column: 1/c CPU cores, 2/s syscalls, 3/l p99 latency, 4/e errors, 5/b bytes, "
+                  "6/r run queue, 7/o off-CPU")
       ->capture_default_str();
   cmd->add_flag("--once", opts->once, "print one frame and exit (no terminal control codes)");
   cmd->add_flag("--json", opts->json, "print one frame as JSON and exit");

@@ -99,11 +99,20 @@ class ProfileProbeImpl final : public ProfileProbe {
         [&](const profile_key& k, const uint64_t& n) {
           by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
         });
-    ctx.out.push_back(breakdown_counter("kscope_cpu_samples_total",
-                                        "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
-                                        "per second, also while the CPU budget samples less often); idle CPUs "
-                                        "are not counted.",
-                                        label, by_label, ctx.config.max_series, aging_.get()));
+    Family samples = breakdown_counter("kscope_cpu_samples_total",
+                                       "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "
+                                       "per second, also while the CPU budget samples less often); idle CPUs "
+                                       "are not counted.",
+                                       label, by_label, ctx.config.max_series, aging_.get());
+    // The same samples as CPU time: its rate is the cores a target keeps
+    // busy (top's and the dashboard's CPU column), estimated from samples.
+    Family seconds{"kscope_cpu_seconds_total",
+                   "CPU time on-CPU, estimated from the cpu-clock samples (samples / probes.profile.frequency); "
+                   "its rate is CPUs kept busy.",
+                   MetricType::kCounter, samples.series};
+    for (auto& series : seconds.series) series.value /= double(frequency_);
+    ctx.out.push_back(std::move(samples));
+    ctx.out.push_back(std::move(seconds));
   }
 
   std::vector<ProgramStats> program_stats() const override {

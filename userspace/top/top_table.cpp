@@ -14,7 +14,7 @@ namespace {
 constexpr size_t kValueWidth = 9;  // one space and eight characters
 constexpr size_t kMinTargetWidth = 8;
 
-const char* kKeys = "slebro";  // the letter of each column, in order
+const char* kKeys = "cslebro";  // the letter of each column, in order
 
 std::string fit(std::string s, size_t width) {
   if (s.size() > width) {
@@ -36,6 +36,7 @@ std::string clock_time(std::chrono::system_clock::time_point t) { return format_
 
 std::string json_key(const TopColumnInfo& c) {
   switch (c.column) {
+    case TopColumn::kCpu: return "cpu_cores";
     case TopColumn::kSyscalls: return "syscalls_per_second";
     case TopColumn::kLatencyP99: return "syscall_latency_p99_seconds";
     case TopColumn::kErrors: return "syscall_errors_per_second";
@@ -50,16 +51,24 @@ std::string json_key(const TopColumnInfo& c) {
 
 const std::array<TopColumnInfo, kTopColumns>& top_columns() {
   static const std::array<TopColumnInfo, kTopColumns> kColumns = {{
-      {TopColumn::kSyscalls, "SYSC/s", "syscalls per second", "kscope_syscall_latency_seconds", "rate", false},
+      // Cores kept busy, from the profiler's cpu-clock samples: which
+      // process is hot, the first question.
+      {TopColumn::kCpu, "CPU", "CPU cores busy (from samples)", "kscope_cpu_seconds_total", "rate",
+       TopFormat::kCores},
+      {TopColumn::kSyscalls, "SYSC/s", "syscalls per second", "kscope_syscall_latency_seconds", "rate",
+       TopFormat::kRate},
       // Idle waits (an event loop's epoll_wait, sleeps) are waiting for work,
       // not slowness: they stay out of the latency column.
       {TopColumn::kLatencyP99, "LAT p99", "p99 syscall latency, idle waits left out",
-       "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", true},
-      {TopColumn::kErrors, "ERR/s", "failed syscalls per second", "kscope_syscall_errors_total", "rate", false},
+       "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", TopFormat::kSeconds},
+      {TopColumn::kErrors, "ERR/s", "failed syscalls per second", "kscope_syscall_errors_total", "rate",
+       TopFormat::kRate},
       {TopColumn::kBytes, "BYTES/s", "bytes read and written per second", "kscope_syscall_bytes_total", "rate",
-       false},
-      {TopColumn::kRunqueueP99, "RUNQ p99", "p99 run-queue latency", "kscope_runqueue_latency_seconds", "p99", true},
-      {TopColumn::kOffcpu, "OFFCPU", "off-CPU seconds per second", "kscope_offcpu_seconds_total", "rate", false},
+       TopFormat::kRate},
+      {TopColumn::kRunqueueP99, "RUNQ p99", "p99 run-queue latency", "kscope_runqueue_latency_seconds", "p99",
+       TopFormat::kSeconds},
+      {TopColumn::kOffcpu, "OFFCPU", "off-CPU seconds per second", "kscope_offcpu_seconds_total", "rate",
+       TopFormat::kRate},
   }};
   return kColumns;
 }
@@ -118,7 +127,7 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
                           window + "  " + std::to_string(frame.rows.size()) + " targets",
                       width));
   lines.push_back(fit(std::string("sort: ") + sorted.description + (frame.ascending ? " (ascending)" : "") +
-                          "   keys: 1-6/" + kKeys + " sort, i invert, q quit",
+                          "   keys: 1-" + std::to_string(kTopColumns) + "/" + kKeys + " sort, i invert, q quit",
                       width));
 
   const size_t target_width =
@@ -142,8 +151,9 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
     for (const auto& c : cols) {
       const auto& v = r.values[static_cast<size_t>(c.column)];
       std::string cell = !frame.present[static_cast<size_t>(c.column)] ? "n/a"
-                         : c.latency ? format_opt(v, format_seconds)
-                                     : format_opt(v, format_si);
+                         : c.format == TopFormat::kSeconds ? format_opt(v, format_seconds)
+                         : c.format == TopFormat::kCores   ? format_opt(v, format_cores)
+                                                           : format_opt(v, format_si);
       line += pad_left(cell, kValueWidth);
     }
     lines.push_back(fit(line, width));

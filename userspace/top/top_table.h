@@ -14,8 +14,10 @@
 
 namespace kscope {
 
-enum class TopColumn { kSyscalls, kLatencyP99, kErrors, kBytes, kRunqueueP99, kOffcpu };
-inline constexpr size_t kTopColumns = 6;
+enum class TopColumn { kCpu, kSyscalls, kLatencyP99, kErrors, kBytes, kRunqueueP99, kOffcpu };
+inline constexpr size_t kTopColumns = 7;
+
+enum class TopFormat { kRate, kSeconds, kCores };
 
 struct TopColumnInfo {
   TopColumn column;
@@ -23,7 +25,7 @@ struct TopColumnInfo {
   const char* description;  // for help and --json keys
   const char* metric;       // the metric queried
   const char* aggregation;  // as /api/v1/query names it
-  bool latency;             // formatted as seconds, else as a rate
+  TopFormat format;
 };
 
 const std::array<TopColumnInfo, kTopColumns>& top_columns();
@@ -40,7 +42,7 @@ struct TopFrame {
   std::string by = "comm";
   std::vector<TopRow> rows;
   std::array<bool, kTopColumns> present{};  // the metric exists in the history
-  TopColumn sort = TopColumn::kSyscalls;
+  TopColumn sort = TopColumn::kCpu;  // the hot process first
   bool ascending = false;
   std::string status;  // last error, shown at the bottom
 };
@@ -59,7 +61,7 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
 // {"time", "window_seconds", "by", "columns": [...], "rows": [{"target", <column keys>: v|null}]}
 nlohmann::json top_json(const TopFrame& frame);
 
-// The column a key selects ('1'..'6' or the header's letter), if any.
+// The column a key selects ('1'..'7' or the header's letter), if any.
 std::optional<TopColumn> column_for_key(char key);
 
 }  // namespace kscope

@@ -29,16 +29,20 @@ TEST(TopTable, MergeTakesTheNewestNonNullValuePerTarget) {
   TopFrame f = sample_frame();
   ASSERT_EQ(f.rows.size(), 2u);
   EXPECT_EQ(f.rows[0].target, "nginx");
-  EXPECT_DOUBLE_EQ(*f.rows[0].values[0], 1500.0);
-  EXPECT_DOUBLE_EQ(*f.rows[0].values[1], 0.0021);
-  EXPECT_DOUBLE_EQ(*f.rows[1].values[1], 0.5);  // the older value when the newest is null
-  EXPECT_FALSE(f.rows[0].values[2].has_value());
+  const auto col = [](TopColumn c) { return static_cast<size_t>(c); };
+  EXPECT_DOUBLE_EQ(*f.rows[0].values[col(TopColumn::kSyscalls)], 1500.0);
+  EXPECT_DOUBLE_EQ(*f.rows[0].values[col(TopColumn::kLatencyP99)], 0.0021);
+  // The older value when the newest is null.
+  EXPECT_DOUBLE_EQ(*f.rows[1].values[col(TopColumn::kLatencyP99)], 0.5);
+  EXPECT_FALSE(f.rows[0].values[col(TopColumn::kErrors)].has_value());
+  EXPECT_FALSE(f.rows[0].values[col(TopColumn::kCpu)].has_value());
   EXPECT_FALSE(merge_query(f.rows, TopColumn::kOffcpu, {{"found", false}, {"series", nlohmann::json::array()}},
                            "comm"));
 }
 
 TEST(TopTable, SortsEachWayWithAbsentValuesLast) {
-  std::vector<TopRow> rows = {{"a", {1.0, std::nullopt}}, {"b", {3.0, 0.2}}, {"c", {2.0, 0.1}}};
+  std::vector<TopRow> rows = {
+      {"a", {0.0, 1.0, std::nullopt}}, {"b", {0.0, 3.0, 0.2}}, {"c", {0.0, 2.0, 0.1}}};
   sort_rows(rows, TopColumn::kSyscalls, false);
   EXPECT_EQ(rows[0].target + rows[1].target + rows[2].target, "bca");
   sort_rows(rows, TopColumn::kSyscalls, true);
@@ -51,7 +55,7 @@ TEST(TopTable, SortsEachWayWithAbsentValuesLast) {
 
 TEST(TopTable, FitsEightyByTwentyFourAndIsPlainAscii) {
   TopFrame f = sample_frame();
-  for (int i = 0; i < 50; ++i) f.rows.push_back({"worker-" + std::to_string(i), {1.0 * i}});
+  for (int i = 0; i < 50; ++i) f.rows.push_back({"worker-" + std::to_string(i), {0.0, 1.0 * i}});
   auto lines = render_top(f, 80, 24, false);
   ASSERT_EQ(lines.size(), 24u);
   for (const auto& l : lines) {
@@ -60,10 +64,28 @@ TEST(TopTable, FitsEightyByTwentyFourAndIsPlainAscii) {
   }
   EXPECT_NE(lines[2].find("COMM"), std::string::npos);
   EXPECT_NE(lines[2].find("LAT p99"), std::string::npos);
+  EXPECT_NE(lines[2].find("CPU"), std::string::npos);
   EXPECT_EQ(lines[3].rfind("nginx", 0), 0u);
   EXPECT_NE(lines[3].find("1.50k"), std::string::npos);
   EXPECT_NE(lines[3].find("2.10ms"), std::string::npos);
   EXPECT_NE(lines[3].find("n/a"), std::string::npos);  // off-CPU metric absent
+}
+
+TEST(TopTable, TheHotProcessComesFirstByDefault) {
+  TopFrame f;
+  f.present.fill(true);
+  merge_query(f.rows, TopColumn::kSyscalls, answer({{"sleep", {5000.0}}, {"python3", {3.0}}}), "comm");
+  merge_query(f.rows, TopColumn::kCpu, answer({{"sleep", {0.001}}, {"python3", {0.98}}}), "comm");
+  EXPECT_EQ(f.sort, TopColumn::kCpu);
+  sort_rows(f.rows, f.sort, f.ascending);
+  EXPECT_EQ(f.rows[0].target, "python3");
+  auto lines = render_top(f, 80, 24, false);
+  EXPECT_EQ(lines[3].rfind("python3", 0), 0u);
+  EXPECT_NE(lines[3].find("0.98"), std::string::npos) << lines[3];
+  EXPECT_EQ(format_cores(0.0216), "0.02");
+  EXPECT_EQ(format_cores(12.34), "12.3");
+  EXPECT_EQ(format_cores(0), "0");
+  EXPECT_EQ(format_cores(-1), "-");
 }
 
 TEST(TopTable, HostileNamesNeverReachTheTerminalRaw) {
@@ -90,11 +112,13 @@ TEST(TopTable, NarrowTerminalStillFits) {
 }
 
 TEST(TopTable, KeysSelectColumns) {
-  EXPECT_EQ(column_for_key('1'), TopColumn::kSyscalls);
-  EXPECT_EQ(column_for_key('6'), TopColumn::kOffcpu);
+  EXPECT_EQ(column_for_key('1'), TopColumn::kCpu);
+  EXPECT_EQ(column_for_key('c'), TopColumn::kCpu);
+  EXPECT_EQ(column_for_key('2'), TopColumn::kSyscalls);
+  EXPECT_EQ(column_for_key('7'), TopColumn::kOffcpu);
   EXPECT_EQ(column_for_key('l'), TopColumn::kLatencyP99);
   EXPECT_EQ(column_for_key('r'), TopColumn::kRunqueueP99);
-  EXPECT_FALSE(column_for_key('7').has_value());
+  EXPECT_FALSE(column_for_key('8').has_value());
   EXPECT_FALSE(column_for_key('q').has_value());
 }
 

@@ -33,6 +33,15 @@ std::string format_si(double v) {
   return three_digits(v, kUnits[u]);
 }
 
+std::string format_cores(double c) {
+  if (!std::isfinite(c) || c < 0) return "-";
+  if (c == 0) return "0";
+  char buf[32];
+  // Two decimals below 10 cores: a thread at 2% of a core reads 0.02.
+  std::snprintf(buf, sizeof buf, c < 9.995 ? "%.2f" : c < 99.95 ? "%.1f" : "%.0f", c);
+  return buf;
+}
+
 std::string format_seconds(double s) {
   if (!std::isfinite(s) || s < 0) return "-";
   if (s == 0) return "0";

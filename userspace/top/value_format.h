@@ -14,6 +14,9 @@ std::string format_si(double v);
 // Seconds as "0", "750ns", "12.3us", "4.50ms", "1.20s", "3.0m", "2.0h".
 std::string format_seconds(double s);
 
+// CPU cores: "0", "0.02", "1.00", "12.5", "128"; "-" as format_si.
+std::string format_cores(double cores);
+
 // "-" for an absent value, else fn(value).
 template <class Fn>
 std::string format_opt(const std::optional<double>& v, Fn fn) {

@@ -10,7 +10,7 @@
     interval: 1,
     charts: {},      // id -> {u, data, def}
     targets: {},     // signal -> [{labels, value}]
-    sortKey: 'latency',
+    sortKey: 'cpu',
     topics: [],
     ws: null,
     points: 0,       // live points received (the browser test reads it)
@@ -39,7 +39,10 @@
       { id: 'runq-p99', label: 'run-queue p99', q: { name: RUNQ, aggregation: 'p99' }, color: '--c4' },
       { id: 'runq-p50', label: 'run-queue p50', q: { name: RUNQ, aggregation: 'p50' }, color: '--c6' }] },
   };
+  // The CPU column ranks what is hot: cores kept busy, from the samples.
+  const CPU = 'kscope_cpu_seconds_total';
   const targetQueries = {
+    cpu: { name: CPU, aggregation: 'rate', by: 'comm', limit: 50 },
     latency: { name: LAT_BUSY, aggregation: 'p99', by: 'comm', limit: 50 },
     traffic: { name: LAT, aggregation: 'rate', by: 'comm', limit: 50 },
     errors: { name: ERR, aggregation: 'rate', by: 'comm', limit: 50 },
@@ -89,7 +92,7 @@
   };
 
   // ---- Charts -------------------------------------------------------------
-  const fmt = (unit) => (unit === 'seconds' ? kfmt.seconds : kfmt.count);
+  const fmt = (unit) => (unit === 'seconds' ? kfmt.seconds : unit === 'cores' ? kfmt.cores : kfmt.count);
   function chartOptions(el, def, labels) {
     const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
     const f = fmt(def.unit);
@@ -188,13 +191,13 @@
   function stepFor() { return Math.max(state.interval, Math.round(state.range / 300)); }
 
   async function loadTopChart() {
-    const r = await api('/api/v1/query?' + qs(targetQueries.latency,
+    const r = await api('/api/v1/query?' + qs(targetQueries.cpu,
       { start: '-' + state.range + 's', step: stepFor(), limit: TOP_N }));
     const j = r.ok ? await r.json() : null;
     const lines = j && j.found ? j.series.map((s, i) => ({
       label: s.labels.comm === undefined ? '(all)' : s.labels.comm, color: '--c' + ((i % 6) + 1), comm: s.labels.comm })) : [];
     const data = j && j.found ? trimLeadingGaps([j.timestamps].concat(j.series.map((s) => s.values))) : [[]];
-    setChart('top', { unit: 'seconds' }, lines, data, 'No per-target data yet');
+    setChart('top', { unit: 'cores' }, lines, data, 'No per-target data yet');
   }
 
   function appendPoint(chartId, lineIndex, t, v) {
@@ -258,7 +261,8 @@
     tbody.textContent = '';
     for (const r of list.slice(0, 100)) {
       const tr = document.createElement('tr');
-      const cells = [['target', r.target, 'target'], ['latency', kfmt.seconds(r.latency), 'num'],
+      const cells = [['target', r.target, 'target'], ['cpu', kfmt.cores(r.cpu), 'num'],
+        ['latency', kfmt.seconds(r.latency), 'num'],
         ['traffic', kfmt.count(r.traffic), 'num'], ['errors', kfmt.count(r.errors), 'num'],
         ['saturation', kfmt.seconds(r.saturation), 'num']];
       for (const [, text, cls] of cells) {
@@ -349,7 +353,7 @@
         const [group, key] = m.id.split('/');
         if (group === 'targets') {
           state.targets[key] = m.series;
-          if (key === 'latency') updateTop(m.t, m.series);
+          if (key === 'cpu') updateTop(m.t, m.series);
         } else {
           const c = state.charts[group];
           const i = c ? c.lines.findIndex((l) => l.id === key) : -1;

@@ -38,5 +38,11 @@
     const two = (n) => (n < 10 ? '0' : '') + n;
     return d.getHours() + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
   }
-  root.kfmt = { seconds, count, percent, ago, trim, clock };
+  // CPU cores kept busy: "0.02", "1.5", "12".
+  function cores(v) {
+    if (v == null || !isFinite(v)) return '–';
+    if (v === 0) return '0';
+    return Math.abs(v) < 10 ? v.toFixed(2) : trim(v.toPrecision(3));
+  }
+  root.kfmt = { seconds, count, percent, ago, trim, clock, cores };
 })(typeof window !== 'undefined' ? window : globalThis);
