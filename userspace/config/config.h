@@ -69,19 +69,26 @@ struct TcpProbeConfig {
   bool operator==(const TcpProbeConfig&) const = default;
 };
 
+struct BlockProbeConfig {
+  bool enabled = true;
+  uint32_t max_in_flight = 8192;  // requests timed at once; more are counted as not timed
+  bool operator==(const BlockProbeConfig&) const = default;
+};
+
 struct ProbesConfig {
   SyscallsProbeConfig syscalls;
   SchedProbeConfig sched;
   OffcpuProbeConfig offcpu;
   ProfileProbeConfig profile;
   TcpProbeConfig tcp;
+  BlockProbeConfig block;
   bool operator==(const ProbesConfig&) const = default;
 };
 
 // The loaded probes, as the registry (userspace/loader/) names them. A probe
 // may serve more than one family of the probes: section (sched serves sched
 // and offcpu, from one sched_switch handler).
-inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp"};
+inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp", "block"};
 
 // A family of the config's probes: section and whether the config enables it.
 struct ProbeFamily {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "probes/block_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
 #include "probes/syscalls_probe.h"
@@ -24,6 +25,8 @@ const std::vector<ProbeInfo>& probe_registry() {
        [](const Config& c) { return c.probes.profile.enabled; }, {"profile"}},
       {"tcp", "TCP retransmits, resets, connect latency and failures (tp_btf tcp:*, sock:inet_sock_set_state)",
        make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }, {"tcp"}},
+      {"block", "block I/O latency, bytes and errors per device and operation (tp_btf block_rq_issue/complete)",
+       make_block_probe, [](const Config& c) { return c.probes.block.enabled; }, {"block"}},
   };
   return probes;
 }
