@@ -160,11 +160,12 @@ HttpResponse AlertsService::signals_response(const HttpRequest& req) const {
   auto sig = signals_->latest();
   if (req.has_param("target")) {
     const std::string name = req.param("target");
-    const SignalSet* set = sig->target(name);
+    const bool kernel = req.param("kernel") == "true";  // the kernel thread of that name
+    const SignalSet* set = sig->target(name, kernel);
     if (set == nullptr) return HttpResponse::json_error(404, "no signals for target " + sanitize_utf8(name));
     Signals one = *sig;
     one.targets.clear();
-    one.targets.push_back({name, *set});
+    one.targets.push_back({name, *set, kernel});
     return HttpResponse::json(to_json(one) + "\n");
   }
   return HttpResponse::json(to_json(*sig) + "\n");
