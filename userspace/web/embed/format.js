@@ -32,5 +32,20 @@
     if (d < 5400) return Math.round(d / 60) + ' min ago';
     return (d / 3600).toFixed(1) + ' h ago';
   }
-  root.kfmt = { seconds, count, percent, ago, trim };
+  // "08:40:01", local time of day.
+  function clock(unixSeconds) {
+    const d = new Date(unixSeconds * 1000);
+    const two = (n) => String(n).padStart(2, '0');
+    return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+  }
+  // A length of time, coarsely: "45s", "3m", "2h 5m", "3d 4h".
+  function span(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return s + 's';
+    if (s < 3600) return Math.floor(s / 60) + 'm';
+    if (s < 86400) { const m = Math.floor(s / 60) % 60; return Math.floor(s / 3600) + 'h' + (m ? ' ' + m + 'm' : ''); }
+    const h = Math.floor(s / 3600) % 24;
+    return Math.floor(s / 86400) + 'd' + (h ? ' ' + h + 'h' : '');
+  }
+  root.kfmt = { seconds, count, percent, ago, trim, clock, span };
 })(typeof window !== 'undefined' ? window : globalThis);
