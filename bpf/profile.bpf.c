@@ -79,6 +79,7 @@ int handle_cpu_sample(struct bpf_perf_event_data *ctx)
 	if ((__u32)pid_tgid == 0 || kscope_filtered_out())
 		return 0;
 	kscope_fill_target(&key.target);
+	key.flags = kscope_target_flags((struct task_struct *)bpf_get_current_task());
 	if (targ_stacks) {
 		bpf_get_current_comm(key.comm, sizeof(key.comm));
 		key.tgid = pid_tgid >> 32;

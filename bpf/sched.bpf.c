@@ -175,6 +175,12 @@ static __always_inline void fill_task_target(struct task_struct *task, struct ks
 		kscope_fill_task_target(task, t);
 }
 
+/* The key flags of task's target (KSCOPE_KEY_KERNEL), as above. */
+static __always_inline __u32 task_target_flags(struct task_struct *task, int btf)
+{
+	return btf ? kscope_target_flags_btf(task) : kscope_target_flags(task);
+}
+
 static __always_inline void record_runq_latency(struct task_struct *task, __u64 delta, int btf)
 {
 	struct runq_key key = {};
@@ -182,6 +188,7 @@ static __always_inline void record_runq_latency(struct task_struct *task, __u64 
 	__u32 bucket;
 
 	fill_task_target(task, &key.target, btf);
+	key.flags = task_target_flags(task, btf);
 	hist = kscope_lookup_or_init(&runq_latency, &key, &zero_hist);
 	if (!hist) {
 		kscope_count(&sched_overflow, KSCOPE_SCHED_OVF_RUNQ_LATENCY);
@@ -290,6 +297,7 @@ static __always_inline void record_offcpu(struct task_struct *task, struct sched
 	if (ended)
 		kscope_count(&sched_offcpu_stats, KSCOPE_OFFCPU_RECORDED);
 	fill_task_target(task, &key.target, btf);
+	key.flags = task_target_flags(task, btf);
 	if (targ_offcpu_stacks) {
 		BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
 		key.tgid = BPF_CORE_READ(task, tgid);

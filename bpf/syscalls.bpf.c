@@ -176,6 +176,8 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 	if (targ_slow_ns && delta >= targ_slow_ns)
 		emit_slow(ctx, nr, delta, ret, flags);
 
+	/* No KSCOPE_KEY_KERNEL here: kernel threads never enter through a
+	 * system call, so these tracepoints only see user tasks. */
 	if (btf)
 		kscope_fill_target_btf(&key.target);
 	else

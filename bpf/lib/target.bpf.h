@@ -11,6 +11,10 @@ const volatile __u32 targ_breakdown = KSCOPE_BREAKDOWN_NONE;
 const volatile __u32 targ_tgid = 0;	   /* 0: every process */
 const volatile __u64 targ_cgroup_id = 0; /* 0: every cgroup */
 
+/* PF_KTHREAD of include/linux/sched.h: a macro, so not in BTF. Stable since
+ * 2.6 (a kernel thread is a task the kernel started, with no user memory). */
+#define KSCOPE_PF_KTHREAD 0x00200000
+
 /* Helpers are only called when a filter is set: with none, the verifier
  * drops this whole function (the tunables are read-only). */
 static __always_inline int kscope_filtered_out(void)
@@ -49,6 +53,37 @@ static __always_inline void kscope_fill_target(struct kscope_target *t)
 	} else if (targ_breakdown == KSCOPE_BREAKDOWN_CGROUP) {
 		t->cgroup_id = bpf_get_current_cgroup_id();
 	}
+}
+
+/* KSCOPE_KEY_KERNEL when task's target is a kernel thread, from the flags
+ * of task (cgroup breakdown) or of its group leader (comm breakdown: the
+ * target is the process), read by probe; 0 without a breakdown. A process
+ * can call itself kworker, but cannot set PF_KTHREAD. */
+static __always_inline __u32 kscope_target_flags(struct task_struct *task)
+{
+	__u32 flags;
+
+	if (targ_breakdown == KSCOPE_BREAKDOWN_COMM)
+		flags = BPF_CORE_READ(task, group_leader, flags);
+	else if (targ_breakdown == KSCOPE_BREAKDOWN_CGROUP)
+		flags = BPF_CORE_READ(task, flags);
+	else
+		return 0;
+	return flags & KSCOPE_PF_KTHREAD ? KSCOPE_KEY_KERNEL : 0;
+}
+
+/* The same for a BTF-typed task pointer: plain loads. */
+static __always_inline __u32 kscope_target_flags_btf(struct task_struct *task)
+{
+	__u32 flags;
+
+	if (targ_breakdown == KSCOPE_BREAKDOWN_COMM)
+		flags = task->group_leader->flags;
+	else if (targ_breakdown == KSCOPE_BREAKDOWN_CGROUP)
+		flags = task->flags;
+	else
+		return 0;
+	return flags & KSCOPE_PF_KTHREAD ? KSCOPE_KEY_KERNEL : 0;
 }
 
 #endif

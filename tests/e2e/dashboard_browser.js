@@ -145,6 +145,24 @@ async function shoot(page, name, minColors) {
     const sat = await page.textContent('#chart-saturation');
     check(sat.length > 0, 'saturation panel shows a chart or why not');
     check((await page.textContent('#alerts')).trim().length > 0, 'alerts panel says something');
+    // The pending alert of dashboard_browser.sh's rule: the numbers behind
+    // it in the rule's units, and since when, as /api/v1/alerts says.
+    await page.waitForSelector('#alerts .alert .facts', { timeout: 20000 });
+    const card = await page.evaluate(async () => {
+      const c = document.querySelector('#alerts .alert');
+      const api = await (await fetch('/api/v1/alerts')).json();
+      const a = api.alerts.find((x) => x.rule === 'BrowserCardBusy');
+      return { rule: c.querySelector('.rule').textContent, detail: c.querySelector('.detail').textContent,
+               facts: c.querySelector('.facts').textContent, imgs: document.querySelectorAll('#alerts img').length,
+               apiSince: a ? kfmt.clock(Date.parse(a.since) / 1000, true) : null, apiThreshold: a ? a.threshold_text : null };
+    });
+    console.log('     alert card:', JSON.stringify(card));
+    check(card.rule === 'BrowserCardBusy (pending)', 'alert card names the pending rule');
+    check(card.detail.includes('target <img src=x>') && card.imgs === 0, 'alert card shows the HTML target name as text');
+    check(/^value [\d.]+[k]?\/s, threshold 10\/s, since \d\d:\d\d:\d\d \(for \d+s\)$/.test(card.facts),
+          `alert card shows value, threshold and since (${card.facts})`);
+    check(card.apiThreshold === '10/s' && card.apiSince !== null && card.facts.includes('since ' + card.apiSince),
+          'alert card threshold and since are the API\'s');
     await shoot(page, 'dashboard-dark', 40);
 
     await page.click('#theme');

@@ -24,6 +24,8 @@ struct Alert {
   std::string rule;
   std::string severity;
   std::string target;  // breakdown value, "" for the host-wide alert
+  bool kernel = false;  // the target is a kernel thread (rules with kernel_threads: true)
+  std::string unit;     // of value and threshold: rule_unit() ("duration", "ratio", "rate", ...)
   AlertState state = AlertState::kInactive;
   double value = 0;      // the last evaluated value
   double threshold = 0;  // what it was compared with

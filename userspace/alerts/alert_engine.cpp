@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "collect/target_labels.h"
 #include "common/escape.h"
 
 namespace kscope {
@@ -88,11 +89,13 @@ std::vector<Notification> AlertEngine::set_rules(const std::vector<RuleConfig>& 
   return out;
 }
 
-Alert AlertEngine::make_alert(const RuleConfig& rule, const std::string& target) const {
+Alert AlertEngine::make_alert(const RuleConfig& rule, const TargetId& target) const {
   Alert a;
   a.rule = rule.name;
   a.severity = rule.severity;
-  a.target = target;
+  a.target = target.name;
+  a.kernel = target.kernel;
+  a.unit = rule_unit(rule);
   std::map<std::string, std::string> labels;
   for (const auto& [k, v] : rule.labels) labels[k] = v;
   // kscope's own labels win: they are what identifies the alert.
@@ -100,7 +103,9 @@ Alert AlertEngine::make_alert(const RuleConfig& rule, const std::string& target)
   labels["severity"] = rule.severity;
   if (!options_.instance.empty()) labels["instance"] = options_.instance;
   labels["source"] = "kscope";
-  if (!target.empty() && !options_.breakdown.empty()) labels[options_.breakdown] = sanitize_utf8(target);
+  if (!target.name.empty() && !options_.breakdown.empty()) labels[options_.breakdown] = sanitize_utf8(target.name);
+  // A process may share a kernel thread's name: the label keeps them apart.
+  if (target.kernel) labels[kKernelLabel] = "true";
   a.labels.assign(labels.begin(), labels.end());
   a.fingerprint = label_fingerprint(a.labels);
   a.generator_url = options_.external_url + "/api/v1/alerts?rule=" + url_escape(rule.name);
@@ -144,7 +149,7 @@ void AlertEngine::apply(RuleSlot& slot, Instance& inst, const RuleObservation* o
       inst.alert.active_at = wall;
       break;
     case Transition::kFired: {
-      Alert fresh = make_alert(rule, inst.alert.target);
+      Alert fresh = make_alert(rule, TargetId{inst.alert.target, inst.alert.kernel});
       fresh.value = inst.alert.value;
       fresh.threshold = inst.alert.threshold;
       fresh.active_at = inst.alert.active_at;
@@ -179,7 +184,7 @@ std::vector<Notification> AlertEngine::evaluate(const EvalContext& ctx, WallTime
   for (auto& slot : rules_) {
     auto obs = slot.evaluator->evaluate(ctx);
     std::lock_guard lock(mu_);
-    std::map<std::string, const RuleObservation*> seen;
+    std::map<TargetId, const RuleObservation*> seen;
     for (const auto& o : obs) seen[o.target] = &o;
     // New instances only for breaches: quiet targets cost nothing.
     for (const auto& o : obs) {
@@ -187,14 +192,13 @@ std::vector<Notification> AlertEngine::evaluate(const EvalContext& ctx, WallTime
       auto key = std::make_pair(slot.rule.name, o.target);
       if (!instances_.count(key)) {
         Instance inst;
-        inst.alert.rule = slot.rule.name;
-        inst.alert.severity = slot.rule.severity;
-        inst.alert.target = o.target;
-        inst.alert.labels = make_alert(slot.rule, o.target).labels;
+        inst.alert = make_alert(slot.rule, o.target);
+        inst.alert.generator_url.clear();
+        inst.alert.fingerprint = 0;
         instances_.emplace(key, std::move(inst));
       }
     }
-    for (auto it = instances_.lower_bound({slot.rule.name, ""});
+    for (auto it = instances_.lower_bound({slot.rule.name, TargetId{}});
          it != instances_.end() && it->first.first == slot.rule.name;) {
       auto s = seen.find(it->first.second);
       apply(slot, it->second, s == seen.end() ? nullptr : s->second, ctx, wall, out);

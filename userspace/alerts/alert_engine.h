@@ -65,14 +65,14 @@ class AlertEngine {
 
   void apply(RuleSlot& slot, Instance& inst, const RuleObservation* obs, const EvalContext& ctx, WallTime wall,
              std::vector<Notification>& out);
-  Alert make_alert(const RuleConfig& rule, const std::string& target) const;
+  Alert make_alert(const RuleConfig& rule, const TargetId& target) const;
   void fill_annotations(const RuleConfig& rule, Alert& a) const;
 
   AlertEngineOptions options_;
   FireHook fire_hook_;
   std::vector<RuleSlot> rules_;
   mutable std::mutex mu_;  // guards rules_ and instances_ against readers (the writer is one thread)
-  std::map<std::pair<std::string, std::string>, Instance> instances_;  // (rule, target)
+  std::map<std::pair<std::string, TargetId>, Instance> instances_;  // (rule, target)
 };
 
 // A value in the rule's unit for people: "123ms", "5.2%", "120/s", "14.4x".

@@ -317,6 +317,52 @@ TEST(AlertEngine, FireHookAddsAnnotations) {
   EXPECT_EQ(calls, 1);
 }
 
+// Kernel threads wait on busy CPUs by design: the default rules leave them
+// out (kernel_threads: false), known by the kernel label and not by name, so
+// a process calling itself ksoftirqd/0 is still watched.
+TEST(AlertEngine, DefaultRulesStayInactiveForKernelThreads) {
+  auto rules = AlertsConfig::default_alert_rules();
+  Harness h(rules);
+  auto load = [&] {
+    h.host.runq_waits("ksoftirqd/0", 50, 80'000'000, /*kernel=*/true);
+    h.host.runq_waits("kcompactd0", 50, 200'000'000, /*kernel=*/true);
+    h.host.runq_waits("ksoftirqd/0", 50, 80'000'000);  // a process of that name
+    h.host.runq_waits("spinner", 50, 80'000'000);
+  };
+  for (int i = 0; i < 15; ++i) {  // 150 s: past RunQueueLatencyHigh's for: 2m
+    load();
+    h.tick(10);
+  }
+  std::map<std::pair<std::string, bool>, AlertState> got;
+  for (const auto& a : h.engine->alerts()) {
+    ASSERT_EQ(a.rule, "RunQueueLatencyHigh");
+    got[{a.target, a.kernel}] = a.state;
+    for (const auto& [k, v] : a.labels) EXPECT_NE(k, "kernel") << a.target;
+  }
+  EXPECT_EQ(got, (std::map<std::pair<std::string, bool>, AlertState>{
+                     {{"ksoftirqd/0", false}, AlertState::kFiring}, {{"spinner", false}, AlertState::kFiring}}));
+}
+
+TEST(AlertEngine, KernelThreadsOptInAlertApartFromTheirNamesakes) {
+  auto rules = AlertsConfig::default_alert_rules();
+  RuleConfig rq = rules[1];
+  ASSERT_EQ(rq.name, "RunQueueLatencyHigh");
+  rq.kernel_threads = true;
+  rq.for_duration = std::chrono::seconds(0);
+  Harness h({rq});
+  h.host.runq_waits("ksoftirqd/0", 50, 80'000'000, /*kernel=*/true);
+  h.host.runq_waits("ksoftirqd/0", 50, 1'000'000);  // a calm process of that name
+  auto notes = h.tick();
+  ASSERT_EQ(notes.size(), 1u);
+  const Alert& a = notes[0].alert;
+  EXPECT_EQ(a.target, "ksoftirqd/0");
+  EXPECT_TRUE(a.kernel);
+  EXPECT_THAT(a.labels, ::testing::Contains(Pair("kernel", "true")));
+  EXPECT_THAT(a.labels, ::testing::Contains(Pair("comm", "ksoftirqd/0")));
+  EXPECT_EQ(a.unit, "duration");
+  ASSERT_EQ(h.engine->alerts().size(), 1u);
+}
+
 TEST(FormatRuleValue, Units) {
   EXPECT_EQ(format_rule_value(0.0123, "duration"), "12.3ms");
   EXPECT_EQ(format_rule_value(2.5e-6, "duration"), "2.5us");

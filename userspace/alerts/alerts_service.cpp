@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "alerts/alert_json.h"
 #include "alerts/payloads.h"
 #include "common/escape.h"
 
@@ -20,12 +21,6 @@ std::string host_name() {
 
 std::string dump(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
-nlohmann::json pairs_json(const std::vector<std::pair<std::string, std::string>>& p) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p) j[sanitize_utf8(k)] = sanitize_utf8(v);
-  return j;
 }
 
 const char* content_type_of(const std::string& file) {
@@ -160,11 +155,12 @@ HttpResponse AlertsService::signals_response(const HttpRequest& req) const {
   auto sig = signals_->latest();
   if (req.has_param("target")) {
     const std::string name = req.param("target");
-    const SignalSet* set = sig->target(name);
+    const bool kernel = req.param("kernel") == "true";  // the kernel thread of that name
+    const SignalSet* set = sig->target(name, kernel);
     if (set == nullptr) return HttpResponse::json_error(404, "no signals for target " + sanitize_utf8(name));
     Signals one = *sig;
     one.targets.clear();
-    one.targets.push_back({name, *set});
+    one.targets.push_back({name, *set, kernel});
     return HttpResponse::json(to_json(one) + "\n");
   }
   return HttpResponse::json(to_json(*sig) + "\n");
@@ -177,20 +173,7 @@ HttpResponse AlertsService::alerts_response(const HttpRequest& req) const {
   for (const auto& a : engine_->alerts()) {
     if (!rule_filter.empty() && a.rule != rule_filter) continue;
     if (!state_filter.empty() && alert_state_name(a.state) != state_filter) continue;
-    alerts.push_back({{"rule", a.rule},
-                      {"severity", a.severity},
-                      {"state", alert_state_name(a.state)},
-                      {"target", a.target.empty() ? nlohmann::json(nullptr) : nlohmann::json(sanitize_utf8(a.target))},
-                      {"value", a.value},
-                      {"threshold", a.threshold},
-                      {"labels", pairs_json(a.labels)},
-                      {"annotations", pairs_json(a.annotations)},
-                      {"activeAt", rfc3339(a.active_at)},
-                      {"firedAt", a.fired_at == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(a.fired_at))},
-                      {"resolvedAt",
-                       a.resolved_at == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(a.resolved_at))},
-                      {"fingerprint", fmt_fingerprint(a.fingerprint)},
-                      {"generatorURL", a.generator_url}});
+    alerts.push_back(alert_json(a));
   }
   nlohmann::json rules = nlohmann::json::array();
   {

@@ -89,7 +89,7 @@ class AnomalyEvaluator final : public RuleEvaluator {
   }
 
   RuleConfig rule_;
-  std::map<std::string, Baseline> baselines_;
+  std::map<TargetId, Baseline> baselines_;
 };
 
 }  // namespace

@@ -11,22 +11,24 @@ std::vector<LabelMatcher> build_matchers(const StringPairs& match) {
   return out;
 }
 
-bool in_scope(const RuleConfig& rule, const std::string& target) {
-  return rule.target.empty() || rule.target == target;
+bool in_scope(const RuleConfig& rule, const TargetId& target) {
+  if (target.kernel && !rule.kernel_threads) return false;
+  return rule.target.empty() || rule.target == target.name;
 }
 
-std::vector<std::pair<std::string, double>> source_values(const RuleConfig& rule, const RuleSource& source,
+std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, const RuleSource& source,
                                                           const EvalContext& ctx) {
-  std::vector<std::pair<std::string, double>> out;
+  std::vector<std::pair<TargetId, double>> out;
   const bool host = rule.scope == "host" || ctx.pair.breakdown.empty();
   if (!source.signal.empty()) {
     if (host) {
-      if (auto v = signal_value(ctx.signals.host, source.signal)) out.emplace_back("", *v);
+      if (auto v = signal_value(ctx.signals.host, source.signal)) out.emplace_back(TargetId{}, *v);
       return out;
     }
     for (const auto& t : ctx.signals.targets) {
-      if (!in_scope(rule, t.target)) continue;
-      if (auto v = signal_value(t.signals, source.signal)) out.emplace_back(t.target, *v);
+      TargetId id{t.target, t.kernel};
+      if (!in_scope(rule, id)) continue;
+      if (auto v = signal_value(t.signals, source.signal)) out.emplace_back(std::move(id), *v);
     }
     return out;
   }
@@ -35,7 +37,7 @@ std::vector<std::pair<std::string, double>> source_values(const RuleConfig& rule
   auto g = evaluate_selector(ctx.pair, sel);
   if (!g.present) return out;
   if (host) {
-    if (g.host) out.emplace_back("", *g.host);
+    if (g.host) out.emplace_back(TargetId{}, *g.host);
     return out;
   }
   for (const auto& [target, v] : g.targets) {

@@ -16,7 +16,7 @@
 namespace kscope {
 
 struct RuleObservation {
-  std::string target;  // breakdown value, "" for the host
+  TargetId target;     // breakdown value and kernel-thread flag; name "" for the host
   double value = 0;    // what the rule looked at (base units)
   double threshold = 0;
   bool breach = false;  // the condition holds
@@ -41,14 +41,15 @@ std::unique_ptr<RuleEvaluator> make_rule_evaluator(const RuleConfig& rule);
 
 // The values of a threshold/anomaly source for each target in the rule's
 // scope (host-wide for scope host or when there is no breakdown).
-std::vector<std::pair<std::string, double>> source_values(const RuleConfig& rule, const RuleSource& source,
+std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, const RuleSource& source,
                                                           const EvalContext& ctx);
 
 // Matchers of a validated config (invalid ones are skipped).
 std::vector<LabelMatcher> build_matchers(const StringPairs& match);
 
-// Whether a target is in the rule's scope.
-bool in_scope(const RuleConfig& rule, const std::string& target);
+// Whether a target is in the rule's scope: the rule's one target if it names
+// one, and kernel threads only with kernel_threads: true.
+bool in_scope(const RuleConfig& rule, const TargetId& target);
 
 std::unique_ptr<RuleEvaluator> make_threshold_evaluator(const RuleConfig& rule);
 std::unique_ptr<RuleEvaluator> make_slo_evaluator(const RuleConfig& rule);

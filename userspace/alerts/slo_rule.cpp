@@ -67,9 +67,9 @@ class SloEvaluator final : public RuleEvaluator {
 
   std::vector<RuleObservation> evaluate(const EvalContext& ctx) override {
     const bool host = rule_.scope == "host" || ctx.pair.breakdown.empty();
-    std::map<std::string, std::pair<double, double>> counts;  // target -> bad, total
-    auto record = [&](const std::string& target, double bad, double total) {
-      if (host != target.empty() || (!host && !in_scope(rule_, target))) return;
+    std::map<TargetId, std::pair<double, double>> counts;  // target -> bad, total
+    auto record = [&](const TargetId& target, double bad, double total) {
+      if (host != target.name.empty() || (!host && !in_scope(rule_, target))) return;
       auto& c = counts[target];
       c.first += bad;
       c.second += total;
@@ -85,11 +85,11 @@ class SloEvaluator final : public RuleEvaluator {
       auto g = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) { return matches(s, false); });
       if (!g.present) return {};
       const double limit_ns = rule_.slo.under_seconds * 1e9;
-      auto add = [&](const std::string& t, const Histogram& h) {
+      auto add = [&](const TargetId& t, const Histogram& h) {
         double total = double(h.count());
         record(t, std::max(0.0, total - h.count_below_ns(limit_ns)), total);
       };
-      add("", g.host);
+      add(TargetId{}, g.host);
       for (const auto& [t, h] : g.targets) add(t, h);
     } else {
       auto total = histogram_increase(ctx.pair, "kscope_syscall_latency_seconds",
@@ -97,7 +97,7 @@ class SloEvaluator final : public RuleEvaluator {
       auto bad = counter_increase(ctx.pair, "kscope_syscall_errors_total",
                                   [&](const Series& s) { return matches(s, false); });
       if (!total.present) return {};
-      record("", bad.host, double(total.host.count()));
+      record(TargetId{}, bad.host, double(total.host.count()));
       for (const auto& [t, h] : total.targets) {
         auto it = bad.targets.find(t);
         record(t, it == bad.targets.end() ? 0 : it->second, double(h.count()));
@@ -146,7 +146,7 @@ class SloEvaluator final : public RuleEvaluator {
   RuleConfig rule_;
   std::vector<LabelMatcher> matchers_;
   Nanos width_{}, span_{};
-  std::map<std::string, BucketWindow> windows_;
+  std::map<TargetId, BucketWindow> windows_;
 };
 
 }  // namespace

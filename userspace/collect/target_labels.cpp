@@ -70,4 +70,13 @@ std::string TargetLabeler::value(const kscope_target& t, bool other) {
   return "";
 }
 
+Labels TargetLabeler::labels(const kscope_target& t, uint32_t key_flags) {
+  Labels out;
+  if (label_name().empty()) return out;
+  const bool other = (key_flags & KSCOPE_KEY_OTHER) != 0;
+  out.emplace_back(label_name(), value(t, other));
+  if (!other && (key_flags & KSCOPE_KEY_KERNEL) != 0) out.emplace_back(kKernelLabel, "true");
+  return out;
+}
+
 }  // namespace kscope

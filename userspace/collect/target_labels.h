@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "collect/snapshot.h"
 #include "kscope/abi/common.h"
 
 namespace kscope {
@@ -53,6 +54,9 @@ class CgroupPaths {
   std::unordered_map<uint64_t, Entry> cache_;
 };
 
+// The label on series of kernel threads' targets (value "true").
+inline constexpr const char* kKernelLabel = "kernel";
+
 class TargetLabeler {
  public:
   // breakdown: "comm", "cgroup" or "none".
@@ -63,6 +67,12 @@ class TargetLabeler {
 
   // The label value for a kernel target; "other" for the overflow key.
   std::string value(const kscope_target& t, bool other);
+
+  // The target's labels from a map key: the breakdown label (none without a
+  // breakdown), and kernel="true" when the key's flags say the target is a
+  // kernel thread (KSCOPE_KEY_KERNEL). Other targets get no kernel label, so
+  // their series are the same as before it existed.
+  Labels labels(const kscope_target& t, uint32_t key_flags);
 
  private:
   std::string breakdown_;

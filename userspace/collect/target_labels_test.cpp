@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 
 namespace kscope {
@@ -75,6 +76,20 @@ TEST_F(CgroupPathsTest, KeepsADeadIdStillAskedFor) {
     paths.path(inode_of(root_ / ("n" + std::to_string(i))),
                now);  // a miss: rescan
   }
+}
+
+TEST(TargetLabelerTest, KernelThreadsAloneCarryTheKernelLabel) {
+  TargetLabeler comm("comm");
+  kscope_target t{};
+  std::memcpy(t.comm, "kworker/0:1", 12);
+  EXPECT_EQ(comm.labels(t, 0), (Labels{{"comm", "kworker/0:1"}}));
+  EXPECT_EQ(comm.labels(t, KSCOPE_KEY_KERNEL), (Labels{{"comm", "kworker/0:1"}, {"kernel", "true"}}));
+  EXPECT_EQ(comm.labels(t, KSCOPE_KEY_KERNEL | KSCOPE_KEY_IDLE), (Labels{{"comm", "kworker/0:1"}, {"kernel", "true"}}));
+  // The overflow key folds every target: it is nobody's kernel thread.
+  EXPECT_EQ(comm.labels(kscope_target{}, KSCOPE_KEY_OTHER), (Labels{{"comm", "other"}}));
+  // No breakdown: the one host-wide series has no labels at all.
+  TargetLabeler none("none");
+  EXPECT_TRUE(none.labels(t, KSCOPE_KEY_KERNEL).empty());
 }
 
 }  // namespace

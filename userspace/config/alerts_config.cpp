@@ -251,6 +251,10 @@ void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
   r.read_enum("scope", out.scope, {"targets", "host"});
   r.read("target", out.target);
   if (!out.target.empty() && out.scope == "host") r.error("target", "a host-scoped rule cannot name a target");
+  r.read("kernel_threads", out.kernel_threads);
+  if (out.kernel_threads && out.scope == "host") {
+    r.error("kernel_threads", "a host-scoped rule covers the whole host, kernel threads included");
+  }
   r.read_map("labels", out.labels);
   for (const auto& [k, v] : out.labels) {
     if (!valid_label_name(k)) r.error("labels", "'" + k + "' is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");

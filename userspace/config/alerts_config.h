@@ -74,6 +74,10 @@ struct RuleConfig {
   std::string kind;                  // threshold | slo | anomaly
   std::string scope = "targets";     // targets (each breakdown value) | host (host-wide)
   std::string target;                // only this breakdown value; empty: every target
+  // Kernel threads (targets whose series carry kernel="true": ksoftirqd,
+  // kworker, rcu_preempt, ...) are in scope too. Off by default: they wait
+  // on busy CPUs by design, and nobody can act on their latency.
+  bool kernel_threads = false;
   StringPairs labels;
   StringPairs annotations;
   Nanos for_duration{0};       // the condition must hold this long before firing

@@ -29,6 +29,7 @@ alerts:
     - name: ReadLatency
       severity: critical
       target: postgres
+      kernel_threads: true
       labels: {team: db}
       annotations: {summary: "p99 {value}"}
       for: 1m
@@ -68,6 +69,8 @@ alerts:
   EXPECT_DOUBLE_EQ(r.threshold.clear, 0.02);
   EXPECT_EQ(r.capture, std::chrono::seconds(30));
   EXPECT_EQ(r.target, "postgres");
+  EXPECT_TRUE(r.kernel_threads);
+  EXPECT_FALSE(a.rules[1].kernel_threads);  // kernel threads are out of scope by default
   EXPECT_EQ(a.rules[1].threshold.op, ">");
   EXPECT_DOUBLE_EQ(a.rules[1].threshold.value, 0.05);
   EXPECT_EQ(a.rules[1].consecutive, 3u);
@@ -99,6 +102,10 @@ TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
       threshold: {signal: latency.syscall.p99, value: 10ms, clear_above: 5ms}
     - name: H
       slo: {objective: 99.9%, latency: {under: 10ms}, windows: [{long: 5m, short: 1h, factor: 2}]}
+    - name: I
+      scope: host
+      kernel_threads: true
+      threshold: {signal: saturation.runqueue_p99, value: 50ms}
   sinks:
     - {type: webhook}
     - {type: pager}
@@ -115,10 +122,11 @@ TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
   EXPECT_THAT(m, HasSubstr("bad.yaml:14:7: alerts.rules[5].threshold: expected exactly one of threshold:, slo: or anomaly:"));
   EXPECT_THAT(m, HasSubstr("alerts.rules[6].threshold.clear_above: with op > the hysteresis field is clear_below"));
   EXPECT_THAT(m, HasSubstr("alerts.rules[7].slo.windows[0].short: must be shorter than the long window"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:20:7: alerts.sinks[0].url: expected an http:// or https:// URL for a webhook sink"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:21:14: alerts.sinks[1].type: expected one of log, webhook, alertmanager, got 'pager'"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[8].kernel_threads: a host-scoped rule covers the whole host"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:24:7: alerts.sinks[0].url: expected an http:// or https:// URL for a webhook sink"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:25:14: alerts.sinks[1].type: expected one of log, webhook, alertmanager, got 'pager'"));
   // One error per mistake.
-  EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 11) << m;
+  EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 12) << m;
 }
 
 TEST(AlertsConfig, RuleValueUnits) {

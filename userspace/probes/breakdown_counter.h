@@ -10,11 +10,13 @@
 
 namespace kscope {
 
-// One series per value of `label` in totals (a single unlabeled series when
-// label is empty), capped at max_series values with the rest in "other".
-// With `aging`, values idle for its ttl (exited targets) are left out first.
+// One series per target label set in totals (TargetLabeler::labels: the
+// breakdown label, and kernel="true" for kernel threads; empty when there is
+// no breakdown), capped at max_series values of `label` with the rest in
+// "other". With `aging`, values idle for its ttl (exited targets) are left
+// out first.
 Family breakdown_counter(std::string name, std::string help, const std::string& label,
-                         const std::map<std::string, double>& totals, size_t max_series,
+                         const std::map<Labels, double>& totals, size_t max_series,
                          SeriesAging* aging = nullptr);
 
 }  // namespace kscope

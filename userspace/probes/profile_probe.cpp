@@ -90,14 +90,14 @@ class ProfileProbeImpl final : public ProfileProbe {
   void collect(CollectContext& ctx) override {
     if (!skel_) return;
     const std::string& label = labeler_->label_name();
-    std::map<std::string, double> by_label;
+    std::map<Labels, double> by_label;
     // Keyed by target alone (kscope run), idle targets leave the kernel map
     // as run-queue latency's do; keys with stacks stay for the reader.
     const bool per_target = stacks_ == StackKeys::kOmit && !label.empty();
     for_each_live_entry<profile_key, uint64_t>(
         skel_->maps.profile_samples, per_target ? key_aging_.get() : nullptr, [](uint64_t n) { return n; },
         [&](const profile_key& k, const uint64_t& n) {
-          by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] += double(n);
+          by_label[labeler_->labels(k.target, k.flags)] += double(n);
         });
     Family samples = breakdown_counter("kscope_cpu_samples_total",
                                        "On-CPU samples of the software cpu-clock (probes.profile.frequency per CPU "

@@ -120,7 +120,7 @@ class SchedProbeImpl final : public SchedProbe {
           [&](const runq_key& k, const kscope_hist& h) {
             Series s{{}, 0, Histogram::from_kernel(h)};
             if (s.histogram->count() == 0) return;
-            if (!label.empty()) s.labels.emplace_back(label, labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER));
+            s.labels = labeler_->labels(k.target, k.flags);
             latency.series.push_back(std::move(s));
           });
       fold_breakdown(latency, label, ctx.config.max_series);
@@ -136,7 +136,7 @@ class SchedProbeImpl final : public SchedProbe {
 
     if (offcpu_enabled_) {
       accrue_offcpu();
-      std::map<std::string, double> by_label;
+      std::map<Labels, double> by_label;
       // Keyed by target alone (kscope run), idle targets leave the kernel
       // map as run-queue latency's do; keys with stacks stay for the reader.
       const bool per_target = offcpu_stacks_ == StackKeys::kOmit && !label.empty();
@@ -145,8 +145,7 @@ class SchedProbeImpl final : public SchedProbe {
           // Time, not blocks: a thread asleep for an hour accrues all along.
           [](const offcpu_value& v) { return v.total_ns; },
           [&](const offcpu_key& k, const offcpu_value& v) {
-            by_label[label.empty() ? "" : labeler_->value(k.target, k.flags & KSCOPE_KEY_OTHER)] +=
-                double(v.total_ns) / 1e9;
+            by_label[labeler_->labels(k.target, k.flags)] += double(v.total_ns) / 1e9;
           });
       ctx.out.push_back(breakdown_counter(
           "kscope_offcpu_seconds_total",

@@ -28,6 +28,13 @@ class FakeHost {
   void errors(const std::string& syscall, const std::string& err, const std::string& comm, int n) {
     errors_[{syscall, err, comm}] += n;
   }
+  // n run-queue waits of latency_ns by comm's threads. kernel: comm is a
+  // kernel thread, whose series carry kernel="true" as the sched probe's do
+  // (a process of the same name is another target).
+  void runq_waits(const std::string& comm, int n, uint64_t latency_ns, bool kernel = false) {
+    Histogram& h = runq_[{comm, kernel}];
+    for (int i = 0; i < n; ++i) h.record_ns(latency_ns);
+  }
   void counter(const std::string& family, const std::string& comm, double add) { counters_[{family, comm}] += add; }
   void gauge(const std::string& family, const std::string& cpu, double v) { gauges_[{family, cpu}] = v; }
   // Forgets every counter, as after a probe restart.
@@ -36,6 +43,7 @@ class FakeHost {
     bytes_.clear();
     errors_.clear();
     counters_.clear();
+    runq_.clear();
   }
 
   std::chrono::steady_clock::time_point now() const { return t0_ + std::chrono::seconds(tick_); }
@@ -62,6 +70,15 @@ class FakeHost {
           {{{"syscall", std::get<0>(k)}, {"errno", std::get<1>(k)}, {"comm", std::get<2>(k)}}, v, {}});
     }
     s->families = {lat, bytes, errs};
+    if (!runq_.empty()) {
+      Family rq{"kscope_runqueue_latency_seconds", "", MetricType::kHistogram, {}};
+      for (const auto& [k, h] : runq_) {
+        Labels labels{{"comm", k.first}};
+        if (k.second) labels.emplace_back("kernel", "true");
+        rq.series.push_back({labels, 0, h});
+      }
+      s->families.push_back(rq);
+    }
     std::map<std::string, Family> extra;
     for (const auto& [k, v] : counters_) {
       auto& f = extra[k.first];
@@ -88,6 +105,7 @@ class FakeHost {
   std::map<std::pair<std::string, std::string>, double> bytes_;
   std::map<std::tuple<std::string, std::string, std::string>, double> errors_;
   std::map<std::pair<std::string, std::string>, double> counters_;
+  std::map<std::pair<std::string, bool>, Histogram> runq_;
   std::map<std::pair<std::string, std::string>, double> gauges_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "collect/target_labels.h"
 #include "common/regex_limits.h"
 
 namespace kscope {
@@ -31,10 +32,15 @@ void add_grouped(Grouped<T>& g, const IntervalPair& p, const Series& s, const V&
   add(g.host, v);
   if (p.breakdown.empty()) return;
   const std::string* target = s.label(p.breakdown);
-  if (target != nullptr) add(g.targets[*target], v);
+  if (target != nullptr) add(g.targets[TargetId{*target, kernel_series(s)}], v);
 }
 
 }  // namespace
+
+bool kernel_series(const Series& s) {
+  const std::string* k = s.label(kKernelLabel);
+  return k != nullptr && *k == "true";
+}
 
 Result<LabelMatcher> LabelMatcher::parse(std::string name, const std::string& spec) {
   LabelMatcher m;

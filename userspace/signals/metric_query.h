@@ -50,13 +50,26 @@ std::string_view statistic_name(Statistic s);
 bool statistic_fits(Statistic s, MetricType t);
 const std::vector<std::string>& statistic_names();
 
+// A breakdown target: its label value, and whether it is a kernel thread
+// (its series carry kernel="true", from PF_KTHREAD in the kernel). A process
+// may give itself a kernel thread's name; the two stay apart.
+struct TargetId {
+  std::string name;
+  bool kernel = false;
+  auto operator<=>(const TargetId&) const = default;
+  bool operator==(const TargetId&) const = default;
+};
+
+// Whether a series belongs to a kernel thread's target.
+bool kernel_series(const Series& s);
+
 // Per-interval values grouped by breakdown target. `present` is false when
 // the family does not exist in the current snapshot.
 template <class T>
 struct Grouped {
   bool present = false;
   T host{};
-  std::map<std::string, T> targets;  // breakdown label value -> value
+  std::map<TargetId, T> targets;
 };
 
 struct IntervalPair {

@@ -50,9 +50,9 @@ ErrnoClass classify_errno(std::string_view name) {
   return it == kClasses.end() ? ErrnoClass::kOther : it->second;
 }
 
-const SignalSet* Signals::target(std::string_view name) const {
+const SignalSet* Signals::target(std::string_view name, bool kernel) const {
   for (const auto& t : targets) {
-    if (t.target == name) return &t.signals;
+    if (t.target == name && t.kernel == kernel) return &t.signals;
   }
   return nullptr;
 }
@@ -208,6 +208,7 @@ std::string to_json(const Signals& s) {
   for (const auto& t : s.targets) {
     nlohmann::json j = set_json(t.signals);
     j["target"] = sanitize_utf8(t.target);
+    j["kernel"] = t.kernel;
     targets.push_back(std::move(j));
   }
   nlohmann::json doc = {

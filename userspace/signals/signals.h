@@ -16,7 +16,8 @@
 //   "interval_seconds": 1.0,                 // time between the two snapshots
 //   "breakdown": "comm",                     // comm | cgroup | none
 //   "host": <SignalSet>,
-//   "targets": [ {"target": "nginx", ...<SignalSet> fields...}, ... ]   // busiest first
+//   "targets": [ {"target": "nginx", "kernel": false, ...<SignalSet> fields...}, ... ]   // busiest first
+//                                     // kernel: a kernel thread (ksoftirqd/0, kworker/...), known by PF_KTHREAD
 // }
 //
 // <SignalSet>:
@@ -115,6 +116,9 @@ struct SignalSet {
 struct TargetSignals {
   std::string target;  // breakdown label value (raw, unescaped), e.g. comm "nginx" or "other"
   SignalSet signals;
+  // A kernel thread (its series carry kernel="true"); a process of the same
+  // name is another entry.
+  bool kernel = false;
 };
 
 struct Signals {
@@ -125,7 +129,7 @@ struct Signals {
   SignalSet host;
   std::vector<TargetSignals> targets;  // sorted by syscalls_per_second, busiest first
 
-  const SignalSet* target(std::string_view name) const;
+  const SignalSet* target(std::string_view name, bool kernel = false) const;
 };
 
 // Every signal path rules may name ("latency.syscall.p99", ...), for config

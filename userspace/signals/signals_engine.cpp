@@ -28,7 +28,7 @@ LatencySignal latency_of(const Histogram& h) {
 
 // Applies fn(set, value) to the host set and to every target's set.
 template <class T, class F>
-void spread(const Grouped<T>& g, Signals& out, std::map<std::string, SignalSet>& targets, F fn) {
+void spread(const Grouped<T>& g, Signals& out, std::map<TargetId, SignalSet>& targets, F fn) {
   if (!g.present) return;
   fn(out.host, g.host);
   for (const auto& [name, v] : g.targets) fn(targets[name], v);
@@ -43,7 +43,7 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
   out.interval_seconds = p.seconds;
   out.breakdown = o.breakdown;
   const double secs = p.seconds > 0 ? p.seconds : 1;
-  std::map<std::string, SignalSet> targets;
+  std::map<TargetId, SignalSet> targets;
 
   std::unordered_set<std::string> chosen(o.syscalls.begin(), o.syscalls.end());
   SeriesFilter chosen_syscalls = [&chosen, &o](const Series& s) {
@@ -125,7 +125,7 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
   };
   bool have_errors = out.host.syscall_errors_per_second.has_value();
   finish(out.host);
-  for (auto& [name, set] : targets) {
+  for (auto& [id, set] : targets) {
     if (have_errors && !set.syscall_errors_per_second && set.syscalls_per_second) {
       set.syscall_errors_per_second = 0;
     }
@@ -133,7 +133,7 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
       set.syscall_latency = LatencySignal{};
     }
     finish(set);
-    out.targets.push_back({name, std::move(set)});
+    out.targets.push_back({id.name, std::move(set), id.kernel});
   }
   std::stable_sort(out.targets.begin(), out.targets.end(), [](const TargetSignals& a, const TargetSignals& b) {
     return a.signals.syscalls_per_second.value_or(0) > b.signals.syscalls_per_second.value_or(0);

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "signals/fake_host.h"
 
 namespace kscope {
@@ -147,6 +150,26 @@ TEST(SignalsJson, ShapeAndEscaping) {
   EXPECT_THAT(j, ::testing::HasSubstr("\"runqueue_p99\":null"));
   EXPECT_THAT(j, ::testing::HasSubstr("\"breakdown\":\"comm\""));
   EXPECT_THAT(j, ::testing::HasSubstr("\"time\":\"2027-01-15T08:00:"));
+}
+
+// A kernel thread and a process that took its name are two targets: the
+// run-queue signal of one is not the other's.
+TEST(Signals, KernelThreadsAreTargetsOfTheirOwn) {
+  FakeHost host;
+  SignalsEngine engine(comm_options());
+  engine.update(host.snapshot());
+  host.runq_waits("ksoftirqd/0", 100, 80'000'000, /*kernel=*/true);
+  host.runq_waits("ksoftirqd/0", 100, 10'000);
+  auto s = engine.update(host.snapshot());
+  ASSERT_NE(s->target("ksoftirqd/0", true), nullptr);
+  ASSERT_NE(s->target("ksoftirqd/0", false), nullptr);
+  EXPECT_GT(*s->target("ksoftirqd/0", true)->runqueue_p99, 0.05);
+  EXPECT_LT(*s->target("ksoftirqd/0", false)->runqueue_p99, 0.001);
+  EXPECT_GT(*s->host.runqueue_p99, 0.05);  // the host is everything
+  auto j = nlohmann::json::parse(to_json(*s));
+  std::set<std::pair<std::string, bool>> listed;
+  for (const auto& t : j["targets"]) listed.emplace(t["target"].get<std::string>(), t["kernel"].get<bool>());
+  EXPECT_EQ(listed, (std::set<std::pair<std::string, bool>>{{"ksoftirqd/0", false}, {"ksoftirqd/0", true}}));
 }
 
 TEST(Errno, Classes) {

@@ -19,6 +19,11 @@
 /* A syscall that waits for work to arrive (an idle wait, see
  * userspace/probes/idle_waits.h): kept apart from the latency signal. */
 #define KSCOPE_KEY_IDLE 2
+/* The target is a kernel thread (PF_KTHREAD; for the comm breakdown, the
+ * group leader's flag): its series carry kernel="true" and the default alert
+ * rules leave it out. Never set without a breakdown, so the one host-wide
+ * series stays whole. */
+#define KSCOPE_KEY_KERNEL 4
 
 /* Identifies who did something, at the breakdown granularity: comm is the
  * process (thread group leader) name, cgroup_id the cgroup v2 inode. Unused

@@ -307,16 +307,27 @@
       rule.className = 'rule';
       rule.textContent = (a.rule || a.name || 'alert') + (a.state === 'pending' ? ' (pending)' : '');
       const detail = document.createElement('div');
+      detail.className = 'detail';
       const labels = a.labels ? Object.entries(a.labels).map(([k, v]) => k + '=' + v).join(' ') : '';
       const summary = a.summary || (a.annotations && a.annotations.summary) || '';
-      detail.textContent = [summary, a.target ? 'target ' + a.target : '', summary ? '' : labels].filter(Boolean).join(' · ');
-      const since = document.createElement('div');
-      since.className = 'since';
-      // /api/v1/alerts gives RFC 3339 times (firedAt, activeAt).
-      const t = a.firedAt || a.activeAt;
+      const target = a.target ? 'target ' + a.target + (a.kernel ? ' (kernel thread)' : '') : '';
+      detail.textContent = [summary, target, summary ? '' : labels].filter(Boolean).join(' · ');
+      // The numbers behind it: "value 81ms, threshold 50ms, since 08:40:01
+      // (for 3m)". value_text and threshold_text come in the rule's unit;
+      // since is when the alert entered its state (RFC 3339).
+      const facts = document.createElement('div');
+      facts.className = 'facts';
+      const t = a.since || a.firedAt || a.activeAt;
       const when = t ? Date.parse(t) / 1000 : NaN;
-      since.textContent = [a.severity, isFinite(when) ? 'since ' + kfmt.ago(when) : ''].filter(Boolean).join(' · ');
-      div.append(rule, detail, since);
+      const parts = [];
+      if (a.value_text) parts.push('value ' + a.value_text);
+      if (a.threshold_text) parts.push('threshold ' + a.threshold_text);
+      if (isFinite(when)) parts.push('since ' + kfmt.clock(when, true) + ' (for ' + kfmt.span(Date.now() / 1000 - when) + ')');
+      facts.textContent = parts.join(', ');
+      const sev = document.createElement('div');
+      sev.className = 'since';
+      sev.textContent = a.severity || '';
+      div.append(rule, detail, facts, sev);
       el.appendChild(div);
       const sig = a.signal || (a.labels && a.labels.signal);
       if (sig && $('tile-' + sig)) $('tile-' + sig).classList.add('firing');

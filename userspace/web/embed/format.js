@@ -44,5 +44,14 @@
     if (v === 0) return '0';
     return Math.abs(v) < 10 ? v.toFixed(2) : trim(v.toPrecision(3));
   }
-  root.kfmt = { seconds, count, percent, ago, trim, clock, cores };
+  // A length of time, coarsely: "45s", "3m", "2h 5m", "3d 4h".
+  function span(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return s + 's';
+    if (s < 3600) return Math.floor(s / 60) + 'm';
+    if (s < 86400) { const m = Math.floor(s / 60) % 60; return Math.floor(s / 3600) + 'h' + (m ? ' ' + m + 'm' : ''); }
+    const h = Math.floor(s / 3600) % 24;
+    return Math.floor(s / 86400) + 'd' + (h ? ' ' + h + 'h' : '');
+  }
+  root.kfmt = { seconds, count, percent, ago, trim, clock, cores, span };
 })(typeof window !== 'undefined' ? window : globalThis);
