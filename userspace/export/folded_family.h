@@ -1,0 +1,56 @@
+// One exported family whose series are sums of source series, where which
+// source goes into which exported series is decided anew each interval (the
+// busiest keep their own series, the rest fold into "other").
+//
+// Summing the sources' current values would not do: when a source leaves a
+// sum (its target idles out, or it becomes busy enough for its own series)
+// the sum goes down, Prometheus reads a counter reset and rate() jumps by
+// the whole remaining total. So each exported series accumulates its
+// sources' increases instead, with the counter reset rule of the history
+// (a source that went backwards was recreated: its current value is the
+// increase). An exported series never goes down while it exists; it leaves
+// /metrics in the first interval with no source in it.
+//
+// Not thread-safe: one writer (the collector's listener).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "collect/snapshot.h"
+
+namespace kscope {
+
+class FoldedFamily {
+ public:
+  FoldedFamily(std::string name, std::string help, MetricType type);
+
+  // One source this interval: its identity (the same labels every interval),
+  // the labels it is exported under this interval, and its value (counters)
+  // or histogram (histogram families; must outlive the call).
+  struct Member {
+    const Labels* source = nullptr;
+    Labels exported;
+    double value = 0;
+    const Histogram* histogram = nullptr;
+  };
+
+  // Adds each member's increase since the previous interval to its exported
+  // series; exported series without members are dropped.
+  void update(const std::vector<Member>& members);
+
+  // The exported series, in label order.
+  Family family() const;
+
+ private:
+  struct Last {
+    double value = 0;
+    Histogram histogram;
+  };
+  Family shape_;  // name, help, type; no series
+  std::map<Labels, Last> last_;      // source labels -> value last interval
+  std::map<Labels, Series> totals_;  // exported labels -> accumulated increases
+};
+
+}  // namespace kscope
