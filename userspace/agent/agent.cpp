@@ -159,6 +159,7 @@ void Agent::install_routes() {
   // Prometheus with native histograms asks for protobuf in Accept.
   http_->route("/metrics", [this, le](const HttpRequest& req) {
     HttpResponse r;
+    r.headers.emplace_back("Vary", "Accept");  // one URL, two formats
     auto view = metrics_view_->latest();
     auto accept = req.headers.find("accept");
     if (accept != req.headers.end() && accepts_protobuf(accept->second)) {
