@@ -8,9 +8,10 @@ Each binary (a private copy) runs `kscope run` with the embedded default
 config on a free loopback port, side by side under one run of
 bench/standard_load.sh (nginx + ab, redis-benchmark, a python busy loop, dd,
 curl; see that script). Every 30 s, per binary: the series in /metrics (text
-format: the sample lines), its bytes, and the bytes of the protobuf format
-Prometheus asks for with native histograms (a binary without it answers in
-text: the same bytes). Writes OUT/metrics-series.csv and prints the last
+format: the sample lines), its bytes, the series a Prometheus with native
+histograms stores (each histogram one series instead of its `le` buckets,
+`_sum` and `_count`; counted from the text), and the bytes of the protobuf
+format it asks for (a binary without it answers in text: the same bytes). Writes OUT/metrics-series.csv and prints the last
 sample of each binary as a markdown table.
 """
 import argparse
@@ -38,6 +39,26 @@ def fetch(url, accept=None):
         return r.read(), r.headers.get("Content-Type", "")
 
 
+def count_series(text):
+    """Sample lines, and series once each histogram is one (its _count line)."""
+    histograms = set()
+    series = native = 0
+    for line in text.splitlines():
+        if line.startswith(b"# TYPE ") and line.endswith(b" histogram"):
+            histograms.add(line.split()[2])
+            continue
+        if not line or line.startswith(b"#"):
+            continue
+        series += 1
+        name = line.split(b"{", 1)[0].split(b" ", 1)[0]
+        for suffix in (b"_bucket", b"_sum"):
+            if name.endswith(suffix) and name[: -len(suffix)] in histograms:
+                break
+        else:
+            native += 1
+    return series, native
+
+
 class Agent:
     def __init__(self, label, binary, work):
         self.label = label
@@ -58,9 +79,9 @@ class Agent:
 
     def sample(self):
         text, _ = fetch(self.url + "/metrics")
-        series = sum(1 for line in text.splitlines() if line and not line.startswith(b"#"))
+        series, native = count_series(text)
         proto, ctype = fetch(self.url + "/metrics", PROTOBUF_ACCEPT)
-        return {"series": series, "text_bytes": len(text), "protobuf_bytes": len(proto),
+        return {"series": series, "native_series": native, "text_bytes": len(text), "protobuf_bytes": len(proto),
                 "protobuf": ctype.startswith("application/vnd.google.protobuf")}
 
     def stop(self):
@@ -105,7 +126,8 @@ def main():
             for a in agents:
                 s = a.sample()
                 rows.append({"label": a.label, "seconds": round(time.monotonic() - start), **s})
-                print(f"{rows[-1]['seconds']:>5} s {a.label}: {s['series']} series, {s['text_bytes']} bytes text, "
+                print(f"{rows[-1]['seconds']:>5} s {a.label}: {s['series']} series ({s['native_series']} native), "
+                      f"{s['text_bytes']} bytes text, "
                       f"{s['protobuf_bytes']} bytes {'protobuf' if s['protobuf'] else 'text (no protobuf)'}",
                       flush=True)
         if load.returncode != 0:
@@ -125,12 +147,13 @@ def main():
         w.writeheader()
         w.writerows(rows)
     print(f"\n{path}\n")
-    print("| kscope | after s | series (text) | text bytes | protobuf bytes |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| kscope | after s | series (text) | series (native histograms) | text bytes | protobuf bytes |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for a in agents:
         last = [r for r in rows if r["label"] == a.label][-1]
         proto = f"{last['protobuf_bytes']:,}" if last["protobuf"] else "-"
-        print(f"| {a.label} | {last['seconds']} | {last['series']:,} | {last['text_bytes']:,} | {proto} |")
+        native = f"{last['native_series']:,}" if last["protobuf"] else "-"
+        print(f"| {a.label} | {last['seconds']} | {last['series']:,} | {native} | {last['text_bytes']:,} | {proto} |")
     shutil.rmtree(work, ignore_errors=True)
 
 
