@@ -12,12 +12,12 @@ void FoldedFamily::update(const std::vector<Member>& members) {
   std::map<Labels, Last> last;
   std::set<Labels> live;
   for (const auto& m : members) {
+    if (histograms && !m.histogram) continue;
     auto prev = last_.find(*m.source);
     Series& total = totals_[m.exported];
     total.labels = m.exported;
     Last now;
     if (histograms) {
-      if (!m.histogram) continue;
       if (!total.histogram) total.histogram.emplace();
       total.histogram->add(prev == last_.end() ? *m.histogram : m.histogram->delta_since(prev->second.histogram));
       now.histogram = *m.histogram;
