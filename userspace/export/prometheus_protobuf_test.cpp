@@ -126,6 +126,24 @@ std::vector<Decoded> decode(const std::string& body) {
 
 }  // namespace
 
+TEST(PrometheusProtobuf, ZigzagAndDoublesRoundTrip) {
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1}, int64_t{-35}, INT64_MIN, INT64_MAX}) {
+    EXPECT_EQ(ProtoWriter::unzigzag(ProtoWriter::zigzag(v)), v);
+  }
+  EXPECT_EQ(ProtoWriter::zigzag(-1), 1u);  // the wire's own examples
+  EXPECT_EQ(ProtoWriter::zigzag(1), 2u);
+  ProtoWriter w;
+  w.sint_field(5, -35);
+  w.double_field(6, 128e-9);
+  w.double_field(2, 0);
+  EXPECT_EQ(w.buffer().substr(0, 2), std::string("\x28\x45", 2));  // field 5 varint, zigzag(-35) = 69
+  auto f = fields(w.buffer());
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(as_double(f[1].second.value), 128e-9);
+  EXPECT_EQ(f[2].first, 2u);  // a zero double is still written
+  EXPECT_EQ(as_double(f[2].second.value), 0.0);
+}
+
 TEST(PrometheusProtobuf, CountersAndGaugesDecodeWithTheirLabels) {
   Snapshot s;
   s.families.push_back({"kscope_syscalls_total", "Calls.", MetricType::kCounter,
