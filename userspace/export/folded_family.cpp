@@ -1,6 +1,5 @@
 #include "export/folded_family.h"
 
-#include <set>
 
 namespace kscope {
 
@@ -9,35 +8,36 @@ FoldedFamily::FoldedFamily(std::string name, std::string help, MetricType type)
 
 void FoldedFamily::update(const std::vector<Member>& members) {
   const bool histograms = shape_.type == MetricType::kHistogram;
-  std::map<Labels, Last> last;
-  std::set<Labels> live;
+  ++interval_;
   for (const auto& m : members) {
     if (histograms && !m.histogram) continue;
-    auto prev = last_.find(*m.source);
-    Series& total = totals_[m.exported];
-    total.labels = m.exported;
-    Last now;
+    auto [prev, added] = last_.try_emplace(*m.source);
+    Last& last = prev->second;
+    auto [t, new_total] = totals_.try_emplace(m.exported);
+    Total& total = t->second;
+    if (new_total) total.series.labels = m.exported;
+    total.seen = interval_;
+    // A source new since the previous interval counts from 0 (one that
+    // missed an interval was erased at its end: it is new again).
+    const bool known = !added;
     if (histograms) {
-      if (!total.histogram) total.histogram.emplace();
-      total.histogram->add(prev == last_.end() ? *m.histogram : m.histogram->delta_since(prev->second.histogram));
-      now.histogram = *m.histogram;
+      if (!total.series.histogram) total.series.histogram.emplace();
+      total.series.histogram->add(known ? m.histogram->delta_since(last.histogram) : *m.histogram);
+      last.histogram = *m.histogram;
     } else {
-      total.value += prev == last_.end() ? m.value : counter_delta(m.value, prev->second.value);
-      now.value = m.value;
+      total.series.value += known ? counter_delta(m.value, last.value) : m.value;
+      last.value = m.value;
     }
-    live.insert(m.exported);
-    last.insert_or_assign(*m.source, std::move(now));
+    last.seen = interval_;
   }
-  for (auto it = totals_.begin(); it != totals_.end();) {
-    it = live.count(it->first) ? std::next(it) : totals_.erase(it);
-  }
-  last_ = std::move(last);
+  std::erase_if(last_, [&](const auto& kv) { return kv.second.seen != interval_; });
+  std::erase_if(totals_, [&](const auto& kv) { return kv.second.seen != interval_; });
 }
 
 Family FoldedFamily::family() const {
   Family f = shape_;
   f.series.reserve(totals_.size());
-  for (const auto& [labels, s] : totals_) f.series.push_back(s);
+  for (const auto& [labels, t] : totals_) f.series.push_back(t.series);
   return f;
 }
 

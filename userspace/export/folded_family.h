@@ -44,13 +44,21 @@ class FoldedFamily {
   Family family() const;
 
  private:
+  // Both maps are updated in place (an entry not seen in an interval is
+  // erased at its end), so a steady host allocates nothing per interval.
   struct Last {
     double value = 0;
     Histogram histogram;
+    uint64_t seen = 0;  // the interval it was last seen in
+  };
+  struct Total {
+    Series series;
+    uint64_t seen = 0;
   };
   Family shape_;  // name, help, type; no series
-  std::map<Labels, Last> last_;      // source labels -> value last interval
-  std::map<Labels, Series> totals_;  // exported labels -> accumulated increases
+  uint64_t interval_ = 0;
+  std::map<Labels, Last> last_;     // source labels -> value last interval
+  std::map<Labels, Total> totals_;  // exported labels -> accumulated increases
 };
 
 }  // namespace kscope
