@@ -11,7 +11,8 @@ curl; see that script). Every 30 s, per binary: the series in /metrics (text
 format: the sample lines), its bytes, the series a Prometheus with native
 histograms stores (each histogram one series instead of its `le` buckets,
 `_sum` and `_count`; counted from the text), and the bytes of the protobuf
-format it asks for (a binary without it answers in text: the same bytes). Writes OUT/metrics-series.csv and prints the last
+format it asks for (a binary without it answers in text: the same bytes);
+and kscope's VmRSS. Writes OUT/metrics-series.csv and prints the last
 sample of each binary as a markdown table.
 """
 import argparse
@@ -81,8 +82,10 @@ class Agent:
         text, _ = fetch(self.url + "/metrics")
         series, native = count_series(text)
         proto, ctype = fetch(self.url + "/metrics", PROTOBUF_ACCEPT)
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         return {"series": series, "native_series": native, "text_bytes": len(text), "protobuf_bytes": len(proto),
-                "protobuf": ctype.startswith("application/vnd.google.protobuf")}
+                "protobuf": ctype.startswith("application/vnd.google.protobuf"), "rss_kb": rss}
 
     def stop(self):
         self.proc.send_signal(signal.SIGINT)
@@ -127,7 +130,7 @@ def main():
                 s = a.sample()
                 rows.append({"label": a.label, "seconds": round(time.monotonic() - start), **s})
                 print(f"{rows[-1]['seconds']:>5} s {a.label}: {s['series']} series ({s['native_series']} native), "
-                      f"{s['text_bytes']} bytes text, "
+                      f"{s['text_bytes']} bytes text, RSS {s['rss_kb']} KiB, "
                       f"{s['protobuf_bytes']} bytes {'protobuf' if s['protobuf'] else 'text (no protobuf)'}",
                       flush=True)
         if load.returncode != 0:
