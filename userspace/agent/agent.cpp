@@ -106,7 +106,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
   agent->metrics_view_ = std::make_unique<MetricsView>(
       agent->config_.export_, agent->config_.breakdown == "none" ? "" : agent->config_.breakdown);
-  agent->collector_->add_listener([v = agent->metrics_view_.get()](const auto& snap) { v->update(*snap); });
+  agent->collector_->add_listener([v = agent->metrics_view_.get()](const auto& snap) { v->update(snap); });
   agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {
     for (auto& f : a->metric_families()) out.push_back(std::move(f));
   });
@@ -164,10 +164,10 @@ void Agent::install_routes() {
     auto accept = req.headers.find("accept");
     if (accept != req.headers.end() && accepts_protobuf(accept->second)) {
       r.content_type = std::string(kProtobufContentType);
-      r.body = render_prometheus_protobuf(*view, le);
+      r.body = render_prometheus_protobuf(view->families, le);
     } else {
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = render_prometheus(*view, le);
+      r.body = render_prometheus(view->families, le);
     }
     return r;
   });

@@ -70,22 +70,31 @@ MetricsView::MetricsView(ExportConfig config, std::string breakdown_label)
                 "the rest in \"other\" (config export.histogram_targets).",
                 MetricType::kHistogram) {}
 
-void MetricsView::update(const Snapshot& snapshot) {
-  auto out = std::make_shared<Snapshot>();
-  out->taken_at = snapshot.taken_at;
-  out->taken_steady = snapshot.taken_steady;
-  out->sequence = snapshot.sequence;
-  out->families.reserve(snapshot.families.size() + 2);
-  for (const auto& f : snapshot.families) {
+void MetricsView::update(std::shared_ptr<const Snapshot> snapshot) {
+  auto out = std::make_shared<MetricsExport>();
+  std::vector<std::pair<const Family*, size_t>> order;  // source family, or folded index when null
+  for (const auto& f : snapshot->families) {
+    const size_t before = out->folded.size();
     if (f.name == "kscope_syscall_latency_seconds" && f.type == MetricType::kHistogram) {
-      fold_syscalls(f, out->families);
+      fold_syscalls(f, out->folded);
     } else if (f.name == "kscope_runqueue_latency_seconds" && f.type == MetricType::kHistogram) {
-      fold_runqueue(f, out->families);
+      fold_runqueue(f, out->folded);
     } else {
-      out->families.push_back(f);
+      order.emplace_back(&f, 0);
+      continue;
     }
+    for (size_t i = before; i < out->folded.size(); ++i) order.emplace_back(nullptr, i);
   }
-  store_.publish(std::move(out));
+  // Pointers into `folded` only now that it is complete.
+  for (const auto& [f, i] : order) out->families.push_back(f ? f : &out->folded[i]);
+  out->source = std::move(snapshot);
+  std::lock_guard lock(mu_);
+  latest_ = std::move(out);
+}
+
+std::shared_ptr<const MetricsExport> MetricsView::latest() const {
+  std::lock_guard lock(mu_);
+  return latest_;
 }
 
 void MetricsView::fold_syscalls(const Family& raw, std::vector<Family>& out) {

@@ -15,7 +15,8 @@
 // - kscope_runqueue_latency_seconds: the export.histogram_targets targets
 //   that waited most often, the rest in "other".
 // Folded series accumulate increases (export/folded_family.h), so they never
-// go down. Every other family is exported as the snapshot has it.
+// go down. Every other family is exported as the snapshot has it (shared,
+// not copied).
 //
 // update() runs on the collector's listener thread; latest() on any thread.
 #pragma once
@@ -23,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "collect/snapshot.h"
 #include "config/config.h"
@@ -30,16 +32,24 @@
 
 namespace kscope {
 
+// One export: the folded families built here, and pointers to the
+// snapshot's other families (kept alive by `source`), in exposition order.
+struct MetricsExport {
+  std::shared_ptr<const Snapshot> source;
+  std::vector<Family> folded;
+  std::vector<const Family*> families;
+};
+
 class MetricsView {
  public:
   // `breakdown_label`: the target label (comm, cgroup), "" with breakdown none.
   MetricsView(ExportConfig config, std::string breakdown_label);
 
   // Builds and publishes the export of one snapshot; call once per snapshot.
-  void update(const Snapshot& snapshot);
+  void update(std::shared_ptr<const Snapshot> snapshot);
 
-  // The latest export; an empty snapshot before the first update.
-  std::shared_ptr<const Snapshot> latest() const { return store_.latest(); }
+  // The latest export; empty before the first update. Never null.
+  std::shared_ptr<const MetricsExport> latest() const;
 
  private:
   void fold_syscalls(const Family& raw, std::vector<Family>& out);
@@ -51,7 +61,8 @@ class MetricsView {
   FoldedFamily calls_;
   FoldedFamily seconds_;
   FoldedFamily runqueue_;
-  SnapshotStore store_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const MetricsExport> latest_ = std::make_shared<MetricsExport>();
 };
 
 }  // namespace kscope

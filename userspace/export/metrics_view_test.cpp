@@ -15,8 +15,15 @@ Series call_series(const std::string& syscall, const std::string& comm, int call
   return {{{"syscall", syscall}, {"comm", comm}}, 0, h};
 }
 
-const Series* find(const Snapshot& s, const std::string& family, const Labels& labels) {
-  const Family* f = s.find(family);
+const Family* find_family(const MetricsExport& e, const std::string& name) {
+  for (const Family* f : e.families) {
+    if (f->name == name) return f;
+  }
+  return nullptr;
+}
+
+const Series* find(const MetricsExport& e, const std::string& family, const Labels& labels) {
+  const Family* f = find_family(e, family);
   if (!f) return nullptr;
   for (const auto& x : f->series) {
     if (x.labels == labels) return &x;
@@ -48,12 +55,12 @@ Snapshot host() {
 
 TEST(MetricsView, BusiestTargetsAndSyscallsKeepHistogramsAndEveryCallIsCounted) {
   MetricsView view({/*histogram_targets=*/1, /*histogram_syscalls=*/2, /*counter_syscalls=*/1}, "comm");
-  view.update(host());
+  view.update(std::make_shared<Snapshot>(host()));
   auto out = view.latest();
   const std::string lat = "kscope_syscall_latency_seconds";
   std::set<Labels> hist;
   uint64_t total = 0;
-  for (const auto& s : out->find(lat)->series) {
+  for (const auto& s : find_family(*out, lat)->series) {
     hist.insert(s.labels);
     total += s.histogram->count();
   }
@@ -68,7 +75,7 @@ TEST(MetricsView, BusiestTargetsAndSyscallsKeepHistogramsAndEveryCallIsCounted) 
 
   // Counters: every target, its busiest syscall by name, the rest "other".
   const std::string calls = "kscope_syscalls_total";
-  EXPECT_EQ(out->find(calls)->series.size(), 5u);  // ls has one syscall: no "other"
+  EXPECT_EQ(find_family(*out, calls)->series.size(), 5u);  // ls has one syscall: no "other"
   EXPECT_EQ(find(*out, calls, {{"syscall", "read"}, {"comm", "nginx"}})->value, 50);
   EXPECT_EQ(find(*out, calls, {{"syscall", "other"}, {"comm", "nginx"}})->value, 71);
   EXPECT_EQ(find(*out, calls, {{"syscall", "openat"}, {"comm", "ls"}})->value, 3);
@@ -92,7 +99,7 @@ TEST(MetricsView, WithoutBreakdownOnlySyscallsFold) {
   lat.series = {{{{"syscall", "read"}}, 0, h}, {{{"syscall", "write"}}, 0, h}, {{{"syscall", "read2"}}, 0, Histogram{}}};
   lat.series[0].histogram->record_ns(1000);
   s.families.push_back(lat);
-  view.update(s);
+  view.update(std::make_shared<Snapshot>(s));
   auto out = view.latest();
   EXPECT_EQ(find(*out, "kscope_syscall_latency_seconds", {{"syscall", "read"}})->histogram->count(), 2u);
   EXPECT_EQ(find(*out, "kscope_syscall_latency_seconds", {{"syscall", "other"}})->histogram->count(), 1u);
@@ -101,12 +108,15 @@ TEST(MetricsView, WithoutBreakdownOnlySyscallsFold) {
 
 // The snapshot's own series (what kscope's percentiles read) are untouched.
 TEST(MetricsView, LeavesTheSnapshotAlone) {
-  Snapshot s = host();
-  const size_t before = s.find("kscope_syscall_latency_seconds")->series.size();
+  auto s = std::make_shared<const Snapshot>(host());
+  const size_t before = s->find("kscope_syscall_latency_seconds")->series.size();
   MetricsView view({1, 1, 1}, "comm");
   view.update(s);
-  EXPECT_EQ(s.find("kscope_syscall_latency_seconds")->series.size(), before);
-  EXPECT_EQ(s.find("kscope_syscalls_total"), nullptr);
+  EXPECT_EQ(s->find("kscope_syscall_latency_seconds")->series.size(), before);
+  EXPECT_EQ(s->find("kscope_syscalls_total"), nullptr);
+  // The families passed through are the snapshot's own, not copies.
+  const Family* build_info = find_family(*view.latest(), "kscope_build_info");
+  EXPECT_EQ(build_info, s->find("kscope_build_info"));
 }
 
 // The default shape under many targets stays far below what one histogram
@@ -121,8 +131,8 @@ TEST(MetricsView, DefaultsBoundTheTextSeries) {
   }
   s.families = {lat, runq};
   MetricsView view(ExportConfig{}, "comm");
-  view.update(s);
-  std::string text = render_prometheus(*view.latest(), default_le_seconds());
+  view.update(std::make_shared<Snapshot>(s));
+  std::string text = render_prometheus(view.latest()->families, default_le_seconds());
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   // 11 x 4 latency and 11 run-queue histograms (22 lines each), 200 x 6 x 2

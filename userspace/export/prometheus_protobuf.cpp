@@ -144,11 +144,20 @@ bool accepts_protobuf(std::string_view accept) {
 }
 
 std::string render_prometheus_protobuf(const Snapshot& snapshot, const std::vector<double>& le_seconds) {
+  std::vector<const Family*> families;
+  families.reserve(snapshot.families.size());
+  for (const auto& f : snapshot.families) families.push_back(&f);
+  return render_prometheus_protobuf(families, le_seconds);
+}
+
+std::string render_prometheus_protobuf(const std::vector<const Family*>& families,
+                                       const std::vector<double>& le_seconds) {
   std::string out;
   const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
   std::vector<uint64_t> cumulative(le_seconds.size());
   ProtoWriter family_msg, metric_msg, inner, scratch;
-  for (const auto& family : snapshot.families) {
+  for (const Family* f : families) {
+    const Family& family = *f;
     if (family.series.empty()) continue;
     family_msg.clear();
     family_msg.bytes_field(mf::kName, family.name);

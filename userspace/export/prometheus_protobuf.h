@@ -27,5 +27,8 @@ bool accepts_protobuf(std::string_view accept);
 // (protobuf strings need no escaping; invalid UTF-8 is replaced, as the
 // text format does).
 std::string render_prometheus_protobuf(const Snapshot& snapshot, const std::vector<double>& le_seconds);
+// The same for families held elsewhere (export/metrics_view.h), in order.
+std::string render_prometheus_protobuf(const std::vector<const Family*>& families,
+                                       const std::vector<double>& le_seconds);
 
 }  // namespace kscope
