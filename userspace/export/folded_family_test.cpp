@@ -46,12 +46,15 @@ TEST(FoldedFamily, SourceGoingAwayKeepsItsShareAndResetsCountAsIncreases) {
 TEST(FoldedFamily, HistogramsAccumulateBucketIncreases) {
   FoldedFamily f("kscope_syscall_latency_seconds", "Lat.", MetricType::kHistogram);
   const Labels a{{"comm", "a"}}, b{{"comm", "b"}}, other{{"comm", "other"}};
-  Histogram ha, hb;
-  ha.record_ns(1000);
+  // Each interval's histograms are its own objects (a snapshot's), alive
+  // until the next update.
+  Histogram ha1, hb;
+  ha1.record_ns(1000);
   hb.record_ns(5'000'000);
-  f.update({{&a, other, 0, &ha}, {&b, other, 0, &hb}});
-  ha.record_ns(1000);
-  f.update({{&a, other, 0, &ha}});
+  f.update({{&a, other, 0, &ha1}, {&b, other, 0, &hb}});
+  Histogram ha2 = ha1;
+  ha2.record_ns(1000);
+  f.update({{&a, other, 0, &ha2}});
   Family out = f.family();
   ASSERT_EQ(out.series.size(), 1u);
   const Histogram& h = *out.series[0].histogram;

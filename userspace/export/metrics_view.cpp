@@ -87,6 +87,7 @@ void MetricsView::update(std::shared_ptr<const Snapshot> snapshot) {
   }
   // Pointers into `folded` only now that it is complete.
   for (const auto& [f, i] : order) out->families.push_back(f ? f : &out->folded[i]);
+  previous_ = snapshot;
   out->source = std::move(snapshot);
   std::lock_guard lock(mu_);
   latest_ = std::move(out);

@@ -61,6 +61,9 @@ class MetricsView {
   FoldedFamily calls_;
   FoldedFamily seconds_;
   FoldedFamily runqueue_;
+  // The snapshot of the previous update: the folded families read its
+  // histograms as the previous values.
+  std::shared_ptr<const Snapshot> previous_;
   mutable std::mutex mu_;
   std::shared_ptr<const MetricsExport> latest_ = std::make_shared<MetricsExport>();
 };
