@@ -68,6 +68,12 @@ budget:
   window: 2s
   restore_after: 3s
   keep: [syscalls, sched, profile, tcp]
+# Every (syscall, comm) its own series in /metrics (no folding into
+# "other"), so the workloads' counts are read exactly.
+export:
+  histogram_targets: 1000
+  histogram_syscalls: 1000
+  counter_syscalls: 1000
 YAML
 
 # --- 1. sampling lowered, weighted, restored --------------------------------

@@ -6,7 +6,9 @@ require_root
 command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
 trap stop_kscope EXIT
 cfg=$(mktemp --suffix=.yaml)
-printf 'budget:\n  measure: true\n' >"$cfg"
+# No folding into "other" (export:): every (syscall, comm) keeps its own
+# series, so exact counts can be read per syscall of the workload.
+printf 'budget:\n  measure: true\nexport:\n  histogram_targets: 1000\n  histogram_syscalls: 1000\n  counter_syscalls: 1000\n' >"$cfg"
 start_kscope --config "$cfg"
 holds_bpf_stats "$KSCOPE_PID" || fail "budget.measure: true did not turn BPF run-time statistics on"
 
@@ -27,6 +29,8 @@ bucket() {
 le1=$(bucket 0.001) le5=$(bucket 0.005) le100=$(bucket 0.1)
 [[ "$le1" == "0" && "$le5" -ge 20 && "$le100" == "40" ]] ||
   fail "2 ms sleeps in the wrong buckets: le=1ms $le1, le=5ms $le5, le=100ms $le100"
+calls=$(grep -E "^kscope_syscalls_total\{syscall=\"nanosleep\",comm=\"$comm\"\} " "$metrics" | awk '{print $2}')
+[[ "$calls" == "40" ]] || fail "kscope_syscalls_total of nanosleep for $comm is '$calls', want 40"
 errors=$(grep -E "^kscope_syscall_errors_total\{syscall=\"openat\",errno=\"ENOENT\",comm=\"$comm\"\} " "$metrics" | awk '{print $2}')
 [[ "$errors" == "40" ]] || fail "openat ENOENT count for $comm is '$errors', want 40"
 grep -q '^kscope_probe_up{probe="syscalls"} 1$' "$metrics" || fail "kscope_probe_up for syscalls is not 1"

@@ -13,6 +13,7 @@
 #include "profiling/profile_api.h"
 #include "events/event_format.h"
 #include "export/prometheus.h"
+#include "export/prometheus_protobuf.h"
 
 namespace kscope {
 
@@ -103,6 +104,9 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   if (!alerts) return alerts.error();
   agent->alerts_ = std::move(*alerts);
   agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
+  agent->metrics_view_ = std::make_unique<MetricsView>(
+      agent->config_.export_, agent->config_.breakdown == "none" ? "" : agent->config_.breakdown);
+  agent->collector_->add_listener([v = agent->metrics_view_.get()](const auto& snap) { v->update(snap); });
   agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {
     for (auto& f : a->metric_families()) out.push_back(std::move(f));
   });
@@ -151,10 +155,20 @@ void Agent::start_events(const std::vector<std::unique_ptr<Probe>>& probes) {
 void Agent::install_routes() {
   std::vector<double> le = config_.latency_buckets_seconds.empty() ? default_le_seconds()
                                                                    : config_.latency_buckets_seconds;
-  http_->route("/metrics", [this, le](const HttpRequest&) {
+  // The export view, not the snapshot: bounded series (config export:).
+  // Prometheus with native histograms asks for protobuf in Accept.
+  http_->route("/metrics", [this, le](const HttpRequest& req) {
     HttpResponse r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = render_prometheus(*store_.latest(), le);
+    r.headers.emplace_back("Vary", "Accept");  // one URL, two formats
+    auto view = metrics_view_->latest();
+    auto accept = req.headers.find("accept");
+    if (accept != req.headers.end() && accepts_protobuf(accept->second)) {
+      r.content_type = std::string(kProtobufContentType);
+      r.body = render_prometheus_protobuf(view->families, le);
+    } else {
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = render_prometheus(view->families, le);
+    }
     return r;
   });
   // The latest events (newest last), for a dashboard's first paint; live

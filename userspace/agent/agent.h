@@ -15,6 +15,7 @@
 #include "events/event_reader.h"
 #include "events/event_stream.h"
 #include "export/http_server.h"
+#include "export/metrics_view.h"
 #include "loader/bpf_support.h"
 #include "web/web_ui.h"
 
@@ -60,6 +61,7 @@ class Agent {
   std::unique_ptr<BpfStatsEnabler> stats_;
   SnapshotStore store_;
   std::unique_ptr<AlertsService> alerts_;  // outlives the collector, whose listener feeds it
+  std::unique_ptr<MetricsView> metrics_view_;  // /metrics; fed by a collector listener too
   std::unique_ptr<Collector> collector_;
   EventStream events_;
   std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go

@@ -46,6 +46,13 @@ struct Snapshot {
   const Family* find(std::string_view name) const;
 };
 
+// A counter's increase from `earlier` to `current`: a counter that went down
+// was reset (its kernel map entry deleted and recreated), so its current
+// value is the increase. Histogram::delta_since is the same rule per bucket.
+inline double counter_delta(double current, double earlier) {
+  return current >= earlier ? current - earlier : current;
+}
+
 // Single-writer, many-reader handoff of the latest snapshot.
 class SnapshotStore {
  public:

@@ -116,6 +116,12 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   http.read("protect_metrics", cfg.http.protect_metrics);
   http.finish();
 
+  auto exp = top.section("export");
+  exp.read("histogram_targets", cfg.export_.histogram_targets, 0, 1000);
+  exp.read("histogram_syscalls", cfg.export_.histogram_syscalls, 0, 1000);
+  exp.read("counter_syscalls", cfg.export_.counter_syscalls, 0, 1000);
+  exp.finish();
+
   read_probes(top.section("probes"), cfg.probes);
   read_budget(top.section("budget"), cfg.budget);
   auto history = top.section("history");

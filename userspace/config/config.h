@@ -23,6 +23,23 @@ struct HttpConfig {
   bool operator==(const HttpConfig&) const = default;
 };
 
+// What /metrics exports (export/metrics_view.h). kscope's own percentiles
+// (API, signals, alerts, history) always use every target's fine in-kernel
+// histogram; these only bound what a Prometheus stores.
+struct ExportConfig {
+  // The busiest targets (by syscalls) with their own syscall latency and
+  // run-queue latency histograms; the rest are summed into "other".
+  uint32_t histogram_targets = 10;
+  // Per such target, its busiest syscalls with their own latency histogram;
+  // its other calls are summed into syscall="other".
+  uint32_t histogram_syscalls = 3;
+  // Per target (all of them), its busiest syscalls with their own call and
+  // time counters (kscope_syscalls_total, kscope_syscall_seconds_total);
+  // the rest are summed into syscall="other".
+  uint32_t counter_syscalls = 5;
+  bool operator==(const ExportConfig&) const = default;
+};
+
 struct SyscallsProbeConfig {
   bool enabled = true;
   uint32_t max_entries = 4096;  // kernel map size per table
@@ -136,6 +153,7 @@ struct Config {
   std::string filter_cgroup;  // a cgroup v2 path
   std::vector<double> latency_buckets_seconds;  // exported `le`; empty: the default set
   HttpConfig http;
+  ExportConfig export_;  // `export:` (a keyword in C++)
   ProbesConfig probes;
   BudgetConfig budget;
   HistoryConfig history;

@@ -31,6 +31,20 @@ TEST(Config, ParsesFields) {
   EXPECT_EQ(cfg->probes.offcpu.min_block, std::chrono::milliseconds(5));
 }
 
+TEST(Config, ExportKnobs) {
+  auto cfg = parse_config("export:\n  histogram_targets: 0\n  histogram_syscalls: 7\n  counter_syscalls: 12\n", "x.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->export_.histogram_targets, 0u);
+  EXPECT_EQ(cfg->export_.histogram_syscalls, 7u);
+  EXPECT_EQ(cfg->export_.counter_syscalls, 12u);
+  auto bad = parse_config("export:\n  histogram_targets: 5000\n  counter_syscall: 3\n", "bad.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("bad.yaml:2:22: export.histogram_targets"), std::string::npos)
+      << bad.error().message();
+  EXPECT_NE(bad.error().message().find("export.counter_syscall: unknown field"), std::string::npos)
+      << bad.error().message();
+}
+
 TEST(Config, UnknownFieldNamesLineAndKnownFields) {
   auto cfg = parse_config("interval: 1s\nprobes:\n  syscals:\n    enabled: true\n", "bad.yaml");
   ASSERT_FALSE(cfg.ok());

@@ -80,9 +80,10 @@ void append_name(std::string& out, const std::string& name, std::string_view suf
 
 // About the body's size, so it is allocated once instead of doubling from
 // 64 KiB through every size up to megabytes (each step a full copy).
-size_t estimated_size(const Snapshot& snapshot, size_t le_count) {
+size_t estimated_size(const std::vector<const Family*>& families, size_t le_count) {
   size_t n = 0;
-  for (const auto& family : snapshot.families) {
+  for (const Family* f : families) {
+    const Family& family = *f;
     n += 2 * family.name.size() + family.help.size() + 32;
     const size_t lines = family.type == MetricType::kHistogram ? le_count + 3 : 1;
     for (const auto& s : family.series) {
@@ -103,15 +104,23 @@ std::string prometheus_number(double v) {
 }
 
 std::string render_prometheus(const Snapshot& snapshot, const std::vector<double>& le_seconds) {
+  std::vector<const Family*> families;
+  families.reserve(snapshot.families.size());
+  for (const auto& f : snapshot.families) families.push_back(&f);
+  return render_prometheus(families, le_seconds);
+}
+
+std::string render_prometheus(const std::vector<const Family*>& families, const std::vector<double>& le_seconds) {
   std::string out;
-  out.reserve(estimated_size(snapshot, le_seconds.size()));
+  out.reserve(estimated_size(families, le_seconds.size()));
   std::vector<std::string> le_text;
   for (double le : le_seconds) le_text.push_back(prometheus_number(le));
   const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
   std::vector<uint64_t> cumulative(le_seconds.size());
   std::string labels;
 
-  for (const auto& family : snapshot.families) {
+  for (const Family* f : families) {
+    const Family& family = *f;
     if (family.series.empty()) continue;
     out += "# HELP " + family.name + " " + escape_prometheus_help(family.help) + "\n";
     out += "# TYPE " + family.name + " " + type_name(family.type) + "\n";

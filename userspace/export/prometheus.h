@@ -12,6 +12,8 @@ namespace kscope {
 // series at `le_seconds` (plus +Inf), `_sum` and `_count`; families with no
 // series are left out. Label values and help text are escaped.
 std::string render_prometheus(const Snapshot& snapshot, const std::vector<double>& le_seconds);
+// The same for families held elsewhere (export/metrics_view.h), in order.
+std::string render_prometheus(const std::vector<const Family*>& families, const std::vector<double>& le_seconds);
 
 // Formats a float the way Prometheus parses it (+Inf, -Inf, NaN, shortest
 // round-trip otherwise).

@@ -6,7 +6,7 @@
 
 #include "flamegraph/gzip.h"
 #include "flamegraph/pprof_writer.h"
-#include "flamegraph/proto_wire.h"
+#include "common/proto_wire.h"
 
 namespace kscope {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "common/escape.h"
 #include "flamegraph/gzip.h"
-#include "flamegraph/proto_wire.h"
+#include "common/proto_wire.h"
 
 namespace kscope {
 namespace {

@@ -1,4 +1,4 @@
-#include "flamegraph/proto_wire.h"
+#include "common/proto_wire.h"
 
 #include <cstring>
 
@@ -16,6 +16,14 @@ void ProtoWriter::uint_field(uint32_t field, uint64_t v) {
   if (v == 0) return;
   tag(field, WireType::kVarint);
   varint(v);
+}
+
+void ProtoWriter::double_field(uint32_t field, double v) {
+  uint64_t bits = 0;
+  static_assert(sizeof(bits) == sizeof(v));
+  std::memcpy(&bits, &v, sizeof(v));
+  tag(field, WireType::kFixed64);
+  for (int i = 0; i < 8; ++i) buf_ += static_cast<char>((bits >> (8 * i)) & 0xFF);
 }
 
 void ProtoWriter::bytes_field(uint32_t field, std::string_view bytes) {

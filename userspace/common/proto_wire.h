@@ -1,6 +1,6 @@
-// The protobuf wire format, by hand: varints, tags and length-delimited
-// fields are all pprof needs, and a generated library would be a dependency
-// for one message type.
+// The protobuf wire format, by hand: varints, zigzag, doubles, tags and
+// length-delimited fields are all pprof and the Prometheus exposition need,
+// and a generated library would be a dependency for two message types.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +21,18 @@ class ProtoWriter {
   void uint_field(uint32_t field, uint64_t v);
   void int_field(uint32_t field, int64_t v) { uint_field(field, static_cast<uint64_t>(v)); }
   void bool_field(uint32_t field, bool v) { uint_field(field, v ? 1 : 0); }
+  // sint32/sint64 (zigzag); zero left out too.
+  void sint_field(uint32_t field, int64_t v) { uint_field(field, zigzag(v)); }
+  // A double (fixed64), always written: 0 is a value a reader must see.
+  void double_field(uint32_t field, double v);
   // Always written, empty or not (repeated strings keep their index).
   void bytes_field(uint32_t field, std::string_view bytes);
   // A packed repeated varint field; nothing when values is empty.
   template <class It>
   void packed_field(uint32_t field, It begin, It end);
+
+  static uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  static int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
   std::string& buffer() { return buf_; }
   size_t size() const { return buf_.size(); }
