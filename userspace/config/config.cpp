@@ -43,6 +43,11 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   tcp.read("max_endpoints", out.tcp.max_endpoints, 0, 100000);
   tcp.finish();
 
+  auto exits = probes.section("exits");
+  exits.read("enabled", out.exits.enabled);
+  exits.read("max_entries", out.exits.max_entries, 16, 1u << 20);
+  exits.finish();
+
   probes.finish();
 }
 
@@ -53,7 +58,8 @@ std::vector<ProbeFamily> probe_families(const ProbesConfig& probes) {
           {"sched", probes.sched.enabled},
           {"offcpu", probes.offcpu.enabled},
           {"profile", probes.profile.enabled},
-          {"tcp", probes.tcp.enabled}};
+          {"tcp", probes.tcp.enabled},
+          {"exits", probes.exits.enabled}};
 }
 
 namespace {
@@ -71,7 +77,7 @@ void read_budget(YamlSection budget, BudgetConfig& out) {
   if (out.restore_after < out.window) budget.error("restore_after", "must be at least the window");
   for (const auto& name : out.keep) {
     if (std::find(kProbeNames.begin(), kProbeNames.end(), name) == kProbeNames.end()) {
-      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile or tcp");
+      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp or exits");
     }
   }
   budget.finish();

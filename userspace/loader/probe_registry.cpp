@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "probes/exits_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
 #include "probes/syscalls_probe.h"
@@ -24,6 +25,8 @@ const std::vector<ProbeInfo>& probe_registry() {
        [](const Config& c) { return c.probes.profile.enabled; }, {"profile"}},
       {"tcp", "TCP retransmits, resets, connect latency and failures (tp_btf tcp:*, sock:inet_sock_set_state)",
        make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }, {"tcp"}},
+      {"exits", "OOM kills and processes ended by a fatal signal (tp_btf oom:mark_victim, sched_process_exit)",
+       make_exits_probe, [](const Config& c) { return c.probes.exits.enabled; }, {"exits"}},
   };
   return probes;
 }

@@ -22,7 +22,7 @@ TEST(ProbeRegistry, NamesAreTheOnesTheConfigKnows) {
 TEST(ProbeFamilies, AreTheSectionsOfTheConfig) {
   std::vector<std::string> keys;
   for (const auto& kv : YAML::Load(default_config_text())["probes"]) keys.push_back(kv.first.as<std::string>());
-  ASSERT_EQ(keys.size(), 5u);
+  ASSERT_EQ(keys.size(), 6u);
   Config all_on;
   std::vector<std::string> names;
   for (const auto& f : probe_families(all_on.probes)) names.push_back(f.name);
@@ -52,7 +52,7 @@ TEST(ProbeFamilies, StatusesListEveryFamilyWithItsProbesState) {
                                            {"profile", false, "perf_event_open: No such device"},
                                            {"tcp", true, ""}};
   auto st = family_statuses(probes, loaded);
-  ASSERT_EQ(st.size(), 5u);
+  ASSERT_EQ(st.size(), 6u);
   EXPECT_EQ(st[1].family, "sched");
   EXPECT_TRUE(st[1].up);
   EXPECT_EQ(st[2].family, "offcpu");
@@ -66,12 +66,14 @@ TEST(ProbeFamilies, StatusesListEveryFamilyWithItsProbesState) {
   // The shared probe failing takes both of its families down, with its reason.
   probes.offcpu.enabled = true;
   auto down = family_statuses(probes, {{"syscalls", true, ""}, {"sched", false, "verifier: invalid mem access"}});
-  ASSERT_EQ(down.size(), 5u);
+  ASSERT_EQ(down.size(), 6u);
   for (size_t i : {1, 2}) {
     EXPECT_FALSE(down[i].up) << down[i].family;
     EXPECT_EQ(down[i].reason, "verifier: invalid mem access") << down[i].family;
   }
   EXPECT_EQ(down[4].reason, "not loaded");  // tcp: no status at all
+  EXPECT_EQ(st[5].family, "exits");
+  EXPECT_EQ(st[5].reason, "not loaded");
 }
 
 }  // namespace
