@@ -114,7 +114,7 @@ inline Config quiet_config() {
   auto cfg = parse_config(default_config_text(), "default");
   Config c = cfg ? *cfg : Config{};
   c.probes.syscalls.enabled = c.probes.sched.enabled = c.probes.offcpu.enabled = c.probes.profile.enabled =
-      c.probes.tcp.enabled = false;
+      c.probes.tcp.enabled = c.probes.exits.enabled = false;
   return c;
 }
 

@@ -8,7 +8,7 @@ grep -Eq '^bpf run stats +ok ' <<<"$out" || fail "kscope check does not report B
 grep -q '^probe syscalls .*ok' <<<"$out" || fail "syscalls probe not ok: $out"
 grep -q '^btf .*ok' <<<"$out" || fail "btf line missing: $out"
 families=$(config_probe_families)
-[[ $(wc -l <<<"$families") -ge 6 ]] || fail "the default config has fewer than six probe families: $families"
+[[ $(wc -l <<<"$families") -ge 7 ]] || fail "the default config has fewer than seven probe families: $families"
 listed=$(awk '/^probe / { print $2 }' <<<"$out")
 [[ "$listed" == "$families" ]] || fail "kscope check lists probes $(echo $listed), the config has $(echo $families)"
 

@@ -29,7 +29,7 @@ health=$(curl -fsS "$KSCOPE_URL/api/v1/health")
 python3 -c 'import json,sys; h=json.loads(sys.argv[1]); assert any(p["name"]=="syscalls" and p["up"] for p in h["probes"]), h' "$health" ||
   fail "health does not show syscalls up: $health"
 families=$(config_probe_families)
-[[ $(wc -l <<<"$families") -ge 6 ]] || fail "the default config has fewer than six probe families: $families"
+[[ $(wc -l <<<"$families") -ge 7 ]] || fail "the default config has fewer than seven probe families: $families"
 listed=$(python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.loads(sys.argv[1])["probes"]))' "$health")
 [[ "$listed" == "$families" ]] || fail "health lists probes $(echo $listed), the config has $(echo $families)"
 wait_interval

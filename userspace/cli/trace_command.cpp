@@ -1,4 +1,4 @@
-// `kscope trace`: slow syscalls or TCP errors, one line (or JSON object) per
+// `kscope trace`: slow syscalls, TCP errors or OOM kills and crashes, one line (or JSON object) per
 // event as they happen, stacks on request, a summary on Ctrl-C. Loads only
 // the probe it needs, with host-wide aggregation reduced to the minimum.
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include "events/event_format.h"
 #include "events/event_reader.h"
 #include "events/event_stream.h"
+#include "probes/exits_probe.h"
 #include "probes/syscall_names.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
@@ -56,6 +57,16 @@ Result<std::unique_ptr<Probe>> make_probe(const TraceOptions& o, Config& cfg, st
     banner = "tracing TCP retransmits, resets and failed connects";
     if (min_latency.count() > 0) banner += ", and connects slower than " + format_duration(min_latency);
     return make_tcp_probe(t);
+  }
+  if (o.what == "exits") {
+    if (min_latency.count() > 0 || !o.syscalls.empty() || o.stacks) {
+      return Error("--min-latency, --syscall and --stacks apply to `kscope trace syscalls` and `tcp`",
+                   "kscope trace exits shows every OOM kill and fatal signal; --pid narrows it to one process");
+    }
+    cfg.filter_pid = o.pid;
+    banner = "tracing OOM kills and processes ended by a fatal signal";
+    if (o.pid != 0) banner += " (pid " + std::to_string(o.pid) + ")";
+    return make_exits_probe();
   }
   if (min_latency.count() <= 0) {
     return Error("kscope trace needs --min-latency", "e.g. kscope trace --min-latency 10ms, or kscope trace tcp");
@@ -116,7 +127,7 @@ int run_trace(const TraceOptions& o) {
   // Fail fast: a pid that names no running process would trace nothing
   // until Ctrl-C.
   std::optional<TargetProcess> target;
-  if (o.pid != 0 && o.what == "syscalls") {
+  if (o.pid != 0 && o.what != "tcp") {
     auto found = find_target_process("/proc", static_cast<pid_t>(o.pid));
     if (!found) {
       std::cerr << "kscope trace: " << found.error().to_string() << "\n";
@@ -172,12 +183,16 @@ int run_trace(const TraceOptions& o) {
   auto deadline = std::chrono::steady_clock::now() + duration;
   auto next_target_check = std::chrono::steady_clock::now();
   bool target_exited = false;
+  // When the target is gone, tracing goes on for a moment: its own exit is
+  // the event `trace exits` waits for, and reaches the ring buffer as it dies.
+  std::optional<std::chrono::steady_clock::time_point> stop_at;
   while (!signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
-    if (target && std::chrono::steady_clock::now() >= next_target_check) {
+    if (stop_at && std::chrono::steady_clock::now() >= *stop_at) break;
+    if (target && !stop_at && std::chrono::steady_clock::now() >= next_target_check) {
       next_target_check += std::chrono::seconds(1);
       if (!target_running("/proc", *target)) {
         target_exited = true;
-        break;
+        stop_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.what == "exits" ? 500 : 0);
       }
     }
     auto e = sub->pop(std::chrono::milliseconds(100));
@@ -205,8 +220,11 @@ int run_trace(const TraceOptions& o) {
 void add_trace_command(CLI::App& app, CommandRunner& selected) {
   auto o = std::make_shared<TraceOptions>();
   auto* cmd = app.add_subcommand(
-      "trace", "Stream slow syscalls (with stacks) or TCP retransmits, resets and failed connects as they happen.");
-  cmd->add_option("what", o->what, "syscalls (default) or tcp")->check(CLI::IsMember({"syscalls", "tcp"}));
+      "trace",
+      "Stream slow syscalls (with stacks), TCP retransmits, resets and failed connects, or OOM kills and "
+      "processes ended by a fatal signal, as they happen.");
+  cmd->add_option("what", o->what, "syscalls (default), tcp or exits")
+      ->check(CLI::IsMember({"syscalls", "tcp", "exits"}));
   cmd->add_option("--min-latency", o->min_latency,
                   "syscalls: show calls at least this slow (required); tcp: also show connects this slow");
   cmd->add_option("--pid,-p", o->pid, "Only this process (thread group id)");

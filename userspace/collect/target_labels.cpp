@@ -20,6 +20,21 @@ std::string CgroupPaths::cgroup2_mount() {
   return "/sys/fs/cgroup";
 }
 
+std::string CgroupPaths::memory_mount(const std::string& mounts_file) {
+  std::ifstream in(mounts_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string dev, mount_point, type, options;
+    if (!(fields >> dev >> mount_point >> type >> options) || type != "cgroup") continue;
+    std::istringstream opts(options);
+    for (std::string opt; std::getline(opts, opt, ',');) {
+      if (opt == "memory") return mount_point;
+    }
+  }
+  return cgroup2_mount();
+}
+
 std::string CgroupPaths::path(uint64_t id, Clock::time_point now) {
   auto it = cache_.find(id);
   if (it == cache_.end()) {

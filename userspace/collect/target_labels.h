@@ -29,6 +29,10 @@ class CgroupPaths {
 
   // The cgroup2 mount point from /proc/mounts, "/sys/fs/cgroup" if none.
   static std::string cgroup2_mount();
+  // Where the memory controller's hierarchy is: a cgroup v1 mount with the
+  // memory option (hybrid hosts: /sys/fs/cgroup/memory), else the cgroup2
+  // mount. The ids of memory cgroups (bpf/exits.bpf.c) resolve under it.
+  static std::string memory_mount(const std::string& mounts_file = "/proc/mounts");
 
   // "/system.slice/foo.service"; "cgroup:<id>" when not found (it may be
   // gone already).

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace kscope {
 namespace {
@@ -90,6 +91,26 @@ TEST(TargetLabelerTest, KernelThreadsAloneCarryTheKernelLabel) {
   // No breakdown: the one host-wide series has no labels at all.
   TargetLabeler none("none");
   EXPECT_TRUE(none.labels(t, KSCOPE_KEY_KERNEL).empty());
+}
+
+// Hybrid hosts keep the memory controller on cgroup v1; its mount is where
+// memory cgroup ids resolve. "memory" must be a whole mount option.
+TEST(CgroupMemoryMount, FindsTheV1MemoryHierarchyOrFallsBack) {
+  const fs::path f = fs::temp_directory_path() / ("kscope-mounts-" + std::to_string(getpid()));
+  {
+    std::ofstream out(f);
+    out << "cgroup /sys/fs/cgroup/memsw_like cgroup rw,relatime,memory_recursiveprot 0 0\n"
+           "cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0\n"
+           "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0\n"
+           "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0\n";
+  }
+  EXPECT_EQ(CgroupPaths::memory_mount(f.string()), "/sys/fs/cgroup/memory");
+  {
+    std::ofstream out(f);
+    out << "cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu,cpuacct 0 0\n";
+  }
+  EXPECT_EQ(CgroupPaths::memory_mount(f.string()), CgroupPaths::cgroup2_mount());
+  fs::remove(f);
 }
 
 }  // namespace

@@ -433,6 +433,18 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
                                     "TCP retransmits at {value}/s on this host"));
   rules.back().scope = "host";
   rules.back().for_duration = std::chrono::minutes(5);
+  // Kills and crashes are events: any one fires at once (the counter's rate
+  // over an interval is above 0 only in the interval it happened), and the
+  // cooldown keeps a crash loop to one notification per 10 minutes.
+  rules.push_back(default_threshold("OomKill", {"", "kscope_oom_kills_total", {}, "rate"}, 0,
+                                    "the OOM killer killed {target}"));
+  rules.back().for_duration = Nanos(0);
+  rules.push_back(default_threshold(
+      "ProcessCrashed",
+      {"", "kscope_process_signal_exits_total", {{"signal", "=~SIGSEGV|SIGABRT|SIGBUS|SIGFPE|SIGILL|SIGSYS|SIGTRAP"}},
+       "rate"},
+      0, "{target} died of a crash signal (SIGSEGV, SIGABRT, ...)"));
+  rules.back().for_duration = Nanos(0);
   return rules;
 }
 

@@ -48,6 +48,11 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   block.read("max_in_flight", out.block.max_in_flight, 64, 1u << 20);
   block.finish();
 
+  auto exits = probes.section("exits");
+  exits.read("enabled", out.exits.enabled);
+  exits.read("max_entries", out.exits.max_entries, 16, 1u << 20);
+  exits.finish();
+
   probes.finish();
 }
 
@@ -59,7 +64,8 @@ std::vector<ProbeFamily> probe_families(const ProbesConfig& probes) {
           {"offcpu", probes.offcpu.enabled},
           {"profile", probes.profile.enabled},
           {"tcp", probes.tcp.enabled},
-          {"block", probes.block.enabled}};
+          {"block", probes.block.enabled},
+          {"exits", probes.exits.enabled}};
 }
 
 namespace {
@@ -77,7 +83,7 @@ void read_budget(YamlSection budget, BudgetConfig& out) {
   if (out.restore_after < out.window) budget.error("restore_after", "must be at least the window");
   for (const auto& name : out.keep) {
     if (std::find(kProbeNames.begin(), kProbeNames.end(), name) == kProbeNames.end()) {
-      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp or block");
+      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp, block or exits");
     }
   }
   budget.finish();

@@ -92,6 +92,16 @@ struct BlockProbeConfig {
   bool operator==(const BlockProbeConfig&) const = default;
 };
 
+// OOM kills and processes ended by a fatal signal (bpf/exits.bpf.c).
+struct ExitsProbeConfig {
+  bool enabled = true;
+  // Kernel map entries, one per (kind, signal, process name, cgroup) seen;
+  // when full, new keys fold into "other" and kscope_map_overflow_total
+  // counts it.
+  uint32_t max_entries = 1024;
+  bool operator==(const ExitsProbeConfig&) const = default;
+};
+
 struct ProbesConfig {
   SyscallsProbeConfig syscalls;
   SchedProbeConfig sched;
@@ -99,13 +109,14 @@ struct ProbesConfig {
   ProfileProbeConfig profile;
   TcpProbeConfig tcp;
   BlockProbeConfig block;
+  ExitsProbeConfig exits;
   bool operator==(const ProbesConfig&) const = default;
 };
 
 // The loaded probes, as the registry (userspace/loader/) names them. A probe
 // may serve more than one family of the probes: section (sched serves sched
 // and offcpu, from one sched_switch handler).
-inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp", "block"};
+inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp", "block", "exits"};
 
 // A family of the config's probes: section and whether the config enables it.
 struct ProbeFamily {

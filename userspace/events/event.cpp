@@ -2,9 +2,14 @@
 
 #include <arpa/inet.h>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstring>
 
+#include "collect/target_labels.h"
 #include "kscope/abi/events.h"
+#include "kscope/abi/exits.h"
 #include "kscope/abi/tcp.h"
 #include "probes/syscall_names.h"
 
@@ -13,6 +18,8 @@ static_assert(sizeof(slow_syscall_event) == 72, "slow_syscall_event layout is sh
 static_assert(offsetof(slow_syscall_event, comm) == 56, "slow_syscall_event layout");
 static_assert(sizeof(tcp_event) == 96, "tcp_event layout is shared with bpf/tcp.bpf.c");
 static_assert(offsetof(tcp_event, saddr) == 40 && offsetof(tcp_event, comm) == 80, "tcp_event layout");
+static_assert(sizeof(exit_event) == 120, "exit_event layout is shared with bpf/exits.bpf.c");
+static_assert(offsetof(exit_event, cgroup_id) == 48 && offsetof(exit_event, comm) == 104, "exit_event layout");
 
 namespace kscope {
 namespace {
@@ -28,6 +35,44 @@ Result<T> record_as(const void* data, size_t size, const kscope_event_header& h)
   T rec;
   std::memcpy(&rec, data, sizeof(T));
   return rec;
+}
+
+// Paths of the cgroup ids in exit events. Events are decoded on one thread
+// (the reader's), and are rare: a miss costs one walk of the hierarchy.
+std::string exit_cgroup_path(ExitEventKind kind, uint64_t id) {
+  if (id == 0) return "";
+  thread_local CgroupPaths memory(CgroupPaths::memory_mount());
+  thread_local CgroupPaths unified;
+  return kind == ExitEventKind::kOomKill ? memory.path(id) : unified.path(id);
+}
+
+uint64_t page_bytes(uint64_t pages) {
+  static const uint64_t kPage = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return pages * kPage;
+}
+
+ExitEvent exit_from(const exit_event& rec) {
+  ExitEvent x;
+  x.kind = static_cast<ExitEventKind>(rec.kind);
+  x.pid = rec.pid;
+  x.comm = comm_of(rec.comm);
+  x.signal = rec.signal;
+  x.exit_code = rec.exit_code;
+  x.core_dumped = (rec.flags & KSCOPE_EXIT_CORE_DUMPED) != 0;
+  x.oom_victim = (rec.flags & KSCOPE_EXIT_OOM_VICTIM) != 0;
+  x.oom_score_adj = rec.oom_score_adj;
+  x.uid = rec.uid;
+  x.cgroup_id = rec.cgroup_id;
+  x.cgroup = exit_cgroup_path(x.kind, rec.cgroup_id);
+  x.total_vm_bytes = page_bytes(rec.total_vm_pages);
+  x.anon_rss_bytes = page_bytes(rec.anon_rss_pages);
+  x.file_rss_bytes = page_bytes(rec.file_rss_pages);
+  x.shmem_rss_bytes = page_bytes(rec.shmem_rss_pages);
+  x.cgroup_usage_bytes = page_bytes(rec.cgroup_usage_pages);
+  // An unlimited page_counter holds PAGE_COUNTER_MAX (LONG_MAX / page size).
+  const uint64_t unlimited = static_cast<uint64_t>(INT64_MAX) / page_bytes(1);
+  x.cgroup_limit_bytes = rec.cgroup_limit_pages >= unlimited ? 0 : page_bytes(rec.cgroup_limit_pages);
+  return x;
 }
 
 }  // namespace
@@ -79,6 +124,15 @@ Result<Event> decode_event(std::string_view probe, const void* data, size_t size
       ev.body = std::move(t);
       return ev;
     }
+    case KSCOPE_EVENT_EXIT: {
+      auto rec = record_as<exit_event>(data, size, h);
+      if (!rec) return rec.error();
+      if (rec->kind != KSCOPE_EXIT_OOM_KILL && rec->kind != KSCOPE_EXIT_SIGNAL) {
+        return Error("exit event of unknown kind " + std::to_string(rec->kind));
+      }
+      ev.body = exit_from(*rec);
+      return ev;
+    }
     default:
       return Error("event of unknown type " + std::to_string(h.type));
   }
@@ -86,6 +140,9 @@ Result<Event> decode_event(std::string_view probe, const void* data, size_t size
 
 std::string_view event_type_name(const Event& e) {
   if (std::holds_alternative<SlowSyscallEvent>(e.body)) return "slow_syscall";
+  if (const auto* x = std::get_if<ExitEvent>(&e.body)) {
+    return x->kind == ExitEventKind::kOomKill ? "oom_kill" : "signal_exit";
+  }
   switch (std::get<TcpEvent>(e.body).kind) {
     case TcpEventKind::kRetransmit:
       return "retransmit";
@@ -99,6 +156,16 @@ std::string_view event_type_name(const Event& e) {
       return "connect_failed";
   }
   return "unknown";
+}
+
+std::string signal_name(uint32_t sig) {
+  if (sig >= static_cast<uint32_t>(SIGRTMIN) && sig <= static_cast<uint32_t>(SIGRTMAX)) {
+    uint32_t n = sig - static_cast<uint32_t>(SIGRTMIN);
+    return n == 0 ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(n);
+  }
+  const char* abbrev = sig < 256 ? sigabbrev_np(static_cast<int>(sig)) : nullptr;
+  if (abbrev != nullptr) return std::string("SIG") + abbrev;
+  return "SIG" + std::to_string(sig);
 }
 
 std::string tcp_state_name(uint8_t state) {

@@ -53,11 +53,41 @@ struct TcpEvent {
   uint64_t latency_ns = 0;
 };
 
+enum class ExitEventKind : uint32_t {
+  kOomKill = 1,  // the OOM killer chose this process (oom:mark_victim)
+  kSignal = 2,   // the process ended by a fatal signal
+};
+
+struct ExitEvent {
+  ExitEventKind kind = ExitEventKind::kSignal;
+  uint32_t pid = 0;  // thread group id
+  std::string comm;  // process name, raw bytes from the kernel: escape before output
+  uint32_t signal = 0;
+  int32_t exit_code = 0;  // signal exits: the wait(2) status
+  bool core_dumped = false;
+  bool oom_victim = false;  // a signal exit of a process the OOM killer chose
+  int16_t oom_score_adj = 0;
+  uint32_t uid = 0;  // OOM kills
+  // OOM kills: the memory cgroup (v1 memory hierarchy on hybrid hosts);
+  // signal exits: the cgroup v2 cgroup. The path is resolved when decoded,
+  // "cgroup:<id>" when it is gone already; raw: escape before output.
+  uint64_t cgroup_id = 0;
+  std::string cgroup;
+  // OOM kills, in bytes: the victim's memory when it was chosen, and its
+  // memory cgroup's usage and limit (0: unlimited).
+  uint64_t total_vm_bytes = 0;
+  uint64_t anon_rss_bytes = 0;
+  uint64_t file_rss_bytes = 0;
+  uint64_t shmem_rss_bytes = 0;
+  uint64_t cgroup_usage_bytes = 0;
+  uint64_t cgroup_limit_bytes = 0;
+};
+
 struct Event {
-  std::string probe;  // "syscalls", "tcp"
+  std::string probe;  // "syscalls", "tcp", "exits"
   uint64_t ts_ns = 0;  // CLOCK_MONOTONIC
   uint32_t cpu = 0;
-  std::variant<SlowSyscallEvent, TcpEvent> body;
+  std::variant<SlowSyscallEvent, TcpEvent, ExitEvent> body;
 };
 
 // Decodes one ring-buffer record. An error for a record whose type is
@@ -65,8 +95,11 @@ struct Event {
 Result<Event> decode_event(std::string_view probe, const void* data, size_t size);
 
 // "slow_syscall", "retransmit", "reset_sent", "reset_received", "connect",
-// "connect_failed".
+// "connect_failed", "oom_kill", "signal_exit".
 std::string_view event_type_name(const Event& e);
+
+// "SIGSEGV", "SIGRTMIN+3"; "SIG<n>" for a number this libc does not name.
+std::string signal_name(uint32_t sig);
 
 // "ESTABLISHED", "SYN_SENT", ... ; "UNKNOWN_<n>" otherwise.
 std::string tcp_state_name(uint8_t state);

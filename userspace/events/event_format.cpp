@@ -33,6 +33,34 @@ std::string comm_token(const std::string& comm) {
   return p.empty() ? "?" : p;
 }
 
+// "8.0MiB", "512KiB", "0B": memory sizes as a person reads them.
+std::string bytes_text(uint64_t b) {
+  if (b >= (1ull << 30)) return fmt::format("{:.1f}GiB", static_cast<double>(b) / (1ull << 30));
+  if (b >= (1ull << 20)) return fmt::format("{:.1f}MiB", static_cast<double>(b) / (1ull << 20));
+  if (b >= (1ull << 10)) return fmt::format("{:.0f}KiB", static_cast<double>(b) / (1ull << 10));
+  return std::to_string(b) + "B";
+}
+
+std::string exit_line(const ExitEvent& x) {
+  std::string out = fmt::format(" pid={} comm={}", x.pid, comm_token(x.comm));
+  if (x.kind == ExitEventKind::kSignal) {
+    out += " signal=" + signal_name(x.signal);
+    if (x.core_dumped) out += " core_dumped";
+    if (x.oom_victim) out += " oom_victim";
+  }
+  if (!x.cgroup.empty()) out += " cgroup=" + comm_token(x.cgroup);
+  if (x.kind == ExitEventKind::kOomKill) {
+    out += fmt::format(" rss_anon={} rss_file={} rss_shmem={} vm={}", bytes_text(x.anon_rss_bytes),
+                       bytes_text(x.file_rss_bytes), bytes_text(x.shmem_rss_bytes), bytes_text(x.total_vm_bytes));
+    if (!x.cgroup.empty()) {
+      out += " cgroup_usage=" + bytes_text(x.cgroup_usage_bytes);
+      out += " cgroup_limit=" + (x.cgroup_limit_bytes == 0 ? std::string("none") : bytes_text(x.cgroup_limit_bytes));
+    }
+    out += fmt::format(" oom_score_adj={}", x.oom_score_adj);
+  }
+  return out;
+}
+
 std::string frame_text(const Frame& f) {
   std::string out = printable(f.function);
   if (f.resolved && f.offset != 0) out += fmt::format("+0x{:x}", f.offset);
@@ -77,6 +105,7 @@ std::string format_event_line(const Event& e, const EventClock& clock) {
     if (s->idle_wait) out += " idle_wait";
     return out;
   }
+  if (const auto* x = std::get_if<ExitEvent>(&e.body)) return out + exit_line(*x);
   const auto& t = std::get<TcpEvent>(e.body);
   out += " " + format_endpoint(t.family, t.saddr, t.sport) + " -> " + format_endpoint(t.family, t.daddr, t.dport);
   switch (t.kind) {
@@ -122,6 +151,28 @@ nlohmann::json event_to_json(const Event& e, const EventClock& clock, const Even
     if (s->ret < 0 && s->ret >= -4095) j["errno"] = errno_name(static_cast<uint32_t>(-s->ret));
     j["user_stack_id"] = s->user_stack_id;
     j["kernel_stack_id"] = s->kernel_stack_id;
+  } else if (const auto* x = std::get_if<ExitEvent>(&e.body)) {
+    j["pid"] = x->pid;
+    j["comm"] = sanitize_utf8(x->comm);
+    j["signal"] = signal_name(x->signal);
+    j["signal_number"] = x->signal;
+    if (x->kind == ExitEventKind::kSignal) {
+      j["exit_code"] = x->exit_code;
+      j["core_dumped"] = x->core_dumped;
+      j["oom_victim"] = x->oom_victim;
+    }
+    j["cgroup"] = sanitize_utf8(x->cgroup);
+    j["cgroup_id"] = x->cgroup_id;
+    j["oom_score_adj"] = x->oom_score_adj;
+    if (x->kind == ExitEventKind::kOomKill) {
+      j["uid"] = x->uid;
+      j["total_vm_bytes"] = x->total_vm_bytes;
+      j["anon_rss_bytes"] = x->anon_rss_bytes;
+      j["file_rss_bytes"] = x->file_rss_bytes;
+      j["shmem_rss_bytes"] = x->shmem_rss_bytes;
+      j["cgroup_usage_bytes"] = x->cgroup_usage_bytes;
+      j["cgroup_limit_bytes"] = x->cgroup_limit_bytes;  // 0: unlimited
+    }
   } else {
     const auto& t = std::get<TcpEvent>(e.body);
     j["family"] = t.family == AF_INET6 ? "ipv6" : "ipv4";

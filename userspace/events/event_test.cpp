@@ -2,11 +2,14 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 
 #include "events/event_format.h"
 #include "kscope/abi/events.h"
+#include "kscope/abi/exits.h"
 #include "kscope/abi/tcp.h"
 
 namespace kscope {
@@ -138,6 +141,76 @@ TEST(FormatEvent, StacksKernelThenUser) {
   st.user = {u};
   EXPECT_EQ(format_stacks(st), "    do_syscall_64+0x2e\n    --\n    main+0x10 (/bin/app)\n");
   EXPECT_EQ(format_stacks({}), "");
+}
+
+exit_event exit_record(uint32_t kind) {
+  exit_event r{};
+  r.hdr.type = KSCOPE_EVENT_EXIT;
+  r.hdr.size = sizeof(r);
+  r.kind = kind;
+  r.pid = 77;
+  r.signal = 9;
+  std::memcpy(r.comm, "h\x1b[0mog", 7);
+  return r;
+}
+
+TEST(DecodeEvent, OomKillInBytesWithAnUnlimitedCgroupAsZero) {
+  auto r = exit_record(KSCOPE_EXIT_OOM_KILL);
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  r.anon_rss_pages = 2048;
+  r.total_vm_pages = 4096;
+  r.cgroup_usage_pages = 2050;
+  r.cgroup_limit_pages = static_cast<uint64_t>(INT64_MAX) / page;  // PAGE_COUNTER_MAX
+  auto e = decode_event("exits", &r, sizeof(r));
+  ASSERT_TRUE(e) << e.error().to_string();
+  EXPECT_EQ(event_type_name(*e), "oom_kill");
+  const auto& x = std::get<ExitEvent>(e->body);
+  EXPECT_EQ(x.anon_rss_bytes, 2048 * page);
+  EXPECT_EQ(x.cgroup_usage_bytes, 2050 * page);
+  EXPECT_EQ(x.cgroup_limit_bytes, 0u);
+  EXPECT_EQ(x.cgroup, "");  // id 0: no memory cgroup
+  r.cgroup_limit_pages = 2048;
+  e = decode_event("exits", &r, sizeof(r));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(std::get<ExitEvent>(e->body).cgroup_limit_bytes, 2048 * page);
+  // The line escapes the name; the JSON keeps it, valid UTF-8.
+  EventClock clock;
+  std::string line = format_event_line(*e, clock);
+  EXPECT_NE(line.find(" oom_kill pid=77 comm=h\\x1b[0mog rss_anon="), std::string::npos) << line;
+  EXPECT_EQ(line.find('\x1b'), std::string::npos);
+  auto j = event_to_json(*e, clock, nullptr);
+  EXPECT_EQ(j["type"], "oom_kill");
+  EXPECT_EQ(j["signal"], "SIGKILL");
+  EXPECT_EQ(j["cgroup_limit_bytes"], 2048 * page);
+}
+
+TEST(DecodeEvent, SignalExitAndUnknownKinds) {
+  auto r = exit_record(KSCOPE_EXIT_SIGNAL);
+  r.signal = 11;
+  r.exit_code = 11 | 0x80;
+  r.flags = KSCOPE_EXIT_CORE_DUMPED;
+  auto e = decode_event("exits", &r, sizeof(r));
+  ASSERT_TRUE(e) << e.error().to_string();
+  EXPECT_EQ(event_type_name(*e), "signal_exit");
+  const auto& x = std::get<ExitEvent>(e->body);
+  EXPECT_TRUE(x.core_dumped);
+  EXPECT_FALSE(x.oom_victim);
+  EventClock clock;
+  std::string line = format_event_line(*e, clock);
+  EXPECT_NE(line.find(" signal=SIGSEGV core_dumped"), std::string::npos) << line;
+  r.kind = 3;
+  EXPECT_FALSE(decode_event("exits", &r, sizeof(r)));
+  r = exit_record(KSCOPE_EXIT_SIGNAL);
+  r.hdr.size = sizeof(r) - 8;
+  EXPECT_FALSE(decode_event("exits", &r, sizeof(r)));
+}
+
+TEST(SignalName, NamesClassicAndRealtimeSignals) {
+  EXPECT_EQ(signal_name(SIGSEGV), "SIGSEGV");
+  EXPECT_EQ(signal_name(SIGABRT), "SIGABRT");
+  EXPECT_EQ(signal_name(SIGKILL), "SIGKILL");
+  EXPECT_EQ(signal_name(static_cast<uint32_t>(SIGRTMIN) + 2), "SIGRTMIN+2");
+  EXPECT_EQ(signal_name(200), "SIG200");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "probes/block_probe.h"
+#include "probes/exits_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
 #include "probes/syscalls_probe.h"
@@ -27,6 +28,8 @@ const std::vector<ProbeInfo>& probe_registry() {
        make_tcp_probe, [](const Config& c) { return c.probes.tcp.enabled; }, {"tcp"}},
       {"block", "block I/O latency, bytes and errors per device and operation (tp_btf block_rq_issue/complete)",
        make_block_probe, [](const Config& c) { return c.probes.block.enabled; }, {"block"}},
+      {"exits", "OOM kills and processes ended by a fatal signal (tp_btf oom:mark_victim, sched_process_exit)",
+       make_exits_probe, [](const Config& c) { return c.probes.exits.enabled; }, {"exits"}},
   };
   return probes;
 }

@@ -10,6 +10,7 @@
 
 #define KSCOPE_EVENT_SLOW_SYSCALL 1
 #define KSCOPE_EVENT_TCP 2
+#define KSCOPE_EVENT_EXIT 3
 
 /* Slot of the per-CPU events_lost array: records that could not be
  * reserved because the ring buffer was full. */
