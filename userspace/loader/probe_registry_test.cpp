@@ -72,8 +72,9 @@ TEST(ProbeFamilies, StatusesListEveryFamilyWithItsProbesState) {
     EXPECT_EQ(down[i].reason, "verifier: invalid mem access") << down[i].family;
   }
   EXPECT_EQ(down[4].reason, "not loaded");  // tcp: no status at all
-  EXPECT_EQ(st[5].family, "exits");
-  EXPECT_EQ(st[5].reason, "not loaded");
+  EXPECT_EQ(st[5].family, "block");
+  EXPECT_EQ(st[6].family, "exits");
+  EXPECT_EQ(st[6].reason, "not loaded");
 }
 
 }  // namespace
