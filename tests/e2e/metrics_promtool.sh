@@ -29,7 +29,7 @@ bucket() {
 le1=$(bucket 0.001) le5=$(bucket 0.005) le100=$(bucket 0.1)
 [[ "$le1" == "0" && "$le5" -ge 20 && "$le100" == "40" ]] ||
   fail "2 ms sleeps in the wrong buckets: le=1ms $le1, le=5ms $le5, le=100ms $le100"
-calls=$(grep -E "^kscope_syscalls_total\{syscall=\"nanosleep\",comm=\"$comm\"\} " "$metrics" | awk '{print $2}')
+calls=$(grep -E "^kscope_syscalls_total\{syscall=\"nanosleep\",comm=\"$comm\",idle=\"true\"\} " "$metrics" | awk '{print $2}')
 [[ "$calls" == "40" ]] || fail "kscope_syscalls_total of nanosleep for $comm is '$calls', want 40"
 errors=$(grep -E "^kscope_syscall_errors_total\{syscall=\"openat\",errno=\"ENOENT\",comm=\"$comm\"\} " "$metrics" | awk '{print $2}')
 [[ "$errors" == "40" ]] || fail "openat ENOENT count for $comm is '$errors', want 40"
