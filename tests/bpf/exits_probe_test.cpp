@@ -54,7 +54,8 @@ class ExitsProbeTest : public ::testing::Test {
 
   // The value of the series with these labels, 0 when there is none.
   double count(const std::string& family, const Labels& want) {
-    const Series* s = find_series(collect(), family, want);
+    const auto families = collect();  // find_series points into it
+    const Series* s = find_series(families, family, want);
     return s ? s->value : 0;
   }
 
