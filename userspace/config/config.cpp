@@ -129,6 +129,12 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   exp.finish();
 
   read_probes(top.section("probes"), cfg.probes);
+  auto resources = top.section("resources");
+  resources.read("host", cfg.resources.host);
+  resources.read("export_node_metrics", cfg.resources.export_node_metrics);
+  resources.read("cgroups", cfg.resources.cgroups);
+  resources.read("max_cgroups", cfg.resources.max_cgroups, 1, 100000);
+  resources.finish();
   read_budget(top.section("budget"), cfg.budget);
   auto history = top.section("history");
   history.read("retention", cfg.history.retention);

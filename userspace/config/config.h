@@ -153,6 +153,25 @@ struct HistoryConfig {
   bool operator==(const HistoryConfig&) const = default;
 };
 
+// What a host and its cgroups run out of, read from the kernel's own files
+// each interval (no BPF): userspace/host/ and userspace/cgroups/.
+struct ResourcesConfig {
+  // CPU time by mode, memory, pressure (PSI), load, filesystems, disks,
+  // network interfaces, TCP states and listen-queue drops, from /proc and /sys.
+  bool host = true;
+  // Export the host's figures under node_exporter's names (node_cpu_seconds_total,
+  // node_memory_MemAvailable_bytes, ...). false when node_exporter runs
+  // beside kscope: kscope still reads them for its signals and rules.
+  bool export_node_metrics = true;
+  // Per-cgroup CPU usage and throttling, memory and its events, I/O and
+  // pressure (cgroup v2, or the v1 controllers of a hybrid host).
+  bool cgroups = true;
+  // Cgroups read per interval, the busiest by CPU first; the rest are left
+  // out (counted in kscope_cgroups_skipped).
+  uint32_t max_cgroups = 500;
+  bool operator==(const ResourcesConfig&) const = default;
+};
+
 struct Config {
   Nanos interval = std::chrono::seconds(1);
   std::string log_level = "info";
@@ -166,6 +185,7 @@ struct Config {
   HttpConfig http;
   ExportConfig export_;  // `export:` (a keyword in C++)
   ProbesConfig probes;
+  ResourcesConfig resources;
   BudgetConfig budget;
   HistoryConfig history;
   AlertsConfig alerts;

@@ -75,6 +75,7 @@ void MetricsView::update(std::shared_ptr<const Snapshot> snapshot) {
   std::vector<std::pair<const Family*, size_t>> order;  // source family, or folded index when null
   for (const auto& f : snapshot->families) {
     const size_t before = out->folded.size();
+    if (!export_node_metrics_ && f.name.starts_with("node_")) continue;
     if (f.name == "kscope_syscall_latency_seconds" && f.type == MetricType::kHistogram) {
       fold_syscalls(f, out->folded);
     } else if (f.name == "kscope_runqueue_latency_seconds" && f.type == MetricType::kHistogram) {

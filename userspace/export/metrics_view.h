@@ -45,6 +45,11 @@ class MetricsView {
   // `breakdown_label`: the target label (comm, cgroup), "" with breakdown none.
   MetricsView(ExportConfig config, std::string breakdown_label);
 
+  // Whether the host's node_exporter-named families (node_*) are exported
+  // (config resources.export_node_metrics); they stay in the snapshot for
+  // kscope's own signals either way. Call before the first update.
+  void set_export_node_metrics(bool on) { export_node_metrics_ = on; }
+
   // Builds and publishes the export of one snapshot; call once per snapshot.
   void update(std::shared_ptr<const Snapshot> snapshot);
 
@@ -57,6 +62,7 @@ class MetricsView {
 
   ExportConfig config_;
   std::string label_;
+  bool export_node_metrics_ = true;
   FoldedFamily latency_;
   FoldedFamily calls_;
   FoldedFamily seconds_;

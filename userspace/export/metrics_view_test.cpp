@@ -141,3 +141,21 @@ TEST(MetricsView, DefaultsBoundTheTextSeries) {
 }
 
 }  // namespace kscope
+
+// With node_exporter beside kscope, the host's node_* families stay in the
+// snapshot (signals read them) but are not exported twice.
+TEST(MetricsView, NodeFamiliesCanBeLeftToNodeExporter) {
+  Snapshot s;
+  s.families = {{"node_load1", "", MetricType::kGauge, {{{}, 0.5, {}}}},
+                {"kscope_build_info", "", MetricType::kGauge, {{{}, 1, {}}}}};
+  auto snap = std::make_shared<const Snapshot>(s);
+  MetricsView shown(ExportConfig{}, "comm");
+  shown.update(snap);
+  EXPECT_NE(find_family(*shown.latest(), "node_load1"), nullptr);
+  MetricsView hidden(ExportConfig{}, "comm");
+  hidden.set_export_node_metrics(false);
+  hidden.update(snap);
+  EXPECT_EQ(find_family(*hidden.latest(), "node_load1"), nullptr);
+  EXPECT_NE(find_family(*hidden.latest(), "kscope_build_info"), nullptr);
+  EXPECT_NE(snap->find("node_load1"), nullptr);
+}
