@@ -2,7 +2,8 @@
 /* Block I/O latency, sizes and errors per device and operation, from the
  * block:block_rq_issue and block:block_rq_complete tracepoints (the request
  * handed to the driver, and its completion): the time /proc/diskstats
- * accounts as the device's, per request.
+ * accounts as the device's, per request. block:block_rq_insert, where a
+ * request waits in a queue first, gives its queue time and its submitter.
  *
  * A request is timed from issue to the completion that finishes it; one
  * issued before kscope attached is not timed (no start). tp_btf is the
@@ -14,6 +15,7 @@
 #include "kscope/abi/block.h"
 #include "lib/attach_time.bpf.h"
 #include "lib/maps.bpf.h"
+#include "lib/target.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -38,6 +40,14 @@ struct {
 } block_latency SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024); /* set by userspace */
+	__type(key, struct block_target_key);
+	__type(value, struct block_target_stats);
+} block_targets SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KSCOPE_BLOCK_OVF_MAX);
 	__type(key, __u32);
@@ -45,6 +55,7 @@ struct {
 } block_overflow SEC(".maps");
 
 static const struct block_stats zero_stats;
+static const struct block_target_stats zero_target_stats;
 
 /* The disk's dev_t: the whole disk, as /proc/diskstats' first line for it.
  * btf: rq is a BTF pointer (tp_btf), read with plain loads, which cost
@@ -61,16 +72,81 @@ static __always_inline __u32 request_dev(struct request *rq, int btf)
 	       (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
-static __always_inline void on_issue(struct request *rq, int btf)
+/* Who submits the request: the current task at insert, or at issue when
+ * the request went straight to the driver. Without a breakdown, nothing. */
+static __always_inline void fill_issuer(struct block_start *start, int btf)
+{
+	if (targ_breakdown == KSCOPE_BREAKDOWN_NONE)
+		return;
+	if (btf) {
+		kscope_fill_target_btf(&start->target);
+		start->flags = kscope_target_flags_btf(bpf_get_current_task_btf());
+	} else {
+		kscope_fill_target(&start->target);
+		start->flags = kscope_target_flags((struct task_struct *)bpf_get_current_task());
+	}
+}
+
+static __always_inline void on_insert(struct request *rq, int btf)
 {
 	struct block_start start = {};
 	__u64 key = (__u64)rq;
 
-	start.issued_ns = bpf_ktime_get_ns();
-	start.dev = request_dev(rq, btf);
-	start.op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & KSCOPE_REQ_OP_MASK;
+	start.inserted_ns = bpf_ktime_get_ns();
+	fill_issuer(&start, btf);
 	if (bpf_map_update_elem(&block_start, &key, &start, BPF_ANY))
 		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_START);
+}
+
+static __always_inline void on_issue(struct request *rq, int btf)
+{
+	struct block_start fresh = {}, *start;
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+
+	start = bpf_map_lookup_elem(&block_start, &key);
+	if (!start || start->issued_ns) {
+		/* Not inserted first (issued directly), or issued again after
+		 * a requeue without a new insert: timed from here. */
+		start = &fresh;
+		fill_issuer(start, btf);
+	}
+	start->issued_ns = now;
+	start->dev = request_dev(rq, btf);
+	start->op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & KSCOPE_REQ_OP_MASK;
+	start->size = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
+	if (start == &fresh && bpf_map_update_elem(&block_start, &key, start, BPF_ANY))
+		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_START);
+}
+
+static __always_inline void count_issuer(const struct block_start *start)
+{
+	struct block_target_key tk = {};
+	struct block_target_stats *ts;
+
+	tk.dev = start->dev;
+	tk.op = start->op;
+	tk.flags = start->flags;
+	tk.target = start->target;
+	ts = kscope_lookup_or_init(&block_targets, &tk, &zero_target_stats);
+	if (!ts) {
+		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_TARGETS);
+		__builtin_memset(&tk.target, 0, sizeof(tk.target));
+		tk.flags = KSCOPE_KEY_OTHER;
+		ts = kscope_lookup_or_init(&block_targets, &tk, &zero_target_stats);
+		if (!ts)
+			return;
+	}
+	__sync_fetch_and_add(&ts->requests, 1);
+	__sync_fetch_and_add(&ts->bytes, start->size);
+}
+
+static __always_inline void record(struct kscope_hist *h, __u64 value)
+{
+	__u32 bucket = kscope_hist_bucket(value);
+
+	if (bucket >= KSCOPE_HIST_BUCKETS) /* never; tells the verifier */
+		bucket = KSCOPE_HIST_BUCKETS - 1;
+	__sync_fetch_and_add(&h->buckets[bucket], 1);
 }
 
 static __always_inline void on_complete(struct request *rq, int error, __u32 nr_bytes, int btf)
@@ -79,9 +155,8 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 	struct block_start *start = bpf_map_lookup_elem(&block_start, &key);
 	struct block_key bk = {};
 	struct block_stats *stats;
-	__u32 bucket;
 
-	if (!start)
+	if (!start || !start->issued_ns)
 		return; /* issued before kscope attached, or not timed */
 	if (!kscope_since_attach(start->issued_ns))
 		goto done; /* issued before a detach: its time spans it */
@@ -102,15 +177,30 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 	__sync_fetch_and_add(&stats->bytes, nr_bytes);
 	if (nr_bytes < (btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len)))
 		return; /* more to come */
-	bucket = kscope_hist_bucket(delta);
-	if (bucket >= KSCOPE_HIST_BUCKETS) /* never; tells the verifier */
-		bucket = KSCOPE_HIST_BUCKETS - 1;
-	__sync_fetch_and_add(&stats->latency.buckets[bucket], 1);
+	record(&stats->latency, delta);
 	__sync_fetch_and_add(&stats->latency.sum_ns, delta);
+	if (start->inserted_ns && start->inserted_ns <= start->issued_ns &&
+	    kscope_since_attach(start->inserted_ns)) {
+		record(&stats->queue, start->issued_ns - start->inserted_ns);
+		__sync_fetch_and_add(&stats->queue.sum_ns, start->issued_ns - start->inserted_ns);
+	}
+	if (start->size) {
+		record(&stats->size, start->size - 1);
+		__sync_fetch_and_add(&stats->size.sum_ns, start->size);
+	}
 	if (error)
 		__sync_fetch_and_add(&stats->errors, 1);
+	if (targ_breakdown != KSCOPE_BREAKDOWN_NONE)
+		count_issuer(start);
 done:
 	bpf_map_delete_elem(&block_start, &key);
+}
+
+SEC("tp_btf/block_rq_insert")
+int BPF_PROG(handle_block_rq_insert, struct request *rq)
+{
+	on_insert(rq, 1);
+	return 0;
 }
 
 SEC("tp_btf/block_rq_issue")
@@ -124,6 +214,13 @@ SEC("tp_btf/block_rq_complete")
 int BPF_PROG(handle_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
 	on_complete(rq, error, nr_bytes, 1);
+	return 0;
+}
+
+SEC("raw_tp/block_rq_insert")
+int BPF_PROG(handle_block_rq_insert_raw, struct request *rq)
+{
+	on_insert(rq, 0);
 	return 0;
 }
 

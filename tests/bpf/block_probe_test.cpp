@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,81 @@ TEST(BlockProbeTest, RequestsAndBytesEqualDiskstatsForALoopDevice) {
   EXPECT_LT(w->histogram->quantile_seconds(0.5), 0.5);
   auto ovf = testing::overflows_by_map(*probe);
   EXPECT_EQ(ovf["block_start"] + ovf["block_latency"], 0u);
+}
+
+const Histogram* hist_of(const std::vector<Family>& families, const std::string& name, const std::string& dev,
+                        const std::string& op) {
+  const Series* s = testing::find_series(families, name, {{"device", dev}, {"op", op}});
+  return s != nullptr && s->histogram ? &*s->histogram : nullptr;
+}
+
+Histogram hist_delta(const std::vector<Family>& before, const std::vector<Family>& after, const std::string& name,
+                     const std::string& dev, const std::string& op) {
+  const Histogram* b = hist_of(before, name, dev, op);
+  const Histogram* a = hist_of(after, name, dev, op);
+  if (a == nullptr) return {};
+  return b == nullptr ? *a : a->delta_since(*b);
+}
+
+double target_requests(const std::vector<Family>& families, const std::string& dev, const std::string& op,
+                       const std::string& comm) {
+  const Series* s = testing::find_series(families, "kscope_block_io_target_requests_total",
+                                         {{"device", dev}, {"op", op}, {"comm", comm}});
+  return s != nullptr ? s->value : 0;
+}
+
+// Request sizes land at their own power-of-two `le`; with an I/O scheduler
+// every request is inserted first and has a queue time; direct I/O is
+// counted for the process that issued it.
+TEST(BlockProbeTest, SizesQueueTimeAndTheIssuingProcess) {
+  KSCOPE_REQUIRE_BPF();
+  LoopDevice loop;
+  if (loop.name.empty()) GTEST_SKIP() << "no loop device here (losetup failed)";
+  const std::string sched = "/sys/block/" + loop.name + "/queue/scheduler";
+  if (!(std::ofstream(sched) << "mq-deadline").flush()) GTEST_SKIP() << "no mq-deadline scheduler for " << sched;
+  Config cfg;  // breakdown: comm
+  auto probe = make_block_probe();
+  auto st = probe->start(cfg);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  auto collect = [&] {
+    std::vector<Family> out;
+    CollectContext ctx{cfg, out};
+    probe->collect(ctx);
+    return out;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto before = collect();
+  DiskStats d0 = diskstats(loop.name);
+  // A copy of dd with its own name, so no other dd on the host is counted.
+  const std::string dd = std::filesystem::temp_directory_path() / "kscope-ddblk";
+  std::filesystem::copy_file("/bin/dd", dd, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(system((dd + " if=/dev/zero of=" + loop.dev + " bs=4k count=200 oflag=direct status=none").c_str()), 0);
+  ASSERT_EQ(system((dd + " if=" + loop.dev + " of=/dev/null bs=16k count=50 iflag=direct status=none").c_str()), 0);
+  DiskStats d1 = diskstats(loop.name);
+  auto after = collect();
+  std::filesystem::remove(dd);
+  const uint64_t writes = d1.writes - d0.writes;
+
+  Histogram wsize = hist_delta(before, after, "kscope_block_io_size_bytes", loop.name, "write");
+  EXPECT_EQ(wsize.count(), writes);
+  EXPECT_DOUBLE_EQ(std::round(wsize.sum_seconds * 1e9), double(d1.write_sectors - d0.write_sectors) * 512);
+  // Every 4 KiB write is counted at or below 4096 bytes and above 2048.
+  EXPECT_EQ(wsize.count_below_ns(4096), double(writes));
+  EXPECT_EQ(wsize.count_below_ns(2048), 0);
+  Histogram rsize = hist_delta(before, after, "kscope_block_io_size_bytes", loop.name, "read");
+  EXPECT_GE(rsize.count_below_ns(16384) - rsize.count_below_ns(8192), 50);
+
+  // mq-deadline queues each request before issuing it.
+  Histogram wqueue = hist_delta(before, after, "kscope_block_io_queue_seconds", loop.name, "write");
+  EXPECT_EQ(wqueue.count(), writes);
+  EXPECT_LT(wqueue.quantile_seconds(0.5), 0.5);
+
+  const char* name = "kscope-ddblk";
+  EXPECT_EQ(target_requests(after, loop.name, "write", name) - target_requests(before, loop.name, "write", name),
+            200);
+  EXPECT_EQ(target_requests(after, loop.name, "read", name) - target_requests(before, loop.name, "read", name), 50);
+  auto ovf = testing::overflows_by_map(*probe);
+  EXPECT_EQ(ovf["block_start"] + ovf["block_latency"] + ovf["block_targets"], 0u);
 }
 
 }  // namespace

@@ -103,7 +103,10 @@ Alert AlertEngine::make_alert(const RuleConfig& rule, const TargetId& target) co
   labels["severity"] = rule.severity;
   if (!options_.instance.empty()) labels["instance"] = options_.instance;
   labels["source"] = "kscope";
-  if (!target.name.empty() && !options_.breakdown.empty()) labels[options_.breakdown] = sanitize_utf8(target.name);
+  // A rule grouped by a label of its own (source.by) names its groups by it.
+  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
+  const std::string& label = rule.kind != "slo" && !src.by.empty() ? src.by : options_.breakdown;
+  if (!target.name.empty() && !label.empty()) labels[label] = sanitize_utf8(target.name);
   // A process may share a kernel thread's name: the label keeps them apart.
   if (target.kernel) labels[kKernelLabel] = "true";
   a.labels.assign(labels.begin(), labels.end());

@@ -363,6 +363,36 @@ TEST(AlertEngine, KernelThreadsOptInAlertApartFromTheirNamesakes) {
   ASSERT_EQ(h.engine->alerts().size(), 1u);
 }
 
+// A ratio of two metrics grouped by a label of their own: the share of CPU
+// periods a cgroup was throttled in, whatever the breakdown is.
+TEST(AlertEngine, RatioRuleGroupedByItsOwnLabel) {
+  RuleConfig r;
+  r.name = "CpuThrottlingHigh";
+  r.kind = "threshold";
+  r.threshold.source.metric = "kscope_cgroup_cpu_throttled_periods_total";
+  r.threshold.source.stat = "rate";
+  r.threshold.source.by = "cgroup";
+  r.threshold.source.divide_by = {"kscope_cgroup_cpu_periods_total", {}, "rate"};
+  r.threshold.op = ">";
+  r.threshold.value = 0.25;
+  Harness h({r});
+  const Labels busy{{"cgroup", "/system.slice/pay.service"}};
+  const Labels calm{{"cgroup", "/system.slice/web.service"}};
+  const Labels idle{{"cgroup", "/system.slice/idle.service"}};
+  h.host.labeled_counter("kscope_cgroup_cpu_periods_total", busy, 10);
+  h.host.labeled_counter("kscope_cgroup_cpu_throttled_periods_total", busy, 9);
+  h.host.labeled_counter("kscope_cgroup_cpu_periods_total", calm, 10);
+  h.host.labeled_counter("kscope_cgroup_cpu_throttled_periods_total", calm, 1);
+  h.host.labeled_counter("kscope_cgroup_cpu_throttled_periods_total", idle, 0);  // no periods: no ratio
+  auto notes = h.tick();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].alert.target, "/system.slice/pay.service");
+  EXPECT_THAT(notes[0].alert.labels, ::testing::Contains(Pair("cgroup", "/system.slice/pay.service")));
+  EXPECT_THAT(notes[0].alert.labels, ::testing::Not(::testing::Contains(Pair("comm", ::testing::_))));
+  EXPECT_DOUBLE_EQ(notes[0].alert.value, 0.9);
+  EXPECT_EQ(h.state_of("/system.slice/web.service"), AlertState::kInactive);
+}
+
 TEST(FormatRuleValue, Units) {
   EXPECT_EQ(format_rule_value(0.0123, "duration"), "12.3ms");
   EXPECT_EQ(format_rule_value(2.5e-6, "duration"), "2.5us");

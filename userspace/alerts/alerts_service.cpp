@@ -103,7 +103,10 @@ Result<std::vector<std::shared_ptr<SinkWorker>>> AlertsService::build_sinks(cons
 StringPairs AlertsService::on_fire(const RuleConfig& rule, const Alert& alert) {
   if (rule.capture.count() <= 0) return {};
   CaptureTarget target;
-  if (!alert.target.empty()) target = {breakdown_, alert.target};
+  // A rule grouped by another label than the breakdown (source.by) has no
+  // process or cgroup to narrow the capture to: the whole host is recorded.
+  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
+  if (!alert.target.empty() && (rule.kind == "slo" || src.by.empty())) target = {breakdown_, alert.target};
   auto links = captures_->start(rule.name, target, rule.capture, std::chrono::system_clock::now());
   if (!links) return {{"capture", "skipped: another capture was running"}};
   return *links;

@@ -32,16 +32,40 @@ std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, c
     }
     return out;
   }
+  // Grouped by the rule's own label (cgroup, device, ...) or the breakdown.
+  IntervalPair pair = ctx.pair;
+  if (!source.by.empty()) pair.breakdown = source.by;
+  const bool whole = source.by.empty() && host;
   MetricSelector sel{source.metric, build_matchers(source.match),
                      parse_statistic(source.stat).value_or(Statistic::kRate)};
-  auto g = evaluate_selector(ctx.pair, sel);
+  auto g = evaluate_selector(pair, sel);
   if (!g.present) return out;
-  if (host) {
-    if (g.host) out.emplace_back(TargetId{}, *g.host);
+  std::optional<Grouped<std::optional<double>>> denominator;
+  if (!source.divide_by.metric.empty()) {
+    MetricSelector d{source.divide_by.metric, build_matchers(source.divide_by.match),
+                     parse_statistic(source.divide_by.stat).value_or(Statistic::kRate)};
+    denominator = evaluate_selector(pair, d);
+    if (!denominator->present) return out;
+  }
+  // The value, or the ratio to the denominator's value for the same group.
+  auto value_of = [&](const std::optional<double>& v, const std::optional<double>& d) -> std::optional<double> {
+    if (!v) return std::nullopt;
+    if (!denominator) return v;
+    if (!d || *d == 0) return std::nullopt;
+    return *v / *d;
+  };
+  if (whole) {
+    if (auto v = value_of(g.host, denominator ? denominator->host : std::nullopt)) out.emplace_back(TargetId{}, *v);
     return out;
   }
   for (const auto& [target, v] : g.targets) {
-    if (v && in_scope(rule, target)) out.emplace_back(target, *v);
+    std::optional<double> d;
+    if (denominator) {
+      auto it = denominator->targets.find(target);
+      if (it != denominator->targets.end()) d = it->second;
+    }
+    auto value = value_of(v, d);
+    if (value && in_scope(rule, target)) out.emplace_back(target, *value);
   }
   return out;
 }

@@ -182,4 +182,13 @@ const std::vector<double>& default_le_seconds() {
   return le;
 }
 
+const std::vector<double>& size_le_bytes() {
+  static const std::vector<double> le = [] {
+    std::vector<double> v;
+    for (double b = 512; b <= 4 * 1024 * 1024; b *= 2) v.push_back(b);
+    return v;
+  }();
+  return le;
+}
+
 }  // namespace kscope

@@ -81,4 +81,8 @@ void cumulative_counts_into(const Histogram& h, const std::vector<uint32_t>& slo
 // The default exported boundaries: 10us .. 10s, 1-2.5-5 steps (19 values).
 const std::vector<double>& default_le_seconds();
 
+// The exported `le`s of size histograms (HistogramUnit::kBytes): powers of
+// two from 512 bytes to 4 MiB, a block device's range of request sizes.
+const std::vector<double>& size_le_bytes();
+
 }  // namespace kscope

@@ -30,11 +30,19 @@ struct Series {
   const std::string* label(std::string_view name) const;
 };
 
+// What a histogram family's fine buckets count. Latencies are nanoseconds,
+// exported in seconds at the configured `le`s. Sizes use the same
+// log-linear layout with one unit per byte (bpf/block.bpf.c records
+// bytes - 1, so a power-of-two size is counted at its own `le`), exported in
+// bytes at powers of two (kSizeLeBytes), classic buckets only.
+enum class HistogramUnit { kSeconds, kBytes };
+
 struct Family {
   std::string name;  // full Prometheus name, e.g. kscope_syscall_latency_seconds
   std::string help;
   MetricType type = MetricType::kGauge;
   std::vector<Series> series;
+  HistogramUnit unit = HistogramUnit::kSeconds;
 };
 
 struct Snapshot {

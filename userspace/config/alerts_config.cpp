@@ -48,17 +48,48 @@ bool valid_label_name(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-// Reads signal | metric + match + stat; returns the unit of the source, "" on error.
+void read_matchers(YamlSection& s, const StringPairs& match) {
+  for (const auto& [name, spec] : match) {
+    if (!valid_label_name(name)) s.error("match", "label name '" + name + "' is not a Prometheus label name");
+    auto m = LabelMatcher::parse(name, spec);
+    if (!m) s.error("match", "label " + name + ": " + m.error().message());
+  }
+}
+
+// Checks a metric name and its statistic (defaulting it); returns the unit
+// of the value, "" on error. Rules read kscope's metrics and the host's
+// node_exporter-named ones.
+std::string read_metric_stat(YamlSection& s, const std::string& where, const std::string& metric, std::string& stat) {
+  (void)where;
+  if (!metric.starts_with("kscope_") && !metric.starts_with("node_")) {
+    s.error("metric", "expected a kscope metric name (kscope_... or the host's node_...), got '" + metric + "'");
+    return "";
+  }
+  if (stat.empty()) stat = metric.ends_with("_total") ? "rate" : (metric.ends_with("_seconds") ? "p99" : "value");
+  if (!parse_statistic(stat)) {
+    s.error("stat", "expected one of " + join(statistic_names()) + ", got '" + stat + "'");
+    return "";
+  }
+  if (metric.ends_with("_total") && stat != "rate") {
+    s.error("stat", "counter " + metric + " takes stat: rate, got '" + stat + "'");
+    return "";
+  }
+  if (metric.ends_with("_seconds") && !statistic_fits(*parse_statistic(stat), MetricType::kHistogram)) {
+    s.error("stat", "histogram " + metric + " takes one of p50, p90, p95, p99, p999, mean, count_rate; got '" + stat +
+                        "'");
+    return "";
+  }
+  return statistic_unit(stat);
+}
+
+// Reads signal | metric + match + stat (+ by, divide_by); returns the unit of
+// the source, "" on error.
 std::string read_source(YamlSection& s, RuleSource& out, bool required) {
   s.read("signal", out.signal);
   s.read("metric", out.metric);
   s.read("stat", out.stat);
   s.read_map("match", out.match);
-  for (const auto& [name, spec] : out.match) {
-    if (!valid_label_name(name)) s.error("match", "label name '" + name + "' is not a Prometheus label name");
-    auto m = LabelMatcher::parse(name, spec);
-    if (!m) s.error("match", "label " + name + ": " + m.error().message());
-  }
+  read_matchers(s, out.match);
   if (!out.signal.empty() && !out.metric.empty()) {
     s.error("metric", "give either signal or metric, not both");
     return "";
@@ -69,32 +100,33 @@ std::string read_source(YamlSection& s, RuleSource& out, bool required) {
       s.error("signal", "unknown signal '" + out.signal + "'; expected one of " + join(names));
       return "";
     }
-    if (!out.match.empty() || !out.stat.empty()) {
-      s.error(out.match.empty() ? "stat" : "match", "match and stat apply to metric sources, not signals");
+    if (!out.match.empty() || !out.stat.empty() || s.has("by") || s.has("divide_by")) {
+      s.error(out.match.empty() ? (out.stat.empty() ? (s.has("by") ? "by" : "divide_by") : "stat") : "match",
+              "match, stat, by and divide_by apply to metric sources, not signals");
       return "";
     }
     return signal_unit(out.signal);
   }
   if (!out.metric.empty()) {
-    if (!out.metric.starts_with("kscope_")) {
-      s.error("metric", "expected a kscope metric name (kscope_...), got '" + out.metric + "'");
+    std::string unit = read_metric_stat(s, "", out.metric, out.stat);
+    if (unit.empty()) return "";
+    s.read("by", out.by);
+    if (!out.by.empty() && !valid_label_name(out.by)) {
+      s.error("by", "expected a label name to group by (cgroup, device, ...), got '" + out.by + "'");
       return "";
     }
-    if (out.stat.empty()) out.stat = out.metric.ends_with("_total") ? "rate" : "p99";
-    if (!parse_statistic(out.stat)) {
-      s.error("stat", "expected one of " + join(statistic_names()) + ", got '" + out.stat + "'");
-      return "";
-    }
-    if (out.metric.ends_with("_total") && out.stat != "rate") {
-      s.error("stat", "counter " + out.metric + " takes stat: rate, got '" + out.stat + "'");
-      return "";
-    }
-    if (out.metric.ends_with("_seconds") && !statistic_fits(*parse_statistic(out.stat), MetricType::kHistogram)) {
-      s.error("stat", "histogram " + out.metric + " takes one of p50, p90, p95, p99, p999, mean, count_rate; got '" +
-                          out.stat + "'");
-      return "";
-    }
-    return statistic_unit(out.stat);
+    if (!s.has("divide_by")) return unit;
+    auto d = s.section("divide_by");
+    d.read("metric", out.divide_by.metric);
+    d.read("stat", out.divide_by.stat);
+    d.read_map("match", out.divide_by.match);
+    read_matchers(d, out.divide_by.match);
+    if (out.divide_by.metric.empty()) d.error("metric", "expected the metric to divide by");
+    std::string dunit = out.divide_by.metric.empty()
+                            ? ""
+                            : read_metric_stat(d, "divide_by.", out.divide_by.metric, out.divide_by.stat);
+    d.finish();
+    return dunit.empty() ? "" : "ratio";
   }
   if (required) s.error("signal", "expected a signal (e.g. latency.syscall.p99) or a metric to read");
   return "";
@@ -323,6 +355,7 @@ std::string rule_unit(const RuleConfig& rule) {
   if (rule.kind == "slo") return "burn";
   const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
   if (!src.signal.empty()) return signal_unit(src.signal);
+  if (!src.divide_by.metric.empty()) return "ratio";
   return statistic_unit(src.stat);
 }
 

@@ -16,6 +16,14 @@ class YamlSection;
 
 using StringPairs = std::vector<std::pair<std::string, std::string>>;
 
+// The denominator of a ratio rule: another metric read the same way.
+struct RuleDenominator {
+  std::string metric;  // empty: the rule is not a ratio
+  StringPairs match;
+  std::string stat;
+  bool operator==(const RuleDenominator&) const = default;
+};
+
 // What a threshold or anomaly rule reads: a signal by its dotted path
 // (signals/signals.h), or a metric with label matchers and a statistic.
 struct RuleSource {
@@ -23,6 +31,13 @@ struct RuleSource {
   std::string metric;
   StringPairs match;  // label -> "value" | "!=value" | "=~regex" | "!~regex"
   std::string stat;   // statistic name (metric sources), see signals/metric_query.h
+  // Metric sources: group by this label instead of the breakdown target
+  // (e.g. cgroup, device, mountpoint); the alert carries it as its label.
+  std::string by;
+  // Metric sources: the value is metric / divide_by per group (a ratio),
+  // groups whose denominator is 0 left out. E.g. throttled periods over
+  // periods, available bytes over size.
+  RuleDenominator divide_by;
   bool operator==(const RuleSource&) const = default;
 };
 

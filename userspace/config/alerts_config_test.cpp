@@ -150,5 +150,54 @@ TEST(AlertsConfig, RuleValueUnits) {
   EXPECT_FALSE(parse_rule_value("inf", "number", v, err));
 }
 
+// A ratio rule grouped by a label of its own; its value is a ratio.
+TEST(AlertsConfig, RatioRuleByALabel) {
+  auto cfg = parse_config(R"(alerts:
+  rules:
+    - name: DiskNearlyFull
+      scope: host
+      threshold:
+        metric: node_filesystem_avail_bytes
+        by: mountpoint
+        divide_by: {metric: node_filesystem_size_bytes}
+        op: "<"
+        value: 10%
+    - name: Bad
+      threshold:
+        metric: kscope_cgroup_cpu_throttled_periods_total
+        by: "not a label"
+        value: 25%
+    - name: Bad2
+      threshold:
+        signal: saturation.runqueue_p99
+        by: cgroup
+        value: 1ms
+)", "r.yaml");
+  ASSERT_FALSE(cfg.ok());
+  const std::string m = cfg.error().message();
+  EXPECT_THAT(m, HasSubstr("alerts.rules[1].threshold.by: expected a label name"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[2].threshold"));
+  EXPECT_THAT(m, HasSubstr("apply to metric sources, not signals"));
+  auto good = parse_config(R"(alerts:
+  rules:
+    - name: DiskNearlyFull
+      scope: host
+      threshold:
+        metric: node_filesystem_avail_bytes
+        by: mountpoint
+        divide_by: {metric: node_filesystem_size_bytes}
+        op: "<"
+        value: 10%
+)", "r.yaml");
+  ASSERT_TRUE(good.ok()) << good.error().message();
+  const auto& rule = good->alerts.rules.back();
+  EXPECT_EQ(rule.threshold.source.by, "mountpoint");
+  EXPECT_EQ(rule.threshold.source.stat, "value");
+  EXPECT_EQ(rule.threshold.source.divide_by.metric, "node_filesystem_size_bytes");
+  EXPECT_EQ(rule.threshold.source.divide_by.stat, "value");
+  EXPECT_EQ(rule_unit(rule), "ratio");
+  EXPECT_DOUBLE_EQ(rule.threshold.value, 0.1);
+}
+
 }  // namespace
 }  // namespace kscope

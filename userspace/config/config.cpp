@@ -46,6 +46,7 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   auto block = probes.section("block");
   block.read("enabled", out.block.enabled);
   block.read("max_in_flight", out.block.max_in_flight, 64, 1u << 20);
+  block.read("max_targets", out.block.max_targets, 16, 1u << 20);
   block.finish();
 
   auto exits = probes.section("exits");

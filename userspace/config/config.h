@@ -89,6 +89,9 @@ struct TcpProbeConfig {
 struct BlockProbeConfig {
   bool enabled = true;
   uint32_t max_in_flight = 8192;  // requests timed at once; more are counted as not timed
+  // Kernel map entries, one per (device, operation, issuing target); when
+  // full, new ones fold into "other" and kscope_map_overflow_total counts it.
+  uint32_t max_targets = 1024;
   bool operator==(const BlockProbeConfig&) const = default;
 };
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/escape.h"
+#include "export/size_buckets.h"
 
 namespace kscope {
 namespace {
@@ -117,6 +118,7 @@ std::string render_prometheus(const std::vector<const Family*>& families, const 
   for (double le : le_seconds) le_text.push_back(prometheus_number(le));
   const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
   std::vector<uint64_t> cumulative(le_seconds.size());
+  SizeBuckets sizes;
   std::string labels;
 
   for (const Family* f : families) {
@@ -133,7 +135,10 @@ std::string render_prometheus(const std::vector<const Family*>& families, const 
         out += '\n';
         continue;
       }
-      cumulative_counts_into(*s.histogram, slots, cumulative);
+      const bool bytes = family.unit == HistogramUnit::kBytes;
+      const auto& les = bytes ? sizes.text : le_text;
+      auto& counts = bytes ? sizes.cumulative : cumulative;
+      cumulative_counts_into(*s.histogram, bytes ? sizes.slots : slots, counts);
       const uint64_t total = s.histogram->count();
       auto bucket_line = [&](const std::string& le, uint64_t count) {
         out += family.name;
@@ -146,11 +151,11 @@ std::string render_prometheus(const std::vector<const Family*>& families, const 
         append_uint(out, count);
         out += '\n';
       };
-      for (size_t i = 0; i < le_seconds.size(); ++i) bucket_line(le_text[i], cumulative[i]);
+      for (size_t i = 0; i < les.size(); ++i) bucket_line(les[i], counts[i]);
       static const std::string kInf = "+Inf";
       bucket_line(kInf, total);
       append_name(out, family.name, "_sum", labels);
-      append_number(out, s.histogram->sum_seconds);
+      append_number(out, bytes ? size_sum_bytes(*s.histogram) : s.histogram->sum_seconds);
       out += '\n';
       append_name(out, family.name, "_count", labels);
       append_uint(out, total);

@@ -4,6 +4,7 @@
 
 #include "common/escape.h"
 #include "export/native_histogram.h"
+#include "export/size_buckets.h"
 #include "common/proto_wire.h"
 
 namespace kscope {
@@ -91,18 +92,25 @@ void write_labels(ProtoWriter& metric_msg, const Labels& labels, ProtoWriter& sc
   }
 }
 
+// Classic buckets: the count, sum and cumulative buckets at `le`.
+void write_classic(ProtoWriter& out, const Histogram& h, double sum, const std::vector<double>& le,
+                   const std::vector<uint32_t>& slots, std::vector<uint64_t>& cumulative) {
+  ProtoWriter scratch;
+  out.uint_field(hist::kSampleCount, h.count());
+  out.double_field(hist::kSampleSum, sum);
+  cumulative_counts_into(h, slots, cumulative);
+  for (size_t i = 0; i < le.size(); ++i) {
+    scratch.clear();
+    scratch.uint_field(bucket::kCumulativeCount, cumulative[i]);
+    scratch.double_field(bucket::kUpperBound, le[i]);
+    message_field(out, hist::kBucket, scratch);
+  }
+}
+
 void write_histogram(ProtoWriter& out, const Histogram& h, const std::vector<double>& le_seconds,
                      const std::vector<uint32_t>& slots, std::vector<uint64_t>& cumulative) {
   ProtoWriter scratch;
-  out.uint_field(hist::kSampleCount, h.count());
-  out.double_field(hist::kSampleSum, h.sum_seconds);
-  cumulative_counts_into(h, slots, cumulative);
-  for (size_t i = 0; i < le_seconds.size(); ++i) {
-    scratch.clear();
-    scratch.uint_field(bucket::kCumulativeCount, cumulative[i]);
-    scratch.double_field(bucket::kUpperBound, le_seconds[i]);
-    message_field(out, hist::kBucket, scratch);
-  }
+  write_classic(out, h, h.sum_seconds, le_seconds, slots, cumulative);
   const NativeHistogram n = to_native(h);
   out.sint_field(hist::kSchema, n.schema);
   out.double_field(hist::kZeroThreshold, n.zero_threshold);
@@ -155,6 +163,7 @@ std::string render_prometheus_protobuf(const std::vector<const Family*>& familie
   std::string out;
   const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
   std::vector<uint64_t> cumulative(le_seconds.size());
+  SizeBuckets sizes;
   ProtoWriter family_msg, metric_msg, inner, scratch;
   for (const Family* f : families) {
     const Family& family = *f;
@@ -168,7 +177,11 @@ std::string render_prometheus_protobuf(const std::vector<const Family*>& familie
       metric_msg.clear();
       write_labels(metric_msg, s.labels, scratch);
       inner.clear();
-      if (family.type == MetricType::kHistogram) {
+      if (family.type == MetricType::kHistogram && family.unit == HistogramUnit::kBytes) {
+        // Native buckets are powers of 2^(1/4) of the unit: seconds only.
+        write_classic(inner, *s.histogram, size_sum_bytes(*s.histogram), sizes.le, sizes.slots, sizes.cumulative);
+        message_field(metric_msg, metric::kHistogram, inner);
+      } else if (family.type == MetricType::kHistogram) {
         write_histogram(inner, *s.histogram, le_seconds, slots, cumulative);
         message_field(metric_msg, metric::kHistogram, inner);
       } else {

@@ -196,6 +196,26 @@ TEST(PrometheusProtobuf, HistogramsCarryNativeAndClassicBuckets) {
   EXPECT_EQ(m.spans.at(0).first, native_index_of_fine_bucket(static_cast<int>(kscope_hist_bucket(20'000))));
 }
 
+// Sizes: classic buckets in bytes at powers of two, the sum in bytes, and
+// no native buckets (those are powers of 2^(1/4) of seconds).
+TEST(PrometheusProtobuf, SizeHistogramsAreClassicInBytes) {
+  Histogram h;
+  for (int k = 0; k < 3; ++k) h.record_ns(4096 - 1);  // as bpf/block.bpf.c records 4 KiB
+  h.sum_seconds = 3 * 4096e-9;
+  Snapshot s;
+  Family f{"kscope_block_io_size_bytes", "Sizes.", MetricType::kHistogram, {{{{"device", "vda"}}, 0, h}}};
+  f.unit = HistogramUnit::kBytes;
+  s.families.push_back(f);
+  auto d = decode(render_prometheus_protobuf(s, {1e-3}));
+  const auto& m = d.at(0).metrics.at(0);
+  EXPECT_EQ(m.count, 3u);
+  EXPECT_DOUBLE_EQ(m.sum, 12288);
+  ASSERT_EQ(m.classic.size(), size_le_bytes().size());
+  EXPECT_EQ(m.classic[2], (std::pair<double, uint64_t>{2048, 0}));
+  EXPECT_EQ(m.classic[3], (std::pair<double, uint64_t>{4096, 3}));
+  EXPECT_TRUE(m.spans.empty());
+}
+
 TEST(PrometheusProtobuf, EmptyHistogramHasTheNoOpSpan) {
   Snapshot s;
   s.families.push_back({"kscope_h", "H.", MetricType::kHistogram, {{{}, 0, Histogram{}}}});

@@ -101,4 +101,22 @@ TEST(Prometheus, NumbersInPrometheusSyntax) {
   EXPECT_EQ(prometheus_number(1e-05), "1e-05");
 }
 
+// A size histogram's buckets are bytes: a 4 KiB request is at le="4096",
+// not below it, and the sum is bytes.
+TEST(Prometheus, SizeHistogramsInBytes) {
+  Histogram h;
+  for (int k = 0; k < 3; ++k) h.record_ns(4096 - 1);
+  h.sum_seconds = 3 * 4096e-9;
+  Family f{"kscope_block_io_size_bytes", "Sizes.", MetricType::kHistogram, {{{{"device", "vda"}}, 0, h}}};
+  f.unit = HistogramUnit::kBytes;
+  Snapshot s;
+  s.families.push_back(f);
+  const std::string text = render_prometheus(s, default_le_seconds());
+  EXPECT_NE(text.find("kscope_block_io_size_bytes_bucket{device=\"vda\",le=\"2048\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("kscope_block_io_size_bytes_bucket{device=\"vda\",le=\"4096\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("kscope_block_io_size_bytes_bucket{device=\"vda\",le=\"4194304\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("kscope_block_io_size_bytes_sum{device=\"vda\"} 12288\n"), std::string::npos);
+  EXPECT_EQ(text.find("le=\"0.01\""), std::string::npos);
+}
+
 }  // namespace kscope

@@ -8,11 +8,14 @@
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
+#include "collect/target_labels.h"
 #include "probes/block_devices.h"
+#include "probes/breakdown_counter.h"
 #include "probes/stack_maps.h"
 
 static_assert(sizeof(block_key) == 8, "block_key layout is shared with bpf/block.bpf.c");
-static_assert(sizeof(block_stats) == (KSCOPE_HIST_BUCKETS + 3) * 8, "block_stats layout");
+static_assert(sizeof(block_stats) == (3 * (KSCOPE_HIST_BUCKETS + 1) + 2) * 8, "block_stats layout");
+static_assert(sizeof(block_target_key) == 16 + sizeof(kscope_target), "block_target_key layout");
 
 namespace kscope {
 namespace {
@@ -27,6 +30,11 @@ std::string op_name(uint32_t op) {
     case KSCOPE_BLOCK_OP_DISCARD: return "discard";
     default: return "other";
   }
+}
+
+void add_hist(kscope_hist& into, const kscope_hist& from) {
+  for (int b = 0; b < KSCOPE_HIST_BUCKETS; ++b) into.buckets[b] += from.buckets[b];
+  into.sum_ns += from.sum_ns;
 }
 
 class BlockProbe final : public Probe {
@@ -64,6 +72,12 @@ class BlockProbe final : public Probe {
                    "Block I/O requests from issue to the driver to completion, per device and operation "
                    "(the requests /proc/diskstats counts as completed).",
                    MetricType::kHistogram, {}};
+    Family queue{"kscope_block_io_queue_seconds",
+                 "Time block I/O requests waited in the block layer's queue, from insert to issue to the driver "
+                 "(requests that were queued; one issued straight to the driver is not in it).",
+                 MetricType::kHistogram, {}};
+    Family size{"kscope_block_io_size_bytes", "Sizes of completed block I/O requests.", MetricType::kHistogram, {}};
+    size.unit = HistogramUnit::kBytes;
     Family bytes{"kscope_block_io_bytes_total", "Bytes of completed block I/O requests.", MetricType::kCounter, {}};
     Family errors{"kscope_block_io_errors_total", "Block I/O requests that completed with an error.",
                   MetricType::kCounter, {}};
@@ -73,18 +87,43 @@ class BlockProbe final : public Probe {
       const std::string device = k.dev == 0 ? "other" : names_.name(k.dev);
       auto [it, fresh] = merged.try_emplace({device, op_name(k.op)}, v);
       if (fresh) return;
-      for (int b = 0; b < KSCOPE_HIST_BUCKETS; ++b) it->second.latency.buckets[b] += v.latency.buckets[b];
-      it->second.latency.sum_ns += v.latency.sum_ns;
+      add_hist(it->second.latency, v.latency);
+      add_hist(it->second.queue, v.queue);
+      add_hist(it->second.size, v.size);
       it->second.bytes += v.bytes;
       it->second.errors += v.errors;
     });
     for (const auto& [key, v] : merged) {
       Labels labels{{"device", key.first}, {"op", key.second}};
       latency.series.push_back({labels, 0, Histogram::from_kernel(v.latency)});
+      queue.series.push_back({labels, 0, Histogram::from_kernel(v.queue)});
+      size.series.push_back({labels, 0, Histogram::from_kernel(v.size)});
       bytes.series.push_back({labels, double(v.bytes), {}});
       errors.series.push_back({labels, double(v.errors), {}});
     }
-    for (Family* f : {&latency, &bytes, &errors}) ctx.out.push_back(std::move(*f));
+    for (Family* f : {&latency, &queue, &size, &bytes, &errors}) ctx.out.push_back(std::move(*f));
+    if (labeler_ && !labeler_->label_name().empty()) collect_targets(ctx);
+  }
+
+  // Requests and bytes per issuing target, capped at max_series targets.
+  void collect_targets(CollectContext& ctx) {
+    std::map<Labels, double> requests, bytes;
+    for_each_entry<block_target_key, block_target_stats>(
+        skel_->maps.block_targets, [&](const block_target_key& k, const block_target_stats& v) {
+          Labels labels{{"device", k.dev == 0 ? "other" : names_.name(k.dev)}, {"op", op_name(k.op)}};
+          for (auto& l : labeler_->labels(k.target, k.flags)) labels.push_back(std::move(l));
+          requests[labels] += double(v.requests);
+          bytes[labels] += double(v.bytes);
+        });
+    const std::string& label = labeler_->label_name();
+    ctx.out.push_back(breakdown_counter("kscope_block_io_target_requests_total",
+                                        "Completed block I/O requests per device, operation and the target that "
+                                        "issued them (page-cache writeback: the kernel's flusher threads).",
+                                        label, requests, ctx.config.max_series));
+    ctx.out.push_back(breakdown_counter("kscope_block_io_target_bytes_total",
+                                        "Bytes of completed block I/O requests per device, operation and issuing "
+                                        "target.",
+                                        label, bytes, ctx.config.max_series));
   }
 
   std::vector<ProgramStats> program_stats() const override {
@@ -95,7 +134,8 @@ class BlockProbe final : public Probe {
     if (!skel_) return {};
     const bpf_map* m = skel_->maps.block_overflow;
     return {{"block_start", percpu_u64_sum(m, KSCOPE_BLOCK_OVF_START)},
-            {"block_latency", percpu_u64_sum(m, KSCOPE_BLOCK_OVF_LATENCY)}};
+            {"block_latency", percpu_u64_sum(m, KSCOPE_BLOCK_OVF_LATENCY)},
+            {"block_targets", percpu_u64_sum(m, KSCOPE_BLOCK_OVF_TARGETS)}};
   }
 
  private:
@@ -103,11 +143,18 @@ class BlockProbe final : public Probe {
     skel_.reset(block_bpf__open());
     if (!skel_) return libbpf_error("probe block: open failed", -errno);
     auto* s = skel_.get();
+    auto targets = target_tunables(config);
+    if (!targets) return targets.error();
+    s->rodata->targ_breakdown = targets->breakdown;
+    labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
+    bpf_program__set_autoload(s->progs.handle_block_rq_insert, btf);
+    bpf_program__set_autoload(s->progs.handle_block_rq_insert_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_complete, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_complete_raw, !btf);
     bpf_map__set_max_entries(s->maps.block_start, config.probes.block.max_in_flight);
+    bpf_map__set_max_entries(s->maps.block_targets, config.probes.block.max_targets);
     int err = block_bpf__load(s);
     if (err) {
       Error e = load_error("block", err);
@@ -119,6 +166,7 @@ class BlockProbe final : public Probe {
 
   Skeleton skel_;
   BlockDeviceNames names_;
+  std::unique_ptr<TargetLabeler> labeler_;
 };
 
 }  // namespace

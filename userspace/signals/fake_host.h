@@ -37,6 +37,10 @@ class FakeHost {
   }
   void counter(const std::string& family, const std::string& comm, double add) { counters_[{family, comm}] += add; }
   void gauge(const std::string& family, const std::string& cpu, double v) { gauges_[{family, cpu}] = v; }
+  // A counter series with labels of its own (cgroup, device, ...).
+  void labeled_counter(const std::string& family, const Labels& labels, double add) {
+    labeled_[{family, labels}] += add;
+  }
   // Forgets every counter, as after a probe restart.
   void reset() {
     latency_.clear();
@@ -92,6 +96,12 @@ class FakeHost {
       f.type = MetricType::kGauge;
       f.series.push_back({{{"cpu", k.second}}, v, {}});
     }
+    for (const auto& [k, v] : labeled_) {
+      auto& f = extra[k.first];
+      f.name = k.first;
+      f.type = MetricType::kCounter;
+      f.series.push_back({k.second, v, {}});
+    }
     for (auto& [n, f] : extra) s->families.push_back(f);
     return s;
   }
@@ -107,6 +117,7 @@ class FakeHost {
   std::map<std::pair<std::string, std::string>, double> counters_;
   std::map<std::pair<std::string, bool>, Histogram> runq_;
   std::map<std::pair<std::string, std::string>, double> gauges_;
+  std::map<std::pair<std::string, Labels>, double> labeled_;
 };
 
 }  // namespace kscope::testing

@@ -15,7 +15,8 @@
 /* Overflow counters, indices into block_overflow. */
 #define KSCOPE_BLOCK_OVF_START 0   /* block_start full: the request is not timed */
 #define KSCOPE_BLOCK_OVF_LATENCY 1 /* block_latency full: folded into dev 0, exported as "other" */
-#define KSCOPE_BLOCK_OVF_MAX 2
+#define KSCOPE_BLOCK_OVF_TARGETS 2 /* block_targets full: folded into the KSCOPE_KEY_OTHER target */
+#define KSCOPE_BLOCK_OVF_MAX 3
 
 /* Per device and operation. */
 struct block_key {
@@ -25,15 +26,43 @@ struct block_key {
 
 struct block_stats {
 	struct kscope_hist latency; /* issue to completion */
+	/* Insert into the scheduler/software queue to issue, for the requests
+	 * whose insert was seen (a request issued straight to the driver, as
+	 * with no I/O scheduler and an idle queue, has no queue time). */
+	struct kscope_hist queue;
+	/* Request sizes, recorded as bytes - 1 in the latency layout, so that
+	 * a 4096-byte request lands in the bucket that ends at 4096 and an
+	 * exported le="4096" counts it; sum_ns holds the true bytes. */
+	struct kscope_hist size;
 	__u64 bytes;
 	__u64 errors; /* completions with a non-zero status */
 };
 
 /* Per request in flight, keyed by the request's address. */
 struct block_start {
-	__u64 issued_ns;
+	__u64 inserted_ns; /* 0: insert not seen */
+	__u64 issued_ns;   /* 0: inserted, not issued yet */
 	__u32 dev;
 	__u32 op;
+	__u32 size;  /* bytes at issue */
+	__u32 flags; /* KSCOPE_KEY_KERNEL when the issuer is a kernel thread */
+	struct kscope_target target; /* who inserted (or else issued) it */
+};
+
+/* Completed requests and bytes per device, operation and issuing target
+ * (the breakdown: process name or cgroup). Direct I/O is the process's own;
+ * page-cache writeback is issued by the kernel's flusher threads. */
+struct block_target_key {
+	__u32 dev;
+	__u32 op;
+	__u32 flags; /* KSCOPE_KEY_OTHER, KSCOPE_KEY_KERNEL */
+	__u32 pad;
+	struct kscope_target target;
+};
+
+struct block_target_stats {
+	__u64 requests;
+	__u64 bytes;
 };
 
 #endif
