@@ -24,7 +24,8 @@ std::string join(const std::vector<std::string>& v) {
 // The unit a signal is measured in.
 std::string signal_unit(const std::string& path) {
   if (path.starts_with("latency.")) return path.ends_with(".count") ? "number" : "duration";
-  if (path == "saturation.runqueue_p99") return "duration";
+  if (path == "saturation.runqueue_p99" || path == "saturation.disk_latency_p99") return "duration";
+  if (path.find("_pressure") != std::string::npos) return "ratio";
   if (path.ends_with("_ratio") || path.ends_with("utilization")) return "ratio";
   if (path.ends_with("_per_second") || path.starts_with("errors.by_class.")) return "rate";
   return "number";
@@ -478,6 +479,32 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
        "rate"},
       0, "{target} died of a crash signal (SIGSEGV, SIGABRT, ...)"));
   rules.back().for_duration = Nanos(0);
+  // What the host runs out of.
+  rules.push_back(default_threshold("MemoryPressureHigh", {"saturation.memory_pressure", "", {}, ""}, 0.1,
+                                    "tasks stalled on memory {value} of the time on this host (threshold {threshold})"));
+  rules.back().scope = "host";
+  rules.back().for_duration = std::chrono::minutes(5);
+  with_clear(rules.back(), 0.05);
+  RuleSource disk{"", "kscope_block_io_latency_seconds", {{"op", "=~read|write"}}, "p99", "device", {}};
+  rules.push_back(default_threshold("DiskLatencyHigh", disk, 0.1,
+                                    "p99 of reads and writes on {target} is {value} (threshold {threshold})"));
+  rules.back().for_duration = std::chrono::minutes(5);
+  with_clear(rules.back(), 0.05);
+  // Read-only images (squashfs snaps, ISO, EROFS) are full by design.
+  const StringPairs writable = {{"fstype", "!~squashfs|iso9660|erofs"}};
+  RuleSource filesystem{"", "node_filesystem_avail_bytes", writable, "value", "mountpoint",
+                        {"node_filesystem_size_bytes", writable, "value"}};
+  rules.push_back(default_threshold("FilesystemAlmostFull", filesystem, 0.1,
+                                    "{target} has {value} of its space left (threshold {threshold})"));
+  rules.back().threshold.op = "<";
+  rules.back().for_duration = std::chrono::minutes(5);
+  with_clear(rules.back(), 0.12);
+  RuleSource throttled{"", "kscope_cgroup_cpu_throttled_periods_total", {}, "rate", "cgroup",
+                       {"kscope_cgroup_cpu_periods_total", {}, "rate"}};
+  rules.push_back(default_threshold("CpuThrottlingHigh", throttled, 0.25,
+                                    "{target} was throttled in {value} of its CPU periods (threshold {threshold})"));
+  rules.back().for_duration = std::chrono::minutes(10);
+  with_clear(rules.back(), 0.1);
   return rules;
 }
 

@@ -65,6 +65,8 @@ enum class Field {
   kSyscallsPerSecond, kReadBytes, kWriteBytes,
   kErrorsPerSecond, kErrorRatio, kRetransmits, kResets,
   kRunqueueP99, kRunqueueLength, kOffcpuRatio, kCpuCores, kCpuUtilization,
+  kCpuPressure, kMemoryPressure, kMemoryPressureFull, kIoPressure, kIoPressureFull,
+  kMemoryUsedRatio, kDiskLatencyP99, kDiskUtilization, kCpuThrottledRatio,
   kErrnoClass0,  // kErrnoClass0 + i for each ErrnoClass
 };
 
@@ -91,6 +93,15 @@ const std::vector<std::pair<std::string, int>>& paths() {
         {"saturation.offcpu_ratio", int(Field::kOffcpuRatio)},
         {"saturation.cpu_cores", int(Field::kCpuCores)},
         {"saturation.cpu_utilization", int(Field::kCpuUtilization)},
+        {"saturation.cpu_pressure", int(Field::kCpuPressure)},
+        {"saturation.memory_pressure", int(Field::kMemoryPressure)},
+        {"saturation.memory_pressure_full", int(Field::kMemoryPressureFull)},
+        {"saturation.io_pressure", int(Field::kIoPressure)},
+        {"saturation.io_pressure_full", int(Field::kIoPressureFull)},
+        {"saturation.memory_used_ratio", int(Field::kMemoryUsedRatio)},
+        {"saturation.disk_latency_p99", int(Field::kDiskLatencyP99)},
+        {"saturation.disk_utilization", int(Field::kDiskUtilization)},
+        {"saturation.cpu_throttled_ratio", int(Field::kCpuThrottledRatio)},
     };
     for (size_t i = 0; i < kErrnoClassCount; ++i) {
       v.emplace_back("errors.by_class." + std::string(errno_class_name(ErrnoClass(i))),
@@ -134,6 +145,15 @@ std::optional<double> field_value(const SignalSet& s, int f) {
     case Field::kOffcpuRatio: return s.offcpu_ratio;
     case Field::kCpuCores: return s.cpu_cores;
     case Field::kCpuUtilization: return s.cpu_utilization;
+    case Field::kCpuPressure: return s.cpu_pressure;
+    case Field::kMemoryPressure: return s.memory_pressure;
+    case Field::kMemoryPressureFull: return s.memory_pressure_full;
+    case Field::kIoPressure: return s.io_pressure;
+    case Field::kIoPressureFull: return s.io_pressure_full;
+    case Field::kMemoryUsedRatio: return s.memory_used_ratio;
+    case Field::kDiskLatencyP99: return s.disk_latency_p99;
+    case Field::kDiskUtilization: return s.disk_utilization;
+    case Field::kCpuThrottledRatio: return s.cpu_throttled_ratio;
     default: return std::nullopt;
   }
 }
@@ -168,7 +188,16 @@ nlohmann::json set_json(const SignalSet& s) {
         {"runqueue_length", opt(s.runqueue_length)},
         {"offcpu_ratio", opt(s.offcpu_ratio)},
         {"cpu_cores", opt(s.cpu_cores)},
-        {"cpu_utilization", opt(s.cpu_utilization)}}},
+        {"cpu_utilization", opt(s.cpu_utilization)},
+        {"cpu_pressure", opt(s.cpu_pressure)},
+        {"memory_pressure", opt(s.memory_pressure)},
+        {"memory_pressure_full", opt(s.memory_pressure_full)},
+        {"io_pressure", opt(s.io_pressure)},
+        {"io_pressure_full", opt(s.io_pressure_full)},
+        {"memory_used_ratio", opt(s.memory_used_ratio)},
+        {"disk_latency_p99", opt(s.disk_latency_p99)},
+        {"disk_utilization", opt(s.disk_utilization)},
+        {"cpu_throttled_ratio", opt(s.cpu_throttled_ratio)}}},
   };
 }
 

@@ -44,7 +44,16 @@
 //     "runqueue_length": 0.5,                // host only: mean run-queue length across CPUs
 //     "offcpu_ratio": 0.3,                   // off-CPU / (on-CPU + off-CPU) time (0..1)
 //     "cpu_cores": 0.8,                      // CPUs busy, from profile samples / frequency
-//     "cpu_utilization": 0.4                 // cpu_cores / online CPUs (0..1)
+//     "cpu_utilization": 0.4,                // cpu_cores / online CPUs (0..1)
+//     "cpu_pressure": 0.02,                  // PSI cpu some: share of the interval tasks waited for a CPU
+//     "memory_pressure": 0.0,                // PSI memory some (0..1)
+//     "memory_pressure_full": 0.0,           // PSI memory full: every non-idle task stalled
+//     "io_pressure": 0.1,                    // PSI io some
+//     "io_pressure_full": 0.05,              // PSI io full
+//     "memory_used_ratio": 0.6,              // host: 1 - MemAvailable/MemTotal; cgroup: working set / limit
+//     "disk_latency_p99": 0.004,             // host only: block I/O p99 over every device, seconds
+//     "disk_utilization": 0.3,               // host only: the busiest disk's share of time with I/O in flight
+//     "cpu_throttled_ratio": 0.9             // cgroup targets: share of CPU periods throttled (0..1)
 //   }
 // }
 //
@@ -111,6 +120,21 @@ struct SignalSet {
   std::optional<double> offcpu_ratio;
   std::optional<double> cpu_cores;
   std::optional<double> cpu_utilization;
+  // Resources (signals/resource_signals.h): PSI shares of the interval
+  // (some: at least one task stalled; full: all non-idle tasks), memory in
+  // use (host: 1 - MemAvailable/MemTotal; a cgroup: working set / limit),
+  // disk latency p99 over every device and the busiest device's share of
+  // time busy (host only), and the share of a cgroup's CPU periods that
+  // were throttled.
+  std::optional<double> cpu_pressure;
+  std::optional<double> memory_pressure;
+  std::optional<double> memory_pressure_full;
+  std::optional<double> io_pressure;
+  std::optional<double> io_pressure_full;
+  std::optional<double> memory_used_ratio;
+  std::optional<double> disk_latency_p99;  // seconds
+  std::optional<double> disk_utilization;
+  std::optional<double> cpu_throttled_ratio;
 };
 
 struct TargetSignals {

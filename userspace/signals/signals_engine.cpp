@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "signals/resource_signals.h"
+
 namespace kscope {
 namespace {
 
@@ -116,6 +118,8 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
     double off = v / secs, on = *s.cpu_cores;
     if (off + on > 0) s.offcpu_ratio = off / (off + on);
   });
+
+  add_resource_signals(p, out.host, targets);
 
   auto finish = [](SignalSet& s) {
     if (s.syscalls_per_second && s.syscall_errors_per_second && *s.syscalls_per_second > 0) {
