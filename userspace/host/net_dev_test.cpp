@@ -72,6 +72,19 @@ TEST(TcpStates, CountsWhatDoesNotParseAsSkipped) {
   EXPECT_EQ(c.skipped(), 4u);
 }
 
+// A fuzzer's find: a long line counted whole but skipped when it came in
+// pieces. Now too long is too long however it arrives.
+TEST(TcpStates, ALongLineIsSkippedWholeOrInPieces) {
+  std::string text = "header\n   0: 0100007F:0050 00000000:0000 0A 0" + std::string(600, ' ') + "\n";
+  TcpStateCounter parts;
+  for (size_t i = 0; i < text.size(); i += 100) parts.feed(std::string_view(text).substr(i, 100));
+  parts.finish_file();
+  TcpStateCounter whole = count_tcp_states(text);
+  EXPECT_EQ(whole.counts(), parts.counts());
+  EXPECT_EQ(whole.skipped(), 1u);
+  EXPECT_EQ(parts.skipped(), 1u);
+}
+
 TEST(TcpStates, StopsCountingAtTheCap) {
   TcpStateCounter c;
   c.feed("header\n");

@@ -52,7 +52,7 @@ void TcpStateCounter::feed(std::string_view chunk) {
       return;
     }
     if (partial_.empty()) {
-      line(chunk.substr(0, nl));
+      line(nl > kMaxLineBytes ? std::string_view() : chunk.substr(0, nl));
     } else {
       const bool too_long = partial_.size() + nl > kMaxLineBytes;
       if (!too_long) partial_.append(chunk.substr(0, nl));
