@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -281,32 +282,44 @@ void HostMetrics::append_net_dev(std::vector<Family>& out) {
 }
 
 void HostMetrics::append_tcp_states(std::vector<Family>& out) {
-  host::TcpStateCounter counter;
-  bool any = false;
-  char chunk[65536];
-  for (const char* file : {"net/tcp", "net/tcp6"}) {
-    auto fd = open_regular_file(proc_ + "/" + file);
-    if (!fd) continue;
-    any = true;
-    for (;;) {
-      ssize_t n = ::read(fd->get(), chunk, sizeof(chunk));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      counter.feed(std::string_view(chunk, size_t(n)));
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= tcp_.next) {
+    host::TcpStateCounter counter;
+    bool any = false;
+    char chunk[65536];
+    for (const char* file : {"net/tcp", "net/tcp6"}) {
+      auto fd = open_regular_file(proc_ + "/" + file);
+      if (!fd) continue;
+      any = true;
+      for (;;) {
+        ssize_t n = ::read(fd->get(), chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        counter.feed(std::string_view(chunk, size_t(n)));
+      }
+      counter.finish_file();
     }
-    counter.finish_file();
+    static_assert(std::tuple_size_v<decltype(tcp_.counts)> == host::kTcpStateNames.size());
+    tcp_.read = any;
+    tcp_.counts = counter.counts();
+    tcp_.skipped = counter.skipped();
+    const auto cost = std::chrono::steady_clock::now() - now;
+    tcp_.next = now + std::clamp<std::chrono::steady_clock::duration>(cost * 1000, std::chrono::seconds(1),
+                                                                      std::chrono::seconds(30));
   }
-  if (!any) return;
-  Family f = family("node_tcp_connection_states", "TCP sockets in each state, IPv4 and IPv6 (/proc/net/tcp, tcp6).",
+  if (!tcp_.read) return;
+  Family f = family("node_tcp_connection_states",
+                    "TCP sockets in each state, IPv4 and IPv6 (/proc/net/tcp, tcp6; re-read every 1 to 30 s, "
+                    "as its cost allows).",
                     MetricType::kGauge);
   for (size_t s = 1; s < host::kTcpStateNames.size(); ++s) {
-    add(f, {{"state", std::string(host::kTcpStateNames[s])}}, double(counter.counts()[s]));
+    add(f, {{"state", std::string(host::kTcpStateNames[s])}}, double(tcp_.counts[s]));
   }
   out.push_back(std::move(f));
   out.push_back(single("kscope_host_tcp_sockets_uncounted",
                        "TCP sockets left out of node_tcp_connection_states in the last read: past 262,144 a file, "
                        "or lines that did not parse.",
-                       MetricType::kGauge, double(counter.skipped())));
+                       MetricType::kGauge, double(tcp_.skipped)));
 }
 
 void HostMetrics::append_netstat(std::vector<Family>& out) {
