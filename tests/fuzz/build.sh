@@ -29,6 +29,8 @@ sources=(
   flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
   history/history.cpp history/query.cpp history/selector.cpp history/shared_strings.cpp
   web/query_api.cpp export/http_server.cpp common/thread_name.cpp
+  host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
+  host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
