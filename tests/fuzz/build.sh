@@ -29,6 +29,8 @@ sources=(
   flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
   history/history.cpp history/query.cpp history/selector.cpp history/shared_strings.cpp
   web/query_api.cpp export/http_server.cpp common/thread_name.cpp
+  cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
+  cgroups/cgroup_layout.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")

@@ -86,7 +86,9 @@ std::string systemd_unescape(std::string_view name) {
       int hi = hex_value(name[i + 2]);
       int lo = hex_value(name[i + 3]);
       int byte = hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
-      if (byte >= 0x20 && byte < 0x7f) {
+      // '/' is kept escaped: a unit name has none, and a label that looks
+      // like a path would be taken for the cgroup's.
+      if (byte >= 0x20 && byte < 0x7f && byte != '/') {
         out += char(byte);
         i += 3;
         continue;

@@ -32,7 +32,7 @@ struct CgroupIdentity {
 CgroupIdentity identify_cgroup(std::string_view path);
 
 // systemd's unit-name escaping undone: "\x2d" -> "-". Escapes that decode
-// to a control character or a non-ASCII byte are kept as written.
+// to a control character, a non-ASCII byte or '/' are kept as written.
 std::string systemd_unescape(std::string_view name);
 
 }  // namespace kscope

@@ -92,6 +92,7 @@ TEST(CgroupIdentity, Unescape) {
   EXPECT_EQ(systemd_unescape("a\\x2Db"), "a-b");
   EXPECT_EQ(systemd_unescape("a\\x0ab"), "a\\x0ab");  // control characters stay escaped
   EXPECT_EQ(systemd_unescape("a\\xffb"), "a\\xffb");
+  EXPECT_EQ(systemd_unescape("a\\x2fb"), "a\\x2fb");  // found by the fuzzer: no '/' in a unit name
   EXPECT_EQ(systemd_unescape("trail\\x2"), "trail\\x2");
   EXPECT_EQ(systemd_unescape("\\x"), "\\x");
 }
