@@ -4,7 +4,9 @@
 # records a flame graph (or sees the explanation when profiles are not
 # there), checks an alert card (value, threshold, since; a hostile target
 # name shown as text), and inspects screenshots in dark, light and phone
-# layouts.
+# layouts. The Resources tab: host CPU, memory and PSI tiles, a loop
+# device's row after direct I/O to it, and a CPU-limited cgroup with an HTML
+# name in the per-cgroup table (as text, throttled).
 # KSCOPE_SCREENSHOT_DIR keeps the screenshots.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -15,15 +17,43 @@ out="${KSCOPE_SCREENSHOT_DIR:-$(mktemp -d)}"
 mkdir -p "$out"
 load_pid=""
 alert_pid=""
+busy_pid=""
+loop_dev=""
+# A cgroup whose name is HTML, in the cpu and memory hierarchies (cgroup v1
+# here, else the unified one), limited to 10% of a CPU and 256 MiB.
+cg_name='kscope-e2e-<img src=x onerror=alert(1)>'
+cg_dirs=()
 work=$(mktemp -d)
 cleanup() {
   # A killed child's status must not become the test's (set -e).
   if [[ -n "$load_pid" ]]; then kill "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; fi
   if [[ -n "$alert_pid" ]]; then kill "$alert_pid" 2>/dev/null || true; wait "$alert_pid" 2>/dev/null || true; fi
+  if [[ -n "$busy_pid" ]]; then kill "$busy_pid" 2>/dev/null || true; wait "$busy_pid" 2>/dev/null || true; fi
   stop_kscope
+  for d in "${cg_dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
+  if [[ -n "$loop_dev" ]]; then losetup -d "$loop_dev" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A loop device of our own: a device name to look for in the disks table.
+truncate -s 64M "$work/disk.img"
+loop_dev=$(losetup -f --show "$work/disk.img") || skip "no loop device here (losetup failed)"
+# The busy loop, moved into the cgroup before it spins.
+if [[ -d /sys/fs/cgroup/cpu && -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]]; then
+  cg_dirs=("/sys/fs/cgroup/cpu/$cg_name" "/sys/fs/cgroup/memory/$cg_name")
+  mkdir "${cg_dirs[@]}"
+  echo 100000 >"${cg_dirs[0]}/cpu.cfs_period_us"
+  echo 10000 >"${cg_dirs[0]}/cpu.cfs_quota_us"
+  echo $((256 << 20)) >"${cg_dirs[1]}/memory.limit_in_bytes"
+else
+  grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || skip "no cpu controller in the unified cgroup"
+  cg_dirs=("/sys/fs/cgroup/$cg_name")
+  mkdir "${cg_dirs[0]}"
+  echo "10000 100000" >"${cg_dirs[0]}/cpu.max"
+  echo $((256 << 20)) >"${cg_dirs[0]}/memory.max"
+fi
+bash -c 'for d in "$@"; do echo $$ >"$d/cgroup.procs"; done; while :; do :; done' _ "${cg_dirs[@]}" &
+busy_pid=$!
 # A rule that stays pending (for: 1h) on a process whose name is HTML, so the
 # page shows an alert card to check.
 cat >"$work/kscope.yaml" <<'YAML'
@@ -38,7 +68,13 @@ start_kscope --config "$work/kscope.yaml"
 # ~400 syscalls/s for 30 s, under that name.
 "$KSCOPE_WORKLOAD_DIR/syscall_workload" "<img src=x>" 6000 5000 &
 alert_pid=$!
-# Some steady, bounded traffic to watch.
-( for _ in $(seq 1 400); do head -c 65536 /dev/zero >/dev/null; sleep 0.05; done ) &
+# Some steady, bounded traffic to watch, and direct writes to the loop
+# device (1 MiB every half second).
+( for i in $(seq 1 400); do
+    head -c 65536 /dev/zero >/dev/null
+    if (( i % 10 == 0 )); then dd if=/dev/zero of="$loop_dev" bs=64k count=16 oflag=direct status=none; fi
+    sleep 0.05
+  done ) &
 load_pid=$!
-NODE_PATH="$WEB/node_modules" node "$(dirname "$0")/dashboard_browser.js" "$KSCOPE_URL/" "$out"
+KSCOPE_E2E_DISK=$(basename "$loop_dev") KSCOPE_E2E_CGROUP="$cg_name" \
+  NODE_PATH="$WEB/node_modules" node "$(dirname "$0")/dashboard_browser.js" "$KSCOPE_URL/" "$out"
