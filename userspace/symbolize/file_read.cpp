@@ -19,10 +19,10 @@ Result<UniqueFd> open_regular_file(const std::string& path, struct stat* st) {
   return fd;
 }
 
-Result<std::string> read_file_bounded(const std::string& path, size_t max_bytes) {
+Status read_file_bounded(const std::string& path, size_t max_bytes, std::string& out) {
+  out.clear();
   auto fd = open_regular_file(path);
   if (!fd) return fd.error();
-  std::string out;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd->get(), buf, sizeof(buf));
@@ -36,6 +36,13 @@ Result<std::string> read_file_bounded(const std::string& path, size_t max_bytes)
     }
     out.append(buf, static_cast<size_t>(n));
   }
+  return ok_status();
+}
+
+Result<std::string> read_file_bounded(const std::string& path, size_t max_bytes) {
+  std::string out;
+  auto st = read_file_bounded(path, max_bytes, out);
+  if (!st) return st.error();
   return out;
 }
 

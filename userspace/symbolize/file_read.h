@@ -20,4 +20,8 @@ Result<UniqueFd> open_regular_file(const std::string& path, struct stat* st = nu
 // is 0) up to `max_bytes`; a longer file is an error rather than truncated.
 Result<std::string> read_file_bounded(const std::string& path, size_t max_bytes);
 
+// The same into `out` (replaced, its capacity kept), for a reader that reads
+// the same files every interval and wants no allocation once warm.
+Status read_file_bounded(const std::string& path, size_t max_bytes, std::string& out);
+
 }  // namespace kscope
