@@ -140,8 +140,6 @@ TEST(MetricsView, DefaultsBoundTheTextSeries) {
   EXPECT_EQ(lines, (11 * 4 + 11) * 22 + 200 * 6 * 2 + 4 * 2) << text.substr(0, 2000);
 }
 
-}  // namespace kscope
-
 // With node_exporter beside kscope, the host's node_* families stay in the
 // snapshot (signals read them) but are not exported twice.
 TEST(MetricsView, NodeFamiliesCanBeLeftToNodeExporter) {
@@ -159,3 +157,5 @@ TEST(MetricsView, NodeFamiliesCanBeLeftToNodeExporter) {
   EXPECT_NE(find_family(*hidden.latest(), "kscope_build_info"), nullptr);
   EXPECT_NE(snap->find("node_load1"), nullptr);
 }
+
+}  // namespace kscope
