@@ -18,6 +18,7 @@ mkdir -p "$out"
 load_pid=""
 alert_pid=""
 busy_pid=""
+io_pid=""
 loop_dev=""
 # A cgroup whose name is HTML, in the cpu and memory hierarchies (cgroup v1
 # here, else the unified one), limited to 10% of a CPU and 256 MiB.
@@ -29,6 +30,7 @@ cleanup() {
   if [[ -n "$load_pid" ]]; then kill "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; fi
   if [[ -n "$alert_pid" ]]; then kill "$alert_pid" 2>/dev/null || true; wait "$alert_pid" 2>/dev/null || true; fi
   if [[ -n "$busy_pid" ]]; then kill "$busy_pid" 2>/dev/null || true; wait "$busy_pid" 2>/dev/null || true; fi
+  if [[ -n "$io_pid" ]]; then kill "$io_pid" 2>/dev/null || true; wait "$io_pid" 2>/dev/null || true; fi
   stop_kscope
   for d in "${cg_dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
   if [[ -n "$loop_dev" ]]; then losetup -d "$loop_dev" 2>/dev/null || true; fi
@@ -68,13 +70,12 @@ start_kscope --config "$work/kscope.yaml"
 # ~400 syscalls/s for 30 s, under that name.
 "$KSCOPE_WORKLOAD_DIR/syscall_workload" "<img src=x>" 6000 5000 &
 alert_pid=$!
-# Some steady, bounded traffic to watch, and direct writes to the loop
-# device (1 MiB every half second).
-( for i in $(seq 1 400); do
-    head -c 65536 /dev/zero >/dev/null
-    if (( i % 10 == 0 )); then dd if=/dev/zero of="$loop_dev" bs=64k count=16 oflag=direct status=none; fi
-    sleep 0.05
-  done ) &
+# Some steady, bounded traffic to watch.
+( for _ in $(seq 1 400); do head -c 65536 /dev/zero >/dev/null; sleep 0.05; done ) &
 load_pid=$!
+# Direct writes to the loop device, 1 MiB every half second, until the end
+# (the Resources tab is checked a minute in).
+( for _ in $(seq 1 600); do dd if=/dev/zero of="$loop_dev" bs=64k count=16 oflag=direct status=none; sleep 0.5; done ) &
+io_pid=$!
 KSCOPE_E2E_DISK=$(basename "$loop_dev") KSCOPE_E2E_CGROUP="$cg_name" \
   NODE_PATH="$WEB/node_modules" node "$(dirname "$0")/dashboard_browser.js" "$KSCOPE_URL/" "$out"

@@ -309,7 +309,7 @@
     if (total == null || avail == null) setTile('memory', 'n/a', 'no node_memory_* (resources.host off?)');
     else setTile('memory', kfmt.percent((total - avail) / total), kfmt.bytes(total - avail) + ' of ' + kfmt.bytes(total));
     const mem = one(res.psiMemory), cpu = one(res.psiCpu), io = one(res.psiIo);
-    if (mem == null && cpu == null && io == null) setTile('pressure', 'n/a', 'no /proc/pressure on this kernel');
+    if (mem == null && cpu == null && io == null) setTile('pressure', 'n/a', 'no node_pressure_* (resources.host off, or no /proc/pressure)');
     else setTile('pressure', kfmt.percent(mem), 'cpu ' + kfmt.percent(cpu) + ' · io ' + kfmt.percent(io));
     const disks = (res.diskP99 || []).filter((s) => s.value != null).sort((a, b) => b.value - a.value);
     if (!disks.length) setTile('disk', '–', 'no block I/O in the last ' + resourceWindow() + ' s');
