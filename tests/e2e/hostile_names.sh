@@ -19,7 +19,7 @@ wait $(jobs -p | grep -v "^$KSCOPE_PID$") 2>/dev/null || true
 wait_interval
 metrics=$(mktemp)
 curl -fsS "$KSCOPE_URL/metrics" >"$metrics"
-lint=$(promtool check metrics <"$metrics" 2>&1) || fail "promtool check metrics rejected /metrics: $lint"
+lint=$(promtool_check "$metrics") || fail "promtool check metrics rejected /metrics: $lint"
 
 # Each name appears exactly as the Prometheus text format escapes it (\" \\ \n,
 # invalid UTF-8 as U+FFFD), with the exact count of the workload's openat calls.

@@ -38,6 +38,6 @@ grep -q '^kscope_build_info{version="' "$metrics" || fail "no kscope_build_info"
 grep -q '^kscope_bpf_program_runs_total{probe="syscalls",program="handle_sys_exit"} [1-9]' "$metrics" ||
   fail "no BPF run counts"
 
-lint=$(promtool check metrics <"$metrics" 2>&1) || fail "promtool check metrics rejected /metrics: $lint"
+lint=$(promtool_check "$metrics") || fail "promtool check metrics rejected /metrics: $lint"
 series=$(grep -vc '^#' "$metrics")
 echo "ok: exact counts, promtool accepts $series series"

@@ -54,7 +54,7 @@ bytes=$(wc -c <"$work/metrics.txt")
 echo "text: $series series, $bytes bytes after ${load_seconds}s of the standard load"
 ((series >= 300)) || fail "only $series series: the load did not reach kscope"
 ((series <= max_series)) || fail "$series series in /metrics, want at most $max_series"
-lint=$(promtool check metrics <"$work/metrics.txt" 2>&1) || fail "promtool check metrics rejected /metrics: $lint"
+lint=$(promtool_check "$work/metrics.txt") || fail "promtool check metrics rejected /metrics: $lint"
 # Every call is somewhere: the load's processes have their counters.
 grep -qE '^kscope_syscalls_total\{syscall="[a-z_0-9]+",comm="(nginx|python3)"\} [1-9]' "$work/metrics.txt" ||
   fail "no kscope_syscalls_total for the web server"

@@ -14,6 +14,7 @@
 #include "events/event_format.h"
 #include "export/prometheus.h"
 #include "export/prometheus_protobuf.h"
+#include "host/host_metrics.h"
 
 namespace kscope {
 
@@ -100,6 +101,12 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
                      MetricType::kCounter, {{{}, double(a->event_reader_->stats().decode_errors), {}}}});
     }
   });
+  if (agent->config_.resources.host) {
+    // The host's /proc figures under node_exporter's names; the MetricsView
+    // leaves them out of /metrics when resources.export_node_metrics is false.
+    agent->collector_->add_metrics_source(
+        [host = std::make_shared<HostMetrics>()](std::vector<Family>& out) { host->append(out); });
+  }
   auto alerts = AlertsService::create(agent->config_, default_profile_capturer());
   if (!alerts) return alerts.error();
   agent->alerts_ = std::move(*alerts);

@@ -10,6 +10,7 @@
 #include "agent/agent.h"
 #include "cli/command.h"
 #include "common/privileges.h"
+#include "host/host_metrics.h"
 
 namespace kscope {
 namespace {
@@ -75,6 +76,11 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
              stats.active() ? "per-program run time (kscope_bpf_program_*, the CPU budget)"
                             : "BPF_ENABLE_STATS failed: no kscope_bpf_program_run_seconds_total, and "
                               "budget.cpu_percent sees no cost");
+      }
+
+      // The kernel's files behind the host's node_* families (resources.host).
+      for (const auto& src : host_sources()) {
+        line("host " + src.name, src.available ? "ok" : "missing", src.detail);
       }
 
       auto cfg = parse_config(default_config_text(), "<embedded default config>");
