@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "cgroups/cgroup_tree.h"
 
@@ -23,11 +24,22 @@ std::string read_small(const std::string& path) {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
+// Room for the two labels a family adds (device, op), so `with` copies
+// without growing: label building is most of the reader's own CPU.
 Labels identity_labels(const std::string& rel, const CgroupIdentity& id) {
-  return {{"cgroup", rel}, {"service", id.service}, {"container_id", id.container_id}, {"pod_uid", id.pod_uid}};
+  Labels l;
+  l.reserve(6);
+  l.emplace_back("cgroup", rel);
+  l.emplace_back("service", id.service);
+  l.emplace_back("container_id", id.container_id);
+  l.emplace_back("pod_uid", id.pod_uid);
+  return l;
 }
 
-Labels with(Labels labels, std::initializer_list<std::pair<const char*, std::string>> extra) {
+Labels with(const Labels& base, std::initializer_list<std::pair<const char*, std::string>> extra) {
+  Labels labels;
+  labels.reserve(base.size() + extra.size());
+  labels = base;
   for (const auto& [k, v] : extra) labels.emplace_back(k, v);
   return labels;
 }
@@ -112,6 +124,7 @@ void CgroupMetrics::rediscover() {
     }
     Entry e;
     e.id = identify_cgroup(rel);
+    e.phase = uint32_t(std::hash<std::string>{}(rel));
     e.rel = std::move(rel);
     next.push_back(std::move(e));
   }
@@ -156,13 +169,23 @@ void CgroupMetrics::append(std::vector<Family>& out) {
 
   Families f;
   static const char* const kResources[3] = {"cpu", "memory", "io"};
+  const uint64_t now = intervals_;  // 1 on the first interval
+  const uint64_t every = std::max<uint32_t>(1, options_.idle_refresh_intervals);
   for (Entry* e : chosen) {
-    CgroupStats s;
-    s.cpu_seconds = e->cpu_seconds;
-    if (!read_cgroup_stats(e->files, map_, e->rel, budget_, buf_, s)) {
-      e->gone = true;  // removed mid-read: left out, dropped at the next walk
-      continue;
+    CgroupStats& s = e->stats;
+    // Idle cgroups take turns: each is due once every `every` intervals, a
+    // different tenth of them each time, so no interval reads them all.
+    const bool due = (now + e->phase) % every == 0;
+    if (e->read_at == 0 || due || e->cpu_delta > 0 || !e->cpu_seconds) {
+      const bool limits = e->limits_at == 0 || due;
+      if (!read_cgroup_stats(e->files, map_, e->rel, budget_, buf_, limits, s)) {
+        e->gone = true;  // removed mid-read: left out, dropped at the next walk
+        continue;
+      }
+      e->read_at = now;
+      if (limits) e->limits_at = now;
     }
+    s.cpu_seconds = e->cpu_seconds;
     const Labels base = identity_labels(e->rel, e->id);
     if (s.cpu_seconds) f.add(f.cpu, base, *s.cpu_seconds);
     if (s.cpu.nr_periods) f.add(f.periods, base, double(*s.cpu.nr_periods));

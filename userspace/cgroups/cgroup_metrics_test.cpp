@@ -28,6 +28,13 @@ double value(const std::vector<Family>& fams, const std::string& name, const Lab
   return s != nullptr ? s->value : -1;
 }
 
+// Rewrites a file in place (same inode, as the kernel's files are), so a
+// kept fd reads the new text. `text` must be at least as long as the old.
+void overwrite(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::in | std::ios::out);
+  f << text;
+}
+
 // A pure cgroup v2 host with one service, as the kernel lays it out.
 class CgroupMetricsV2 : public ::testing::Test {
  protected:
@@ -56,9 +63,10 @@ class CgroupMetricsV2 : public ::testing::Test {
     t_.write(d + "/memory.pressure", "some avg10=0 avg60=0 avg300=0 total=0\nfull avg10=0 avg60=0 avg300=0 total=0\n");
     t_.write(d + "/io.pressure", "some avg10=0 avg60=0 avg300=0 total=300\nfull avg10=0 avg60=0 avg300=0 total=200\n");
   }
-  CgroupMetrics make(size_t max_cgroups = 500) {
+  CgroupMetrics make(size_t max_cgroups = 500, uint32_t idle_refresh = 10) {
     CgroupMetricsOptions o;
     o.max_cgroups = max_cgroups;
+    o.idle_refresh_intervals = idle_refresh;
     o.proc_root = t_.path("/proc");
     o.sys_root = t_.path("/sys");
     return CgroupMetrics(discover_cgroup_layout(o.proc_root), o);
@@ -109,19 +117,44 @@ TEST_F(CgroupMetricsV2, UnlimitedLimitsAreAbsent) {
 }
 
 TEST_F(CgroupMetricsV2, KeptFilesSeeNewValues) {
-  auto m = make();
+  auto m = make(500, 1);
   std::vector<Family> out;
   m.append(out);
   EXPECT_GT(m.open_fds(), 5u);
   // Rewritten in place (same inode, as the kernel's files are): a kept fd
   // reads the new text.
-  {
-    std::ofstream f(t_.path("/cg/system.slice/nginx.service/memory.events"), std::ios::in | std::ios::out);
-    f << "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\noom_group_kill 0\n";
-  }
+  overwrite(t_.path("/cg/system.slice/nginx.service/memory.events"),
+            "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\noom_group_kill 0\n");
   out.clear();
   m.append(out);
   EXPECT_DOUBLE_EQ(value(out, "kscope_cgroup_memory_events_total", {{"event", "oom_kill"}}), 2);
+}
+
+TEST_F(CgroupMetricsV2, IdleCgroupsAreReReadLessOften) {
+  const std::string d = t_.path("/cg/system.slice/nginx.service");
+  auto m = make(500, 3);
+  std::vector<Family> out;
+  m.append(out);  // first interval: read
+  // CPU moved: everything is re-read in that interval.
+  overwrite(d + "/memory.current", "20000000\n");
+  overwrite(d + "/cpu.stat", "usage_usec 2600000\n");
+  out.clear();
+  m.append(out);
+  EXPECT_DOUBLE_EQ(value(out, "kscope_cgroup_memory_bytes", {}), 20000000);
+  EXPECT_DOUBLE_EQ(value(out, "kscope_cgroup_cpu_seconds_total", {}), 2.6);
+  // Idle (CPU still): memory changes every interval, but is read one
+  // interval in three; in between the last reading repeats.
+  int fresh = 0;
+  for (int i = 1; i <= 9; ++i) {
+    const double want = 20000000 + i;
+    overwrite(d + "/memory.current", std::to_string(uint64_t(want)) + "\n");
+    out.clear();
+    m.append(out);
+    double got = value(out, "kscope_cgroup_memory_bytes", {});
+    if (got == want) ++fresh;
+    else EXPECT_GE(got, want - 2) << "a reading older than three intervals at " << i;
+  }
+  EXPECT_EQ(fresh, 3);
 }
 
 TEST_F(CgroupMetricsV2, NewAndRemovedCgroupsFollowTheTree) {
@@ -153,10 +186,7 @@ TEST_F(CgroupMetricsV2, OverTheCapTheBusiestAreKept) {
   // First interval: no rates yet, so total CPU decides.
   EXPECT_NE(find(out, "kscope_cgroup_cpu_seconds_total", {{"service", "idle.service"}}), nullptr);
   EXPECT_DOUBLE_EQ(value(out, "kscope_cgroups_skipped", {}), 3);
-  {
-    std::ofstream f(t_.path("/cg/system.slice/busy.service/cpu.stat"), std::ios::in | std::ios::out);
-    f << "usage_usec 5000100\n";
-  }
+  overwrite(t_.path("/cg/system.slice/busy.service/cpu.stat"), "usage_usec 5000100\n");
   out.clear();
   m.append(out);
   EXPECT_NE(find(out, "kscope_cgroup_cpu_seconds_total", {{"service", "busy.service"}}), nullptr);

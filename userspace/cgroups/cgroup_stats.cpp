@@ -17,7 +17,7 @@ std::optional<double> read_cgroup_cpu_seconds(CgroupFiles& files, const CgroupFi
 }
 
 bool read_cgroup_stats(CgroupFiles& files, const CgroupFileMap& map, const std::string& rel, FdBudget& budget,
-                       std::span<char> buf, CgroupStats& stats) {
+                       std::span<char> buf, bool limits, CgroupStats& stats) {
   bool gone = false;
   // Reads one kind; false when absent. A removed cgroup ends the reading.
   auto read = [&](CgroupFile f, std::string_view& text) {
@@ -31,14 +31,18 @@ bool read_cgroup_stats(CgroupFiles& files, const CgroupFileMap& map, const std::
     stats.cpu = parse_cpu_stat(text);
     stats.cpu.usage_usec.reset();
   }
-  if (read(CgroupFile::kCpuMax, text)) stats.cpu_limit_cores = parse_cpu_max(text);
-  if (read(CgroupFile::kCfsQuota, text)) {
-    std::string quota(text);  // the period's read reuses the buffer
-    if (read(CgroupFile::kCfsPeriod, text)) stats.cpu_limit_cores = cpu_limit_from_cfs(quota, text);
+  if (limits) {
+    stats.cpu_limit_cores.reset();
+    stats.memory_limit_bytes.reset();
+    if (read(CgroupFile::kCpuMax, text)) stats.cpu_limit_cores = parse_cpu_max(text);
+    if (read(CgroupFile::kCfsQuota, text)) {
+      std::string quota(text);  // the period's read reuses the buffer
+      if (read(CgroupFile::kCfsPeriod, text)) stats.cpu_limit_cores = cpu_limit_from_cfs(quota, text);
+    }
+    if (read(CgroupFile::kMemLimit, text)) stats.memory_limit_bytes = parse_memory_limit(text);
   }
   const bool v1_memory = map.name(CgroupFile::kMemUsage) == "/memory.usage_in_bytes";
   if (read(CgroupFile::kMemUsage, text)) stats.memory_bytes = parse_cgroup_u64(text);
-  if (read(CgroupFile::kMemLimit, text)) stats.memory_limit_bytes = parse_memory_limit(text);
   if (stats.memory_bytes && read(CgroupFile::kMemStat, text)) {
     auto ms = v1_memory ? parse_memory_stat_v1(text) : parse_memory_stat_v2(text);
     if (ms.inactive_file) stats.memory_working_set_bytes = working_set_bytes(*stats.memory_bytes, ms);
@@ -48,6 +52,7 @@ bool read_cgroup_stats(CgroupFiles& files, const CgroupFileMap& map, const std::
   // is in memory.oom_control since Linux 4.13.
   if (read(CgroupFile::kMemFailcnt, text)) stats.memory_events.max = parse_cgroup_u64(text);
   if (read(CgroupFile::kOomControl, text)) stats.memory_events.oom_kill = parse_oom_control_kills(text);
+  stats.io.clear();
   if (read(CgroupFile::kIoStat, text)) stats.io = parse_io_stat(text);
   if (read(CgroupFile::kBlkioBytes, text)) merge_blkio_throttle(text, true, stats.io);
   if (read(CgroupFile::kBlkioOps, text)) merge_blkio_throttle(text, false, stats.io);

@@ -34,9 +34,11 @@ struct CgroupStats {
 std::optional<double> read_cgroup_cpu_seconds(CgroupFiles& files, const CgroupFileMap& map, const std::string& rel,
                                               FdBudget& budget, std::span<char> buf, bool& gone);
 
-// Everything else; `stats.cpu_seconds` is left as the caller set it.
-// Returns false when the cgroup was removed.
+// Everything else; `stats.cpu_seconds` is left as the caller set it, and
+// the limits (cpu.max or cfs quota/period, memory.max or limit_in_bytes)
+// are read only when `limits` is true, else kept. Returns false when the
+// cgroup was removed.
 bool read_cgroup_stats(CgroupFiles& files, const CgroupFileMap& map, const std::string& rel, FdBudget& budget,
-                       std::span<char> buf, CgroupStats& stats);
+                       std::span<char> buf, bool limits, CgroupStats& stats);
 
 }  // namespace kscope
