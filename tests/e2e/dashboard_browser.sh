@@ -40,19 +40,28 @@ trap cleanup EXIT
 # A loop device of our own: a device name to look for in the disks table.
 truncate -s 64M "$work/disk.img"
 loop_dev=$(losetup -f --show "$work/disk.img") || skip "no loop device here (losetup failed)"
-# The busy loop, moved into the cgroup before it spins.
-if [[ -d /sys/fs/cgroup/cpu && -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]]; then
-  cg_dirs=("/sys/fs/cgroup/cpu/$cg_name" "/sys/fs/cgroup/memory/$cg_name")
+# The busy loop, moved into the cgroup before it spins: cgroup v1 (cpu,
+# cpuacct, which holds the usage, and memory; this hybrid host) or v2.
+mnt() {  # the mount point of the v1 hierarchy with controller $1
+  awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
+}
+cpu_v1=$(mnt cpu) cpuacct_v1=$(mnt cpuacct) mem_v1=$(mnt memory)
+unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [[ -n "$cpu_v1" && -n "$mem_v1" ]]; then
+  cg_dirs=("$cpu_v1/$cg_name" "$mem_v1/$cg_name")
+  [[ -n "$cpuacct_v1" && "$cpuacct_v1" != "$cpu_v1" ]] && cg_dirs+=("$cpuacct_v1/$cg_name")
   mkdir "${cg_dirs[@]}"
-  echo 100000 >"${cg_dirs[0]}/cpu.cfs_period_us"
-  echo 10000 >"${cg_dirs[0]}/cpu.cfs_quota_us"
-  echo $((256 << 20)) >"${cg_dirs[1]}/memory.limit_in_bytes"
-else
-  grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || skip "no cpu controller in the unified cgroup"
-  cg_dirs=("/sys/fs/cgroup/$cg_name")
+  echo 100000 >"$cpu_v1/$cg_name/cpu.cfs_period_us"
+  echo 10000 >"$cpu_v1/$cg_name/cpu.cfs_quota_us"
+  echo $((256 << 20)) >"$mem_v1/$cg_name/memory.limit_in_bytes"
+elif [[ -n "$unified" ]] && grep -qw cpu "$unified/cgroup.controllers" && grep -qw memory "$unified/cgroup.controllers"; then
+  echo "+cpu +memory" >"$unified/cgroup.subtree_control" || skip "cannot enable cpu and memory in $unified"
+  cg_dirs=("$unified/$cg_name")
   mkdir "${cg_dirs[0]}"
   echo "10000 100000" >"${cg_dirs[0]}/cpu.max"
   echo $((256 << 20)) >"${cg_dirs[0]}/memory.max"
+else
+  skip "no cgroup v1 cpu+memory hierarchies and no cgroup2 with cpu and memory"
 fi
 bash -c 'for d in "$@"; do echo $$ >"$d/cgroup.procs"; done; while :; do :; done' _ "${cg_dirs[@]}" &
 busy_pid=$!
