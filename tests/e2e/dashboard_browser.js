@@ -188,6 +188,60 @@ async function shoot(page, name, minColors) {
     console.log('     calls/s column after sorting:', sorted.slice(0, 5).join(', '));
     await shoot(page, 'targets-light', 20);
 
+    // Resources tab: host tiles from node_* families, the loop device that
+    // dashboard_browser.sh writes to, and its CPU-limited cgroup whose name
+    // is HTML.
+    await page.click('#tab-resources');
+    await page.waitForSelector('#resources[data-loaded="true"]', { timeout: 15000 });
+    const disk = process.env.KSCOPE_E2E_DISK;
+    const cgName = process.env.KSCOPE_E2E_CGROUP;
+    const diskRow = await page.waitForFunction((d) => {
+      const tr = [...document.querySelectorAll('#disks-table tbody tr')].find((r) => r.dataset.key === d);
+      return tr && /\d/.test(tr.children[1].textContent) && /%$/.test(tr.children[2].textContent)
+        ? [...tr.children].map((td) => td.textContent) : null;
+    }, disk, { timeout: 30000 }).then((h) => h.jsonValue()).catch(() => null);
+    console.log('     disk row:', JSON.stringify(diskRow));
+    check(diskRow !== null, `disks table has a row for ${disk} with p99 and utilisation`);
+    if (diskRow) {
+      check(/^[\d.]+ (ns|µs|ms|s)$/.test(diskRow[1]), `${disk} p99 is a duration (${diskRow[1]})`);
+      check(/^[\d.]+%$/.test(diskRow[2]) && parseFloat(diskRow[2]) <= 100, `${disk} utilisation is a percent (${diskRow[2]})`);
+      check(parseFloat(diskRow[3]) > 0, `${disk} has IOPS (${diskRow[3]})`);
+      check(/ (B|KiB|MiB)\/s$/.test(diskRow[4]), `${disk} has throughput (${diskRow[4]})`);
+    }
+    const tiles = await page.evaluate(() => Object.fromEntries(['cpu', 'memory', 'pressure', 'disk'].map(
+      (id) => [id, [document.getElementById('v-' + id).textContent, document.getElementById('s-' + id).textContent]])));
+    console.log('     resource tiles:', JSON.stringify(tiles));
+    check(/^[\d.]+%$/.test(tiles.cpu[0]) && / of \d+ cores$/.test(tiles.cpu[1]), `CPU tile shows busy % of the cores (${tiles.cpu})`);
+    const memTotal = parseFloat(fs.readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/)[1]) * 1024;
+    check(/^[\d.]+%$/.test(tiles.memory[0]) && parseFloat(tiles.memory[0]) > 0 && parseFloat(tiles.memory[0]) < 100,
+          `memory tile shows a used share above 0 (${tiles.memory[0]})`);
+    check(tiles.memory[1].endsWith(' of ' + await page.evaluate((b) => kfmt.bytes(b), memTotal)),
+          `memory tile's total is /proc/meminfo's MemTotal (${tiles.memory[1]})`);
+    if (fs.existsSync('/proc/pressure/memory')) {
+      check(/^[\d.]+%$/.test(tiles.pressure[0]) && /^cpu [\d.]+% · io [\d.]+%$/.test(tiles.pressure[1]),
+            `pressure tile shows PSI some for memory, cpu and io (${tiles.pressure})`);
+    }
+    check(await page.evaluate((d) => (window.kscopeState.charts.disklat.lines || []).some((l) => l.label === d), disk),
+          `disk latency chart has a line for ${disk}`);
+    // The cgroup: found by its path (the cell's title), shown as text.
+    const cgRow = await page.waitForFunction((name) => {
+      const tr = [...document.querySelectorAll('#cgroups-table td.target')]
+        .filter((c) => c.title === name || c.title.endsWith('/' + name)).map((c) => c.parentElement)
+        .find((r) => /%$/.test(r.children[3].textContent) && /%$/.test(r.children[5].textContent));
+      return tr ? [...tr.children].map((c) => c.textContent) : null;
+    }, cgName, { timeout: 30000 }).then((h) => h.jsonValue()).catch(() => null);
+    console.log('     cgroup row:', JSON.stringify(cgRow));
+    check(cgRow !== null, 'cgroups table lists the limited cgroup with a throttled share');
+    if (cgRow) {
+      check(cgRow[0] === cgName || cgRow[0].endsWith('/' + cgName), `cgroup name shown as text (${cgRow[0]})`);
+      check(cgRow[2] === '0.10', `CPU limit is the quota, 0.1 cores (${cgRow[2]})`);
+      check(parseFloat(cgRow[1]) > 0.05 && parseFloat(cgRow[1]) < 0.2, `CPU used is near the 0.1-core quota (${cgRow[1]})`);
+      check(parseFloat(cgRow[3]) > 50, `a busy loop at 10% of a CPU is throttled in most periods (${cgRow[3]})`);
+      check(/^[\d.]+%$/.test(cgRow[5]), `memory is shown against its limit (${cgRow[5]})`);
+    }
+    check(await page.locator('#resources img').count() === 0, 'no HTML from a cgroup name became an element');
+    await shoot(page, 'resources-light', 20);
+
     // Flame graph tab: a recorded profile, or the explanation when the
     // profile endpoint is not there yet.
     await page.click('#tab-flame');

@@ -50,6 +50,38 @@
   };
   const TOP_N = 5;
 
+  // The Resources tab: host and per-cgroup families (node_exporter's names,
+  // kscope_block_io_*, kscope_cgroup_*). Its charts load with the others;
+  // its tiles and tables poll /api/v1/query (they need more queries than a
+  // WebSocket client may subscribe to) while the tab is shown.
+  const PSI = (r) => 'node_pressure_' + r + '_waiting_seconds_total';
+  const BLK = 'kscope_block_io_latency_seconds';
+  charts.psi = { unit: 'percent', lines: [
+    { id: 'psi-cpu', label: 'cpu', q: { name: PSI('cpu'), aggregation: 'rate' }, color: '--c1' },
+    { id: 'psi-memory', label: 'memory', q: { name: PSI('memory'), aggregation: 'rate' }, color: '--c5' },
+    { id: 'psi-io', label: 'io', q: { name: PSI('io'), aggregation: 'rate' }, color: '--c2' }] };
+  const CG_BY = 'cgroup,service,container_id,pod_uid';
+  const resourceQueries = {
+    cpuBusy: { name: 'node_cpu_seconds_total{mode!~"idle|iowait|steal"}', aggregation: 'rate' },
+    cpuAll: { name: 'node_cpu_seconds_total', aggregation: 'rate' },
+    memTotal: { name: 'node_memory_MemTotal_bytes', aggregation: 'avg' },
+    memAvail: { name: 'node_memory_MemAvailable_bytes', aggregation: 'avg' },
+    psiCpu: { name: PSI('cpu'), aggregation: 'rate' },
+    psiMemory: { name: PSI('memory'), aggregation: 'rate' },
+    psiIo: { name: PSI('io'), aggregation: 'rate' },
+    diskP99: { name: BLK, aggregation: 'p99', by: 'device', limit: 50 },
+    diskIops: { name: BLK, aggregation: 'rate', by: 'device', limit: 50 },
+    diskBytes: { name: 'kscope_block_io_bytes_total', aggregation: 'rate', by: 'device', limit: 50 },
+    diskBusy: { name: 'node_disk_io_time_seconds_total', aggregation: 'rate', by: 'device', limit: 50 },
+    cgCpu: { name: 'kscope_cgroup_cpu_seconds_total', aggregation: 'rate', by: CG_BY, limit: 100 },
+    cgLimit: { name: 'kscope_cgroup_cpu_limit_cores', aggregation: 'avg', by: CG_BY },
+    cgPeriods: { name: 'kscope_cgroup_cpu_periods_total', aggregation: 'rate', by: CG_BY },
+    cgThrottled: { name: 'kscope_cgroup_cpu_throttled_periods_total', aggregation: 'rate', by: CG_BY },
+    cgMem: { name: 'kscope_cgroup_memory_working_set_bytes', aggregation: 'avg', by: CG_BY, limit: 100 },
+    cgMemLimit: { name: 'kscope_cgroup_memory_limit_bytes', aggregation: 'avg', by: CG_BY },
+    cgOom: { name: 'kscope_cgroup_memory_events_total{event="oom_kill"}', aggregation: 'increase', by: CG_BY },
+  };
+
   // ---- HTTP with the optional token -------------------------------------
   async function api(path) {
     const headers = state.token ? { Authorization: 'Bearer ' + state.token } : {};
@@ -92,7 +124,8 @@
   };
 
   // ---- Charts -------------------------------------------------------------
-  const fmt = (unit) => (unit === 'seconds' ? kfmt.seconds : unit === 'cores' ? kfmt.cores : kfmt.count);
+  const fmt = (unit) => (unit === 'seconds' ? kfmt.seconds : unit === 'cores' ? kfmt.cores
+    : unit === 'percent' ? kfmt.percent : unit === 'bytes' ? kfmt.bytes : kfmt.count);
   function chartOptions(el, def, labels) {
     const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
     const f = fmt(def.unit);
@@ -177,6 +210,7 @@
     const missing = def.lines.filter((l, i) => !results[i] || !results[i].found).map((l) => l.q.name);
     const emptyText = id === 'saturation'
       ? 'No scheduler data: the sched probe is not loaded on this kscope (run `kscope check`).'
+      : id === 'psi' ? 'No pressure stall information: /proc/pressure is missing (a kernel booted with psi=0?); `kscope check` says.'
       : 'No data yet for ' + [...new Set(missing)].join(', ');
     setChart(id, def, lines, ts ? trimLeadingGaps([ts].concat(cols)) : [[]], emptyText);
     return lines;
@@ -217,6 +251,146 @@
     for (const c of Object.values(state.charts)) {
       if (c.u && c.dirty) { c.u.setData(c.data); c.dirty = false; }
     }
+  }
+
+  // Disk latency p99, a line per device (the busiest 6).
+  async function loadDiskChart() {
+    const r = await api('/api/v1/query?' + qs(resourceQueries.diskP99,
+      { start: '-' + state.range + 's', step: stepFor(), limit: 6 }));
+    const j = r.ok ? await r.json() : null;
+    const lines = j && j.found ? j.series.map((s, i) => ({
+      id: 'dev-' + i, label: String(s.labels.device), color: '--c' + ((i % 6) + 1) })) : [];
+    const data = j && j.found ? trimLeadingGaps([j.timestamps].concat(j.series.map((s) => s.values))) : [[]];
+    setChart('disklat', { unit: 'seconds' }, lines, data,
+             'No block I/O seen yet (or the block probe is not loaded: `kscope check`).');
+  }
+
+  // ---- Resources: tiles and tables -----------------------------------------
+  // The latest value of each group over a short window: a rate over the
+  // window, not one interval's noise.
+  function resourceWindow() { return Math.max(30, 5 * state.interval); }
+  async function queryLatest(q) {
+    const w = resourceWindow();
+    const r = await api('/api/v1/query?' + qs(q, { start: '-' + w + 's', step: w + 's' }));
+    if (!r.ok) return null;
+    const j = await r.json();
+    if (!j.found) return null;
+    return j.series.map((s) => {
+      let v = null;
+      for (let k = s.values.length - 1; k >= 0 && v == null; k--) v = s.values[k];
+      return { labels: s.labels, value: v };
+    });
+  }
+  // The sum of each group's points over the page's range (counts of events).
+  async function queryTotal(q) {
+    const r = await api('/api/v1/query?' + qs(q, { start: '-' + state.range + 's', step: stepFor() }));
+    if (!r.ok) return null;
+    const j = await r.json();
+    if (!j.found) return null;
+    return j.series.map((s) => ({ labels: s.labels, value: s.values.reduce((a, v) => a + (v || 0), 0) }));
+  }
+  const one = (series) => (series && series.length ? series[0].value : null);
+  const cgKey = (labels) => [labels.cgroup, labels.service, labels.container_id, labels.pod_uid].join('\u0000');
+  async function loadResources() {
+    const keys = Object.keys(resourceQueries);
+    const got = await Promise.all(keys.map((k) => (k === 'cgOom' ? queryTotal : queryLatest)(resourceQueries[k])));
+    const res = Object.fromEntries(keys.map((k, i) => [k, got[i]]));
+    state.resources = res;
+    renderResourceTiles(res);
+    renderDisks(res);
+    renderCgroups(res);
+    document.getElementById('resources').dataset.loaded = 'true';
+  }
+  function renderResourceTiles(res) {
+    const busy = one(res.cpuBusy), all = one(res.cpuAll);
+    if (all == null) setTile('cpu', 'n/a', 'no node_cpu_seconds_total (resources.host off?)');
+    else setTile('cpu', kfmt.percent(all > 0 ? (busy || 0) / all : null), kfmt.cores(busy || 0) + ' of ' + Math.round(all) + ' cores');
+    const total = one(res.memTotal), avail = one(res.memAvail);
+    if (total == null || avail == null) setTile('memory', 'n/a', 'no node_memory_* (resources.host off?)');
+    else setTile('memory', kfmt.percent((total - avail) / total), kfmt.bytes(total - avail) + ' of ' + kfmt.bytes(total));
+    const mem = one(res.psiMemory), cpu = one(res.psiCpu), io = one(res.psiIo);
+    if (mem == null && cpu == null && io == null) setTile('pressure', 'n/a', 'no node_pressure_* (resources.host off, or no /proc/pressure)');
+    else setTile('pressure', kfmt.percent(mem), 'cpu ' + kfmt.percent(cpu) + ' · io ' + kfmt.percent(io));
+    const disks = (res.diskP99 || []).filter((s) => s.value != null).sort((a, b) => b.value - a.value);
+    if (!disks.length) setTile('disk', '–', 'no block I/O in the last ' + resourceWindow() + ' s');
+    else setTile('disk', kfmt.seconds(disks[0].value), String(disks[0].labels.device));
+    $('tile-memory').classList.toggle('firing', mem != null && mem > 0.1);
+    $('tile-disk').classList.toggle('firing', disks.length > 0 && disks[0].value > 0.1);
+  }
+  // A table body from rows of [text, class, title?]; text only.
+  function fillTable(id, rows, emptyText, columns) {
+    const tbody = document.querySelector('#' + id + ' tbody');
+    tbody.textContent = '';
+    for (const r of rows) {
+      const tr = document.createElement('tr');
+      if (r.key !== undefined) tr.dataset.key = r.key;
+      for (const [text, cls, title] of r.cells) {
+        const td = document.createElement('td');
+        td.className = cls || '';
+        td.textContent = text;
+        if (title) td.title = title;
+        tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
+    if (!rows.length) {
+      const tr = document.createElement('tr');
+      const td = document.createElement('td');
+      td.colSpan = columns; td.className = 'muted'; td.textContent = emptyText;
+      tr.appendChild(td); tbody.appendChild(tr);
+    }
+  }
+  function renderDisks(res) {
+    const rows = new Map();
+    const put = (series, field) => {
+      for (const s of series || []) {
+        const dev = String(s.labels.device);
+        if (!rows.has(dev)) rows.set(dev, { device: dev });
+        rows.get(dev)[field] = s.value;
+      }
+    };
+    put(res.diskP99, 'p99'); put(res.diskIops, 'iops'); put(res.diskBytes, 'bytes'); put(res.diskBusy, 'busy');
+    // Devices that did I/O first, then the busiest; idle partitions and
+    // loop devices last.
+    const list = [...rows.values()].sort((a, b) => (b.iops || 0) - (a.iops || 0) || (b.busy || 0) - (a.busy || 0) ||
+                                         a.device.localeCompare(b.device));
+    const sev = (v, warn, bad) => (v == null ? 'num' : v > bad ? 'num bad' : v > warn ? 'num warn' : 'num');
+    fillTable('disks-table', list.slice(0, 50).map((d) => ({ key: d.device, cells: [
+      [d.device, 'target', d.device], [kfmt.seconds(d.p99), sev(d.p99, 0.05, 0.1)], [kfmt.percent(d.busy), sev(d.busy, 0.6, 0.9)],
+      [kfmt.count(d.iops), 'num'], [d.bytes == null ? '–' : kfmt.bytes(d.bytes) + '/s', 'num']] })),
+    'no disks seen yet (block probe or /proc/diskstats)', 5);
+  }
+  // "payments.service", "docker 4f1c2a…", "pod 7c9e…", or the path.
+  function cgroupName(l) {
+    if (l.service) return l.service;
+    if (l.container_id) return 'container ' + String(l.container_id).slice(0, 12);
+    if (l.pod_uid) return 'pod ' + String(l.pod_uid).slice(0, 13);
+    return String(l.cgroup === undefined ? '(all)' : l.cgroup);
+  }
+  function renderCgroups(res) {
+    const rows = new Map();
+    const put = (series, field) => {
+      for (const s of series || []) {
+        const k = cgKey(s.labels);
+        if (!rows.has(k)) rows.set(k, { labels: s.labels });
+        rows.get(k)[field] = s.value;
+      }
+    };
+    put(res.cgCpu, 'cpu'); put(res.cgLimit, 'limit'); put(res.cgPeriods, 'periods'); put(res.cgThrottled, 'throttled');
+    put(res.cgMem, 'mem'); put(res.cgMemLimit, 'memLimit'); put(res.cgOom, 'oom');
+    const list = [...rows.values()].filter((r) => r.cpu != null || r.mem != null)
+      .sort((a, b) => (b.cpu || 0) - (a.cpu || 0) || (b.mem || 0) - (a.mem || 0));
+    const sev = (v, warn, bad) => (v == null ? 'num' : v > bad ? 'num bad' : v > warn ? 'num warn' : 'num');
+    fillTable('cgroups-table', list.slice(0, 100).map((r) => {
+      // Only cgroups with a quota have periods; no periods, no ratio.
+      const thr = r.periods > 0 ? (r.throttled || 0) / r.periods : null;
+      const used = r.memLimit > 0 && r.mem != null ? r.mem / r.memLimit : null;
+      return { key: String(r.labels.cgroup), cells: [
+        [cgroupName(r.labels), 'target', String(r.labels.cgroup)], [kfmt.cores(r.cpu), 'num'],
+        [r.limit == null ? 'none' : kfmt.cores(r.limit), 'num'], [kfmt.percent(thr), sev(thr, 0.1, 0.25)],
+        [kfmt.bytes(r.mem), 'num'], [used == null ? 'no limit' : kfmt.percent(used), sev(used, 0.8, 0.9)],
+        [kfmt.count(r.oom || 0), r.oom > 0 ? 'num bad' : 'num']] };
+    }), 'no cgroups read yet (resources.cgroups off, or no cgroup files here: `kscope check`)', 7);
   }
 
   // ---- Tiles and the targets table --------------------------------------
@@ -298,7 +472,7 @@
     if (!body) { note('alerts unavailable (' + status + ')'); return; }
     const list = Array.isArray(body) ? body : (body.alerts || body.active || []);
     const firing = list.filter((a) => !a.state || a.state === 'firing' || a.state === 'pending');
-    document.querySelectorAll('.tile').forEach((t) => t.classList.remove('firing'));
+    document.querySelectorAll('#overview .tile').forEach((t) => t.classList.remove('firing'));
     if (!firing.length) { note('No active alerts.', 'ok-note'); return; }
     for (const a of firing) {
       const div = document.createElement('div');
@@ -441,7 +615,9 @@
   function showTab(name) {
     document.querySelectorAll('.tab').forEach((t) => t.classList.toggle('active', t.dataset.tab === name));
     document.querySelectorAll('.panel').forEach((p) => p.classList.toggle('active', p.id === name));
-    if (name === 'overview') for (const id of Object.keys(state.charts)) rebuildChart(id);
+    // Charts drawn while hidden had no width: draw them again.
+    if (name === 'overview' || name === 'resources') for (const id of Object.keys(state.charts)) rebuildChart(id);
+    if (name === 'resources') { loadResources(); loadDiskChart(); }
     history.replaceState(null, '', '#' + name);
   }
   document.querySelectorAll('.tab').forEach((t) => { t.onclick = () => showTab(t.dataset.tab); });
@@ -453,7 +629,7 @@
   };
 
   async function loadAll() {
-    await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart()]));
+    await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart(), loadDiskChart(), loadResources()]));
     renderTiles();
     document.body.dataset.loaded = 'true';
   }
@@ -473,9 +649,10 @@
     renderTargets();
     pollAlerts();
     setInterval(() => { if (!state.topics.includes('alerts')) pollAlerts(); }, 5000);
+    setInterval(() => { if ($('resources').classList.contains('active')) loadResources(); }, 5000);
     connect();
     const tab = location.hash.slice(1);
-    if (['overview', 'targets', 'flame'].includes(tab)) showTab(tab);
+    if (['overview', 'targets', 'resources', 'flame'].includes(tab)) showTab(tab);
   }
   start();
 })();

@@ -53,5 +53,13 @@
     const h = Math.floor(s / 3600) % 24;
     return Math.floor(s / 86400) + 'd' + (h ? ' ' + h + 'h' : '');
   }
-  root.kfmt = { seconds, count, percent, ago, trim, clock, cores, span };
+  // Bytes in binary units: "512 B", "1.5 KiB", "3.2 GiB".
+  function bytes(v) {
+    if (v == null || !isFinite(v)) return '–';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+    let a = Math.abs(v), i = 0;
+    while (a >= 1024 && i < units.length - 1) { a /= 1024; v /= 1024; i++; }
+    return (i === 0 ? v.toFixed(0) : trim(v.toPrecision(3))) + ' ' + units[i];
+  }
+  root.kfmt = { seconds, count, percent, ago, trim, clock, cores, span, bytes };
 })(typeof window !== 'undefined' ? window : globalThis);
