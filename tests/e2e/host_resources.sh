@@ -175,6 +175,16 @@ if errors:
     sys.exit(1)
 PY
 lint=$(promtool_check "$work/m1.txt") || fail "promtool check metrics rejected /metrics: $lint"
+# /api/v1/health lists the kernel files read, each available or why not.
+curl -fsS "$KSCOPE_URL/api/v1/health" | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+src = {s["name"]: s for s in h.get("sources", [])}
+for name in ("meminfo", "diskstats", "pressure"):
+    assert name in src, f"health lists no source {name}: {list(src)}"
+assert src["meminfo"]["available"] is True and src["meminfo"]["detail"].endswith("/meminfo"), src["meminfo"]
+assert src["pressure"]["available"] is True, src["pressure"]
+' || fail "/api/v1/health does not list the host sources"
 stop_kscope
 
 # node_exporter beside kscope: the host figures are read but not exported.

@@ -107,6 +107,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     // leaves them out of /metrics when resources.export_node_metrics is false.
     agent->collector_->add_metrics_source(
         [host = std::make_shared<HostMetrics>()](std::vector<Family>& out) { host->append(out); });
+    for (auto& src : host_sources()) agent->sources_.push_back(std::move(src));
   }
   auto alerts = AlertsService::create(agent->config_, default_profile_capturer());
   if (!alerts) return alerts.error();
@@ -125,6 +126,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     auto layout = discover_cgroup_layout();
     for (const auto& src : cgroup_sources(layout)) {
       if (!src.available) spdlog::info("cgroups: {} ({})", src.detail, src.name);
+      agent->sources_.push_back(src);
     }
     CgroupMetricsOptions opts;
     opts.max_cgroups = agent->config_.resources.max_cgroups;
@@ -229,6 +231,14 @@ void Agent::install_routes() {
         {"probes", probes},
         {"alert_sinks", sinks},
     };
+    // The kernel files read without BPF (resources:). A missing one (PSI off
+    // at boot, no cgroup controller) leaves its figures out and says why
+    // here; it does not make kscope degraded, as the host simply has not it.
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& src : sources_) {
+      sources.push_back({{"name", src.name}, {"available", src.available}, {"detail", src.detail}});
+    }
+    body["sources"] = sources;
     auto budget = collector_->budget_status();
     body["budget"] = {
         {"cpu_percent", budget.limit_ratio * 100},

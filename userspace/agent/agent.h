@@ -10,6 +10,7 @@
 #include "alerts/alerts_service.h"
 #include "collect/collector.h"
 #include "collect/snapshot.h"
+#include "collect/source_status.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "events/event_reader.h"
@@ -58,6 +59,7 @@ class Agent {
 
   Config config_;
   std::string config_path_;
+  std::vector<SourceStatus> sources_;  // resources read from kernel files, for health
   std::unique_ptr<BpfStatsEnabler> stats_;
   SnapshotStore store_;
   std::unique_ptr<AlertsService> alerts_;  // outlives the collector, whose listener feeds it
