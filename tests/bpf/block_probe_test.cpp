@@ -68,6 +68,27 @@ struct LoopDevice {
   }
 };
 
+// The block probe started with the default config (breakdown: comm), and
+// its families read on demand. udev may still be probing a new loop device
+// when the test starts: the first read waits for it to finish, so counts
+// start from the same moment as the test's.
+struct BlockRun {
+  Config cfg;
+  std::unique_ptr<Probe> probe = make_block_probe();
+  Status status = probe->start(cfg);
+  BlockRun() {
+    EXPECT_TRUE(status.ok()) << status.error().to_string();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  bool started() const { return status.ok(); }
+  std::vector<Family> collect() {
+    std::vector<Family> out;
+    CollectContext ctx{cfg, out};
+    probe->collect(ctx);
+    return out;
+  }
+};
+
 uint64_t count_of(const std::vector<Family>& families, const std::string& dev, const std::string& op) {
   const Series* s = testing::find_series(families, "kscope_block_io_latency_seconds", {{"device", dev}, {"op", op}});
   return s != nullptr && s->histogram ? s->histogram->count() : 0;
@@ -82,19 +103,9 @@ TEST(BlockProbeTest, RequestsAndBytesEqualDiskstatsForALoopDevice) {
   KSCOPE_REQUIRE_BPF();
   LoopDevice loop;
   if (loop.name.empty()) GTEST_SKIP() << "no loop device here (losetup failed)";
-  Config cfg;
-  auto probe = make_block_probe();
-  auto st = probe->start(cfg);
-  ASSERT_TRUE(st.ok()) << st.error().to_string();
-  auto collect = [&] {
-    std::vector<Family> out;
-    CollectContext ctx{cfg, out};
-    probe->collect(ctx);
-    return out;
-  };
-  // udev may still be probing the new device: let it finish, then start
-  // both counts from the same moment.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  BlockRun run;
+  ASSERT_TRUE(run.started());
+  auto collect = [&] { return run.collect(); };
   auto before = collect();
   DiskStats d0 = diskstats(loop.name);
 
@@ -119,7 +130,7 @@ TEST(BlockProbeTest, RequestsAndBytesEqualDiskstatsForALoopDevice) {
   // milliseconds, never nothing and never seconds.
   EXPECT_GT(w->histogram->quantile_seconds(0.5), 1e-6);
   EXPECT_LT(w->histogram->quantile_seconds(0.5), 0.5);
-  auto ovf = testing::overflows_by_map(*probe);
+  auto ovf = testing::overflows_by_map(*run.probe);
   EXPECT_EQ(ovf["block_start"] + ovf["block_latency"], 0u);
 }
 
@@ -153,17 +164,9 @@ TEST(BlockProbeTest, SizesQueueTimeAndTheIssuingProcess) {
   if (loop.name.empty()) GTEST_SKIP() << "no loop device here (losetup failed)";
   const std::string sched = "/sys/block/" + loop.name + "/queue/scheduler";
   if (!(std::ofstream(sched) << "mq-deadline").flush()) GTEST_SKIP() << "no mq-deadline scheduler for " << sched;
-  Config cfg;  // breakdown: comm
-  auto probe = make_block_probe();
-  auto st = probe->start(cfg);
-  ASSERT_TRUE(st.ok()) << st.error().to_string();
-  auto collect = [&] {
-    std::vector<Family> out;
-    CollectContext ctx{cfg, out};
-    probe->collect(ctx);
-    return out;
-  };
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  BlockRun run;
+  ASSERT_TRUE(run.started());
+  auto collect = [&] { return run.collect(); };
   auto before = collect();
   DiskStats d0 = diskstats(loop.name);
   // A copy of dd with its own name, so no other dd on the host is counted.
@@ -194,7 +197,7 @@ TEST(BlockProbeTest, SizesQueueTimeAndTheIssuingProcess) {
   EXPECT_EQ(target_requests(after, loop.name, "write", name) - target_requests(before, loop.name, "write", name),
             200);
   EXPECT_EQ(target_requests(after, loop.name, "read", name) - target_requests(before, loop.name, "read", name), 50);
-  auto ovf = testing::overflows_by_map(*probe);
+  auto ovf = testing::overflows_by_map(*run.probe);
   EXPECT_EQ(ovf["block_start"] + ovf["block_latency"] + ovf["block_targets"], 0u);
 }
 

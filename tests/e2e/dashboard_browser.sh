@@ -42,11 +42,8 @@ truncate -s 64M "$work/disk.img"
 loop_dev=$(losetup -f --show "$work/disk.img") || skip "no loop device here (losetup failed)"
 # The busy loop, moved into the cgroup before it spins: cgroup v1 (cpu,
 # cpuacct, which holds the usage, and memory; this hybrid host) or v2.
-mnt() {  # the mount point of the v1 hierarchy with controller $1
-  awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
-}
-cpu_v1=$(mnt cpu) cpuacct_v1=$(mnt cpuacct) mem_v1=$(mnt memory)
-unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+cpu_v1=$(cgroup_v1_mount cpu) cpuacct_v1=$(cgroup_v1_mount cpuacct) mem_v1=$(cgroup_v1_mount memory)
+unified=$(cgroup2_mount)
 if [[ -n "$cpu_v1" && -n "$mem_v1" ]]; then
   cg_dirs=("$cpu_v1/$cg_name" "$mem_v1/$cg_name")
   [[ -n "$cpuacct_v1" && "$cpuacct_v1" != "$cpu_v1" ]] && cg_dirs+=("$cpuacct_v1/$cg_name")

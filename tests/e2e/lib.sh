@@ -94,3 +94,12 @@ promtool_check() {
   echo "$out"
   return 1
 }
+
+# The mount point of the cgroup v1 hierarchy holding controller $1 (cpu,
+# cpuacct, memory, ...), from /proc/self/mounts; empty when none (pure v2).
+cgroup_v1_mount() {
+  awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
+}
+
+# The cgroup2 mount point (hybrid hosts: /sys/fs/cgroup/unified); empty when none.
+cgroup2_mount() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }

@@ -19,12 +19,9 @@ burner="$KSCOPE_WORKLOAD_DIR/cpu_burner"
 [[ -x "$burner" ]] || fail "missing $burner"
 [[ -r /proc/pressure/memory ]] || skip "no PSI here (kernel booted with psi=0?)"
 
-mnt() {  # the mount point of the v1 hierarchy with controller $1
-  awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
-}
-unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+unified=$(cgroup2_mount)
 [[ -n "$unified" ]] || skip "no cgroup2 mount: the cgroup breakdown needs one"
-cpu_v1=$(mnt cpu) cpuacct_v1=$(mnt cpuacct)
+cpu_v1=$(cgroup_v1_mount cpu) cpuacct_v1=$(cgroup_v1_mount cpuacct)
 svc="kscope-sig-$$.service"
 work=$(mktemp -d)
 dirs=()
