@@ -31,6 +31,8 @@ sources=(
   web/query_api.cpp export/http_server.cpp common/thread_name.cpp
   host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
   host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
+  cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
+  cgroups/cgroup_layout.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")

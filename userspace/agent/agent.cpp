@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cgroups/cgroup_metrics.h"
 #include "common/bearer_token.h"
 #include "common/capabilities.h"
 #include "common/privileges.h"
@@ -118,6 +119,18 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {
     for (auto& f : a->metric_families()) out.push_back(std::move(f));
   });
+  if (agent->config_.resources.cgroups) {
+    // Per-cgroup resources from the cgroup files. Opened here and re-read
+    // through kept fds, so the capability drop below changes nothing.
+    auto layout = discover_cgroup_layout();
+    for (const auto& src : cgroup_sources(layout)) {
+      if (!src.available) spdlog::info("cgroups: {} ({})", src.detail, src.name);
+    }
+    CgroupMetricsOptions opts;
+    opts.max_cgroups = agent->config_.resources.max_cgroups;
+    auto cgroups = std::make_shared<CgroupMetrics>(std::move(layout), opts);
+    agent->collector_->add_metrics_source([cgroups](std::vector<Family>& out) { cgroups->append(out); });
+  }
   agent->collector_->collect_once();
   agent->install_routes();
   install_profile_routes(*agent->http_, std::make_shared<Symbolizer>());

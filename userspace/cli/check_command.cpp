@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 
 #include "agent/agent.h"
+#include "cgroups/cgroup_layout.h"
 #include "cli/command.h"
 #include "common/privileges.h"
 #include "host/host_metrics.h"
@@ -100,6 +101,10 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
         const std::string shared = st.probe == st.family ? "" : " (with the " + st.probe + " probe)";
         line("probe " + st.family, st.up ? "ok" : "unsupported", st.up ? "loads and attaches" + shared : st.reason);
         up += st.up ? 1 : 0;
+      }
+      // Files read without BPF: a missing one degrades with its reason.
+      for (const auto& src : cgroup_sources()) {
+        line("source " + src.name, src.available ? "ok" : "missing", src.detail);
       }
       if (up == 0) {
         std::cerr << "kscope check: no probe can run on this host\n";
