@@ -54,7 +54,9 @@ struct ReportExhaustion {
 
 // The metrics and selectors the exhaustion rows come from. Read-only
 // images (squashfs snaps, ISOs, EROFS) are always full and never fill
-// further: left out, as the FilesystemAlmostFull rule leaves them out.
+// further: left out, as the FilesystemAlmostFull rule leaves them out (the
+// host reader drops them already; the selector keeps the report right
+// should that list change).
 inline constexpr const char* kMemoryAvailableMetric = "node_memory_MemAvailable_bytes";
 inline constexpr const char* kMemoryTotalMetric = "node_memory_MemTotal_bytes";
 inline constexpr const char* kFilesystemAvailableMetric =
