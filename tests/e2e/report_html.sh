@@ -3,7 +3,10 @@
 # with a hostile name: the file parses as HTML with balanced elements, holds
 # the name escaped (never as markup), the trend section, uPlot inline, the
 # data as JSON, and no reference to anything outside the file; it says that
-# its few seconds of history do not cover the window asked for.
+# its few seconds of history do not cover the window asked for. Its "Time to
+# exhaustion" section has memory and the root filesystem (its device as
+# /proc/self/mounts says) with a time or "not falling", in the page and in
+# its data.
 source "$(dirname "$0")/lib.sh"
 require_root
 workload="$KSCOPE_WORKLOAD_DIR/syscall_workload"
@@ -30,7 +33,8 @@ grep -Eq '^kscope report: the history covers only the last [0-9]+s of the 5m win
   fail "kscope report does not say the history is shorter than the window: $said"
 grep -q 'id="coverage">Note: the history covers only the last [0-9]*s of the 5m window' "$work/report.html" ||
   fail "the report page does not say the history is shorter than the window"
-python3 - "$work/report.html" <<'PY' || fail "the report is not what it should be"
+root_dev=$(awk '$2 == "/" { d = $1 } END { print d }' /proc/self/mounts)
+python3 - "$work/report.html" "$root_dev" <<'PY' || fail "the report is not what it should be"
 import json, re, sys
 from html.parser import HTMLParser
 
@@ -74,6 +78,25 @@ assert any(v and v > 0 for v in sig["syscalls"]["values"]), "syscall rate all ze
 assert len(data["timestamps"]) == len(sig["syscalls"]["values"]) > 10
 assert "uPlot" in c.scripts[1][2] and len(c.scripts[1][2]) > 20000, "uPlot not inline"
 assert "http://" not in "".join(s[2] for s in c.scripts[1:]), "a script refers to the network"
+
+# Time to exhaustion: memory and "/" with a projection, in the page and its data.
+assert "exhaustion" in c.ids, "no time-to-exhaustion section"
+sec = html[html.index('id="exhaustion"'):html.index('id="signals"')]
+assert "Time to exhaustion" in sec
+rows = re.findall(r"<tr><td>(.*?)</tr>", sec)
+by_name = {re.sub(r"<[^>]+>", "", r.split("</td>")[0]): r for r in rows}
+verdict = re.compile(r'(class="rising">in [0-9.]+[smhd] \(|class="ok">not falling<|class="rising">exhausted now<)')
+for name in ("memory available", "filesystem /"):
+    assert name in by_name, f"no row for {name}: {list(by_name)}"
+    assert verdict.search(by_name[name]), f"{name}: no time or 'not falling': {by_name[name]}"
+assert f"<td>{sys.argv[2]} " in by_name["filesystem /"], (sys.argv[2], by_name["filesystem /"])
+ex = {(e["resource"], e["name"]): e for e in data["exhaustion"]}
+root = ex[("filesystem", "/")]
+assert root["available_bytes"] > 0 and root["total_bytes"] >= root["available_bytes"], root
+assert root["seconds_to_exhaustion"] is None or root["seconds_to_exhaustion"] > 0, root
+mem = ex[("memory", "memory available")]
+assert 0 < mem["available_bytes"] <= mem["total_bytes"], mem
+print("exhaustion:", [(e["name"], e["seconds_to_exhaustion"]) for e in data["exhaustion"]][:6])
 print(f"report ok: {len(html)} bytes, {len(data['timestamps'])} points, signals with data:",
       [k for k, s in sig.items() if s["found"]])
 PY

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `kscope top` interactive on a real 80x24 pseudo-terminal (python's pty; tmux
 # cannot start its server in this VM): the first frame lists the workload,
-# opens sorted by CPU, pressing 3 sorts by p99 latency, 3 again inverts, q quits with status 0 and
-# leaves the alternate screen; no frame line is wider than 80 columns.
+# opens sorted by CPU, pressing 3 sorts by p99 latency, 3 again inverts, v
+# switches to the cgroups view (its own columns, sorted by its CPU; t sorts by
+# the throttled share) and back, q quits with status 0 and leaves the
+# alternate screen; no frame line is wider than 80 columns.
 source "$(dirname "$0")/lib.sh"
 require_root
 workload="$KSCOPE_WORKLOAD_DIR/syscall_workload"
@@ -56,6 +58,16 @@ os.write(fd, b"3")
 lines = wait_for(r"^sort: p99 syscall latency, idle waits left out   keys")
 os.write(fd, b"3")
 wait_for(r"^sort: p99 syscall latency, idle waits left out \(ascending\)")
+os.write(fd, b"v")
+cg = wait_for(r"^CGROUP +CPU +LIMIT +THROTL%")
+assert cg[0].startswith("kscope top cgroups "), cg[0]
+assert cg[1].startswith("sort: CPU cores used (cgroup CPU time)   keys: 1-9/cltmupwbo"), cg[1]
+assert len(cg) <= 24 and all(len(l) <= 80 for l in cg), cg
+os.write(fd, b"t")
+wait_for(r"^sort: share of CPU periods throttled by the limit   keys")
+os.write(fd, b"v")
+back = wait_for(r"^kscope top processes ")
+assert any(re.search(r"^sort: CPU cores busy", l) for l in back), back
 os.write(fd, b"q")
 _, status = os.waitpid(pid, 0)
 read_for(0.3)

@@ -1,6 +1,7 @@
-// `kscope top`: golden signals per target from a running `kscope run`,
-// refreshed every interval, sortable by each column; `--once` prints one
-// frame (scripts, tests), `--json` the same as JSON.
+// `kscope top`: golden signals per process, or resources per cgroup, from a
+// running `kscope run`, refreshed every interval, sortable by each column,
+// `v` switching views; `--once` prints one frame (scripts, tests), `--json`
+// the same as JSON.
 #include <cstdio>
 #include <iostream>
 
@@ -20,6 +21,7 @@ struct TopOptions {
   std::string token_env = "KSCOPE_TOKEN";
   std::string interval = "2s";
   std::string by = "comm";
+  std::string view = "processes";
   std::string sort = "1";
   bool once = false;
   bool json = false;
@@ -46,9 +48,18 @@ int run_top(const TopOptions& o) {
   TopFrame frame;
   frame.source = o.url;
   frame.by = o.by;
-  auto col = o.sort.size() == 1 ? column_for_key(o.sort[0]) : std::nullopt;
+  auto view = parse_top_view(o.view);
+  if (!view) {
+    std::cerr << "kscope top: invalid --view '" << o.view << "' (processes or cgroups)\n";
+    return 2;
+  }
+  frame.view = *view;
+  auto col = o.sort.size() == 1 ? column_for_key(frame.view, o.sort[0]) : std::nullopt;
   if (!col) {
-    std::cerr << "kscope top: invalid --sort '" << o.sort << "' (1-7 or c, s, l, e, b, r, o)\n";
+    std::string keys;
+    for (const auto& c : top_view(frame.view).columns) keys += std::string(keys.empty() ? "" : ", ") + c.letter;
+    std::cerr << "kscope top: invalid --sort '" << o.sort << "' for the " << o.view << " view (1-"
+              << top_view(frame.view).columns.size() << " or " << keys << ")\n";
     return 2;
   }
   frame.sort = *col;
@@ -92,7 +103,16 @@ int run_top(const TopOptions& o) {
     if (*key == 'q' || *key == 'Q' || *key == 3) break;
     if (*key == 'i') {
       frame.ascending = !frame.ascending;
-    } else if (auto c = column_for_key(*key)) {
+    } else if (*key == 'v') {
+      // Another view has other columns: its CPU first, fetched now.
+      frame.view = next_top_view(frame.view);
+      frame.sort = 0;
+      frame.ascending = false;
+      frame.rows.clear();
+      frame.present = {};
+      next_fetch = std::chrono::steady_clock::now();
+      continue;
+    } else if (auto c = column_for_key(frame.view, *key)) {
       frame.ascending = (*c == frame.sort) ? !frame.ascending : false;
       frame.sort = *c;
     } else {
@@ -107,17 +127,24 @@ int run_top(const TopOptions& o) {
 
 void add_top_command(CLI::App& app, CommandRunner& selected) {
   auto opts = std::make_shared<TopOptions>();
-  auto* cmd = app.add_subcommand("top", "Golden signals per process from a running `kscope run`, live in the terminal");
+  auto* cmd = app.add_subcommand(
+      "top", "Golden signals per process, or resources per cgroup, from a running `kscope run`, live in the terminal");
   cmd->add_option("--url", opts->url, "base URL of the kscope API")->capture_default_str();
   cmd->add_option("--token-file", opts->token_file, "file holding the API's bearer token");
   cmd->add_option("--token-env", opts->token_env, "environment variable holding the token when no --token-file")
       ->capture_default_str();
   cmd->add_option("--interval", opts->interval, "refresh interval, and the window each rate covers")
       ->capture_default_str();
-  cmd->add_option("--by", opts->by, "the breakdown label kscope run uses (comm or cgroup)")->capture_default_str();
+  cmd->add_option("--by", opts->by, "the processes view's breakdown label kscope run uses (comm or cgroup)")
+      ->capture_default_str();
+  cmd->add_option("--view", opts->view,
+                  "processes (golden signals per comm) or cgroups (CPU, throttling, memory, pressure, I/O and OOM "
+                  "kills per cgroup); the v key switches")
+      ->capture_default_str();
   cmd->add_option("--sort", opts->sort,
-                  "initial sort column: 1/c CPU cores, 2/s syscalls, 3/l p99 latency, 4/e errors, 5/b bytes, "
-                  "6/r run queue, 7/o off-CPU")
+                  "initial sort column; processes: 1/c CPU cores, 2/s syscalls, 3/l p99 latency, 4/e errors, "
+                  "5/b bytes, 6/r run queue, 7/o off-CPU; cgroups: 1/c CPU, 2/l limit, 3/t throttled, 4/m memory, "
+                  "5/u memory of limit, 6/p memory pressure, 7/w I/O pressure, 8/b I/O bytes, 9/o OOM kills")
       ->capture_default_str();
   cmd->add_flag("--once", opts->once, "print one frame and exit (no terminal control codes)");
   cmd->add_flag("--json", opts->json, "print one frame as JSON and exit");

@@ -31,6 +31,46 @@ std::string format_span(double seconds) {
   return out.empty() ? "0s" : out;
 }
 
+// The series of an answer as (labels, values); values null where the answer
+// has none.
+std::vector<double> answer_timestamps(const nlohmann::json& answer) {
+  std::vector<double> out;
+  auto t = answer.find("timestamps");
+  if (t == answer.end() || !t->is_array()) return out;
+  for (const auto& v : *t) out.push_back(v.is_number() ? v.get<double>() : std::nan(""));
+  return out;
+}
+
+std::vector<std::optional<double>> series_values(const nlohmann::json& series, size_t n) {
+  std::vector<std::optional<double>> out(n);
+  auto vals = series.find("values");
+  if (vals == series.end() || !vals->is_array()) return out;
+  for (size_t i = 0; i < vals->size() && i < n; ++i) {
+    if ((*vals)[i].is_number()) out[i] = (*vals)[i].get<double>();
+  }
+  return out;
+}
+
+std::string label(const nlohmann::json& series, const char* name) {
+  auto l = series.find("labels");
+  return l != series.end() && l->is_object() ? str(*l, name) : std::string();
+}
+
+std::optional<double> newest(const nlohmann::json& series) {
+  auto vals = series.find("values");
+  if (vals == series.end() || !vals->is_array()) return std::nullopt;
+  for (auto it = vals->rbegin(); it != vals->rend(); ++it) {
+    if (it->is_number()) return it->get<double>();
+  }
+  return std::nullopt;
+}
+
+const nlohmann::json* series_of(const nlohmann::json& answer) {
+  if (!answer.is_object() || !answer.value("found", false)) return nullptr;
+  auto s = answer.find("series");
+  return s != answer.end() && s->is_array() ? &*s : nullptr;
+}
+
 }  // namespace
 
 const std::vector<ReportSignalSpec>& report_signal_specs() {
@@ -91,6 +131,43 @@ void apply_captures_json(ReportData& data, const nlohmann::json& j) {
     }
     data.captures.push_back(std::move(r));
   }
+}
+
+void apply_exhaustion_json(ReportData& data, const nlohmann::json& memory, const nlohmann::json& memory_total,
+                           const nlohmann::json& filesystems, const nlohmann::json& filesystem_sizes) {
+  data.exhaustion.clear();
+  if (const auto* mem = series_of(memory); mem && !mem->empty()) {
+    ReportExhaustion e;
+    e.kind = ReportExhaustion::Kind::kMemory;
+    e.name = "memory available";
+    e.timestamps = answer_timestamps(memory);
+    e.available = series_values((*mem)[0], e.timestamps.size());
+    if (const auto* total = series_of(memory_total); total && !total->empty()) e.total = newest((*total)[0]);
+    data.exhaustion.push_back(std::move(e));
+  }
+  const auto* fs = series_of(filesystems);
+  if (!fs) return;
+  const auto* sizes = series_of(filesystem_sizes);
+  std::vector<ReportExhaustion> rows;
+  for (const auto& s : *fs) {
+    if (!s.is_object() || rows.size() >= kMaxReportFilesystems) continue;
+    ReportExhaustion e;
+    e.kind = ReportExhaustion::Kind::kFilesystem;
+    e.name = label(s, "mountpoint");
+    e.device = label(s, "device");
+    e.fstype = label(s, "fstype");
+    e.timestamps = answer_timestamps(filesystems);
+    e.available = series_values(s, e.timestamps.size());
+    if (sizes) {
+      for (const auto& z : *sizes) {
+        if (z.is_object() && label(z, "mountpoint") == e.name && label(z, "device") == e.device) e.total = newest(z);
+      }
+    }
+    rows.push_back(std::move(e));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (auto& r : rows) data.exhaustion.push_back(std::move(r));
+  for (auto& e : data.exhaustion) e.projection = project_exhaustion(e.timestamps, e.available);
 }
 
 void compute_trends(ReportData& data) {
@@ -196,6 +273,25 @@ Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, con
       }
     }
     data.signals.push_back(std::move(s));
+  }
+  {
+    // Memory and filesystems: host series (avg) over the same range; the
+    // totals only for "of how much".
+    auto query = [&](const char* metric, const std::string& extra) {
+      return api.get_json(std::string("/api/v1/query?name=") + url_encode(metric) + "&aggregation=avg" + range +
+                          extra);
+    };
+    const std::string fs_by = "&by=" + url_encode("mountpoint,device,fstype") +
+                              "&limit=" + std::to_string(kMaxReportFilesystems);
+    auto mem = query(kMemoryAvailableMetric, "");
+    if (!mem) return mem.error();
+    auto mem_total = query(kMemoryTotalMetric, "");
+    if (!mem_total) return mem_total.error();
+    auto fs = query(kFilesystemAvailableMetric, fs_by);
+    if (!fs) return fs.error();
+    auto fs_size = query(kFilesystemSizeMetric, fs_by);
+    if (!fs_size) return fs_size.error();
+    apply_exhaustion_json(data, *mem, *mem_total, *fs, *fs_size);
   }
   auto alerts = api.get_json("/api/v1/alerts");
   if (alerts) {

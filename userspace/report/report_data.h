@@ -1,7 +1,7 @@
 // What `kscope report` puts in its HTML page, fetched from a running kscope:
 // each signal's host series over the window, its top targets, a trend for
-// the saturation signals, and the alerts and flame graph captures when the
-// alerts API answers.
+// the saturation signals, the time until memory and each filesystem run out,
+// and the alerts and flame graph captures when the alerts API answers.
 #pragma once
 
 #include <chrono>
@@ -39,6 +39,31 @@ struct ReportSignal {
   std::optional<Trend> trend;
 };
 
+// Something the host runs out of: memory available, or one filesystem's
+// available bytes. Its series over the window and where its line goes.
+struct ReportExhaustion {
+  enum class Kind { kMemory, kFilesystem };
+  Kind kind = Kind::kMemory;
+  std::string name;  // "memory available", or the mountpoint (raw, as the API returned it)
+  std::string device, fstype;  // filesystems only (raw)
+  std::vector<double> timestamps;  // unix seconds, of its own query
+  std::vector<std::optional<double>> available;  // bytes, one per timestamp
+  std::optional<double> total;  // MemTotal, or the filesystem's size
+  std::optional<Exhaustion> projection;  // nullopt: fewer than two points
+};
+
+// The metrics and selectors the exhaustion rows come from. Read-only
+// images (squashfs snaps, ISOs, EROFS) are always full and never fill
+// further: left out, as the FilesystemAlmostFull rule leaves them out (the
+// host reader drops them already; the selector keeps the report right
+// should that list change).
+inline constexpr const char* kMemoryAvailableMetric = "node_memory_MemAvailable_bytes";
+inline constexpr const char* kMemoryTotalMetric = "node_memory_MemTotal_bytes";
+inline constexpr const char* kFilesystemAvailableMetric =
+    "node_filesystem_avail_bytes{fstype!~\"squashfs|iso9660|erofs\"}";
+inline constexpr const char* kFilesystemSizeMetric = "node_filesystem_size_bytes{fstype!~\"squashfs|iso9660|erofs\"}";
+inline constexpr size_t kMaxReportFilesystems = 64;
+
 struct ReportAlert {
   std::string rule, severity, state, target, summary, fired_at, resolved_at;
   std::optional<double> value, threshold;
@@ -57,6 +82,9 @@ struct ReportData {
   std::string by = "comm";
   std::vector<double> timestamps;  // unix seconds
   std::vector<ReportSignal> signals;
+  // Memory first (when the host metrics are in the history), then the
+  // filesystems by mountpoint.
+  std::vector<ReportExhaustion> exhaustion;
   bool alerts_available = false;
   std::string alerts_note;  // why alerts are missing
   std::vector<ReportAlert> alerts;
@@ -74,6 +102,12 @@ Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, con
 // Parsers of the API answers, separate for tests.
 void apply_alerts_json(ReportData& data, const nlohmann::json& alerts);
 void apply_captures_json(ReportData& data, const nlohmann::json& captures);
+// The exhaustion rows from /api/v1/query answers (avg over the report's
+// steps): memory grouped by nothing, filesystems by mountpoint,device,fstype;
+// the totals' newest values. Computes each projection. An answer that did
+// not find its metric adds no row.
+void apply_exhaustion_json(ReportData& data, const nlohmann::json& memory, const nlohmann::json& memory_total,
+                           const nlohmann::json& filesystems, const nlohmann::json& filesystem_sizes);
 // Thresholds from the alerts API, else the defaults; then the trends.
 void compute_trends(ReportData& data);
 // The oldest frame and the retention from /api/v1/history.

@@ -22,6 +22,84 @@ std::string slope_text(const ReportSignalSpec& spec, double per_second) {
   return (per_hour < 0 ? "-" : "+") + mag + " per hour";
 }
 
+std::string bytes_per_hour(double per_second) {
+  const double per_hour = per_second * 3600;
+  return (per_hour < 0 ? "-" : "+") + format_bytes(std::fabs(per_hour)) + " per hour";
+}
+
+// The "Time to exhaustion" table: what is left, its slope, and when the
+// fitted line reaches 0.
+std::string exhaustion_section(const ReportData& data) {
+  std::string h = "<h2 id=\"exhaustion\">Time to exhaustion</h2>\n";
+  if (data.exhaustion.empty()) {
+    return h + "<p class=\"muted\">No data: <code>" + escape_xml(kMemoryAvailableMetric) + "</code> and <code>" +
+           escape_xml(kFilesystemAvailableMetric) +
+           "</code> are not in the history (host metrics are off or not read here).</p>\n";
+  }
+  h += "<p class=\"muted\">A least-squares line through what is left over the window; the time is when that "
+       "line reaches 0. Read-only filesystems (squashfs, iso9660, erofs) are left out.</p>\n";
+  h += "<table><tr><th>resource</th><th>device</th><th>available now</th><th>of</th><th>slope</th>"
+       "<th>r&#178;</th><th>runs out</th></tr>\n";
+  for (const auto& e : data.exhaustion) {
+    const bool fs = e.kind == ReportExhaustion::Kind::kFilesystem;
+    h += "<tr><td>" + (fs ? "filesystem <code>" + escape_xml(e.name) + "</code>" : escape_xml(e.name)) + "</td>";
+    h += "<td>" + (fs ? escape_xml(e.device) + " <span class=\"muted\">" + escape_xml(e.fstype) + "</span>" : "") +
+         "</td>";
+    if (!e.projection) {
+      h += "<td colspan=\"5\" class=\"muted\">too few points for a trend</td></tr>\n";
+      continue;
+    }
+    const Exhaustion& p = *e.projection;
+    h += "<td class=\"n\">" + escape_xml(format_bytes(std::max(0.0, p.last_value))) + "</td>";
+    h += "<td class=\"n\">" + escape_xml(e.total ? format_bytes(*e.total) : "-") + "</td>";
+    h += "<td class=\"n\">" + escape_xml(bytes_per_hour(p.fit.slope)) + "</td>";
+    char r2[16];
+    std::snprintf(r2, sizeof r2, "%.2f", p.fit.r2);
+    h += "<td class=\"n\">" + std::string(r2) + "</td>";
+    if (p.exhausted) {
+      h += "<td class=\"rising\">exhausted now</td>";
+    } else if (p.seconds_to_exhaustion) {
+      auto when = data.generated + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       std::chrono::duration<double>(std::min(*p.seconds_to_exhaustion, 3e9)));
+      h += "<td class=\"rising\">in " + escape_xml(format_seconds(*p.seconds_to_exhaustion)) + " (" +
+           escape_xml(utc(when)) + ")</td>";
+    } else {
+      h += "<td class=\"ok\">not falling</td>";
+    }
+    h += "</tr>\n";
+  }
+  return h + "</table>\n";
+}
+
+nlohmann::json exhaustion_json(const ReportData& data) {
+  auto finite = [](const std::optional<double>& v) {
+    return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
+  };
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : data.exhaustion) {
+    const bool fs = e.kind == ReportExhaustion::Kind::kFilesystem;
+    nlohmann::json j = {{"resource", fs ? "filesystem" : "memory"},
+                        {"name", e.name},
+                        {"total_bytes", finite(e.total)}};
+    if (fs) {
+      j["device"] = e.device;
+      j["fstype"] = e.fstype;
+    }
+    if (e.projection) {
+      j["available_bytes"] = finite(e.projection->last_value);
+      j["slope_bytes_per_second"] = finite(e.projection->fit.slope);
+      j["r2"] = finite(e.projection->fit.r2);
+      j["exhausted"] = e.projection->exhausted;
+      j["seconds_to_exhaustion"] = finite(e.projection->seconds_to_exhaustion);
+    } else {
+      j["available_bytes"] = nullptr;
+      j["seconds_to_exhaustion"] = nullptr;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 // Only links a browser would follow to the kscope that made them.
 bool safe_url(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
 
@@ -132,6 +210,7 @@ std::string render_report_html(const ReportData& data, std::string_view uplot_js
     h += "</tr>\n";
   }
   h += "</table>\n";
+  h += exhaustion_section(data);
 
   h += "<h2 id=\"signals\">Signals</h2>\n";
   for (const auto& s : data.signals) {
@@ -214,7 +293,8 @@ std::string render_report_html(const ReportData& data, std::string_view uplot_js
                        {"threshold", s.threshold ? nlohmann::json(*s.threshold) : nlohmann::json()},
                        {"values", values}});
   }
-  nlohmann::json payload = {{"timestamps", data.timestamps}, {"signals", signals}};
+  nlohmann::json payload = {
+      {"timestamps", data.timestamps}, {"signals", signals}, {"exhaustion", exhaustion_json(data)}};
   h += "<script type=\"application/json\" id=\"report-data\">" + script_safe_json(payload) + "</script>\n";
   h += "<script>" + script_safe_text(uplot_js) + "</script>\n";
   h += "<script>" + std::string(kScript) + "</script>\n";

@@ -25,6 +25,17 @@ ReportData hostile_data() {
   apply_captures_json(d, nlohmann::json::parse(R"J({"captures":[{"id":"c1","rule":"R","target":"t","status":"done",
       "started":"s","files":{"cpu.svg":"http://127.0.0.1:9494/api/v1/captures/c1/cpu.svg",
       "evil.svg":"javascript:alert(1)"}}]})J"));
+  // A mountpoint is whatever someone mounted at: a hostile one too.
+  apply_exhaustion_json(
+      d, {{"found", true}, {"timestamps", {1000, 1060, 1120}}, {"series", {{{"labels", nlohmann::json::object()},
+                                                                            {"values", {3e9, 2.9e9, 2.8e9}}}}}},
+      {{"found", false}},
+      {{"found", true},
+       {"timestamps", {1000, 1060, 1120}},
+       {"series",
+        {{{"labels", {{"mountpoint", "/mnt/<svg onload=alert(1)>"}, {"device", "/dev/x&y"}, {"fstype", "ext4"}}},
+          {"values", {5e9, 5e9, 5e9}}}}}},
+      {{"found", false}});
   compute_trends(d);
   return d;
 }
@@ -38,6 +49,9 @@ TEST(ReportHtml, EscapesEveryHostileString) {
   EXPECT_EQ(html.find('\x01'), std::string::npos);
   EXPECT_NE(html.find("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("a&amp;b &quot;q&quot; &#39;x&#39;"), std::string::npos);
+  EXPECT_EQ(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("filesystem <code>/mnt/&lt;svg onload=alert(1)&gt;</code></td><td>/dev/x&amp;y"),
+            std::string::npos);
   EXPECT_NE(html.find("href=\"http://127.0.0.1:9494/api/v1/captures/c1/cpu.svg\""), std::string::npos);
   // Exactly the four script elements we write open and close.
   size_t opens = 0, closes = 0;

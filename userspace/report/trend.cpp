@@ -31,15 +31,26 @@ std::optional<LinearFit> fit_line(const std::vector<double>& x, const std::vecto
   return f;
 }
 
-std::optional<Trend> project_trend(const std::vector<double>& x, const std::vector<std::optional<double>>& y,
-                                   std::optional<double> threshold) {
+namespace {
+
+// The finite points, in order.
+std::pair<std::vector<double>, std::vector<double>> finite_points(const std::vector<double>& x,
+                                                                  const std::vector<std::optional<double>>& y) {
   std::vector<double> xs, ys;
   for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-    if (y[i] && std::isfinite(*y[i])) {
+    if (y[i] && std::isfinite(*y[i]) && std::isfinite(x[i])) {
       xs.push_back(x[i]);
       ys.push_back(*y[i]);
     }
   }
+  return {std::move(xs), std::move(ys)};
+}
+
+}  // namespace
+
+std::optional<Trend> project_trend(const std::vector<double>& x, const std::vector<std::optional<double>>& y,
+                                   std::optional<double> threshold) {
+  auto [xs, ys] = finite_points(x, y);
   auto fit = fit_line(xs, ys);
   if (!fit) return std::nullopt;
   Trend t;
@@ -52,6 +63,20 @@ std::optional<Trend> project_trend(const std::vector<double>& x, const std::vect
     if (!t.above_threshold && fit->slope > 0) t.seconds_to_threshold = (*threshold - t.now_value) / fit->slope;
   }
   return t;
+}
+
+std::optional<Exhaustion> project_exhaustion(const std::vector<double>& x,
+                                             const std::vector<std::optional<double>>& y) {
+  auto [xs, ys] = finite_points(x, y);
+  auto fit = fit_line(xs, ys);
+  if (!fit) return std::nullopt;
+  Exhaustion e;
+  e.fit = *fit;
+  e.now_value = fit->intercept + fit->slope * xs.back();
+  e.last_value = ys.back();
+  e.exhausted = e.now_value <= 0;
+  if (!e.exhausted && fit->slope < 0) e.seconds_to_exhaustion = e.now_value / -fit->slope;
+  return e;
 }
 
 }  // namespace kscope

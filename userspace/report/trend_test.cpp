@@ -63,5 +63,48 @@ TEST(Trend, ProjectsTimeToThresholdWhenRising) {
   EXPECT_FALSE(project_trend(x, std::vector<std::optional<double>>(x.size()), 0.1));
 }
 
+TEST(Trend, FallingResourceRunsOutAtTheFittedRate) {
+  // 8 GiB available losing 1 MiB a second over 15 minutes at unix-second x:
+  // at the end 8 GiB - 900 MiB left, (8192 - 900) seconds to go.
+  const double mib = 1024.0 * 1024;
+  std::vector<double> x;
+  std::vector<std::optional<double>> falling, flat, rising;
+  for (int s = 0; s <= 900; s += 5) {
+    x.push_back(1.79e9 + s);
+    falling.push_back(8192 * mib - mib * s);
+    flat.push_back(4096 * mib);
+    rising.push_back(1024 * mib + 10 * mib * s);
+  }
+  falling[3] = std::nullopt;  // a missed frame is skipped
+  auto e = project_exhaustion(x, falling);
+  ASSERT_TRUE(e);
+  EXPECT_NEAR(e->fit.slope, -mib, 1e-3);
+  EXPECT_NEAR(e->now_value, 7292 * mib, 1);
+  EXPECT_DOUBLE_EQ(e->last_value, 7292 * mib);
+  EXPECT_FALSE(e->exhausted);
+  ASSERT_TRUE(e->seconds_to_exhaustion);
+  EXPECT_NEAR(*e->seconds_to_exhaustion, 7292, 1e-3);
+
+  auto f = project_exhaustion(x, flat);
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->seconds_to_exhaustion);
+  EXPECT_FALSE(f->exhausted);
+  auto r = project_exhaustion(x, rising);
+  ASSERT_TRUE(r);
+  EXPECT_GT(r->fit.slope, 0);
+  EXPECT_FALSE(r->seconds_to_exhaustion);
+
+  // Already gone: the line is below 0 now, no time left to project.
+  std::vector<std::optional<double>> gone;
+  for (size_t i = 0; i < x.size(); ++i) gone.push_back(50.0 - 1.0 * static_cast<double>(i));
+  auto g = project_exhaustion(x, gone);
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->exhausted);
+  EXPECT_FALSE(g->seconds_to_exhaustion);
+
+  EXPECT_FALSE(project_exhaustion({1.79e9}, {1.0}));
+  EXPECT_FALSE(project_exhaustion(x, std::vector<std::optional<double>>(x.size())));
+}
+
 }  // namespace
 }  // namespace kscope

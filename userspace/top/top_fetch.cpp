@@ -9,17 +9,29 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
   char range[64];
   // Two points, at now-window and now: the newest covers the last window.
   std::snprintf(range, sizeof range, "&start=-%.0fs&step=%.0fs", window_seconds, window_seconds);
+  const TopViewInfo& view = top_view(frame.view);
+  const std::string key = top_key_label(frame);
+  const std::string by = "&by=" + url_encode(top_query_by(frame)) + range;
+  auto query = [&](const char* metric, const char* aggregation) {
+    return api.get_json(std::string("/api/v1/query?name=") + url_encode(metric) + "&aggregation=" + aggregation + by);
+  };
   std::vector<TopRow> rows;
-  std::array<bool, kTopColumns> present{};
-  for (const auto& c : top_columns()) {
-    std::string path = std::string("/api/v1/query?name=") + url_encode(c.metric) + "&aggregation=" + c.aggregation +
-                       "&by=" + url_encode(frame.by) + range;
-    auto answer = api.get_json(path);
+  std::array<bool, kMaxTopColumns> present{};
+  for (size_t i = 0; i < view.columns.size() && i < kMaxTopColumns; ++i) {
+    const auto& c = view.columns[i];
+    auto answer = query(c.metric, c.aggregation);
     if (!answer) return answer.error();
-    present[static_cast<size_t>(c.column)] = merge_query(rows, c.column, *answer, frame.by);
+    if (!c.divisor) {
+      present[i] = merge_query(rows, i, *answer, key, view.name_labels);
+      continue;
+    }
+    auto divisor = query(c.divisor, c.divisor_aggregation);
+    if (!divisor) return divisor.error();
+    present[i] = merge_ratio(rows, i, *answer, *divisor, key, view.name_labels);
   }
-  // Series stay in the history after their process went quiet; a row with
-  // nothing but zeros is noise on a busy screen.
+  // Series stay in the history after their process went quiet (or their
+  // cgroup was removed); a row with nothing but zeros is noise on a busy
+  // screen.
   std::erase_if(rows, [](const TopRow& r) {
     return std::none_of(r.values.begin(), r.values.end(), [](const auto& v) { return v && *v != 0; });
   });

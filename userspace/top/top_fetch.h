@@ -1,5 +1,6 @@
-// Fills a TopFrame from a running kscope: one /api/v1/query per column,
-// grouped by the breakdown label, over the last `window`.
+// Fills a TopFrame from a running kscope: one /api/v1/query per column (two
+// for a ratio column) of the frame's view, grouped by the view's key label,
+// over the last `window`.
 #pragma once
 
 #include "common/result.h"

@@ -11,10 +11,7 @@
 namespace kscope {
 namespace {
 
-constexpr size_t kValueWidth = 9;  // one space and eight characters
 constexpr size_t kMinTargetWidth = 8;
-
-const char* kKeys = "cslebro";  // the letter of each column, in order
 
 std::string fit(std::string s, size_t width) {
   if (s.size() > width) {
@@ -34,78 +31,193 @@ std::string pad_right(const std::string& s, size_t width) {
 
 std::string clock_time(std::chrono::system_clock::time_point t) { return format_time(t, "%H:%M:%S", false); }
 
-std::string json_key(const TopColumnInfo& c) {
-  switch (c.column) {
-    case TopColumn::kCpu: return "cpu_cores";
-    case TopColumn::kSyscalls: return "syscalls_per_second";
-    case TopColumn::kLatencyP99: return "syscall_latency_p99_seconds";
-    case TopColumn::kErrors: return "syscall_errors_per_second";
-    case TopColumn::kBytes: return "bytes_per_second";
-    case TopColumn::kRunqueueP99: return "runqueue_latency_p99_seconds";
-    case TopColumn::kOffcpu: return "offcpu_seconds_per_second";
+std::string format_value(TopFormat f, const std::optional<double>& v) {
+  switch (f) {
+    case TopFormat::kSeconds: return format_opt(v, format_seconds);
+    case TopFormat::kCores: return format_opt(v, format_cores);
+    case TopFormat::kBytes: return format_opt(v, format_bytes);
+    case TopFormat::kPercent: return format_opt(v, format_percent);
+    case TopFormat::kCount: return format_opt(v, format_count);
+    case TopFormat::kRate: break;
   }
-  return "";
+  return format_opt(v, format_si);
 }
 
-}  // namespace
-
-const std::array<TopColumnInfo, kTopColumns>& top_columns() {
-  static const std::array<TopColumnInfo, kTopColumns> kColumns = {{
-      // Cores kept busy, from the profiler's cpu-clock samples: which
-      // process is hot, the first question.
-      {TopColumn::kCpu, "CPU", "CPU cores busy (from samples)", "kscope_cpu_seconds_total", "rate",
-       TopFormat::kCores},
-      {TopColumn::kSyscalls, "SYSC/s", "syscalls per second", "kscope_syscall_latency_seconds", "rate",
-       TopFormat::kRate},
-      // Idle waits (an event loop's epoll_wait, sleeps) are waiting for work,
-      // not slowness: they stay out of the latency column.
-      {TopColumn::kLatencyP99, "LAT p99", "p99 syscall latency, idle waits left out",
-       "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", TopFormat::kSeconds},
-      {TopColumn::kErrors, "ERR/s", "failed syscalls per second", "kscope_syscall_errors_total", "rate",
-       TopFormat::kRate},
-      {TopColumn::kBytes, "BYTES/s", "bytes read and written per second", "kscope_syscall_bytes_total", "rate",
-       TopFormat::kRate},
-      {TopColumn::kRunqueueP99, "RUNQ p99", "p99 run-queue latency", "kscope_runqueue_latency_seconds", "p99",
-       TopFormat::kSeconds},
-      {TopColumn::kOffcpu, "OFFCPU", "off-CPU seconds per second", "kscope_offcpu_seconds_total", "rate",
-       TopFormat::kRate},
-  }};
-  return kColumns;
+TopViewInfo processes_view() {
+  return {TopView::kProcesses,
+          "processes",
+          {
+              // Cores kept busy, from the profiler's cpu-clock samples: which
+              // process is hot, the first question.
+              {"cpu_cores", 'c', "CPU", 9, "CPU cores busy (from samples)", "kscope_cpu_seconds_total", "rate",
+               TopFormat::kCores},
+              {"syscalls_per_second", 's', "SYSC/s", 9, "syscalls per second", "kscope_syscall_latency_seconds",
+               "rate", TopFormat::kRate},
+              // Idle waits (an event loop's epoll_wait, sleeps) are waiting for
+              // work, not slowness: they stay out of the latency column.
+              {"syscall_latency_p99_seconds", 'l', "LAT p99", 9, "p99 syscall latency, idle waits left out",
+               "kscope_syscall_latency_seconds{idle!=\"true\"}", "p99", TopFormat::kSeconds},
+              {"syscall_errors_per_second", 'e', "ERR/s", 9, "failed syscalls per second",
+               "kscope_syscall_errors_total", "rate", TopFormat::kRate},
+              {"bytes_per_second", 'b', "BYTES/s", 9, "bytes read and written per second",
+               "kscope_syscall_bytes_total", "rate", TopFormat::kRate},
+              {"runqueue_latency_p99_seconds", 'r', "RUNQ p99", 9, "p99 run-queue latency",
+               "kscope_runqueue_latency_seconds", "p99", TopFormat::kSeconds},
+              {"offcpu_seconds_per_second", 'o', "OFFCPU", 9, "off-CPU seconds per second",
+               "kscope_offcpu_seconds_total", "rate", TopFormat::kRate},
+          },
+          "",
+          {}};
 }
 
-bool merge_query(std::vector<TopRow>& rows, TopColumn column, const nlohmann::json& answer, const std::string& by) {
-  if (!answer.is_object() || !answer.value("found", false)) return false;
+TopViewInfo cgroups_view() {
+  // Widths fit the values' formats (cores "12.5", bytes "1023Mi", "100%")
+  // so that nine columns leave a name column of 17 at 80 wide.
+  return {TopView::kCgroups,
+          "cgroups",
+          {
+              {"cpu_cores", 'c', "CPU", 7, "CPU cores used (cgroup CPU time)", "kscope_cgroup_cpu_seconds_total",
+               "rate", TopFormat::kCores},
+              {"cpu_limit_cores", 'l', "LIMIT", 7, "CPU limit in cores", "kscope_cgroup_cpu_limit_cores", "max",
+               TopFormat::kCores},
+              // Of the enforcement periods in which the cgroup ran, the share
+              // its quota ran out in: cAdvisor's and the CPUThrottlingHigh
+              // rule's measure of "held back by its limit".
+              {"cpu_throttled_ratio", 't', "THROTL%", 8, "share of CPU periods throttled by the limit",
+               "kscope_cgroup_cpu_throttled_periods_total", "increase", TopFormat::kPercent,
+               "kscope_cgroup_cpu_periods_total", "increase"},
+              // The working set, not usage: page cache the kernel can drop is
+              // not what gets a cgroup OOM-killed.
+              {"memory_working_set_bytes", 'm', "MEM", 7, "memory working set",
+               "kscope_cgroup_memory_working_set_bytes", "avg", TopFormat::kBytes},
+              {"memory_limit_ratio", 'u', "MEM%", 6, "memory working set over the limit",
+               "kscope_cgroup_memory_working_set_bytes", "avg", TopFormat::kPercent,
+               "kscope_cgroup_memory_limit_bytes", "max"},
+              {"memory_pressure_ratio", 'p', "PSI-MEM", 8, "share of time a task stalled on memory (PSI some)",
+               "kscope_cgroup_pressure_waiting_seconds_total{resource=\"memory\"}", "rate", TopFormat::kPercent},
+              {"io_pressure_ratio", 'w', "PSI-IO", 7, "share of time a task stalled on I/O (PSI some)",
+               "kscope_cgroup_pressure_waiting_seconds_total{resource=\"io\"}", "rate", TopFormat::kPercent},
+              {"io_bytes_per_second", 'b', "IO/s", 7, "block I/O bytes read and written per second",
+               "kscope_cgroup_io_bytes_total", "rate", TopFormat::kBytes},
+              {"oom_kills", 'o', "OOM", 6, "OOM kills in the window",
+               "kscope_cgroup_memory_events_total{event=\"oom_kill\"}", "increase", TopFormat::kCount},
+          },
+          "cgroup",
+          {"service", "container_id", "pod_uid"}};
+}
+
+const std::string* label_of(const nlohmann::json& series, const char* name) {
+  auto l = series.find("labels");
+  if (l == series.end() || !l->is_object()) return nullptr;
+  auto v = l->find(name);
+  return v != l->end() && v->is_string() ? v->get_ptr<const std::string*>() : nullptr;
+}
+
+struct Newest {
+  std::string target, name;
+  double value;
+};
+
+// The newest non-null value of each group of an answer; nullopt when the
+// metric does not exist.
+std::optional<std::vector<Newest>> newest_values(const nlohmann::json& answer, const std::string& key_label,
+                                                 const std::vector<const char*>& name_labels) {
+  if (!answer.is_object() || !answer.value("found", false)) return std::nullopt;
+  std::vector<Newest> out;
   const auto& series = answer.find("series");
-  if (series == answer.end() || !series->is_array()) return true;
-  const size_t col = static_cast<size_t>(column);
+  if (series == answer.end() || !series->is_array()) return out;
   for (const auto& s : *series) {
     if (!s.is_object()) continue;
-    std::string target;
-    if (auto l = s.find("labels"); l != s.end() && l->is_object()) {
-      if (auto v = l->find(by); v != l->end() && v->is_string()) target = v->get<std::string>();
+    Newest n{};
+    if (const auto* t = label_of(s, key_label.c_str())) n.target = *t;
+    for (const char* l : name_labels) {
+      const auto* v = label_of(s, l);
+      if (v && !v->empty()) {
+        n.name = *v;
+        break;
+      }
     }
-    std::optional<double> newest;
+    bool any = false;
     if (auto vals = s.find("values"); vals != s.end() && vals->is_array()) {
       for (auto it = vals->rbegin(); it != vals->rend(); ++it) {
         if (it->is_number()) {
-          newest = it->get<double>();
+          n.value = it->get<double>();
+          any = true;
           break;
         }
       }
     }
-    if (!newest) continue;
-    auto row = std::find_if(rows.begin(), rows.end(), [&](const TopRow& r) { return r.target == target; });
-    if (row == rows.end()) {
-      rows.push_back(TopRow{target, {}});
-      row = rows.end() - 1;
-    }
-    row->values[col] = newest;
+    if (any) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+TopRow& row_for(std::vector<TopRow>& rows, const Newest& n) {
+  auto row = std::find_if(rows.begin(), rows.end(), [&](const TopRow& r) { return r.target == n.target; });
+  if (row == rows.end()) {
+    rows.push_back(TopRow{n.target, {}, n.name});
+    return rows.back();
+  }
+  if (row->name.empty()) row->name = n.name;
+  return *row;
+}
+
+}  // namespace
+
+const TopViewInfo& top_view(TopView view) {
+  static const TopViewInfo kProcesses = processes_view();
+  static const TopViewInfo kCgroups = cgroups_view();
+  return view == TopView::kCgroups ? kCgroups : kProcesses;
+}
+
+std::optional<TopView> parse_top_view(std::string_view name) {
+  for (TopView v : {TopView::kProcesses, TopView::kCgroups}) {
+    if (name == top_view(v).name) return v;
+  }
+  return std::nullopt;
+}
+
+TopView next_top_view(TopView view) {
+  return view == TopView::kProcesses ? TopView::kCgroups : TopView::kProcesses;
+}
+
+std::string top_key_label(const TopFrame& frame) {
+  const char* key = top_view(frame.view).key_label;
+  return *key ? key : frame.by;
+}
+
+std::string top_query_by(const TopFrame& frame) {
+  std::string by = top_key_label(frame);
+  for (const char* l : top_view(frame.view).name_labels) by += std::string(",") + l;
+  return by;
+}
+
+bool merge_query(std::vector<TopRow>& rows, size_t column, const nlohmann::json& answer, const std::string& key_label,
+                 const std::vector<const char*>& name_labels) {
+  auto values = newest_values(answer, key_label, name_labels);
+  if (!values) return false;
+  if (column >= kMaxTopColumns) return true;
+  for (const auto& n : *values) row_for(rows, n).values[column] = n.value;
+  return true;
+}
+
+bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json& numerator,
+                 const nlohmann::json& divisor, const std::string& key_label,
+                 const std::vector<const char*>& name_labels) {
+  auto num = newest_values(numerator, key_label, name_labels);
+  auto div = newest_values(divisor, key_label, name_labels);
+  if (!num || !div) return false;
+  if (column >= kMaxTopColumns) return true;
+  for (const auto& n : *num) {
+    auto d = std::find_if(div->begin(), div->end(), [&](const Newest& x) { return x.target == n.target; });
+    if (d == div->end() || !(d->value > 0) || !std::isfinite(n.value)) continue;
+    row_for(rows, n).values[column] = n.value / d->value;
   }
   return true;
 }
 
-void sort_rows(std::vector<TopRow>& rows, TopColumn column, bool ascending) {
-  const size_t col = static_cast<size_t>(column);
+void sort_rows(std::vector<TopRow>& rows, size_t column, bool ascending) {
+  const size_t col = std::min(column, kMaxTopColumns - 1);
   std::stable_sort(rows.begin(), rows.end(), [&](const TopRow& a, const TopRow& b) {
     const auto& va = a.values[col];
     const auto& vb = b.values[col];
@@ -118,28 +230,35 @@ void sort_rows(std::vector<TopRow>& rows, TopColumn column, bool ascending) {
 std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t height, bool ansi) {
   std::vector<std::string> lines;
   if (width == 0 || height == 0) return lines;
-  const auto& cols = top_columns();
-  const TopColumnInfo& sorted = cols[static_cast<size_t>(frame.sort)];
+  const TopViewInfo& view = top_view(frame.view);
+  const auto& cols = view.columns;
+  const TopColumnInfo& sorted = cols[std::min(frame.sort, cols.size() - 1)];
 
   char window[32];
   std::snprintf(window, sizeof window, "%.0fs", frame.window_seconds);
-  lines.push_back(fit("kscope top  " + printable(frame.source) + "  " + clock_time(frame.time) + "  window " +
-                          window + "  " + std::to_string(frame.rows.size()) + " targets",
+  lines.push_back(fit(std::string("kscope top ") + view.name + "  " + printable(frame.source) + "  " +
+                          clock_time(frame.time) + "  window " + window + "  " + std::to_string(frame.rows.size()) +
+                          " targets",
                       width));
+  std::string letters;
+  for (const auto& c : cols) letters += c.letter;
   lines.push_back(fit(std::string("sort: ") + sorted.description + (frame.ascending ? " (ascending)" : "") +
-                          "   keys: 1-" + std::to_string(kTopColumns) + "/" + kKeys + " sort, i invert, q quit",
+                          "   keys: 1-" + std::to_string(cols.size()) + "/" + letters +
+                          " sort, i invert, v view, q quit",
                       width));
 
-  const size_t target_width =
-      std::max(kMinTargetWidth, width > kTopColumns * kValueWidth ? width - kTopColumns * kValueWidth : 0);
-  std::string header = pad_right(fit(printable(frame.by.empty() ? "TARGET" : frame.by), target_width), target_width);
+  size_t values_width = 0;
+  for (const auto& c : cols) values_width += c.width;
+  const size_t target_width = std::max(kMinTargetWidth, width > values_width ? width - values_width : 0);
+  const std::string key = top_key_label(frame);
+  std::string header = pad_right(fit(printable(key.empty() ? "TARGET" : key), target_width), target_width);
   for (auto& ch : header) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   std::string header_plain = header;
-  for (const auto& c : cols) {
-    std::string cell = pad_left(c.header, kValueWidth);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    std::string cell = pad_left(cols[i].header, cols[i].width);
     header_plain += cell;
     // Highlighting adds no visible width: escape codes are zero-width.
-    header += (ansi && c.column == frame.sort) ? "\x1b[7m" + cell + "\x1b[0m" : cell;
+    header += (ansi && i == frame.sort) ? "\x1b[7m" + cell + "\x1b[0m" : cell;
   }
   lines.push_back(header_plain.size() > width ? fit(header_plain, width) : header);
 
@@ -147,14 +266,10 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
   const size_t room = height > lines.size() + footer ? height - lines.size() - footer : 0;
   for (size_t i = 0; i < frame.rows.size() && i < room; ++i) {
     const TopRow& r = frame.rows[i];
-    std::string line = pad_right(fit(printable(r.target), target_width), target_width);
-    for (const auto& c : cols) {
-      const auto& v = r.values[static_cast<size_t>(c.column)];
-      std::string cell = !frame.present[static_cast<size_t>(c.column)] ? "n/a"
-                         : c.format == TopFormat::kSeconds ? format_opt(v, format_seconds)
-                         : c.format == TopFormat::kCores   ? format_opt(v, format_cores)
-                                                           : format_opt(v, format_si);
-      line += pad_left(cell, kValueWidth);
+    std::string line = pad_right(fit(printable(r.name.empty() ? r.target : r.name), target_width), target_width);
+    for (size_t c = 0; c < cols.size() && c < kMaxTopColumns; ++c) {
+      std::string cell = frame.present[c] ? format_value(cols[c].format, r.values[c]) : "n/a";
+      line += pad_left(cell, cols[c].width);
     }
     lines.push_back(fit(line, width));
   }
@@ -164,34 +279,44 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
 }
 
 nlohmann::json top_json(const TopFrame& frame) {
+  const auto& cols = top_view(frame.view).columns;
   nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : top_columns()) {
-    columns.push_back({{"key", json_key(c)},
-                       {"description", c.description},
-                       {"metric", c.metric},
-                       {"aggregation", c.aggregation},
-                       {"present", frame.present[static_cast<size_t>(c.column)]}});
+  for (size_t i = 0; i < cols.size() && i < kMaxTopColumns; ++i) {
+    const auto& c = cols[i];
+    nlohmann::json col = {{"key", c.key},
+                          {"description", c.description},
+                          {"metric", c.metric},
+                          {"aggregation", c.aggregation},
+                          {"present", frame.present[i]}};
+    if (c.divisor) {
+      col["divisor"] = c.divisor;
+      col["divisor_aggregation"] = c.divisor_aggregation;
+    }
+    columns.push_back(std::move(col));
   }
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : frame.rows) {
-    nlohmann::json row = {{"target", sanitize_utf8(r.target)}};
-    for (const auto& c : top_columns()) {
-      const auto& v = r.values[static_cast<size_t>(c.column)];
-      row[json_key(c)] = v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    nlohmann::json row = {{"target", sanitize_utf8(r.target)},
+                          {"name", sanitize_utf8(r.name.empty() ? r.target : r.name)}};
+    for (size_t i = 0; i < cols.size() && i < kMaxTopColumns; ++i) {
+      const auto& v = r.values[i];
+      row[cols[i].key] = v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
     }
     rows.push_back(std::move(row));
   }
   return {{"time", std::chrono::duration<double>(frame.time.time_since_epoch()).count()},
           {"window_seconds", frame.window_seconds},
-          {"by", sanitize_utf8(frame.by)},
+          {"view", top_view(frame.view).name},
+          {"by", sanitize_utf8(top_key_label(frame))},
           {"columns", columns},
           {"rows", rows}};
 }
 
-std::optional<TopColumn> column_for_key(char key) {
-  if (key >= '1' && key < static_cast<char>('1' + kTopColumns)) return static_cast<TopColumn>(key - '1');
-  for (size_t i = 0; i < kTopColumns; ++i) {
-    if (kKeys[i] == key) return static_cast<TopColumn>(i);
+std::optional<size_t> column_for_key(TopView view, char key) {
+  const auto& cols = top_view(view).columns;
+  if (key >= '1' && key < static_cast<char>('1' + cols.size())) return static_cast<size_t>(key - '1');
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (cols[i].letter == key) return i;
   }
   return std::nullopt;
 }

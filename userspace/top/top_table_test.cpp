@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <iterator>
+#include <sstream>
+#include <tuple>
+
 #include "top/value_format.h"
 
 namespace kscope {
@@ -18,9 +23,9 @@ TopFrame sample_frame() {
   f.source = "http://127.0.0.1:9494";
   f.window_seconds = 2;
   f.present.fill(true);
-  f.present[static_cast<size_t>(TopColumn::kOffcpu)] = false;
-  merge_query(f.rows, TopColumn::kSyscalls, answer({{"nginx", {10.0, 1500.0}}, {"bash", {3.0, 2.0}}}), "comm");
-  merge_query(f.rows, TopColumn::kLatencyP99, answer({{"nginx", {nullptr, 0.0021}}, {"bash", {0.5, nullptr}}}),
+  f.present[index(TopColumn::kOffcpu)] = false;
+  merge_query(f.rows, index(TopColumn::kSyscalls), answer({{"nginx", {10.0, 1500.0}}, {"bash", {3.0, 2.0}}}), "comm");
+  merge_query(f.rows, index(TopColumn::kLatencyP99), answer({{"nginx", {nullptr, 0.0021}}, {"bash", {0.5, nullptr}}}),
               "comm");
   return f;
 }
@@ -29,27 +34,27 @@ TEST(TopTable, MergeTakesTheNewestNonNullValuePerTarget) {
   TopFrame f = sample_frame();
   ASSERT_EQ(f.rows.size(), 2u);
   EXPECT_EQ(f.rows[0].target, "nginx");
-  const auto col = [](TopColumn c) { return static_cast<size_t>(c); };
+  const auto col = [](TopColumn c) { return index(c); };
   EXPECT_DOUBLE_EQ(*f.rows[0].values[col(TopColumn::kSyscalls)], 1500.0);
   EXPECT_DOUBLE_EQ(*f.rows[0].values[col(TopColumn::kLatencyP99)], 0.0021);
   // The older value when the newest is null.
   EXPECT_DOUBLE_EQ(*f.rows[1].values[col(TopColumn::kLatencyP99)], 0.5);
   EXPECT_FALSE(f.rows[0].values[col(TopColumn::kErrors)].has_value());
   EXPECT_FALSE(f.rows[0].values[col(TopColumn::kCpu)].has_value());
-  EXPECT_FALSE(merge_query(f.rows, TopColumn::kOffcpu, {{"found", false}, {"series", nlohmann::json::array()}},
+  EXPECT_FALSE(merge_query(f.rows, index(TopColumn::kOffcpu), {{"found", false}, {"series", nlohmann::json::array()}},
                            "comm"));
 }
 
 TEST(TopTable, SortsEachWayWithAbsentValuesLast) {
   std::vector<TopRow> rows = {
       {"a", {0.0, 1.0, std::nullopt}}, {"b", {0.0, 3.0, 0.2}}, {"c", {0.0, 2.0, 0.1}}};
-  sort_rows(rows, TopColumn::kSyscalls, false);
+  sort_rows(rows, index(TopColumn::kSyscalls), false);
   EXPECT_EQ(rows[0].target + rows[1].target + rows[2].target, "bca");
-  sort_rows(rows, TopColumn::kSyscalls, true);
+  sort_rows(rows, index(TopColumn::kSyscalls), true);
   EXPECT_EQ(rows[0].target + rows[1].target + rows[2].target, "acb");
-  sort_rows(rows, TopColumn::kLatencyP99, false);
+  sort_rows(rows, index(TopColumn::kLatencyP99), false);
   EXPECT_EQ(rows[0].target + rows[1].target + rows[2].target, "bca");
-  sort_rows(rows, TopColumn::kLatencyP99, true);
+  sort_rows(rows, index(TopColumn::kLatencyP99), true);
   EXPECT_EQ(rows[0].target + rows[1].target + rows[2].target, "cba");  // absent last even ascending
 }
 
@@ -74,9 +79,9 @@ TEST(TopTable, FitsEightyByTwentyFourAndIsPlainAscii) {
 TEST(TopTable, TheHotProcessComesFirstByDefault) {
   TopFrame f;
   f.present.fill(true);
-  merge_query(f.rows, TopColumn::kSyscalls, answer({{"sleep", {5000.0}}, {"python3", {3.0}}}), "comm");
-  merge_query(f.rows, TopColumn::kCpu, answer({{"sleep", {0.001}}, {"python3", {0.98}}}), "comm");
-  EXPECT_EQ(f.sort, TopColumn::kCpu);
+  merge_query(f.rows, index(TopColumn::kSyscalls), answer({{"sleep", {5000.0}}, {"python3", {3.0}}}), "comm");
+  merge_query(f.rows, index(TopColumn::kCpu), answer({{"sleep", {0.001}}, {"python3", {0.98}}}), "comm");
+  EXPECT_EQ(f.sort, index(TopColumn::kCpu));
   sort_rows(f.rows, f.sort, f.ascending);
   EXPECT_EQ(f.rows[0].target, "python3");
   auto lines = render_top(f, 80, 24, false);
@@ -112,14 +117,17 @@ TEST(TopTable, NarrowTerminalStillFits) {
 }
 
 TEST(TopTable, KeysSelectColumns) {
-  EXPECT_EQ(column_for_key('1'), TopColumn::kCpu);
-  EXPECT_EQ(column_for_key('c'), TopColumn::kCpu);
-  EXPECT_EQ(column_for_key('2'), TopColumn::kSyscalls);
-  EXPECT_EQ(column_for_key('7'), TopColumn::kOffcpu);
-  EXPECT_EQ(column_for_key('l'), TopColumn::kLatencyP99);
-  EXPECT_EQ(column_for_key('r'), TopColumn::kRunqueueP99);
-  EXPECT_FALSE(column_for_key('8').has_value());
-  EXPECT_FALSE(column_for_key('q').has_value());
+  const TopView p = TopView::kProcesses;
+  EXPECT_EQ(column_for_key(p, '1'), index(TopColumn::kCpu));
+  EXPECT_EQ(column_for_key(p, 'c'), index(TopColumn::kCpu));
+  EXPECT_EQ(column_for_key(p, '2'), index(TopColumn::kSyscalls));
+  EXPECT_EQ(column_for_key(p, '7'), index(TopColumn::kOffcpu));
+  EXPECT_EQ(column_for_key(p, 'l'), index(TopColumn::kLatencyP99));
+  EXPECT_EQ(column_for_key(p, 'r'), index(TopColumn::kRunqueueP99));
+  EXPECT_FALSE(column_for_key(p, '8').has_value());
+  EXPECT_FALSE(column_for_key(p, 'q').has_value());
+  EXPECT_FALSE(column_for_key(p, 'v').has_value());  // switches views
+  EXPECT_FALSE(column_for_key(p, 'i').has_value());  // inverts
 }
 
 TEST(TopTable, JsonHasEveryColumnAndNulls) {
@@ -128,7 +136,178 @@ TEST(TopTable, JsonHasEveryColumnAndNulls) {
   EXPECT_EQ(j["rows"][0]["target"], "nginx");
   EXPECT_DOUBLE_EQ(j["rows"][0]["syscalls_per_second"].get<double>(), 1500.0);
   EXPECT_TRUE(j["rows"][0]["syscall_errors_per_second"].is_null());
-  EXPECT_EQ(j["columns"].size(), kTopColumns);
+  EXPECT_EQ(j["columns"].size(), 7u);
+  EXPECT_EQ(j["view"], "processes");
+  EXPECT_EQ(j["rows"][0]["name"], "nginx");
+}
+
+// An /api/v1/query answer grouped by cgroup,service,container_id,pod_uid.
+nlohmann::json cgroup_answer(std::vector<std::tuple<std::string, std::string, std::string, nlohmann::json>> series) {
+  nlohmann::json s = nlohmann::json::array();
+  for (auto& [cgroup, service, container, values] : series) {
+    s.push_back({{"labels", {{"cgroup", cgroup}, {"service", service}, {"container_id", container}, {"pod_uid", ""}}},
+                 {"values", values},
+                 {"mean", 0}});
+  }
+  return {{"found", true}, {"series", s}};
+}
+
+TopFrame cgroup_frame() {
+  TopFrame f;
+  f.view = TopView::kCgroups;
+  f.source = "http://127.0.0.1:9494";
+  f.window_seconds = 2;
+  f.present.fill(true);
+  const std::string key = top_key_label(f);
+  const auto& names = top_view(f.view).name_labels;
+  const std::string svc = "/system.slice/payments.service";
+  const std::string ctr = "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  merge_query(f.rows, index(CgroupColumn::kCpu),
+              cgroup_answer({{svc, "payments.service", "", {0.3, 0.1}}, {ctr, "", "0123456789abcdef", {1.5}},
+                             {"/user.slice", "", "", {0.25}}}),
+              key, names);
+  merge_query(f.rows, index(CgroupColumn::kCpuLimit), cgroup_answer({{svc, "payments.service", "", {0.1}}}), key,
+              names);
+  // 45 of 50 periods throttled; the container ran no period (no limit).
+  merge_ratio(f.rows, index(CgroupColumn::kThrottled),
+              cgroup_answer({{svc, "payments.service", "", {nullptr, 45.0}}, {ctr, "", "0123456789abcdef", {0.0}}}),
+              cgroup_answer({{svc, "payments.service", "", {nullptr, 50.0}}, {ctr, "", "0123456789abcdef", {0.0}}}),
+              key, names);
+  merge_query(f.rows, index(CgroupColumn::kMemory),
+              cgroup_answer({{svc, "payments.service", "", {256.0 * 1024 * 1024}}}), key, names);
+  merge_ratio(f.rows, index(CgroupColumn::kMemoryOfLimit),
+              cgroup_answer({{svc, "payments.service", "", {256.0 * 1024 * 1024}}}),
+              cgroup_answer({{svc, "payments.service", "", {512.0 * 1024 * 1024}}}), key, names);
+  merge_query(f.rows, index(CgroupColumn::kOomKills), cgroup_answer({{svc, "payments.service", "", {0.0, 2.0}}}),
+              key, names);
+  sort_rows(f.rows, f.sort, f.ascending);
+  return f;
+}
+
+TEST(TopCgroups, RowsAreKeyedByCgroupAndNamedByServiceOrContainer) {
+  TopFrame f = cgroup_frame();
+  EXPECT_EQ(top_key_label(f), "cgroup");
+  EXPECT_EQ(top_query_by(f), "cgroup,service,container_id,pod_uid");
+  ASSERT_EQ(f.rows.size(), 3u);
+  // CPU first: the container at 1.5 cores, then the user slice, then the service.
+  EXPECT_EQ(f.rows[0].name, "0123456789abcdef");
+  EXPECT_EQ(f.rows[1].name, "");  // no identity: the path is shown
+  EXPECT_EQ(f.rows[1].target, "/user.slice");
+  const TopRow& svc = f.rows[2];
+  EXPECT_EQ(svc.target, "/system.slice/payments.service");
+  EXPECT_EQ(svc.name, "payments.service");
+  EXPECT_DOUBLE_EQ(*svc.values[index(CgroupColumn::kCpu)], 0.1);
+  EXPECT_DOUBLE_EQ(*svc.values[index(CgroupColumn::kThrottled)], 0.9);
+  EXPECT_DOUBLE_EQ(*svc.values[index(CgroupColumn::kMemoryOfLimit)], 0.5);
+  EXPECT_DOUBLE_EQ(*svc.values[index(CgroupColumn::kOomKills)], 2.0);
+  // No periods ran: no ratio, not 0% (nor a division by zero).
+  EXPECT_FALSE(f.rows[0].values[index(CgroupColumn::kThrottled)].has_value());
+  EXPECT_FALSE(f.rows[1].values[index(CgroupColumn::kMemoryOfLimit)].has_value());
+
+  // A ratio whose divisor metric is absent marks the column absent.
+  std::vector<TopRow> rows;
+  EXPECT_FALSE(merge_ratio(rows, index(CgroupColumn::kMemoryOfLimit), cgroup_answer({{"/a", "", "", {1.0}}}),
+                           {{"found", false}, {"series", nlohmann::json::array()}}, "cgroup"));
+  EXPECT_TRUE(rows.empty());
+
+  sort_rows(f.rows, index(CgroupColumn::kThrottled), false);
+  EXPECT_EQ(f.rows[0].name, "payments.service");
+}
+
+TEST(TopCgroups, FitsEightyColumnsWithReadableValues) {
+  TopFrame f = cgroup_frame();
+  f.present[index(CgroupColumn::kPressureIo)] = false;
+  sort_rows(f.rows, index(CgroupColumn::kThrottled), false);
+  f.sort = index(CgroupColumn::kThrottled);
+  auto lines = render_top(f, 80, 24, false);
+  for (const auto& l : lines) {
+    EXPECT_LE(l.size(), 80u) << l;
+    for (char c : l) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << l;
+  }
+  EXPECT_EQ(lines[0].rfind("kscope top cgroups  http://127.0.0.1:9494", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("sort: share of CPU periods throttled by the limit   keys: 1-9/cltmupwbo", 0), 0u)
+      << lines[1];
+  for (const char* h : {"CGROUP", "CPU", "LIMIT", "THROTL%", "MEM", "MEM%", "PSI-MEM", "PSI-IO", "IO/s", "OOM"}) {
+    EXPECT_NE(lines[2].find(h), std::string::npos) << h;
+  }
+  // NAME CPU LIMIT THROTL% MEM MEM% PSI-MEM PSI-IO IO/s OOM
+  std::istringstream row(lines[3]);
+  std::vector<std::string> cells{std::istream_iterator<std::string>(row), {}};
+  EXPECT_EQ(cells, (std::vector<std::string>{"payments.service", "0.10", "0.10", "90%", "256Mi", "50%", "-", "n/a",
+                                             "-", "2"}));
+  // The path when nothing better names the cgroup, cut and marked to fit.
+  EXPECT_NE(lines.end(), std::find_if(lines.begin(), lines.end(),
+                                      [](const std::string& l) { return l.rfind("/user.slice ", 0) == 0; }));
+}
+
+TEST(TopCgroups, HostileCgroupPathsAreEscaped) {
+  TopFrame f;
+  f.view = TopView::kCgroups;
+  f.present.fill(true);
+  merge_query(f.rows, index(CgroupColumn::kCpu),
+              cgroup_answer({{"/\x1b[2Jx\x07", "", "", {0.5}}, {"/b", "\x1b]0;t\x07.service", "", {0.4}}}),
+              "cgroup", top_view(f.view).name_labels);
+  auto lines = render_top(f, 80, 24, true);
+  for (size_t i = 3; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].find('\x1b'), std::string::npos) << lines[i];
+    EXPECT_EQ(lines[i].find('\x07'), std::string::npos) << lines[i];
+  }
+  EXPECT_EQ(lines[3].rfind("/\\x1b[2Jx\\x07 ", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[4].rfind("\\x1b]0;t\\x07.ser~ ", 0), 0u) << lines[4];
+}
+
+TEST(TopCgroups, ViewsKeysAndJson) {
+  EXPECT_EQ(parse_top_view("cgroups"), TopView::kCgroups);
+  EXPECT_EQ(parse_top_view("processes"), TopView::kProcesses);
+  EXPECT_FALSE(parse_top_view("containers"));
+  EXPECT_EQ(next_top_view(TopView::kProcesses), TopView::kCgroups);
+  EXPECT_EQ(next_top_view(TopView::kCgroups), TopView::kProcesses);
+  const TopView c = TopView::kCgroups;
+  EXPECT_EQ(column_for_key(c, 't'), index(CgroupColumn::kThrottled));
+  EXPECT_EQ(column_for_key(c, '9'), index(CgroupColumn::kOomKills));
+  EXPECT_EQ(column_for_key(c, 'o'), index(CgroupColumn::kOomKills));
+  EXPECT_EQ(column_for_key(c, 'u'), index(CgroupColumn::kMemoryOfLimit));
+  EXPECT_FALSE(column_for_key(c, 's'));  // the processes view's syscalls
+  for (char k : {'i', 'v', 'q'}) EXPECT_FALSE(column_for_key(c, k)) << k;
+  // Every view's columns fit the row array and have distinct keys.
+  for (TopView v : {TopView::kProcesses, TopView::kCgroups}) {
+    const auto& cols = top_view(v).columns;
+    ASSERT_LE(cols.size(), kMaxTopColumns);
+    for (size_t i = 0; i < cols.size(); ++i) {
+      EXPECT_LT(std::strlen(cols[i].header), cols[i].width);
+      for (size_t j = 0; j < i; ++j) EXPECT_NE(cols[i].letter, cols[j].letter);
+    }
+  }
+
+  auto j = top_json(cgroup_frame());
+  EXPECT_EQ(j["view"], "cgroups");
+  EXPECT_EQ(j["by"], "cgroup");
+  ASSERT_EQ(j["columns"].size(), 9u);
+  EXPECT_EQ(j["columns"][2]["key"], "cpu_throttled_ratio");
+  EXPECT_EQ(j["columns"][2]["divisor"], "kscope_cgroup_cpu_periods_total");
+  const auto& svc = j["rows"][2];
+  EXPECT_EQ(svc["target"], "/system.slice/payments.service");
+  EXPECT_EQ(svc["name"], "payments.service");
+  EXPECT_DOUBLE_EQ(svc["cpu_throttled_ratio"].get<double>(), 0.9);
+  EXPECT_TRUE(svc["io_bytes_per_second"].is_null());
+  EXPECT_EQ(j["rows"][1]["name"], "/user.slice");
+}
+
+TEST(ValueFormat, BytesPercentAndCounts) {
+  EXPECT_EQ(format_bytes(0), "0");
+  EXPECT_EQ(format_bytes(512), "512B");
+  EXPECT_EQ(format_bytes(12 * 1024), "12.0Ki");
+  EXPECT_EQ(format_bytes(1.5 * 1024 * 1024 * 1024), "1.50Gi");
+  EXPECT_EQ(format_bytes(1023.9 * 1024 * 1024), "1.00Gi");
+  EXPECT_EQ(format_bytes(-1), "-");
+  EXPECT_EQ(format_percent(0.934), "93%");
+  EXPECT_EQ(format_percent(0.05), "5.0%");
+  EXPECT_EQ(format_percent(0.0004), "0.04%");
+  EXPECT_EQ(format_percent(0), "0%");
+  EXPECT_EQ(format_percent(1), "100%");
+  EXPECT_EQ(format_count(2), "2");
+  EXPECT_EQ(format_count(1234), "1234");
+  EXPECT_EQ(format_count(12345), "12.3k");
 }
 
 TEST(ValueFormat, SiAndSeconds) {

@@ -60,4 +60,40 @@ std::string format_seconds(double s) {
   return buf;
 }
 
+std::string format_bytes(double b) {
+  if (!std::isfinite(b) || b < 0) return "-";
+  if (b == 0) return "0";
+  static const char* kUnits[] = {"B", "Ki", "Mi", "Gi", "Ti", "Pi"};
+  int u = 0;
+  while (u < 5 && b >= 1023.5) {
+    b /= 1024;
+    ++u;
+  }
+  if (u == 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0fB", b);
+    return buf;
+  }
+  return three_digits(b, kUnits[u]);
+}
+
+std::string format_percent(double f) {
+  if (!std::isfinite(f) || f < 0) return "-";
+  if (f == 0) return "0%";
+  const double p = f * 100;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, p >= 9.95 ? "%.0f%%" : p >= 0.995 ? "%.1f%%" : "%.2f%%", p);
+  return buf;
+}
+
+std::string format_count(double n) {
+  if (!std::isfinite(n) || n < 0) return "-";
+  if (n < 9999.5) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", n);
+    return buf;
+  }
+  return format_si(n);
+}
+
 }  // namespace kscope

@@ -17,6 +17,16 @@ std::string format_seconds(double s);
 // CPU cores: "0", "0.02", "1.00", "12.5", "128"; "-" as format_si.
 std::string format_cores(double cores);
 
+// Bytes in binary units: "0", "512B", "12.0Ki", "1.50Gi"; "-" as format_si.
+std::string format_bytes(double bytes);
+
+// A fraction as a percentage: 0.934 -> "93%", 0.05 -> "5.0%", 0.0004 ->
+// "0.04%"; "-" as format_si.
+std::string format_percent(double fraction);
+
+// A count of events: "0", "3", "1234", "12.3k" (integers up to 9999).
+std::string format_count(double n);
+
 // "-" for an absent value, else fn(value).
 template <class Fn>
 std::string format_opt(const std::optional<double>& v, Fn fn) {
