@@ -13,11 +13,8 @@ require_root
 burner="$KSCOPE_WORKLOAD_DIR/cpu_burner"
 [[ -x "$burner" ]] || fail "missing $burner"
 
-mnt() {  # the mount point of the v1 hierarchy with controller $1
-  awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
-}
-unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
-cpu_v1=$(mnt cpu) cpuacct_v1=$(mnt cpuacct)
+unified=$(cgroup2_mount)
+cpu_v1=$(cgroup_v1_mount cpu) cpuacct_v1=$(cgroup_v1_mount cpuacct)
 svc="kscope-top-$$.service"
 evil=$'kscope-\e[31mevil-'"$$"
 dirs=()
