@@ -65,8 +65,8 @@ fi
 echo "cgroup v$v: $svc, $oom"
 
 check=$("$KSCOPE" check 2>&1) || true
-grep -Eq '^source cgroup.memory +ok +memory controller: cgroup v' <<<"$check" || fail "kscope check: no cgroup.memory source: $check"
-grep -Eq '^source cgroup.pressure ' <<<"$check" || fail "kscope check: no cgroup.pressure line: $check"
+grep -Eq '^cgroup memory +ok +memory controller: cgroup v' <<<"$check" || fail "kscope check: no cgroup.memory source: $check"
+grep -Eq '^cgroup pressure ' <<<"$check" || fail "kscope check: no cgroup.pressure line: $check"
 
 start_kscope
 grep -q "capabilities dropped" "$KSCOPE_LOG" || fail "the agent did not drop its capabilities: $(cat "$KSCOPE_LOG")"

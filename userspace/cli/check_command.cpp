@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <linux/magic.h>
@@ -22,7 +23,7 @@ bool is_mounted(const char* path, long magic) {
 }
 
 void line(const std::string& what, const std::string& state, const std::string& detail) {
-  std::printf("%-18s %-12s %s\n", what.c_str(), state.c_str(), detail.c_str());
+  std::printf("%-22s %-12s %s\n", what.c_str(), state.c_str(), detail.c_str());
 }
 
 }  // namespace
@@ -83,6 +84,12 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
       for (const auto& src : host_sources()) {
         line("host " + src.name, src.available ? "ok" : "missing", src.detail);
       }
+      // The cgroup files behind kscope_cgroup_* (resources.cgroups), named
+      // "cgroup memory" for the source "cgroup.memory".
+      for (auto src : cgroup_sources()) {
+        std::replace(src.name.begin(), src.name.end(), '.', ' ');
+        line(src.name, src.available ? "ok" : "missing", src.detail);
+      }
 
       auto cfg = parse_config(default_config_text(), "<embedded default config>");
       if (!cfg) {
@@ -101,10 +108,6 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
         const std::string shared = st.probe == st.family ? "" : " (with the " + st.probe + " probe)";
         line("probe " + st.family, st.up ? "ok" : "unsupported", st.up ? "loads and attaches" + shared : st.reason);
         up += st.up ? 1 : 0;
-      }
-      // Files read without BPF: a missing one degrades with its reason.
-      for (const auto& src : cgroup_sources()) {
-        line("source " + src.name, src.available ? "ok" : "missing", src.detail);
       }
       if (up == 0) {
         std::cerr << "kscope check: no probe can run on this host\n";
