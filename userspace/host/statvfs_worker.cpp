@@ -1,6 +1,5 @@
 #include "host/statvfs_worker.h"
 
-#include <linux/capability.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -128,10 +127,12 @@ uint64_t StatvfsWorker::stuck_total() const {
 void StatvfsWorker::serve(std::shared_ptr<State> s, uint64_t id) {
   name_this_thread("kscope-statvfs");
   // This thread may hang in statvfs when the agent drops its capabilities by
-  // signalling every thread (common/capabilities.h); lowered now to the one
-  // statvfs can use (reaching mount points below other users' private
-  // folders), it holds nothing that drop would have to remove.
-  (void)drop_this_thread_capabilities({CAP_DAC_READ_SEARCH});
+  // signalling every thread (common/capabilities.h), and its signal handler
+  // cannot run inside the call: it makes the same drop to itself now, so it
+  // holds nothing that drop would have to remove. (It keeps what the agent
+  // keeps, CAP_DAC_READ_SEARCH among them: statvfs reaches mount points
+  // below other users' private folders with it.)
+  (void)drop_this_thread_capabilities(agent_kept_capabilities());
   std::unique_lock lk(s->mu);
   for (;;) {
     s->work.wait(lk, [&] { return s->stop || s->live != id || s->next < s->paths.size(); });
