@@ -21,6 +21,10 @@
 // shared_ptr, never the StatvfsWorker, so it may outlive it; it does not
 // log when its call returns (the caller logs the change). The idle
 // worker, which never is in a call when the destructor runs, is joined.
+//
+// Capabilities: a worker applies the agent's capability drop to itself when
+// it starts (common/capabilities.h), since one hung in statvfs cannot run
+// the signal handler through which the agent drops them later.
 #pragma once
 
 #include <sys/statvfs.h>
