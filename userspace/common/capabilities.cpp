@@ -33,10 +33,8 @@ int last_cap() {
   return 40;
 }
 
-// Async-signal-safe: only syscalls and atomics.
-bool apply_to_this_thread() {
-  uint64_t keep = g_keep.load();
-  int last = g_last_cap.load();
+// Async-signal-safe: only syscalls.
+bool lower_this_thread(uint64_t keep, int last) {
   bool ok = true;
   for (int cap = 0; cap <= last; ++cap) {
     if (keep & (uint64_t{1} << cap)) continue;
@@ -55,6 +53,9 @@ bool apply_to_this_thread() {
   if (syscall(SYS_capset, &header, data) != 0) ok = false;
   return ok;
 }
+
+// Async-signal-safe: only syscalls and atomics.
+bool apply_to_this_thread() { return lower_this_thread(g_keep.load(), g_last_cap.load()); }
 
 void on_drop_signal(int) {
   int saved = errno;
@@ -78,6 +79,12 @@ std::set<pid_t> thread_ids() {
 
 std::vector<int> agent_kept_capabilities() {
   return {kCapBpf, kCapPerfmon, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SYSLOG};
+}
+
+bool drop_this_thread_capabilities(const std::vector<int>& keep) {
+  uint64_t mask = 0;
+  for (int c : keep) mask |= uint64_t{1} << c;
+  return lower_this_thread(mask, last_cap());
 }
 
 std::string capability_names(const std::vector<int>& caps) {

@@ -31,6 +31,13 @@ std::vector<int> agent_kept_capabilities();
 // of threads changed.
 Result<int> drop_capabilities(const std::vector<int>& keep);
 
+// Lowers the calling thread's sets alone to `keep`, as drop_capabilities
+// does for each thread. For a thread that may sit in a call no signal ends
+// (statvfs on a hung network or FUSE mount) when drop_capabilities signals
+// every thread: lowered beforehand, it holds nothing the drop removes, so
+// the drop's check passes without it. False when a set could not be lowered.
+bool drop_this_thread_capabilities(const std::vector<int>& keep);
+
 // "cap_bpf,cap_perfmon,..." for logs.
 std::string capability_names(const std::vector<int>& caps);
 

@@ -1,7 +1,6 @@
 #include "host/host_metrics.h"
 
 #include <fcntl.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,8 +42,10 @@ Family single(std::string name, std::string help, MetricType type, double value)
 
 }  // namespace
 
-HostMetrics::HostMetrics(std::string proc)
-    : proc_(std::move(proc)), ticks_per_second_(double(sysconf(_SC_CLK_TCK))) {
+HostMetrics::HostMetrics(std::string proc) : HostMetrics(std::move(proc), host::StatvfsOptions{}) {}
+
+HostMetrics::HostMetrics(std::string proc, host::StatvfsOptions statvfs)
+    : proc_(std::move(proc)), ticks_per_second_(double(sysconf(_SC_CLK_TCK))), statvfs_(std::move(statvfs)) {
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;  // USER_HZ on every Linux architecture
 }
 
@@ -193,17 +194,27 @@ void HostMetrics::append_filesystems(std::vector<Family>& out) {
   Family readonly = family("node_filesystem_readonly", "1 when the filesystem is mounted read-only.",
                            MetricType::kGauge);
   Family error = family("node_filesystem_device_error",
-                        "1 when statvfs failed on the mount point (the device_error label says why).",
+                        "1 when statvfs failed on the mount point or did not return within the deadline (the "
+                        "device_error label says why; \"mountpoint timeout\" for a hung mount).",
                         MetricType::kGauge);
-  for (const auto& m : mounts.mounts) {
+  std::vector<std::string> points;
+  points.reserve(mounts.mounts.size());
+  for (const auto& m : mounts.mounts) points.push_back(m.mountpoint);
+  const std::vector<host::StatvfsOutcome> outcomes = statvfs_.stat_all(points);
+  for (size_t i = 0; i < mounts.mounts.size(); ++i) {
+    const host::Mount& m = mounts.mounts[i];
+    const host::StatvfsOutcome& r = outcomes[i];
+    if (r.kind == host::StatvfsOutcome::kNotReached) continue;
     Labels labels = {{"device", m.device}, {"mountpoint", m.mountpoint}, {"fstype", m.fstype}};
-    struct statvfs st{};
-    if (::statvfs(m.mountpoint.c_str(), &st) != 0) {
-      labels.emplace_back("device_error", std::strerror(errno));
+    if (r.kind != host::StatvfsOutcome::kOk) {
+      // node_exporter's words for a hung mount, so its alerts match.
+      labels.emplace_back("device_error",
+                          r.kind == host::StatvfsOutcome::kStuck ? "mountpoint timeout" : std::strerror(r.error));
       add(readonly, labels, m.readonly ? 1 : 0);
       add(error, std::move(labels), 1);
       continue;
     }
+    const struct statvfs& st = r.st;
     const double frsize = double(st.f_frsize ? st.f_frsize : st.f_bsize);
     add(size, labels, double(st.f_blocks) * frsize);
     add(free, labels, double(st.f_bfree) * frsize);
@@ -216,6 +227,13 @@ void HostMetrics::append_filesystems(std::vector<Family>& out) {
   for (Family* f : {&size, &free, &avail, &files, &files_free, &readonly, &error}) {
     if (!f->series.empty()) out.push_back(std::move(*f));
   }
+  out.push_back(single("kscope_host_filesystems_stuck",
+                       "Mount points whose statvfs has not returned within the deadline (1 s an interval), each "
+                       "holding one kscope thread until it does; not called again before that.",
+                       MetricType::kGauge, double(statvfs_.stuck())));
+  out.push_back(single("kscope_host_filesystem_stuck_total",
+                       "statvfs calls that missed the deadline since kscope started (a mount became stuck).",
+                       MetricType::kCounter, double(statvfs_.stuck_total())));
 }
 
 void HostMetrics::append_diskstats(std::vector<Family>& out) {

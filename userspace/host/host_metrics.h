@@ -13,6 +13,14 @@
 // CPU; between 1 and 30 s), and exported from the last read in between.
 // Series are bounded: at most 256 filesystems, disks and interfaces and 1024
 // CPUs, the rest counted in kscope_host_series_dropped_total{collector}.
+//
+// statvfs alone can block (a hung NFS, CIFS or FUSE mount): it runs on a
+// worker thread with a deadline of 1 s an interval (host/statvfs_worker.h).
+// A mount whose call did not return in time is exported as node_exporter
+// does, node_filesystem_device_error{device_error="mountpoint timeout"} 1
+// without size figures, and is not called again until that call returns;
+// kscope_host_filesystems_stuck counts them. The mounts after it in that one
+// interval are left out (their turn came too late).
 #pragma once
 
 #include <array>
@@ -23,6 +31,7 @@
 
 #include "collect/snapshot.h"
 #include "collect/source_status.h"
+#include "host/statvfs_worker.h"
 
 namespace kscope {
 
@@ -30,6 +39,8 @@ class HostMetrics {
  public:
   // `proc`: where procfs is mounted (a test may point elsewhere).
   explicit HostMetrics(std::string proc = "/proc");
+  // `statvfs`: the deadline, and the call itself (a test's may block).
+  HostMetrics(std::string proc, host::StatvfsOptions statvfs);
 
   // Appends the node_* families and kscope_host_*; a file that cannot be read
   // leaves its families out. Not thread-safe: one caller (the collector).
@@ -60,6 +71,7 @@ class HostMetrics {
   } tcp_;
   double ticks_per_second_;
   std::array<uint64_t, kCollectors> dropped_{};  // cumulative
+  host::StatvfsWorker statvfs_;
 };
 
 // The same with one reader per calling thread (the collector's).

@@ -4,8 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "export/prometheus.h"
 #include "host/meminfo.h"
@@ -96,6 +100,99 @@ TEST(HostMetrics, HostileMountPointsSurviveIntoTheExposition) {
   // Families whose files this fake procfs lacks are left out, not zero.
   EXPECT_EQ(find(out, "node_cpu_seconds_total"), nullptr);
   EXPECT_EQ(find(out, "node_load1"), nullptr);
+  fs::remove_all(root);
+}
+
+double value_of(const std::vector<Family>& fs, const std::string& name) {
+  const Family* f = find(fs, name);
+  return f != nullptr && f->series.size() == 1 ? f->series[0].value : -1;
+}
+
+const Series* series_at(const std::vector<Family>& fs, const std::string& name, const std::string& mountpoint) {
+  const Family* f = find(fs, name);
+  if (f == nullptr) return nullptr;
+  for (const auto& s : f->series) {
+    if (*s.label("mountpoint") == mountpoint) return &s;
+  }
+  return nullptr;
+}
+
+// A mount whose statvfs hangs (an NFS server gone, a FUSE daemon stopped):
+// append returns within the deadline, every other family is there, the mount
+// is a device_error "mountpoint timeout" without sizes, and once its call
+// returns it has sizes again.
+TEST(HostMetrics, AHungFilesystemDoesNotStopTheInterval) {
+  using namespace std::chrono_literals;
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("kscope_host_hung_" + std::to_string(getpid()));
+  fs::create_directories(root / "proc" / "self");
+  fs::create_directories(root / "fast");
+  fs::create_directories(root / "hung");
+  const std::string fast = (root / "fast").string(), hung = (root / "hung").string();
+  std::ofstream(root / "proc" / "self" / "mounts") << "/dev/fast " << fast << " ext4 rw 0 0\n"
+                                                   << "server:/export " << hung << " nfs4 rw 0 0\n";
+  std::ofstream(root / "proc" / "loadavg") << "0.10 0.20 0.30 1/100 42\n";
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool open = false;
+  };
+  auto gate = std::make_shared<Gate>();
+  host::StatvfsOptions opts;
+  opts.deadline = 300ms;
+  opts.statvfs = [gate, hung](const std::string& path, struct statvfs& st) {
+    if (path == hung) {
+      std::unique_lock lk(gate->mu);
+      gate->cv.wait(lk, [&] { return gate->open; });
+    }
+    return host::real_statvfs(path, st);
+  };
+  HostMetrics host((root / "proc").string(), opts);
+
+  for (int interval = 0; interval < 3; ++interval) {
+    std::vector<Family> out;
+    auto t0 = std::chrono::steady_clock::now();
+    host.append(out);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_LT(took, interval == 0 ? 1300ms : 250ms) << "interval " << interval;
+    EXPECT_EQ(value_of(out, "node_load1"), 0.10);
+    ASSERT_NE(series_at(out, "node_filesystem_size_bytes", fast), nullptr);
+    EXPECT_EQ(series_at(out, "node_filesystem_size_bytes", hung), nullptr);
+    EXPECT_EQ(series_at(out, "node_filesystem_avail_bytes", hung), nullptr);
+    const Series* err = series_at(out, "node_filesystem_device_error", hung);
+    ASSERT_NE(err, nullptr);
+    EXPECT_EQ(err->value, 1);
+    ASSERT_NE(err->label("device_error"), nullptr);
+    EXPECT_EQ(*err->label("device_error"), "mountpoint timeout");
+    EXPECT_EQ(*err->label("device"), "server:/export");
+    EXPECT_EQ(*err->label("fstype"), "nfs4");
+    ASSERT_NE(series_at(out, "node_filesystem_readonly", hung), nullptr);
+    EXPECT_EQ(series_at(out, "node_filesystem_device_error", fast)->value, 0);
+    EXPECT_EQ(value_of(out, "kscope_host_filesystems_stuck"), 1);
+    EXPECT_EQ(value_of(out, "kscope_host_filesystem_stuck_total"), 1);
+  }
+
+  {
+    std::lock_guard lk(gate->mu);
+    gate->open = true;
+  }
+  gate->cv.notify_all();
+  std::vector<Family> out;
+  for (auto end = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < end;) {
+    out.clear();
+    host.append(out);
+    if (value_of(out, "kscope_host_filesystems_stuck") == 0) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(value_of(out, "kscope_host_filesystems_stuck"), 0);
+  // The next interval calls it again.
+  out.clear();
+  host.append(out);
+  const Series* size = series_at(out, "node_filesystem_size_bytes", hung);
+  ASSERT_NE(size, nullptr);
+  EXPECT_GT(size->value, 0);
+  EXPECT_EQ(series_at(out, "node_filesystem_device_error", hung)->label("device_error"), nullptr);
+  EXPECT_EQ(value_of(out, "kscope_host_filesystem_stuck_total"), 1);
   fs::remove_all(root);
 }
 
