@@ -211,9 +211,11 @@ void Agent::install_routes() {
     nlohmann::json body = {{"published", st.published}, {"dropped", st.dropped}, {"events", list}};
     return HttpResponse::json(json_line(body) + "\n");
   });
-  // Probe settings apply at restart: the families are the started config's
-  // (a copy, as reload() replaces config_ while HTTP threads read).
-  http_->route("/api/v1/health", [this, families = config_.probes](const HttpRequest&) {
+  // Probe settings apply at restart: the families and the breakdown are the
+  // started config's (copies, as reload() replaces config_ while HTTP threads
+  // read). The dashboard names its targets by the breakdown label.
+  http_->route("/api/v1/health", [this, families = config_.probes,
+                                  breakdown = config_.breakdown](const HttpRequest&) {
     nlohmann::json probes = nlohmann::json::array();
     bool all_up = true;
     for (const auto& st : family_statuses(families, collector_->statuses())) {
@@ -225,6 +227,7 @@ void Agent::install_routes() {
     nlohmann::json body = {
         {"status", all_up ? "ok" : "degraded"},
         {"version", KSCOPE_VERSION},
+        {"breakdown", breakdown},
         {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
         {"snapshot_sequence", snap->sequence},
         {"probes", probes},
