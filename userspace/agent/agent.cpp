@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "alerts/payloads.h"
 #include "cgroups/cgroup_metrics.h"
 #include "common/bearer_token.h"
 #include "common/capabilities.h"
@@ -212,9 +213,11 @@ void Agent::install_routes() {
     nlohmann::json body = {{"published", st.published}, {"dropped", st.dropped}, {"events", list}};
     return HttpResponse::json(json_line(body) + "\n");
   });
-  // Probe settings apply at restart: the families are the started config's
-  // (a copy, as reload() replaces config_ while HTTP threads read).
-  http_->route("/api/v1/health", [this, families = config_.probes](const HttpRequest&) {
+  // Probe settings apply at restart: the families and the breakdown are the
+  // started config's (copies, as reload() replaces config_ while HTTP threads
+  // read). The dashboard names its targets by the breakdown label.
+  http_->route("/api/v1/health", [this, families = config_.probes,
+                                  breakdown = config_.breakdown](const HttpRequest&) {
     nlohmann::json probes = nlohmann::json::array();
     bool all_up = true;
     for (const auto& st : family_statuses(families, collector_->statuses())) {
@@ -226,6 +229,7 @@ void Agent::install_routes() {
     nlohmann::json body = {
         {"status", all_up ? "ok" : "degraded"},
         {"version", KSCOPE_VERSION},
+        {"breakdown", breakdown},
         {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
         {"snapshot_sequence", snap->sequence},
         {"probes", probes},
@@ -253,8 +257,12 @@ void Agent::install_routes() {
     if (budget.degraded()) body["status"] = "degraded";
     {
       std::lock_guard lock(reload_mu_);
+      const bool failed = !reload_error_.empty();
+      const bool reloaded = reloaded_at_ != std::chrono::system_clock::time_point{};
       body["config"] = {{"path", config_path_},
-                        {"reload_error", reload_error_.empty() ? nlohmann::json() : nlohmann::json(reload_error_)},
+                        {"reload_error", failed ? nlohmann::json(reload_error_) : nlohmann::json()},
+                        {"reload_failed_at", failed ? nlohmann::json(rfc3339(reload_failed_at_)) : nlohmann::json()},
+                        {"reloaded_at", reloaded ? nlohmann::json(rfc3339(reloaded_at_)) : nlohmann::json()},
                         {"reloads_failed", reloads_failed_}};
       if (!reload_error_.empty()) body["status"] = "degraded";
     }
@@ -275,19 +283,31 @@ void Agent::reload() {
   auto cfg = load_config(config_path_);
   if (!cfg) {
     spdlog::error("SIGHUP: keeping the running config; the new one is invalid:\n{}", cfg.error().to_string());
-    std::lock_guard lock(reload_mu_);
-    reload_error_ = cfg.error().to_string();
-    ++reloads_failed_;
+    note_reload(cfg.error().to_string());
     return;
   }
+  // A file that parses can still fail here (a sink's token_env unset): the
+  // running rules and sinks stay, and health says so like a parse error.
   if (auto st = alerts_->reload(*cfg); !st) {
     spdlog::error("SIGHUP: keeping the running alert rules and sinks: {}", st.error().to_string());
+    note_reload(config_path_ + ": " + st.error().to_string());
     return;
   }
   spdlog::info("SIGHUP: config {} reloaded (alert rules and sinks; probe and budget settings apply at restart)", config_path_);
   config_ = *cfg;
+  note_reload("");
+}
+
+void Agent::note_reload(std::string error) {
+  auto now = std::chrono::system_clock::now();
   std::lock_guard lock(reload_mu_);
-  reload_error_.clear();
+  if (error.empty()) {
+    reloaded_at_ = now;
+  } else {
+    reload_failed_at_ = now;
+    ++reloads_failed_;
+  }
+  reload_error_ = std::move(error);
 }
 
 void Agent::run_until_signal() {

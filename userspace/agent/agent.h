@@ -2,6 +2,7 @@
 // for the life of the process.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,6 +57,9 @@ class Agent {
   void install_routes();
   void start_events(const std::vector<std::unique_ptr<Probe>>& probes);
   void reload();
+  // Records a SIGHUP's outcome for /api/v1/health: an error stays (and
+  // makes the agent degraded) until a reload succeeds.
+  void note_reload(std::string error);
 
   Config config_;
   std::string config_path_;
@@ -73,6 +77,8 @@ class Agent {
   // The last SIGHUP's outcome, for /api/v1/health (read by HTTP threads).
   mutable std::mutex reload_mu_;
   std::string reload_error_;
+  std::chrono::system_clock::time_point reload_failed_at_;  // of reload_error_
+  std::chrono::system_clock::time_point reloaded_at_;       // the last good reload; epoch: none
   uint64_t reloads_failed_ = 0;
 };
 

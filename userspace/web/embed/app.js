@@ -11,6 +11,7 @@
     charts: {},      // id -> {u, data, def}
     targets: {},     // signal -> [{labels, value}]
     sortKey: 'cpu',
+    by: 'comm',      // the agent's breakdown label; '' with breakdown: none
     topics: [],
     ws: null,
     points: 0,       // live points received (the browser test reads it)
@@ -42,12 +43,31 @@
   // The CPU column ranks what is hot: cores kept busy, from the samples.
   const CPU = 'kscope_cpu_seconds_total';
   const targetQueries = {
-    cpu: { name: CPU, aggregation: 'rate', by: 'comm', limit: 50 },
-    latency: { name: LAT_BUSY, aggregation: 'p99', by: 'comm', limit: 50 },
-    traffic: { name: LAT, aggregation: 'rate', by: 'comm', limit: 50 },
-    errors: { name: ERR, aggregation: 'rate', by: 'comm', limit: 50 },
-    saturation: { name: RUNQ, aggregation: 'p99', by: 'comm', limit: 50 },
+    cpu: { name: CPU, aggregation: 'rate' },
+    latency: { name: LAT_BUSY, aggregation: 'p99' },
+    traffic: { name: LAT, aggregation: 'rate' },
+    errors: { name: ERR, aggregation: 'rate' },
+    saturation: { name: RUNQ, aggregation: 'p99' },
   };
+  // A target is a value of the agent's breakdown label (`breakdown:` in its
+  // config, told by /api/v1/health): a process name (comm) or a cgroup path
+  // (cgroup). With breakdown: none there is no such label, and the one row
+  // is the host.
+  function targetQuery(sig) {
+    return Object.assign({}, targetQueries[sig], state.by ? { by: state.by, limit: 50 } : {});
+  }
+  function targetName(labels) {
+    if (!state.by) return 'host';
+    const v = labels[state.by];
+    return v === undefined ? '(all)' : v === '' ? '(unnamed)' : String(v);
+  }
+  function setBreakdown(breakdown) {
+    state.by = breakdown === 'none' ? '' : breakdown || 'comm';
+    const column = { comm: 'process', cgroup: 'cgroup' }[state.by] || 'target';
+    document.querySelector('#targets-table th[data-key="target"]').textContent = column;
+    $('targets-by').textContent = state.by ? 'by ' + column : 'host only';
+    $('targets-note').hidden = state.by !== '';
+  }
   const TOP_N = 5;
 
   // The Resources tab: host and per-cgroup families (node_exporter's names,
@@ -225,11 +245,11 @@
   function stepFor() { return Math.max(state.interval, Math.round(state.range / 300)); }
 
   async function loadTopChart() {
-    const r = await api('/api/v1/query?' + qs(targetQueries.cpu,
+    const r = await api('/api/v1/query?' + qs(targetQuery('cpu'),
       { start: '-' + state.range + 's', step: stepFor(), limit: TOP_N }));
     const j = r.ok ? await r.json() : null;
     const lines = j && j.found ? j.series.map((s, i) => ({
-      label: s.labels.comm === undefined ? '(all)' : s.labels.comm, color: '--c' + ((i % 6) + 1), comm: s.labels.comm })) : [];
+      label: targetName(s.labels), color: '--c' + ((i % 6) + 1) })) : [];
     const data = j && j.found ? trimLeadingGaps([j.timestamps].concat(j.series.map((s) => s.values))) : [[]];
     setChart('top', { unit: 'cores' }, lines, data, 'No per-target data yet');
   }
@@ -423,7 +443,7 @@
     const rows = new Map();
     for (const [sig, series] of Object.entries(state.targets)) {
       for (const s of series || []) {
-        const key = s.labels.comm === undefined ? '(all)' : s.labels.comm;
+        const key = targetName(s.labels);
         if (!rows.has(key)) rows.set(key, { target: key });
         rows.get(key)[sig] = s.value;
       }
@@ -532,7 +552,7 @@
         for (const [cid, def] of Object.entries(charts)) {
           for (const l of def.lines) ws.send(JSON.stringify({ subscribe: Object.assign({ id: cid + '/' + l.id }, l.q) }));
         }
-        for (const [sig, q] of Object.entries(targetQueries)) ws.send(JSON.stringify({ subscribe: Object.assign({ id: 'targets/' + sig }, q) }));
+        for (const sig of Object.keys(targetQueries)) ws.send(JSON.stringify({ subscribe: Object.assign({ id: 'targets/' + sig }, targetQuery(sig)) }));
         if (state.topics.includes('alerts')) ws.send(JSON.stringify({ subscribe: { id: 'alerts', topic: 'alerts' } }));
       } else if (m.type === 'update') {
         const [group, key] = m.id.split('/');
@@ -555,7 +575,7 @@
     const c = state.charts.top;
     if (!c || !c.u) return;
     c.lines.forEach((l, i) => {
-      const s = series.find((x) => x.labels.comm === l.comm);
+      const s = series.find((x) => targetName(x.labels) === l.label);
       appendPoint('top', i, t, s ? s.value : null);
     });
   }
@@ -644,6 +664,7 @@
         .concat(((body.budget || {}).steps || []).map((s) => 'cpu budget: ' + s));
       if (body.config && body.config.reload_error) why.push('config: ' + body.config.reload_error);
       $('host').title = why.join('\n');
+      setBreakdown(body.breakdown);
     } catch (e) { setLive('off', 'unreachable'); }
     await loadAll();
     renderTargets();
