@@ -174,6 +174,12 @@
     space: 72,
     incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
     values: (u, splits, axisIdx, space, incr) => splits.map((t) => kfmt.clock(t, incr < 60)),
+    // A tick within half a label of the plot's edge would have its label
+    // cut by the canvas (uPlot centres labels on ticks): no label there.
+    filter: (u, splits) => splits.map((t) => {
+      const x = u.valToPos(t, 'x');
+      return x < 30 || x > u.bbox.width / devicePixelRatio - 30 ? null : t;
+    }),
   };
   // Grid lines and labels at powers of ten only (uPlot's log axis would
   // also draw every 2x..9x line).
