@@ -98,6 +98,16 @@ static __always_inline void on_insert(struct request *rq, int btf)
 		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_START);
 }
 
+/* A request merged into another after its insert is freed without an
+ * issue; its slot may come back as a request that skips the queue, which
+ * must not inherit this insert time. */
+static __always_inline void on_merge(struct request *rq)
+{
+	__u64 key = (__u64)rq;
+
+	bpf_map_delete_elem(&block_start, &key);
+}
+
 static __always_inline void on_issue(struct request *rq, int btf)
 {
 	struct block_start fresh = {}, *start;
@@ -203,6 +213,13 @@ int BPF_PROG(handle_block_rq_insert, struct request *rq)
 	return 0;
 }
 
+SEC("tp_btf/block_rq_merge")
+int BPF_PROG(handle_block_rq_merge, struct request *rq)
+{
+	on_merge(rq);
+	return 0;
+}
+
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(handle_block_rq_issue, struct request *rq)
 {
@@ -221,6 +238,13 @@ SEC("raw_tp/block_rq_insert")
 int BPF_PROG(handle_block_rq_insert_raw, struct request *rq)
 {
 	on_insert(rq, 0);
+	return 0;
+}
+
+SEC("raw_tp/block_rq_merge")
+int BPF_PROG(handle_block_rq_merge_raw, struct request *rq)
+{
+	on_merge(rq);
 	return 0;
 }
 

@@ -17,7 +17,7 @@ BUILD=${1:-build}
 REQUESTS=${2:-40000}
 KSCOPE=$BUILD/kscope
 [[ $EUID -eq 0 ]] || { echo "run as root" >&2; exit 1; }
-for f in "$KSCOPE" /usr/sbin/biolatency /usr/sbin/bpftool; do
+for f in "$KSCOPE" /usr/sbin/biolatency /usr/sbin/bitesize /usr/sbin/bpftool; do
   [[ -x $f ]] || { echo "missing $f" >&2; exit 1; }
 done
 
@@ -29,8 +29,10 @@ truncate -s 256M "$img"
 loop=$(losetup -f --show "$img")
 dev=${loop#/dev/}
 tool_pid=
+tool_pids=()
 cleanup() {
   [[ -n $tool_pid ]] && kill "$tool_pid" 2>/dev/null && wait "$tool_pid" 2>/dev/null || true
+  for p in "${tool_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   losetup -d "$loop" || true
   rm -f "$img"
   sysctl -qw kernel.bpf_stats_enabled="$old_stats"
@@ -62,7 +64,7 @@ measure() {
   w1=$(writes)
   [[ -n ${2:-} ]] && b1=$(bpf_ns "$2")
   local n=$((w1 - w0))
-  printf '%-28s requests %7d  dd %6d ns/request  bpf %5d ns/request\n' "$1" "$n" \
+  printf '%-44s requests %7d  dd %6d ns/request  bpf %5d ns/request\n' "$1" "$n" \
     $(((t1 - t0) / REQUESTS)) $(((b1 - b0) / (n > 0 ? n : 1)))
 }
 
@@ -72,18 +74,33 @@ cfg=$tmp/block-only.yaml
        top == "probes:" && section != "block:" && $0 == "    enabled: true" { print "    enabled: false"; next }
        { print }' >"$cfg"
 
+# The peers: biolatency as it starts (issue -> completion, one histogram
+# for every disk), and with the features kscope has on by default: per disk
+# (-D) with queue time (-Q, insert -> issue), and beside bitesize (request
+# sizes per process, the attribution kscope counts).
+peer() {  # label, then the command(s) to start, ';'-separated
+  local label=$1 cmd
+  shift
+  tool_pids=()
+  for cmd in "$@"; do
+    $cmd >"$tmp/peer.log" 2>&1 &
+    tool_pids+=($!)
+  done
+  sleep 3
+  measure "$label (round $round)" '^block_rq_'
+  for p in "${tool_pids[@]}"; do kill -INT "$p"; wait "$p" || true; done
+}
+
 for round in 1 2 3; do
   tool_pid=
   measure "bare (round $round)"
   "$KSCOPE" run --config "$cfg" --listen 127.0.0.1:9598 --allow-second --lock-file "$tmp/lock" >"$tmp/kscope.log" 2>&1 &
   tool_pid=$!
   sleep 3
-  measure "kscope block (round $round)" '^handle_block_rq' 
-  kill -INT "$tool_pid"; wait "$tool_pid" || true
-  /usr/sbin/biolatency >"$tmp/bio.log" 2>&1 &
-  tool_pid=$!
-  sleep 3
-  measure "biolatency (round $round)" '^block_rq_' 
+  measure "kscope block (round $round)" '^handle_block_rq'
   kill -INT "$tool_pid"; wait "$tool_pid" || true
   tool_pid=
+  peer "biolatency" /usr/sbin/biolatency
+  peer "biolatency -Q -D" "/usr/sbin/biolatency -Q -D"
+  peer "biolatency -Q -D + bitesize" "/usr/sbin/biolatency -Q -D" /usr/sbin/bitesize
 done

@@ -149,6 +149,8 @@ class BlockProbe final : public Probe {
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
     bpf_program__set_autoload(s->progs.handle_block_rq_insert, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_insert_raw, !btf);
+    bpf_program__set_autoload(s->progs.handle_block_rq_merge, btf);
+    bpf_program__set_autoload(s->progs.handle_block_rq_merge_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_complete, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue_raw, !btf);
