@@ -29,7 +29,7 @@ using namespace kscope;
 int main(int argc, char** argv) {
   const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 500;
   const int intervals = argc > 2 ? std::atoi(argv[2]) : 50;
-  const uint32_t idle_refresh = argc > 3 ? uint32_t(std::atoi(argv[3])) : 10;
+  const uint32_t idle_refresh = argc > 3 ? uint32_t(std::atoi(argv[3])) : CgroupMetricsOptions{}.idle_refresh_intervals;
   if (::geteuid() != 0) {
     std::fprintf(stderr, "cgroups_bench: needs root to create cgroups\n");
     return 77;

@@ -53,7 +53,7 @@ struct CgroupMetricsOptions {
   // catches what counts miss (a cgroup created and another removed at once).
   uint32_t rediscover_intervals = 300;
   // 1: every file of every cgroup each interval (the bench's worst case).
-  uint32_t idle_refresh_intervals = 10;
+  uint32_t idle_refresh_intervals = 30;
   std::string proc_root = "/proc";
   std::string sys_root = "/sys";  // for block device names
 };
