@@ -103,3 +103,52 @@ cgroup_v1_mount() {
 
 # The cgroup2 mount point (hybrid hosts: /sys/fs/cgroup/unified); empty when none.
 cgroup2_mount() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
+
+# cpu_limited_cgroup NAME QUOTA_US: a cgroup limited to QUOTA_US of CPU time
+# per 100 ms period, wherever this host has the cpu controller: the v1 cpu
+# (and cpuacct) hierarchies plus the same path under the cgroup2 mount, as
+# systemd makes it on a hybrid host (the cgroup breakdown names tasks by
+# their cgroup2 path), or cgroup2's cpu.max. Adds its directories to
+# CGROUP_DIRS and sets CGROUP_PROCS to its cgroup.procs files (write a pid
+# into each); returns 1 when there is no cpu controller. remove_cgroups
+# kills whatever is left in them and removes them.
+CGROUP_DIRS=()
+CGROUP_PROCS=()
+cpu_limited_cgroup() {
+  local name=$1 quota=$2 cpu acct unified
+  cpu=$(cgroup_v1_mount cpu) acct=$(cgroup_v1_mount cpuacct) unified=$(cgroup2_mount)
+  CGROUP_PROCS=()
+  if [[ -n $cpu ]]; then
+    mkdir "$cpu/$name"
+    CGROUP_DIRS+=("$cpu/$name")
+    CGROUP_PROCS+=("$cpu/$name/cgroup.procs")
+    echo 100000 >"$cpu/$name/cpu.cfs_period_us"
+    echo "$quota" >"$cpu/$name/cpu.cfs_quota_us"
+    if [[ -n $acct && $acct != "$cpu" ]]; then
+      mkdir "$acct/$name"
+      CGROUP_DIRS+=("$acct/$name")
+      CGROUP_PROCS+=("$acct/$name/cgroup.procs")
+    fi
+    if [[ -n $unified ]]; then
+      mkdir "$unified/$name"
+      CGROUP_DIRS+=("$unified/$name")
+      CGROUP_PROCS+=("$unified/$name/cgroup.procs")
+    fi
+    return 0
+  fi
+  [[ -n $unified ]] && grep -qw cpu "$unified/cgroup.controllers" || return 1
+  echo "+cpu" >"$unified/cgroup.subtree_control" 2>/dev/null || return 1
+  mkdir "$unified/$name"
+  CGROUP_DIRS+=("$unified/$name")
+  CGROUP_PROCS+=("$unified/$name/cgroup.procs")
+  echo "$quota 100000" >"$unified/$name/cpu.max"
+}
+
+remove_cgroups() {
+  local d p
+  for d in "${CGROUP_DIRS[@]}"; do
+    [[ -f "$d/cgroup.procs" ]] && for p in $(cat "$d/cgroup.procs"); do kill -9 "$p" 2>/dev/null || true; done
+  done
+  sleep 0.2
+  for d in "${CGROUP_DIRS[@]}"; do rmdir "$d" 2>/dev/null || true; done
+}

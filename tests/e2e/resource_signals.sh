@@ -19,43 +19,19 @@ burner="$KSCOPE_WORKLOAD_DIR/cpu_burner"
 [[ -x "$burner" ]] || fail "missing $burner"
 [[ -r /proc/pressure/memory ]] || skip "no PSI here (kernel booted with psi=0?)"
 
-unified=$(cgroup2_mount)
-[[ -n "$unified" ]] || skip "no cgroup2 mount: the cgroup breakdown needs one"
-cpu_v1=$(cgroup_v1_mount cpu) cpuacct_v1=$(cgroup_v1_mount cpuacct)
+[[ -n "$(cgroup2_mount)" ]] || skip "no cgroup2 mount: the cgroup breakdown needs one"
 svc="kscope-sig-$$.service"
 work=$(mktemp -d)
-dirs=()
 burner_pid=""
 cleanup() {
   stop_kscope
   [[ -n "$burner_pid" ]] && kill_and_reap "$burner_pid"
-  local d
-  for d in "${dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
+  remove_cgroups
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-procs=()
-if [[ -n "$cpu_v1" ]]; then
-  mkdir "$cpu_v1/$svc" "$unified/$svc"
-  dirs+=("$cpu_v1/$svc" "$unified/$svc")
-  procs+=("$cpu_v1/$svc/cgroup.procs" "$unified/$svc/cgroup.procs")
-  if [[ -n "$cpuacct_v1" && "$cpuacct_v1" != "$cpu_v1" ]]; then
-    mkdir "$cpuacct_v1/$svc"
-    dirs+=("$cpuacct_v1/$svc")
-    procs+=("$cpuacct_v1/$svc/cgroup.procs")
-  fi
-  echo 100000 >"$cpu_v1/$svc/cpu.cfs_period_us"
-  echo 10000 >"$cpu_v1/$svc/cpu.cfs_quota_us"
-elif grep -qw cpu "$unified/cgroup.controllers"; then
-  echo "+cpu" >"$unified/cgroup.subtree_control" || skip "cannot enable cpu in $unified"
-  mkdir "$unified/$svc"
-  dirs+=("$unified/$svc")
-  procs+=("$unified/$svc/cgroup.procs")
-  echo "10000 100000" >"$unified/$svc/cpu.max"
-else
-  skip "no cpu controller (cgroup v1 or v2)"
-fi
+cpu_limited_cgroup "$svc" 10000 || skip "no cpu controller (cgroup v1 or v2)"
+procs=("${CGROUP_PROCS[@]}")
 
 sed -E -e 's/^(      for: )[0-9]+m$/\12s/' -e 's/^breakdown: comm$/breakdown: cgroup/' \
   "$KSCOPE_SOURCE_DIR/userspace/config/embed/default.yaml" >"$work/kscope.yaml"

@@ -13,52 +13,22 @@ require_root
 burner="$KSCOPE_WORKLOAD_DIR/cpu_burner"
 [[ -x "$burner" ]] || fail "missing $burner"
 
-unified=$(cgroup2_mount)
-cpu_v1=$(cgroup_v1_mount cpu) cpuacct_v1=$(cgroup_v1_mount cpuacct)
 svc="kscope-top-$$.service"
 evil=$'kscope-\e[31mevil-'"$$"
-dirs=()
 work=$(mktemp -d)
 feeder=""
 cleanup() {
   kill_and_reap $feeder
   stop_kscope
-  local d p
-  for d in "${dirs[@]}"; do
-    [[ -f "$d/cgroup.procs" ]] && for p in $(cat "$d/cgroup.procs"); do kill -9 "$p" 2>/dev/null || true; done
-  done
-  sleep 0.2
-  for d in "${dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
+  remove_cgroups
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [[ -n "$cpu_v1" ]]; then
-  v=1
-  mkdir "$cpu_v1/$svc" "$cpu_v1/$evil"
-  dirs+=("$cpu_v1/$svc" "$cpu_v1/$evil")
-  procs=("$cpu_v1/$svc/cgroup.procs")
-  if [[ -n "$cpuacct_v1" && "$cpuacct_v1" != "$cpu_v1" ]]; then
-    mkdir "$cpuacct_v1/$svc"
-    dirs+=("$cpuacct_v1/$svc")
-    procs+=("$cpuacct_v1/$svc/cgroup.procs")
-  fi
-  echo 100000 >"$cpu_v1/$svc/cpu.cfs_period_us"
-  echo 10000 >"$cpu_v1/$svc/cpu.cfs_quota_us"
-  echo 100000 >"$cpu_v1/$evil/cpu.cfs_period_us"
-  echo 50000 >"$cpu_v1/$evil/cpu.cfs_quota_us"
-elif [[ -n "$unified" ]] && grep -qw cpu "$unified/cgroup.controllers"; then
-  v=2
-  echo "+cpu" >"$unified/cgroup.subtree_control" || skip "cannot enable cpu in $unified"
-  mkdir "$unified/$svc" "$unified/$evil"
-  dirs+=("$unified/$svc" "$unified/$evil")
-  procs=("$unified/$svc/cgroup.procs")
-  echo "10000 100000" >"$unified/$svc/cpu.max"
-  echo "50000 100000" >"$unified/$evil/cpu.max"
-else
-  skip "no cgroup v1 cpu hierarchy and no cgroup2 with the cpu controller"
-fi
-echo "cgroup v$v: $svc"
+cpu_limited_cgroup "$evil" 50000 || skip "no cpu controller (cgroup v1 or v2)"
+cpu_limited_cgroup "$svc" 10000
+procs=("${CGROUP_PROCS[@]}")
+echo "cgroup: $svc"
 
 start_kscope
 sleep 1.5  # the new cgroups are found at the next interval (/proc/cgroups moved)
