@@ -2,8 +2,8 @@
 /* Block I/O latency, sizes and errors per device and operation, from the
  * block:block_rq_issue and block:block_rq_complete tracepoints (the request
  * handed to the driver, and its completion): the time /proc/diskstats
- * accounts as the device's, per request. block:block_rq_insert, where a
- * request waits in a queue first, gives its queue time and its submitter.
+ * accounts as the device's, per request, with the time it waited in the
+ * block layer before that and the task that issued it.
  *
  * A request is timed from issue to the completion that finishes it; one
  * issued before kscope attached is not timed (no start). tp_btf is the
@@ -72,8 +72,9 @@ static __always_inline __u32 request_dev(struct request *rq, int btf)
 	       (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
-/* Who submits the request: the current task at insert, or at issue when
- * the request went straight to the driver. Without a breakdown, nothing. */
+/* Who issues the request: the current task at issue (the submitter, for
+ * a request dispatched in its own context; a kworker for writeback or an
+ * asynchronous queue run). Without a breakdown, nothing. */
 static __always_inline void fill_issuer(struct block_start *start, int btf)
 {
 	if (targ_breakdown == KSCOPE_BREAKDOWN_NONE)
@@ -87,44 +88,25 @@ static __always_inline void fill_issuer(struct block_start *start, int btf)
 	}
 }
 
-static __always_inline void on_insert(struct request *rq, int btf)
-{
-	struct block_start start = {};
-	__u64 key = (__u64)rq;
-
-	start.inserted_ns = bpf_ktime_get_ns();
-	fill_issuer(&start, btf);
-	if (bpf_map_update_elem(&block_start, &key, &start, BPF_ANY))
-		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_START);
-}
-
-/* A request merged into another after its insert is freed without an
- * issue; its slot may come back as a request that skips the queue, which
- * must not inherit this insert time. */
-static __always_inline void on_merge(struct request *rq)
-{
-	__u64 key = (__u64)rq;
-
-	bpf_map_delete_elem(&block_start, &key);
-}
-
+/* The queue time is the block layer's own: rq->start_time_ns is stamped
+ * when the request is set up from its bio (the start /proc/diskstats times
+ * I/O from, set when the queue keeps I/O statistics or has a scheduler),
+ * so issue - start is the time it waited in plugs and queues before the
+ * driver, with no insert program and no second map update per request. */
 static __always_inline void on_issue(struct request *rq, int btf)
 {
-	struct block_start fresh = {}, *start;
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct block_start start = {};
+	__u64 key = (__u64)rq, began;
 
-	start = bpf_map_lookup_elem(&block_start, &key);
-	if (!start || start->issued_ns) {
-		/* Not inserted first (issued directly), or issued again after
-		 * a requeue without a new insert: timed from here. */
-		start = &fresh;
-		fill_issuer(start, btf);
-	}
-	start->issued_ns = now;
-	start->dev = request_dev(rq, btf);
-	start->op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & KSCOPE_REQ_OP_MASK;
-	start->size = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
-	if (start == &fresh && bpf_map_update_elem(&block_start, &key, start, BPF_ANY))
+	start.issued_ns = bpf_ktime_get_ns();
+	start.dev = request_dev(rq, btf);
+	start.op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & KSCOPE_REQ_OP_MASK;
+	start.size = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
+	began = btf ? rq->start_time_ns : BPF_CORE_READ(rq, start_time_ns);
+	if (began && began <= start.issued_ns)
+		start.queued_ns = start.issued_ns - began;
+	fill_issuer(&start, btf);
+	if (bpf_map_update_elem(&block_start, &key, &start, BPF_ANY))
 		kscope_count(&block_overflow, KSCOPE_BLOCK_OVF_START);
 }
 
@@ -166,7 +148,7 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 	struct block_key bk = {};
 	struct block_stats *stats;
 
-	if (!start || !start->issued_ns)
+	if (!start)
 		return; /* issued before kscope attached, or not timed */
 	if (!kscope_since_attach(start->issued_ns))
 		goto done; /* issued before a detach: its time spans it */
@@ -189,10 +171,9 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 		return; /* more to come */
 	record(&stats->latency, delta);
 	__sync_fetch_and_add(&stats->latency.sum_ns, delta);
-	if (start->inserted_ns && start->inserted_ns <= start->issued_ns &&
-	    kscope_since_attach(start->inserted_ns)) {
-		record(&stats->queue, start->issued_ns - start->inserted_ns);
-		__sync_fetch_and_add(&stats->queue.sum_ns, start->issued_ns - start->inserted_ns);
+	if (start->queued_ns) {
+		record(&stats->queue, start->queued_ns);
+		__sync_fetch_and_add(&stats->queue.sum_ns, start->queued_ns);
 	}
 	if (start->size) {
 		record(&stats->size, start->size - 1);
@@ -206,20 +187,6 @@ done:
 	bpf_map_delete_elem(&block_start, &key);
 }
 
-SEC("tp_btf/block_rq_insert")
-int BPF_PROG(handle_block_rq_insert, struct request *rq)
-{
-	on_insert(rq, 1);
-	return 0;
-}
-
-SEC("tp_btf/block_rq_merge")
-int BPF_PROG(handle_block_rq_merge, struct request *rq)
-{
-	on_merge(rq);
-	return 0;
-}
-
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(handle_block_rq_issue, struct request *rq)
 {
@@ -231,20 +198,6 @@ SEC("tp_btf/block_rq_complete")
 int BPF_PROG(handle_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
 	on_complete(rq, error, nr_bytes, 1);
-	return 0;
-}
-
-SEC("raw_tp/block_rq_insert")
-int BPF_PROG(handle_block_rq_insert_raw, struct request *rq)
-{
-	on_insert(rq, 0);
-	return 0;
-}
-
-SEC("raw_tp/block_rq_merge")
-int BPF_PROG(handle_block_rq_merge_raw, struct request *rq)
-{
-	on_merge(rq);
 	return 0;
 }
 

@@ -156,8 +156,8 @@ double target_requests(const std::vector<Family>& families, const std::string& d
 }
 
 // Request sizes land at their own power-of-two `le`; with an I/O scheduler
-// every request is inserted first and has a queue time; direct I/O is
-// counted for the process that issued it.
+// every request has a start time in the block layer, so a queue time;
+// direct I/O is counted for the process that issued it.
 TEST(BlockProbeTest, SizesQueueTimeAndTheIssuingProcess) {
   KSCOPE_REQUIRE_BPF();
   LoopDevice loop;
@@ -188,7 +188,7 @@ TEST(BlockProbeTest, SizesQueueTimeAndTheIssuingProcess) {
   Histogram rsize = hist_delta(before, after, "kscope_block_io_size_bytes", loop.name, "read");
   EXPECT_GE(rsize.count_below_ns(16384) - rsize.count_below_ns(8192), 50);
 
-  // mq-deadline queues each request before issuing it.
+  // mq-deadline: every request passes the scheduler, stamped at its start.
   Histogram wqueue = hist_delta(before, after, "kscope_block_io_queue_seconds", loop.name, "write");
   EXPECT_EQ(wqueue.count(), writes);
   EXPECT_LT(wqueue.quantile_seconds(0.5), 0.5);

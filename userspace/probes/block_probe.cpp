@@ -73,8 +73,8 @@ class BlockProbe final : public Probe {
                    "(the requests /proc/diskstats counts as completed).",
                    MetricType::kHistogram, {}};
     Family queue{"kscope_block_io_queue_seconds",
-                 "Time block I/O requests waited in the block layer's queue, from insert to issue to the driver "
-                 "(requests that were queued; one issued straight to the driver is not in it).",
+                 "Time block I/O requests spent in the block layer before their issue to the driver (plugs, "
+                 "the I/O scheduler), from the start /proc/diskstats times them from.",
                  MetricType::kHistogram, {}};
     Family size{"kscope_block_io_size_bytes", "Sizes of completed block I/O requests.", MetricType::kHistogram, {}};
     size.unit = HistogramUnit::kBytes;
@@ -147,10 +147,6 @@ class BlockProbe final : public Probe {
     if (!targets) return targets.error();
     s->rodata->targ_breakdown = targets->breakdown;
     labeler_ = std::make_unique<TargetLabeler>(config.breakdown);
-    bpf_program__set_autoload(s->progs.handle_block_rq_insert, btf);
-    bpf_program__set_autoload(s->progs.handle_block_rq_insert_raw, !btf);
-    bpf_program__set_autoload(s->progs.handle_block_rq_merge, btf);
-    bpf_program__set_autoload(s->progs.handle_block_rq_merge_raw, !btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_complete, btf);
     bpf_program__set_autoload(s->progs.handle_block_rq_issue_raw, !btf);

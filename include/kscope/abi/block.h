@@ -26,9 +26,9 @@ struct block_key {
 
 struct block_stats {
 	struct kscope_hist latency; /* issue to completion */
-	/* Insert into the scheduler/software queue to issue, for the requests
-	 * whose insert was seen (a request issued straight to the driver, as
-	 * with no I/O scheduler and an idle queue, has no queue time). */
+	/* From the request's start in the block layer (rq->start_time_ns,
+	 * set when the queue keeps I/O statistics or has a scheduler) to its
+	 * issue: time in plugs and queues. */
 	struct kscope_hist queue;
 	/* Request sizes, recorded as bytes - 1 in the latency layout, so that
 	 * a 4096-byte request lands in the bucket that ends at 4096 and an
@@ -40,13 +40,13 @@ struct block_stats {
 
 /* Per request in flight, keyed by the request's address. */
 struct block_start {
-	__u64 inserted_ns; /* 0: insert not seen */
-	__u64 issued_ns;   /* 0: inserted, not issued yet */
+	__u64 issued_ns;
+	__u64 queued_ns; /* start to issue; 0: the request has no start time */
 	__u32 dev;
 	__u32 op;
 	__u32 size;  /* bytes at issue */
 	__u32 flags; /* KSCOPE_KEY_KERNEL when the issuer is a kernel thread */
-	struct kscope_target target; /* who inserted (or else issued) it */
+	struct kscope_target target; /* who issued it */
 };
 
 /* Completed requests and bytes per device, operation and issuing target
