@@ -32,11 +32,12 @@
     if (d < 5400) return Math.round(d / 60) + ' min ago';
     return (d / 3600).toFixed(1) + ' h ago';
   }
-  // Local wall-clock time, 24-hour: "19:57:52", or "19:57" without seconds.
+  // Local wall-clock time, 24-hour, hours padded as minutes are:
+  // "19:57:52", "00:04:05", or "19:57" without seconds.
   function clock(unixSeconds, withSeconds) {
     const d = new Date(unixSeconds * 1000);
     const two = (n) => (n < 10 ? '0' : '') + n;
-    return d.getHours() + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
+    return two(d.getHours()) + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
   }
   // CPU cores kept busy: "0.02", "1.5", "12".
   function cores(v) {
