@@ -4,7 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
-const { chromium } = require('playwright-core');
+const { launchChromium, watchedPage } = require('./browser_page');
 
 const [url, outDir] = process.argv.slice(2);
 const failures = [];
@@ -106,24 +106,10 @@ async function shoot(page, name, minColors) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const errors = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    // Failed fetches are checked by URL below, not by their console line.
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
-    // Only the endpoints other modules may not provide yet may answer 404.
-    page.on('response', (r) => {
-      const p = new URL(r.url()).pathname;
-      if (r.status() >= 400 && !(r.status() === 404 && ['/api/v1/alerts', '/api/v1/profile'].includes(p))) {
-        errors.push(`HTTP ${r.status()} for ${p}`);
-      }
-    });
+    const page = await watchedPage(browser, errors);
     await page.goto(url + '?theme=dark');
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 15000 });
     // Live data: at least 3 intervals of WebSocket points into the charts.

@@ -4,7 +4,7 @@
 // Checks the Targets tab and the top-targets chart against the agent's
 // breakdown (from /api/v1/health). Exit 1 on the first broken expectation.
 'use strict';
-const { chromium } = require('playwright-core');
+const { launchChromium, watchedPage } = require('./browser_page');
 
 const [url, mode, cgPath] = process.argv.slice(2);
 const failures = [];
@@ -14,22 +14,10 @@ function check(cond, what) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const errors = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
-    page.on('response', (r) => {
-      const p = new URL(r.url()).pathname;
-      if (r.status() >= 400 && !(r.status() === 404 && ['/api/v1/alerts', '/api/v1/profile'].includes(p))) {
-        errors.push(`HTTP ${r.status()} for ${p}`);
-      }
-    });
+    const page = await watchedPage(browser, errors);
     await page.goto(url + '#targets');
     await page.waitForSelector('body[data-loaded="true"]', { timeout: 15000 });
     const health = await page.evaluate(async () => (await fetch('/api/v1/health')).json());
