@@ -23,11 +23,11 @@ cmake -DOUT="$out/embedded_files.cpp" "-DROOTS=$root/userspace" \
   "-DFILES=$root/userspace/config/embed/default.yaml" -P "$root/scripts/embed.cmake"
 
 sources=(
-  common/escape.cpp common/duration.cpp common/atomic_file.cpp common/regex_limits.cpp
+  common/escape.cpp common/duration.cpp common/atomic_file.cpp
   config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
   flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
-  history/history.cpp history/query.cpp history/selector.cpp history/shared_strings.cpp
+  history/history.cpp history/query.cpp query/selector.cpp query/label_matcher.cpp query/statistic.cpp history/shared_strings.cpp
   web/query_api.cpp export/http_server.cpp common/thread_name.cpp
   host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
   host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
@@ -36,7 +36,7 @@ sources=(
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
-libs=(-lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread)
+libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread)
 
 objs=()
 compile() {  # src obj extra-flags...

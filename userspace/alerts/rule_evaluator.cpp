@@ -5,7 +5,7 @@ namespace kscope {
 std::vector<LabelMatcher> build_matchers(const StringPairs& match) {
   std::vector<LabelMatcher> out;
   for (const auto& [name, spec] : match) {
-    auto m = LabelMatcher::parse(name, spec);
+    auto m = LabelMatcher::parse_spec(name, spec);
     if (m) out.push_back(std::move(*m));
   }
   return out;
@@ -37,13 +37,13 @@ std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, c
   if (!source.by.empty()) pair.breakdown = source.by;
   const bool whole = source.by.empty() && host;
   MetricSelector sel{source.metric, build_matchers(source.match),
-                     parse_statistic(source.stat).value_or(Statistic::kRate)};
+                     parse_statistic(source.stat).value_or(Statistic{})};
   auto g = evaluate_selector(pair, sel);
   if (!g.present) return out;
   std::optional<Grouped<std::optional<double>>> denominator;
   if (!source.divide_by.metric.empty()) {
     MetricSelector d{source.divide_by.metric, build_matchers(source.divide_by.match),
-                     parse_statistic(source.divide_by.stat).value_or(Statistic::kRate)};
+                     parse_statistic(source.divide_by.stat).value_or(Statistic{})};
     denominator = evaluate_selector(pair, d);
     if (!denominator->present) return out;
   }

@@ -6,7 +6,8 @@
 #include <set>
 
 #include "config/yaml_reader.h"
-#include "signals/metric_query.h"
+#include "query/label_matcher.h"
+#include "query/statistic.h"
 #include "signals/signals.h"
 
 namespace kscope {
@@ -31,10 +32,19 @@ std::string signal_unit(const std::string& path) {
   return "number";
 }
 
-std::string statistic_unit(const std::string& stat) {
-  if (stat == "rate" || stat == "count_rate") return "rate";
-  if (stat == "value" || stat == "max") return "number";
-  return "duration";  // percentiles and histogram means are latencies
+// The unit of a statistic of a metric of the given type.
+std::string statistic_unit(Statistic stat, MetricType type) {
+  if (stat.kind == Statistic::Kind::kRate) return "rate";
+  if (type == MetricType::kHistogram && stat.kind != Statistic::Kind::kIncrease) return "duration";
+  return "number";
+}
+
+// The metric type a rule's metric has, from Prometheus' naming rules: the
+// snapshot is not there when the config is read.
+MetricType type_from_name(const std::string& metric) {
+  if (metric.ends_with("_total")) return MetricType::kCounter;
+  if (metric.starts_with("kscope_") && metric.ends_with("_seconds")) return MetricType::kHistogram;
+  return MetricType::kGauge;
 }
 
 const char* unit_example(const std::string& unit) {
@@ -52,7 +62,7 @@ bool valid_label_name(const std::string& s) {
 void read_matchers(YamlSection& s, const StringPairs& match) {
   for (const auto& [name, spec] : match) {
     if (!valid_label_name(name)) s.error("match", "label name '" + name + "' is not a Prometheus label name");
-    auto m = LabelMatcher::parse(name, spec);
+    auto m = LabelMatcher::parse_spec(name, spec);
     if (!m) s.error("match", "label " + name + ": " + m.error().message());
   }
 }
@@ -66,21 +76,24 @@ std::string read_metric_stat(YamlSection& s, const std::string& where, const std
     s.error("metric", "expected a kscope metric name (kscope_... or the host's node_...), got '" + metric + "'");
     return "";
   }
-  if (stat.empty()) stat = metric.ends_with("_total") ? "rate" : (metric.ends_with("_seconds") ? "p99" : "value");
-  if (!parse_statistic(stat)) {
+  const MetricType type = type_from_name(metric);
+  // A rule reads one interval: a gauge's value is the sum of the series its
+  // matchers select (the value of the one series they usually name).
+  if (stat.empty()) stat = type == MetricType::kGauge ? "sum" : statistic_name(default_statistic(type), type);
+  auto parsed = parse_statistic(stat);
+  if (!parsed) {
     s.error("stat", "expected one of " + join(statistic_names()) + ", got '" + stat + "'");
     return "";
   }
-  if (metric.ends_with("_total") && stat != "rate") {
-    s.error("stat", "counter " + metric + " takes stat: rate, got '" + stat + "'");
+  if (!statistic_fits(*parsed, type)) {
+    const char* fits = type == MetricType::kCounter ? "rate, increase"
+                       : type == MetricType::kGauge ? "avg, min, max, sum"
+                                                    : "pNN (p50, p99, p999), avg, rate, increase";
+    const char* kind = type == MetricType::kCounter ? "counter" : type == MetricType::kGauge ? "gauge" : "histogram";
+    s.error("stat", std::string(kind) + " " + metric + " takes one of " + fits + "; got '" + stat + "'");
     return "";
   }
-  if (metric.ends_with("_seconds") && !statistic_fits(*parse_statistic(stat), MetricType::kHistogram)) {
-    s.error("stat", "histogram " + metric + " takes one of p50, p90, p95, p99, p999, mean, count_rate; got '" + stat +
-                        "'");
-    return "";
-  }
-  return statistic_unit(stat);
+  return statistic_unit(*parsed, type);
 }
 
 // Reads signal | metric + match + stat (+ by, divide_by); returns the unit of
@@ -226,7 +239,7 @@ void read_slo(YamlSection s, SloRule& out) {
     e.read_map("match", out.match);
   }
   for (const auto& [name, spec] : out.match) {
-    auto m = LabelMatcher::parse(name, spec);
+    auto m = LabelMatcher::parse_spec(name, spec);
     if (!m) (lat ? l : e).error("match", "label " + name + ": " + m.error().message());
   }
   l.finish();
@@ -357,7 +370,8 @@ std::string rule_unit(const RuleConfig& rule) {
   const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
   if (!src.signal.empty()) return signal_unit(src.signal);
   if (!src.divide_by.metric.empty()) return "ratio";
-  return statistic_unit(src.stat);
+  const MetricType type = type_from_name(src.metric);
+  return statistic_unit(parse_statistic(src.stat).value_or(default_statistic(type)), type);
 }
 
 bool parse_rule_value(const std::string& text, const std::string& unit, double& out, std::string& error) {
@@ -492,8 +506,8 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
   with_clear(rules.back(), 0.05);
   // Read-only images (squashfs snaps, ISO, EROFS) are full by design.
   const StringPairs writable = {{"fstype", "!~squashfs|iso9660|erofs"}};
-  RuleSource filesystem{"", "node_filesystem_avail_bytes", writable, "value", "mountpoint",
-                        {"node_filesystem_size_bytes", writable, "value"}};
+  RuleSource filesystem{"", "node_filesystem_avail_bytes", writable, "sum", "mountpoint",
+                        {"node_filesystem_size_bytes", writable, "sum"}};
   rules.push_back(default_threshold("FilesystemAlmostFull", filesystem, 0.1,
                                     "{target} has {value} of its space left (threshold {threshold})"));
   rules.back().threshold.op = "<";

@@ -115,7 +115,7 @@ TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
   const std::string& m = cfg.error().message();
   EXPECT_THAT(m, HasSubstr("bad.yaml:4:55: alerts.rules[0].threshold.value: expected a duration like 50ms, got '5%'"));
   EXPECT_THAT(m, HasSubstr("bad.yaml:6:74: alerts.rules[1].threshold.op: expected one of >, >=, <, <="));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:8:62: alerts.rules[2].threshold.stat: counter kscope_syscall_errors_total takes stat: rate"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:8:62: alerts.rules[2].threshold.stat: counter kscope_syscall_errors_total takes one of rate, increase; got"));
   EXPECT_THAT(m, HasSubstr("bad.yaml:10:7: alerts.rules[3].speed: unknown field"));
   EXPECT_THAT(m, HasSubstr("alerts.rules[3].threshold.value: expected a ratio like 5% or 0.05, got '150%'"));
   EXPECT_THAT(m, HasSubstr("bad.yaml:12:7: alerts.rules[4].name: every rule needs a name"));
@@ -192,9 +192,9 @@ TEST(AlertsConfig, RatioRuleByALabel) {
   ASSERT_TRUE(good.ok()) << good.error().message();
   const auto& rule = good->alerts.rules.back();
   EXPECT_EQ(rule.threshold.source.by, "mountpoint");
-  EXPECT_EQ(rule.threshold.source.stat, "value");
+  EXPECT_EQ(rule.threshold.source.stat, "sum");
   EXPECT_EQ(rule.threshold.source.divide_by.metric, "node_filesystem_size_bytes");
-  EXPECT_EQ(rule.threshold.source.divide_by.stat, "value");
+  EXPECT_EQ(rule.threshold.source.divide_by.stat, "sum");
   EXPECT_EQ(rule_unit(rule), "ratio");
   EXPECT_DOUBLE_EQ(rule.threshold.value, 0.1);
 }

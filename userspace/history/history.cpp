@@ -174,9 +174,8 @@ void History::append(std::shared_ptr<const Snapshot> snapshot) {
           if (baseline) break;
           // A series first seen after the baseline counts from zero: a new
           // process's calls all happened since it appeared. A counter that
-          // went backwards was reset and counts from zero too.
-          double before = prev ? prev->value : 0;
-          e.value = series.value >= before ? series.value - before : series.value;
+          // went backwards was reset and counts from zero too (counter_delta).
+          e.value = counter_delta(series.value, prev ? prev->value : 0);
           if (e.value > 0) entries.push_back(e);
           break;
         }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "history/query.h"
+#include "query/selector.h"
 
 namespace kscope {
 namespace {
@@ -66,7 +67,7 @@ TEST(History, GroupByLabelAndMatchers) {
   h.append(snap(2, {{"a", 2}, {"b", 10}}));
   auto q = spec("calls_total", 2, 2, 2);
   q.by = {"comm"};
-  q.aggregation = Aggregation::kIncrease;
+  q.stat = Statistic::of(Statistic::Kind::kIncrease);
   auto r = run_query(h, q);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->series.size(), 2u);
@@ -86,7 +87,7 @@ TEST(History, CounterResetCountsFromZero) {
   h.append(snap(0, {{"a", 50}}));
   h.append(snap(1, {{"a", 7}}));
   auto q = spec("calls_total", 1, 1, 1);
-  q.aggregation = Aggregation::kIncrease;
+  q.stat = Statistic::of(Statistic::Kind::kIncrease);
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 7.0);
 }
 
@@ -99,13 +100,13 @@ TEST(History, HistogramQuantilesAndRate) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->aggregation, "p99");
   EXPECT_NEAR(*r->series[0].values[0], 1e-3, 0.2e-3);
-  q.aggregation = Aggregation::kRate;
+  q.stat = Statistic::of(Statistic::Kind::kRate);
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 100.0);
-  q.aggregation = Aggregation::kAvg;
+  q.stat = Statistic::of(Statistic::Kind::kAvg);
   EXPECT_NEAR(*run_query(h, q)->series[0].values[0], 1e-3, 1e-9);
-  q.aggregation = Aggregation::kMin;
+  q.stat = Statistic::of(Statistic::Kind::kMin);
   EXPECT_LE(*run_query(h, q)->series[0].values[0], 1e-3);
-  q.aggregation = Aggregation::kMax;
+  q.stat = Statistic::of(Statistic::Kind::kMax);
   EXPECT_GE(*run_query(h, q)->series[0].values[0], 1e-3);
 }
 
@@ -130,9 +131,9 @@ TEST(History, GaugeMinMaxAvg) {
   h.append(snap(2, {}, 0, 0, 6));
   auto q = spec("queue_length", 2, 2, 2);
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 4.0);  // (2+6)/2; t=0 is before the window
-  q.aggregation = Aggregation::kMax;
+  q.stat = Statistic::of(Statistic::Kind::kMax);
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 6.0);
-  q.aggregation = Aggregation::kMin;
+  q.stat = Statistic::of(Statistic::Kind::kMin);
   EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[0], 2.0);
 }
 
@@ -169,22 +170,22 @@ TEST(History, InterleavedSeriesKeepTheirOwnBucketsAndGauges) {
       const std::string k = std::to_string(i);
       // The late series (i = 2) count from zero when first seen: all of it.
       auto q = spec("calls_total", 0, until, until);
-      q.aggregation = Aggregation::kIncrease;
-      q.matchers = {{"comm", SelectorMatcher::Op::kEqual, "c" + k}};
+      q.stat = Statistic::of(Statistic::Kind::kIncrease);
+      q.matchers = {*LabelMatcher::make("comm", LabelMatcher::Op::kEqual, "c" + k)};
       EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], double(until * (i + 1)))
           << "counter " << k << " until " << until;
       q = spec("queue_length", 0, until, until);
-      q.aggregation = Aggregation::kMax;
-      q.matchers = {{"cpu", SelectorMatcher::Op::kEqual, k}};
+      q.stat = Statistic::of(Statistic::Kind::kMax);
+      q.matchers = {*LabelMatcher::make("cpu", LabelMatcher::Op::kEqual, k)};
       EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 10.0 * i + 3) << "gauge " << k << " until " << until;
-      q.aggregation = Aggregation::kMin;
+      q.stat = Statistic::of(Statistic::Kind::kMin);
       EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], 10.0 * i) << "gauge " << k << " until " << until;
       q = spec("latency_seconds", 0, until, until);
-      q.aggregation = Aggregation::kIncrease;
-      q.matchers = {{"comm", SelectorMatcher::Op::kEqual, "h" + k}};
+      q.stat = Statistic::of(Statistic::Kind::kIncrease);
+      q.matchers = {*LabelMatcher::make("comm", LabelMatcher::Op::kEqual, "h" + k)};
       EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], double(until * (i + 1)))
           << "histogram " << k << " until " << until;
-      q.aggregation = Aggregation::kMax;  // the upper bound of the highest bucket hit: its own bucket
+      q.stat = Statistic::of(Statistic::Kind::kMax);  // the upper bound of the highest bucket hit: its own bucket
       EXPECT_DOUBLE_EQ(*run_query(h, q)->series[0].values[1], hist_bucket_upper_ns(10 + 20 * i) * 1e-9)
           << "histogram " << k << " until " << until;
     }
@@ -205,7 +206,7 @@ TEST(History, OldFramesAreMergedWithoutLosingCounts) {
   EXPECT_LT(st.frames, 45u);
   EXPECT_GT(st.frames, 35u);
   auto q = spec("calls_total", 0, 120, 120);
-  q.aggregation = Aggregation::kIncrease;
+  q.stat = Statistic::of(Statistic::Kind::kIncrease);
   auto r = run_query(h, q);
   ASSERT_TRUE(r.ok());
   double expected = 0;
@@ -249,7 +250,7 @@ TEST(History, AnHourFallsIntoThreeTiers) {
   EXPECT_NEAR(double(ten), 60, 6);
   EXPECT_NEAR(double(sixty), 45, 2);
   auto q = spec("calls_total", 0, end, end);
-  q.aggregation = Aggregation::kIncrease;
+  q.stat = Statistic::of(Statistic::Kind::kIncrease);
   auto r = run_query(h, q);
   ASSERT_TRUE(r.ok());
   double expected = 0;
@@ -284,7 +285,7 @@ TEST(History, LargeBucketIncreasesAreKeptWhole) {
   for (int t = 4; t <= 30; ++t) h.append(hist_snap(t, 5, 0.5));
   EXPECT_LT(h.stats().frames, 29u);  // the first seconds were merged
   auto q = spec("latency_seconds", 0, 30, 30);
-  q.aggregation = Aggregation::kIncrease;
+  q.stat = Statistic::of(Statistic::Kind::kIncrease);
   auto r = run_query(h, q);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   // Bucket 20 grew by 3 big, bucket 21 by 1.5 big, then 5 + 2 after the reset.
@@ -382,7 +383,7 @@ TEST(History, ASeriesThatLeftAndCameBackIsNewAgain) {
   auto r = run_query(h, [] {
     auto q = spec("calls_total", 20, 21, 1);
     q.by = {"comm"};
-    q.aggregation = Aggregation::kIncrease;
+    q.stat = Statistic::of(Statistic::Kind::kIncrease);
     return q;
   }());
   ASSERT_TRUE(r.ok());
@@ -424,55 +425,6 @@ TEST(Query, RejectsBadRanges) {
   EXPECT_FALSE(r->found);
 }
 
-TEST(Query, ParsesAggregations) {
-  EXPECT_EQ(parse_aggregation("p99")->second, 0.99);
-  EXPECT_EQ(parse_aggregation("p999")->second, 0.999);
-  EXPECT_EQ(parse_aggregation("p5")->second, 0.5);
-  EXPECT_EQ(parse_aggregation("max")->first, Aggregation::kMax);
-  EXPECT_FALSE(parse_aggregation("p").ok());
-  EXPECT_FALSE(parse_aggregation("p0").ok());
-  EXPECT_FALSE(parse_aggregation("median").ok());
-  EXPECT_FALSE(parse_aggregation("p99999999999").ok());
-}
-
-TEST(Selector, ParsesAndRejects) {
-  std::string name;
-  auto m = parse_selector(R"(kscope_x{a="1", b!="2",c=~"x.*",d!~'y'})", &name);
-  ASSERT_TRUE(m.ok()) << m.error().to_string();
-  EXPECT_EQ(name, "kscope_x");
-  ASSERT_EQ(m->size(), 4u);
-  EXPECT_TRUE(matches_all(*m, {{"a", "1"}, {"b", "3"}, {"c", "xyz"}, {"d", "z"}}));
-  EXPECT_FALSE(matches_all(*m, {{"a", "1"}, {"b", "2"}, {"c", "xyz"}}));
-  EXPECT_TRUE(parse_selector("")->empty());
-  EXPECT_TRUE(parse_selector("{}")->empty());
-  for (const char* bad : {"{a}", "{a=1}", "{a=\"1\"", "{=\"x\"}", "{a=~\"(\"}", "{a=\"1\"} junk", "name"}) {
-    EXPECT_FALSE(parse_selector(bad).ok()) << bad;
-  }
-  EXPECT_FALSE(parse_selector("{a=~\"" + std::string(300, 'x') + "\"}").ok());
-  // Numbers std::regex would overflow on (undefined behaviour in libstdc++,
-  // found by the query fuzzer), and backreferences, refused as in Prometheus.
-  // (In a quoted value `\\` is one backslash.)
-  for (const char* bad : {R"({a=~"x{1111111111111111111}"})", R"({a=~"x{2,99999999999}"})", R"({a=~"x{1001}"})",
-                          R"({a=~"(a)\\1"})", R"({a=~"read|w\\\\\\111111111111111111111"})",
-                          R"({a=~"\\c[x{1001}"})", R"({a=~"\\c[{11111111111111111111}"})"}) {
-    auto r = parse_selector(bad);
-    EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) {
-      EXPECT_NE(r.error().message().find("invalid regex"), std::string::npos) << r.error().message();
-    }
-  }
-  for (const char* good : {R"({a=~"x{2,1000}"})", R"({a=~"[{99999}]+"})", R"({a=~"\\{99999\\}"})",
-                           R"({a=~"\\\\1"})"}) {
-    EXPECT_TRUE(parse_selector(good).ok()) << good;
-  }
-  auto braces = parse_selector(R"({a=~"x[{]\\d{2}\\\\1"})");
-  ASSERT_TRUE(braces.ok()) << braces.error().to_string();
-  EXPECT_TRUE(matches_all(*braces, {{"a", "x{42\\1"}}));
-  // A quote inside a value.
-  auto q = parse_selector(R"({comm="a\"b"})");
-  ASSERT_TRUE(q.ok());
-  EXPECT_EQ((*q)[0].value, "a\"b");
-}
 
 }  // namespace
 }  // namespace kscope

@@ -33,26 +33,10 @@ double quantile_of(std::vector<double> v, double q) {
   return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
-std::string aggregation_name(Aggregation a, double q, MetricType type) {
-  switch (a) {
-    case Aggregation::kAvg: return "avg";
-    case Aggregation::kMin: return "min";
-    case Aggregation::kMax: return "max";
-    case Aggregation::kSum: return "sum";
-    case Aggregation::kRate: return "rate";
-    case Aggregation::kIncrease: return "increase";
-    case Aggregation::kQuantile: {
-      std::string digits = std::to_string(static_cast<long long>(std::llround(q * 1000)));
-      while (digits.size() > 2 && digits.back() == '0') digits.pop_back();
-      return "p" + digits;
-    }
-    case Aggregation::kDefault: break;
-  }
-  return type == MetricType::kCounter ? "rate" : type == MetricType::kGauge ? "avg" : "p99";
-}
-
-std::optional<double> reduce(const Accumulator& acc, MetricType type, Aggregation agg, double q,
-                             double covered_seconds) {
+std::optional<double> reduce(const Accumulator& acc, MetricType type, Statistic stat, double covered_seconds) {
+  using Aggregation = Statistic::Kind;
+  const Aggregation agg = stat.kind;
+  const double q = stat.quantile;
   if (type == MetricType::kHistogram) {
     uint64_t n = acc.has_hist ? acc.hist.count() : 0;
     switch (agg) {
@@ -130,22 +114,6 @@ std::optional<double> reduce(const Accumulator& acc, MetricType type, Aggregatio
 
 }  // namespace
 
-Result<std::pair<Aggregation, double>> parse_aggregation(const std::string& text) {
-  static const std::map<std::string, Aggregation> kNames = {
-      {"", Aggregation::kDefault}, {"avg", Aggregation::kAvg},   {"min", Aggregation::kMin},
-      {"max", Aggregation::kMax},  {"sum", Aggregation::kSum},   {"rate", Aggregation::kRate},
-      {"increase", Aggregation::kIncrease}};
-  auto it = kNames.find(text);
-  if (it != kNames.end()) return std::make_pair(it->second, 0.99);
-  if (text.size() >= 2 && text.size() <= 5 && text[0] == 'p' &&
-      std::all_of(text.begin() + 1, text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    std::string digits = text.substr(1);
-    double q = std::stod("0." + digits);
-    if (q > 0 && q < 1) return std::make_pair(Aggregation::kQuantile, q);
-  }
-  return Error("unknown aggregation '" + text + "'", "use avg, min, max, sum, rate, increase or pNN (p50, p99, p999)");
-}
-
 Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
   if (spec.step <= Nanos(0)) return Error("step must be positive");
   if (spec.end < spec.start) return Error("end is before start");
@@ -170,7 +138,7 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
       out.found = true;
       out.type = s.type;
       if (!std::all_of(spec.matchers.begin(), spec.matchers.end(),
-                       [&s](const SelectorMatcher& m) { return m.matches_value(s.label(m.name)); })) {
+                       [&s](const LabelMatcher& m) { return m.matches(s); })) {
         continue;
       }
       Labels key;
@@ -182,7 +150,7 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
       if (inserted) group_labels.push_back(key);
       group_of[id] = git->second;
     }
-    out.aggregation = aggregation_name(spec.aggregation, spec.quantile, out.type);
+    out.aggregation = statistic_name(spec.stat, out.type);
     for (size_t k = 0; k < points; ++k) out.timestamps.push_back(spec.start + k * spec.step);
     out.series.resize(group_labels.size());
     for (size_t g = 0; g < group_labels.size(); ++g) {
@@ -226,7 +194,7 @@ Result<QueryResult> run_query(const History& history, const QuerySpec& spec) {
       }
       if (!any_frame) continue;
       for (size_t g = 0; g < accs.size(); ++g) {
-        out.series[g].values[k] = reduce(accs[g], out.type, spec.aggregation, spec.quantile, covered);
+        out.series[g].values[k] = reduce(accs[g], out.type, spec.stat, covered);
       }
     }
     for (auto& s : out.series) {

@@ -1,18 +1,11 @@
 // Range queries over the History: one metric, label matchers, a time range
-// cut into steps, an aggregation, and optional grouping by labels.
+// cut into steps, a statistic (query/statistic.h says what each means per
+// metric type), and optional grouping by labels.
 //
-// Each point at time t covers the frames that ended in (t - step, t]. What a
-// point holds, by metric type and aggregation:
-//   counter    rate (default) | sum: increase per second, summed over series
-//              increase: the increase itself, summed
-//              avg | min | max | pNN: of the per-series rates
-//   gauge      avg (default) | min | max: of the samples of all series
-//              sum: of the per-series averages;  pNN: of the per-series averages
-//   histogram  pNN (default p99): quantile of the merged distribution, seconds
-//              avg: mean observation;  min | max: the bounds of the lowest or
-//              highest bucket hit;  rate: observations per second;
-//              increase: observations;  sum: observed seconds per second
-// A point without data is null (JSON), nullopt here.
+// Each point at time t covers the frames that ended in (t - step, t]. For
+// counters, sum is rate summed over the series (the same as rate); for
+// gauges, sum is the sum of the per-series averages over the step. A point
+// without data is null (JSON), nullopt here.
 #pragma once
 
 #include <chrono>
@@ -22,19 +15,17 @@
 
 #include "common/result.h"
 #include "history/history.h"
-#include "history/selector.h"
+#include "query/label_matcher.h"
+#include "query/statistic.h"
 
 namespace kscope {
 
-enum class Aggregation { kDefault, kAvg, kMin, kMax, kSum, kRate, kIncrease, kQuantile };
-
 struct QuerySpec {
   std::string name;
-  std::vector<SelectorMatcher> matchers;
+  std::vector<LabelMatcher> matchers;
   std::chrono::system_clock::time_point start{}, end{};
   Nanos step = std::chrono::seconds(1);
-  Aggregation aggregation = Aggregation::kDefault;
-  double quantile = 0.99;  // with kQuantile
+  Statistic stat;
   std::vector<std::string> by;  // group by these labels; empty: one series
   size_t limit = 0;             // keep the groups with the highest mean; 0: all
 };
@@ -55,10 +46,6 @@ struct QueryResult {
 
 // The most points a query may ask for (like Prometheus's 11,000).
 inline constexpr size_t kMaxQueryPoints = 11000;
-
-// Parses "avg", "min", "max", "sum", "rate", "increase", "p50", "p99", "p999"
-// (p + digits: 99 -> 0.99, 999 -> 0.999).
-Result<std::pair<Aggregation, double>> parse_aggregation(const std::string& text);
 
 // An Error for a range the API should reject (end before start, step not
 // positive, too many points).

@@ -3,7 +3,6 @@
 #include <unordered_map>
 
 #include "collect/target_labels.h"
-#include "common/regex_limits.h"
 
 namespace kscope {
 namespace {
@@ -42,106 +41,6 @@ bool kernel_series(const Series& s) {
   return k != nullptr && *k == "true";
 }
 
-Result<LabelMatcher> LabelMatcher::parse(std::string name, const std::string& spec) {
-  LabelMatcher m;
-  m.name_ = std::move(name);
-  std::string_view v = spec;
-  if (v.starts_with("!=")) {
-    m.op_ = Op::kNe;
-    v.remove_prefix(2);
-  } else if (v.starts_with("=~")) {
-    m.op_ = Op::kRe;
-    v.remove_prefix(2);
-  } else if (v.starts_with("!~")) {
-    m.op_ = Op::kNre;
-    v.remove_prefix(2);
-  }
-  m.value_ = std::string(v);
-  if (m.op_ == Op::kRe || m.op_ == Op::kNre) {
-    if (auto why = unsafe_regex_number(m.value_, RegexSyntax::kPosixExtended); !why.empty()) {
-      return Error("invalid regular expression '" + m.value_ + "': " + why);
-    }
-    try {
-      m.re_ = std::make_shared<const std::regex>(m.value_, std::regex::extended);
-    } catch (const std::regex_error& e) {
-      return Error("invalid regular expression '" + m.value_ + "': " + e.what());
-    }
-  }
-  return m;
-}
-
-bool LabelMatcher::matches_value(std::string_view v) const {
-  switch (op_) {
-    case Op::kEq: return v == value_;
-    case Op::kNe: return v != value_;
-    case Op::kRe: return std::regex_match(v.begin(), v.end(), *re_);
-    case Op::kNre: return !std::regex_match(v.begin(), v.end(), *re_);
-  }
-  return false;
-}
-
-bool LabelMatcher::matches(const Series& s) const {
-  const std::string* v = s.label(name_);
-  return matches_value(v != nullptr ? std::string_view(*v) : std::string_view());
-}
-
-namespace {
-struct StatName {
-  Statistic stat;
-  const char* name;
-};
-constexpr StatName kStatNames[] = {
-    {Statistic::kValue, "value"}, {Statistic::kMean, "mean"}, {Statistic::kMax, "max"},
-    {Statistic::kRate, "rate"},   {Statistic::kCountRate, "count_rate"}, {Statistic::kP50, "p50"},
-    {Statistic::kP90, "p90"},     {Statistic::kP95, "p95"},   {Statistic::kP99, "p99"},
-    {Statistic::kP999, "p999"},
-};
-
-double quantile_of(Statistic s) {
-  switch (s) {
-    case Statistic::kP50: return 0.5;
-    case Statistic::kP90: return 0.9;
-    case Statistic::kP95: return 0.95;
-    case Statistic::kP99: return 0.99;
-    case Statistic::kP999: return 0.999;
-    default: return -1;
-  }
-}
-}  // namespace
-
-std::optional<Statistic> parse_statistic(std::string_view name) {
-  for (const auto& s : kStatNames) {
-    if (name == s.name) return s.stat;
-  }
-  return std::nullopt;
-}
-
-std::string_view statistic_name(Statistic s) {
-  for (const auto& n : kStatNames) {
-    if (n.stat == s) return n.name;
-  }
-  return "?";
-}
-
-const std::vector<std::string>& statistic_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const auto& s : kStatNames) v.emplace_back(s.name);
-    return v;
-  }();
-  return names;
-}
-
-bool statistic_fits(Statistic s, MetricType t) {
-  switch (t) {
-    case MetricType::kCounter: return s == Statistic::kRate;
-    case MetricType::kGauge: return s == Statistic::kValue || s == Statistic::kMean || s == Statistic::kMax;
-    case MetricType::kHistogram:
-      return s == Statistic::kMean || s == Statistic::kCountRate || quantile_of(s) > 0;
-  }
-  return false;
-}
-
 namespace {
 
 void accumulate(double& acc, double v) { acc += v; }
@@ -169,8 +68,7 @@ Grouped<T> increase(const IntervalPair& p, std::string_view family, const Series
 
 Grouped<double> counter_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
   return increase<double>(p, family, filter, [](const Series& s, const Series* before) -> std::optional<double> {
-    double b = before == nullptr ? 0 : before->value;
-    return s.value >= b ? s.value - b : s.value;  // went down: reset, the new value is the increase
+    return counter_delta(s.value, before == nullptr ? 0 : before->value);
   });
 }
 
@@ -192,6 +90,7 @@ Grouped<GaugeAgg> gauge_values(const IntervalPair& p, std::string_view family, c
     if (filter && !filter(s)) continue;
     add_grouped(g, p, s, s.value, [](GaugeAgg& acc, double v) {
       acc.max = acc.n == 0 ? v : std::max(acc.max, v);
+      acc.min = acc.n == 0 ? v : std::min(acc.min, v);
       acc.sum += v;
       ++acc.n;
     });
@@ -214,39 +113,37 @@ Grouped<std::optional<double>> map_grouped(const Grouped<T>& in, F f) {
 }  // namespace
 
 Grouped<std::optional<double>> evaluate_selector(const IntervalPair& p, const MetricSelector& sel) {
+  using K = Statistic::Kind;
   const Family* fam = p.current.find(sel.metric);
   if (fam == nullptr) return {};
-  SeriesFilter filter = [&sel](const Series& s) {
-    for (const auto& m : sel.matchers) {
-      if (!m.matches(s)) return false;
-    }
-    return true;
-  };
+  SeriesFilter filter = [&sel](const Series& s) { return matches_all(sel.matchers, s); };
   const double secs = p.seconds > 0 ? p.seconds : 1;
+  const Statistic st = sel.stat.kind == K::kDefault ? default_statistic(fam->type) : sel.stat;
   switch (fam->type) {
     case MetricType::kCounter:
-      return map_grouped(counter_increase(p, sel.metric, filter),
-                         [secs](double v) -> std::optional<double> { return v / secs; });
-    case MetricType::kGauge: {
-      Statistic st = sel.stat;
+      return map_grouped(counter_increase(p, sel.metric, filter), [st, secs](double v) -> std::optional<double> {
+        return st.kind == K::kIncrease ? v : v / secs;
+      });
+    case MetricType::kGauge:
       return map_grouped(gauge_values(p, sel.metric, filter), [st](const GaugeAgg& g) -> std::optional<double> {
         if (g.n == 0) return std::nullopt;
-        if (st == Statistic::kMean) return g.sum / double(g.n);
-        if (st == Statistic::kMax) return g.max;
-        return g.sum;
+        switch (st.kind) {
+          case K::kAvg: return g.sum / double(g.n);
+          case K::kMax: return g.max;
+          case K::kMin: return g.min;
+          default: return g.sum;
+        }
       });
-    }
-    case MetricType::kHistogram: {
-      Statistic st = sel.stat;
+    case MetricType::kHistogram:
       return map_grouped(histogram_increase(p, sel.metric, filter),
                          [st, secs](const Histogram& h) -> std::optional<double> {
                            uint64_t n = h.count();
-                           if (st == Statistic::kCountRate) return double(n) / secs;
+                           if (st.kind == K::kRate) return double(n) / secs;
+                           if (st.kind == K::kIncrease) return double(n);
                            if (n == 0) return std::nullopt;
-                           if (st == Statistic::kMean) return h.sum_seconds / double(n);
-                           return h.quantile_seconds(quantile_of(st));
+                           if (st.kind == K::kAvg) return h.sum_seconds / double(n);
+                           return h.quantile_seconds(st.kind == K::kQuantile ? st.quantile : 0.99);
                          });
-    }
   }
   return {};
 }

@@ -8,47 +8,16 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "collect/snapshot.h"
 #include "common/result.h"
+#include "query/label_matcher.h"
+#include "query/statistic.h"
 
 namespace kscope {
-
-// One label condition, PromQL style: name="v", name!="v", name=~"re", name!~"re".
-// A label the series does not have reads as "" (as in PromQL).
-class LabelMatcher {
- public:
-  enum class Op { kEq, kNe, kRe, kNre };
-  // Parses the config form: a plain value is equality; a value starting with
-  // "!=", "=~" or "!~" uses that operator. Regexes are anchored.
-  static Result<LabelMatcher> parse(std::string name, const std::string& spec);
-
-  const std::string& name() const { return name_; }
-  bool matches(const Series& s) const;
-  bool matches_value(std::string_view v) const;
-
- private:
-  std::string name_;
-  Op op_ = Op::kEq;
-  std::string value_;
-  std::shared_ptr<const std::regex> re_;
-};
-
-// What to read from a family over one interval.
-enum class Statistic { kValue, kMean, kMax, kRate, kCountRate, kP50, kP90, kP95, kP99, kP999 };
-
-// "p99" -> kP99 ...; nullopt for unknown names. Gauges: value (sum over the
-// selected series), mean, max. Counters: rate (per second). Histograms:
-// p50..p999, mean (of the observations), count_rate (observations/s).
-std::optional<Statistic> parse_statistic(std::string_view name);
-std::string_view statistic_name(Statistic s);
-// Which metric types a statistic applies to, for config validation.
-bool statistic_fits(Statistic s, MetricType t);
-const std::vector<std::string>& statistic_names();
 
 // A breakdown target: its label value, and whether it is a kernel thread
 // (its series carry kernel="true", from PF_KTHREAD in the kernel). A process
@@ -93,6 +62,7 @@ Grouped<Histogram> histogram_increase(const IntervalPair& p, std::string_view fa
 // Current gauge values: sum, and the number of series (for means).
 struct GaugeAgg {
   double sum = 0;
+  double min = 0;
   double max = 0;
   size_t n = 0;
 };
@@ -102,11 +72,14 @@ Grouped<GaugeAgg> gauge_values(const IntervalPair& p, std::string_view family, c
 struct MetricSelector {
   std::string metric;
   std::vector<LabelMatcher> matchers;
-  Statistic stat = Statistic::kRate;
+  Statistic stat = Statistic::of(Statistic::Kind::kRate);
 };
 
-// The statistic of the selected series per target (and host-wide). Targets
-// whose histogram saw nothing in the interval have no percentile.
+// The statistic of the selected series per target (and host-wide), over the
+// interval: counters rate or increase; gauges sum (the default for a
+// selector naming one series), avg, min, max; histograms pNN, avg, rate,
+// increase. Targets whose histogram saw nothing in the interval have no
+// percentile or average.
 Grouped<std::optional<double>> evaluate_selector(const IntervalPair& p, const MetricSelector& sel);
 
 }  // namespace kscope

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/escape.h"
+#include "query/selector.h"
 
 namespace kscope {
 namespace {
@@ -121,10 +122,13 @@ Result<QuerySpec> query_spec_from_params(const ParamGetter& get, Clock::time_poi
     spec.step = std::max(interval, span / 300);
     if (spec.step <= Nanos(0)) spec.step = std::chrono::seconds(1);
   }
-  auto agg = parse_aggregation(req.param("aggregation"));
-  if (!agg) return agg.error().with_context("aggregation");
-  spec.aggregation = agg->first;
-  spec.quantile = agg->second;
+  const std::string agg = req.param("aggregation");
+  auto stat = parse_statistic(agg);
+  if (!stat) {
+    return Error("unknown aggregation '" + agg + "'", "use avg, min, max, sum, rate, increase or pNN (p50, p99, p999)")
+        .with_context("aggregation");
+  }
+  spec.stat = *stat;
   spec.by = split_labels(req.param("by"));
   if (spec.by.size() > 8) return Error("at most 8 labels in 'by'");
   if (req.has_param("limit")) {

@@ -1,8 +1,6 @@
-#include "history/selector.h"
+#include "query/selector.h"
 
 #include <cctype>
-
-#include "common/regex_limits.h"
 
 namespace kscope {
 namespace {
@@ -57,17 +55,17 @@ class Parser {
     ++pos_;
     return out;
   }
-  Result<SelectorMatcher::Op> op() {
+  Result<LabelMatcher::Op> op() {
     skip_space();
     auto rest = s_.substr(pos_);
-    auto take = [&](size_t n, SelectorMatcher::Op o) {
+    auto take = [&](size_t n, LabelMatcher::Op o) {
       pos_ += n;
       return o;
     };
-    if (rest.starts_with("=~")) return take(2, SelectorMatcher::Op::kRegex);
-    if (rest.starts_with("!~")) return take(2, SelectorMatcher::Op::kNotRegex);
-    if (rest.starts_with("!=")) return take(2, SelectorMatcher::Op::kNotEqual);
-    if (rest.starts_with("=")) return take(1, SelectorMatcher::Op::kEqual);
+    if (rest.starts_with("=~")) return take(2, LabelMatcher::Op::kRegex);
+    if (rest.starts_with("!~")) return take(2, LabelMatcher::Op::kNotRegex);
+    if (rest.starts_with("!=")) return take(2, LabelMatcher::Op::kNotEqual);
+    if (rest.starts_with("=")) return take(1, LabelMatcher::Op::kEqual);
     return error("expected =, !=, =~ or !~");
   }
 
@@ -78,41 +76,9 @@ class Parser {
 
 }  // namespace
 
-bool SelectorMatcher::matches(const Labels& labels) const {
-  const std::string* v = nullptr;
-  for (const auto& [k, val] : labels) {
-    if (k == name) v = &val;
-  }
-  return matches_value(v);
-}
-
-bool SelectorMatcher::matches_value(const std::string* v) const {
-  static const std::string kEmpty;
-  const std::string& got = v ? *v : kEmpty;
-  switch (op) {
-    case Op::kEqual: return got == value;
-    case Op::kNotEqual: return got != value;
-    case Op::kRegex:
-    case Op::kNotRegex: {
-      // Label values longer than the regex budget never match a regex: a
-      // watched process must not be able to make the API recurse deeply.
-      bool m = got.size() <= 4 * kMaxRegexLength && std::regex_match(got, *regex);
-      return op == Op::kRegex ? m : !m;
-    }
-  }
-  return false;
-}
-
-bool matches_all(const std::vector<SelectorMatcher>& matchers, const Labels& labels) {
-  for (const auto& m : matchers) {
-    if (!m.matches(labels)) return false;
-  }
-  return true;
-}
-
-Result<std::vector<SelectorMatcher>> parse_selector(std::string_view text, std::string* metric_name) {
+Result<std::vector<LabelMatcher>> parse_selector(std::string_view text, std::string* metric_name) {
   Parser p(text);
-  std::vector<SelectorMatcher> out;
+  std::vector<LabelMatcher> out;
   std::string n = p.name();
   if (!n.empty()) {
     if (metric_name == nullptr) return p.error("a metric name is not allowed here");
@@ -127,27 +93,15 @@ Result<std::vector<SelectorMatcher>> parse_selector(std::string_view text, std::
     return out;
   }
   while (true) {
-    SelectorMatcher m;
-    m.name = p.name();
-    if (m.name.empty()) return p.error("expected a label name");
+    std::string label = p.name();
+    if (label.empty()) return p.error("expected a label name");
     auto op = p.op();
     if (!op) return op.error();
-    m.op = *op;
     auto value = p.quoted();
     if (!value) return value.error();
-    m.value = std::move(*value);
-    if (m.op == SelectorMatcher::Op::kRegex || m.op == SelectorMatcher::Op::kNotRegex) {
-      if (m.value.size() > kMaxRegexLength) return p.error("regex longer than 256 characters");
-      if (auto why = unsafe_regex_number(m.value, RegexSyntax::kEcmaScript); !why.empty()) {
-        return p.error("invalid regex: " + why);
-      }
-      try {
-        m.regex = std::make_shared<const std::regex>(m.value, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return p.error(std::string("invalid regex: ") + e.what());
-      }
-    }
-    out.push_back(std::move(m));
+    auto m = LabelMatcher::make(std::move(label), *op, std::move(*value));
+    if (!m) return p.error(m.error().message());
+    out.push_back(std::move(*m));
     if (p.eat(',')) {
       if (p.eat('}')) break;
       continue;
