@@ -40,12 +40,31 @@ Family single(std::string name, std::string help, MetricType type, double value)
   return f;
 }
 
+// The mount namespace a mount table is read from: kscope's own, or, when
+// kscope runs in a container of its own (a DaemonSet pod with hostPID, a
+// `docker run --pid=host`), the host's, that of PID 1. A node's disks fill
+// in the host's namespace; the container's own overlay and volumes are not
+// what a node filesystem alert is about. The host's mount points are
+// reached through /proc/1/root (CAP_SYS_PTRACE, which kscope keeps), as
+// node_exporter reaches them through --path.rootfs.
+std::string mount_table_of(const std::string& proc) {
+  char own[64] = {}, init[64] = {};
+  ssize_t a = readlink((proc + "/self/ns/mnt").c_str(), own, sizeof own - 1);
+  ssize_t b = readlink((proc + "/1/ns/mnt").c_str(), init, sizeof init - 1);
+  if (a <= 0 || b <= 0 || std::string_view(own, size_t(a)) == std::string_view(init, size_t(b))) return "self";
+  if (access((proc + "/1/mounts").c_str(), R_OK) != 0) return "self";
+  return "1";
+}
+
 }  // namespace
 
 HostMetrics::HostMetrics(std::string proc) : HostMetrics(std::move(proc), host::StatvfsOptions{}) {}
 
 HostMetrics::HostMetrics(std::string proc, host::StatvfsOptions statvfs)
-    : proc_(std::move(proc)), ticks_per_second_(double(sysconf(_SC_CLK_TCK))), statvfs_(std::move(statvfs)) {
+    : proc_(std::move(proc)),
+      mount_table_(mount_table_of(proc_)),
+      ticks_per_second_(double(sysconf(_SC_CLK_TCK))),
+      statvfs_(std::move(statvfs)) {
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;  // USER_HZ on every Linux architecture
 }
 
@@ -182,7 +201,7 @@ void HostMetrics::append_vmstat(std::vector<Family>& out) {
 }
 
 void HostMetrics::append_filesystems(std::vector<Family>& out) {
-  if (!read("self/mounts", kMountsFile)) return;
+  if (!read((mount_table_ + "/mounts").c_str(), kMountsFile)) return;
   host::Mounts mounts = host::parse_mounts(buf_);
   dropped_[kFilesystem] += mounts.dropped;
   Family size = family("node_filesystem_size_bytes", "Filesystem size in bytes.", MetricType::kGauge);
@@ -199,7 +218,10 @@ void HostMetrics::append_filesystems(std::vector<Family>& out) {
                         MetricType::kGauge);
   std::vector<std::string> points;
   points.reserve(mounts.mounts.size());
-  for (const auto& m : mounts.mounts) points.push_back(m.mountpoint);
+  // Labels keep the mount point as the host names it; statvfs reaches the
+  // host's through PID 1's root when the table is the host's.
+  const std::string root = mount_table_ == "self" ? "" : proc_ + "/1/root";
+  for (const auto& m : mounts.mounts) points.push_back(root + m.mountpoint);
   const std::vector<host::StatvfsOutcome> outcomes = statvfs_.stat_all(points);
   for (size_t i = 0; i < mounts.mounts.size(); ++i) {
     const host::Mount& m = mounts.mounts[i];

@@ -62,6 +62,9 @@ class HostMetrics {
   void append_netstat(std::vector<Family>& out);
 
   std::string proc_;
+  // "self", or "1" when kscope's mount namespace is not the host's: whose
+  // /proc/<x>/mounts lists the filesystems.
+  std::string mount_table_;
   std::string buf_;  // each file's text in turn; its capacity stays
   struct TcpStates {
     bool read = false;  // /proc/net/tcp or tcp6 could be opened
