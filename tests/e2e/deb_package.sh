@@ -145,7 +145,7 @@ echo "# changed in 0~e2e3" >>"$work/v3/root/etc/kscope/kscope.yaml"
 sed -i 's/^Version: .*/Version: 0~e2e3/' "$work/v3/root/DEBIAN/control"
 (cd "$work/v3/root" && find . -path ./DEBIAN -prune -o -type f -print | sed 's#^\./##' | LC_ALL=C sort |
   xargs md5sum >DEBIAN/md5sums)
-dpkg-deb --root-owner-group --build "$work/v3/root" "$work/kscope_0~e2e3.deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$work/v3/root" "$work/kscope_0~e2e3.deb" >/dev/null
 out=$(dpkg_run -i "$work/kscope_0~e2e3.deb") && fail "a conffile changed on both sides installed without asking: $out"
 grep -q "Package distributor has shipped an updated version" <<<"$out" || fail "dpkg failed, but not over the conffile: $out"
 out=$(dpkg_run --force-confold -i "$work/kscope_0~e2e3.deb") || fail "upgrade with --force-confold failed: $out"
