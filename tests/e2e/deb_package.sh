@@ -57,7 +57,8 @@ packaged_pids() {
   done
 }
 
-build() { "$KSCOPE_SOURCE_DIR/scripts/build_deb.sh" --binary "$KSCOPE" --version "$1" --output "$work"; }
+root=${KSCOPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build() { "$root/scripts/build_deb.sh" --binary "$KSCOPE" --version "$1" --output "$work"; }
 deb1=$(build 0~e2e1)
 deb2=$(build 0~e2e2)
 [[ $(dpkg-deb -f "$deb1" Version) == 0~e2e1 ]] || fail "$deb1 has version $(dpkg-deb -f "$deb1" Version)"
@@ -81,6 +82,19 @@ if command -v systemd-tmpfiles >/dev/null; then
   [[ -f /run/kscope.lock ]] || fail "postinst did not create /run/kscope.lock (tmpfiles.d)"
 fi
 
+# Where systemd is PID 1, postinst started the service: it runs, sandboxed
+# as the unit says, on the bounding set checked below.
+if [[ -d /run/systemd/system ]]; then
+  for _ in $(seq 1 100); do
+    [[ $(systemctl is-active kscope.service) == active ]] && break
+    sleep 0.1
+  done
+  [[ $(systemctl is-active kscope.service) == active ]] ||
+    fail "kscope.service is not active: $(systemctl status --no-pager kscope.service 2>&1 | tail -20)"
+  main=$(systemctl show -p MainPID --value kscope.service)
+  [[ $(readlink "/proc/$main/exe") == /usr/bin/kscope ]] || fail "the service's main process $main is not /usr/bin/kscope"
+fi
+
 check=$(/usr/bin/kscope check 2>&1) || fail "kscope check from /usr/bin failed: $check"
 grep -q '^probe syscalls .*ok' <<<"$check" || fail "kscope check from /usr/bin: syscalls not ok: $check"
 
@@ -94,10 +108,16 @@ bounding=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | tr 'A-Z
 kept=$(awk '$1 == "capabilities" { print $3 }' <<<"$check" | tr ',' '\n' | sort)
 [[ -n "$kept" ]] || fail "kscope check names no kept capabilities: $check"
 [[ "$bounding" == "$kept" ]] || fail "unit bounding set $(echo $bounding) is not what kscope keeps: $(echo $kept)"
+if [[ -n "${main:-}" ]]; then
+  want=$(setpriv --bounding-set "-all$(sed 's/^cap_/,+/' <<<"$bounding" | tr -d '\n')" -- \
+    awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)
+  [[ $(awk '$1 == "CapBnd:" { print $2 }' "/proc/$main/status") == "$want" ]] ||
+    fail "the service's bounding set is not the unit's"
+fi
 
 # The unit's command under its bounding set and NoNewPrivileges starts,
-# attaches and serves (systemd is not PID 1 here; setpriv applies the same
-# limits). Port and lock file of its own: other agents may run on this host.
+# attaches and serves (setpriv applies the same limits where systemd is not
+# PID 1). Port and lock file of its own: other agents may run on this host.
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 [[ "$exec_start" == "/usr/bin/kscope run --config /etc/kscope/kscope.yaml" ]] || fail "unexpected ExecStart: $exec_start"
 setpriv_caps="-all$(sed 's/^cap_/,+/' <<<"$bounding" | tr -d '\n')"
@@ -159,7 +179,10 @@ port2=$(free_port)
 start_packaged_agent "$port2" "$work/agent2.log"
 [[ $(readlink "/proc/$agent1/exe") == "/usr/bin/kscope (deleted)" ]] ||
   fail "the first agent runs $(readlink "/proc/$agent1/exe"), not the replaced binary"
-[[ $(packaged_pids | wc -l) -eq 2 ]] || fail "want 2 packaged agents, have: $(packaged_pids)"
+running=$(packaged_pids)
+for pid in "$agent1" "${agents[-1]}"; do
+  grep -qx "$pid" <<<"$running" || fail "agent $pid is not among the packaged binary's processes: $running"
+done
 
 # Removal stops both and keeps the conffile (Debian: only purge deletes it).
 out=$(dpkg_run -r kscope) || fail "dpkg -r failed: $out"
