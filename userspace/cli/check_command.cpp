@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "cgroups/cgroup_layout.h"
 #include "cli/command.h"
+#include "common/capabilities.h"
 #include "common/privileges.h"
 #include "host/host_metrics.h"
 
@@ -47,6 +48,9 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
            btf ? "/sys/kernel/btf/vmlinux"
                : "kernel BTF not found at /sys/kernel/btf/vmlinux: CO-RE needs CONFIG_DEBUG_INFO_BTF=y");
       line("privileges", "ok", geteuid() == 0 ? "root" : "CAP_BPF and CAP_PERFMON");
+      // What `kscope run` keeps once attached, for whoever writes a unit's
+      // CapabilityBoundingSet or a pod's capabilities (packaging/, deploy/).
+      line("capabilities", "ok", capability_names(agent_kept_capabilities()) + " (kept by kscope run after attach)");
 
       struct FsCheck {
         const char* name;
