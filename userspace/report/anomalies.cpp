@@ -7,19 +7,6 @@
 
 namespace kscope {
 
-double robust_sigma(const std::vector<double>& residuals) {
-  std::vector<double> r;
-  for (double v : residuals) {
-    if (std::isfinite(v)) r.push_back(v);
-  }
-  if (r.empty()) return 0;
-  std::sort(r.begin(), r.end());
-  const double med = sorted_quantile(r, 0.5);
-  for (double& v : r) v = std::fabs(v - med);
-  std::sort(r.begin(), r.end());
-  return 1.4826 * sorted_quantile(r, 0.5);
-}
-
 std::vector<Anomaly> find_anomalies(const RegularSeries& series, const std::vector<double>& fitted,
                                     const std::vector<double>& residuals, double k, size_t merge_gap,
                                     size_t max_anomalies) {

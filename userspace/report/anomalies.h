@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "report/baseline.h"
 #include "report/time_series.h"
 
 namespace kscope {
@@ -28,8 +29,5 @@ struct Anomaly {
 std::vector<Anomaly> find_anomalies(const RegularSeries& series, const std::vector<double>& fitted,
                                     const std::vector<double>& residuals, double k, size_t merge_gap = 2,
                                     size_t max_anomalies = 20);
-
-// 1.4826 * median(|r - median(r)|) over the finite residuals; 0 when none.
-double robust_sigma(const std::vector<double>& residuals);
 
 }  // namespace kscope

@@ -45,4 +45,17 @@ std::optional<Baseline> compute_baseline(const std::vector<double>& values) {
   return b;
 }
 
+double robust_sigma(const std::vector<double>& residuals) {
+  std::vector<double> r;
+  for (double v : residuals) {
+    if (std::isfinite(v)) r.push_back(v);
+  }
+  if (r.empty()) return 0;
+  std::sort(r.begin(), r.end());
+  const double med = sorted_quantile(r, 0.5);
+  for (double& v : r) v = std::fabs(v - med);
+  std::sort(r.begin(), r.end());
+  return 1.4826 * sorted_quantile(r, 0.5);
+}
+
 }  // namespace kscope

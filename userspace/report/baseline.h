@@ -27,4 +27,9 @@ double sorted_quantile(const std::vector<double>& sorted, double q);
 // The baseline of the finite values; nullopt when there are none.
 std::optional<Baseline> compute_baseline(const std::vector<double>& values);
 
+// A standard deviation that outliers barely move: 1.4826 times the median
+// absolute deviation (equal to the standard deviation for normal data),
+// over the finite values; 0 when none.
+double robust_sigma(const std::vector<double>& values);
+
 }  // namespace kscope

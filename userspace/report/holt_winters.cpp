@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "report/baseline.h"
 #include "report/trend.h"
 
 namespace kscope {
@@ -104,6 +105,7 @@ std::optional<HoltWintersFit> holt_winters_run(const std::vector<double>& y_in, 
   initialise(y, warmup, p.period, f.level, f.trend, season);
   f.fitted.assign(y.size(), kNaN);
   f.residuals.assign(y.size(), kNaN);
+  f.errors.assign(y.size(), kNaN);
   // The forecast made `h` steps earlier for each step, to score parameters
   // on a longer horizon than one step (see HoltWintersFit::score).
   const size_t h = p.period > 0 ? p.period : warmup;
@@ -122,6 +124,10 @@ std::optional<HoltWintersFit> holt_winters_run(const std::vector<double>& y_in, 
     double e = 0;
     if (std::isfinite(y[i])) {
       e = y[i] - pred;
+      f.errors[i] = e;
+      // Robust updates: an error past the clip is an outlier, whose full
+      // weight would bend the level and trend for many steps after it.
+      if (p.clip > 0) e = std::clamp(e, -p.clip, p.clip);
       f.residuals[i] = y_in[i] - f.fitted[i];
       f.sse += e * e;
       sse_1 += f.residuals[i] * f.residuals[i];
@@ -184,6 +190,18 @@ std::optional<HoltWintersFit> holt_winters_fit(const std::vector<double>& y, siz
         }
       }
     }
+  }
+  if (!best) return best;
+  // Once more with the chosen parameters and the errors clipped at 3 robust
+  // standard deviations (after Gelper, Fried and Croux, "Robust forecasting
+  // with exponential and Holt-Winters smoothing", 2010): a spike then moves
+  // the state by at most 3 sigma * alpha, and its square does not inflate
+  // the prediction interval of every forecast.
+  const double scale = robust_sigma(best->errors);
+  if (scale > 0) {
+    HoltWintersParams p = best->params;
+    p.clip = 3 * scale;
+    if (auto robust = holt_winters_run(y, p)) best = std::move(robust);
   }
   return best;
 }

@@ -38,6 +38,7 @@ struct HoltWintersParams {
   double alpha = 0.2, beta = 0.01, gamma = 0.05, phi = 1.0;
   size_t period = 0;  // seasonal period in steps; 0: no seasonal component
   bool log_scale = false;  // the model runs on log y (a season that grows with the level)
+  double clip = 0;  // > 0: errors beyond +-clip (model scale) update the state as +-clip
 };
 
 struct HoltWintersFit {
@@ -46,8 +47,9 @@ struct HoltWintersFit {
   std::vector<double> season;    // the last `period` seasonal terms, oldest first
   std::vector<double> fitted;    // one-step-ahead prediction per input step, in y's units (NaN during warm-up)
   std::vector<double> residuals; // y - fitted (NaN where either is)
-  double sigma = 0;              // standard deviation of the one-step errors, in the model's scale (log y or y)
-  double sse = 0;                // of the one-step errors, in the model's scale
+  std::vector<double> errors;    // the one-step errors in the model's scale, unclipped
+  double sigma = 0;              // standard deviation of the (clipped) one-step errors, in the model's scale (log y or y)
+  double sse = 0;                // of the (clipped) one-step errors, in the model's scale
   // What holt_winters_fit minimises: the mean squared one-step error plus
   // the mean squared error of forecasts made h steps ahead (h: a season, or
   // the warm-up's length). One-step error alone rewards a trend that chases
@@ -70,7 +72,8 @@ std::optional<HoltWintersFit> holt_winters_run(const std::vector<double>& y, con
 
 // Chooses alpha, beta and gamma (and phi among 0.98 and 0.995 when damped)
 // on a grid, by the smallest score (one-step plus h-step mean squared
-// error after the warm-up), and returns that fit.
+// error after the warm-up); then runs those parameters again with the
+// errors clipped at 3 robust standard deviations, and returns that fit.
 std::optional<HoltWintersFit> holt_winters_fit(const std::vector<double>& y, size_t period, bool damped);
 
 // The forecast 1..steps steps after the last input, with a two-sided
