@@ -113,7 +113,14 @@ Result<PromMatrix> PrometheusClient::query_range(const std::string& expr, double
   std::snprintf(range, sizeof range, "&start=%.3f&end=%.3f&step=%.3f", start, end, step);
   const std::string url = o_.url + "/api/v1/query_range?query=" + url_encode(expr) + range;
   auto got = http_get(url, o_.headers, std::chrono::milliseconds(o_.timeout_ms), o_.max_bytes);
-  if (!got) return got.error();
+  if (!got) {
+    // Name Prometheus, not the whole encoded query URL, in what the user sees.
+    const std::string& msg = got.error().message();
+    const size_t cut = msg.find(" failed: ");
+    const std::string why = cut == std::string::npos ? msg : msg.substr(cut + 9);
+    return Error("Prometheus at " + o_.url + " did not answer: " + why,
+                 got.error().hint().empty() ? "is --prometheus the right URL, and Prometheus up?" : got.error().hint());
+  }
   // Prometheus answers 400 (bad_data), 422 (execution) and 503 (timeout,
   // canceled) with the same JSON error shape as a 200's.
   auto body = nlohmann::json::parse(got->body, nullptr, false);
