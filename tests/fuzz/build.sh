@@ -33,10 +33,13 @@ sources=(
   host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
   cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
   cgroups/cgroup_layout.cpp
+  report/prometheus_client.cpp report/capacity_report.cpp report/holt_winters.cpp report/trend.cpp
+  report/seasonality.cpp report/anomalies.cpp report/baseline.cpp report/time_series.cpp report/capacity_forecast.cpp
+  net/http_client.cpp net/curl_library.cpp top/api_client.cpp common/bearer_token.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
-libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread)
+libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread -ldl)
 
 objs=()
 compile() {  # src obj extra-flags...

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "alerts/http_client.h"
+#include "net/http_client.h"
 #include "alerts/payloads.h"
 #include "alerts/sink.h"
 

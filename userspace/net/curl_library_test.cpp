@@ -1,4 +1,4 @@
-#include "alerts/curl_library.h"
+#include "net/curl_library.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@ using ::testing::HasSubstr;
 TEST(CurlLibrary, AMissingLibraryIsOneClearErrorNotACrash) {
   auto lib = load_curl_library("libkscope-test-no-such-curl.so.4");
   ASSERT_FALSE(lib.ok());
-  EXPECT_THAT(lib.error().message(), HasSubstr("webhook and alertmanager sinks need libkscope-test-no-such-curl.so.4: "));
+  EXPECT_THAT(lib.error().message(), HasSubstr("report --prometheus need libkscope-test-no-such-curl.so.4: "));
   EXPECT_THAT(lib.error().message(), HasSubstr("cannot open shared object file"));  // dlerror()
   EXPECT_THAT(lib.error().hint(), HasSubstr("libcurl4"));
 }
@@ -19,7 +19,7 @@ TEST(CurlLibrary, AMissingLibraryIsOneClearErrorNotACrash) {
 TEST(CurlLibrary, ALibraryWithoutCurlsSymbolsIsAnError) {
   auto lib = load_curl_library("libz.so.1");  // loadable, but not libcurl
   ASSERT_FALSE(lib.ok());
-  EXPECT_THAT(lib.error().message(), HasSubstr("sinks need libz.so.1: "));
+  EXPECT_THAT(lib.error().message(), HasSubstr("need libz.so.1: "));
   EXPECT_THAT(lib.error().message(), HasSubstr("curl_global_init"));  // dlerror() names the symbol
 }
 

@@ -1,6 +1,7 @@
-// libcurl, loaded with dlopen the first time an alert sink POSTs. Linking it
-// mapped ~5.5 MB (libcurl and its TLS, Kerberos, LDAP and SSH libraries)
-// into every `kscope run`, though only webhook and Alertmanager sinks use it.
+// libcurl, loaded with dlopen the first time an alert sink POSTs or `kscope
+// report --prometheus` reads. Linking it mapped ~5.5 MB (libcurl and its
+// TLS, Kerberos, LDAP and SSH libraries) into every `kscope run`, though only
+// webhook and Alertmanager sinks use it there.
 //
 // <curl/curl.h> supplies the types and constants only: the functions are
 // called through the table below, whose member names differ from curl's so

@@ -1,4 +1,4 @@
-#include "alerts/curl_library.h"
+#include "net/curl_library.h"
 
 #include <dlfcn.h>
 
@@ -15,7 +15,7 @@ std::string dl_error() {
 }
 
 Error load_error(const char* soname, const std::string& what) {
-  return Error(std::string("webhook and alertmanager sinks need ") + soname + ": " + what,
+  return Error(std::string("webhook and alertmanager sinks and report --prometheus need ") + soname + ": " + what,
                "install the Debian package libcurl4");
 }
 
