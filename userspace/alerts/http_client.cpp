@@ -1,5 +1,6 @@
 #include "alerts/http_client.h"
 
+#include <cctype>
 #include <memory>
 
 #include "alerts/curl_library.h"
@@ -16,8 +17,50 @@ size_t collect_body(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
+void apply_tls_options(void* curl_handle, const TlsOptions& tls) {
+  auto loaded = curl_library();
+  if (!loaded) return;
+  const CurlLibrary& lib = **loaded;
+  CURL* c = static_cast<CURL*>(curl_handle);
+  if (!tls.ca_file.empty()) lib.easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (tls.insecure) {
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
+std::string redact_url(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "<url>";
+  auto path = url.find_first_of("/?#", scheme + 3);
+  std::string_view authority = url.substr(scheme + 3, path == std::string_view::npos ? url.npos : path - scheme - 3);
+  // user:password@host
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string out = std::string(url.substr(0, scheme + 3)) + std::string(authority);
+  if (path != std::string_view::npos && path + 1 < url.size()) out += "/…";
+  return out;
+}
+
+Status http_post_expect_2xx(const std::string& url, std::string_view shown, const std::string& body,
+                            const std::vector<std::string>& headers, Nanos timeout, const TlsOptions& tls) {
+  auto r = http_post_json(url, body, headers, timeout, tls);
+  if (!r) {
+    std::string msg = r.error().message();
+    // curl's messages may quote the URL.
+    for (auto at = msg.find(url); at != std::string::npos; at = msg.find(url)) msg.replace(at, url.size(), shown);
+    return Error(msg, r.error().hint());
+  }
+  if (r->status < 200 || r->status >= 300) {
+    std::string snippet = r->body.substr(0, 200);
+    while (!snippet.empty() && std::isspace(static_cast<unsigned char>(snippet.back()))) snippet.pop_back();
+    return Error("POST " + std::string(shown) + " answered HTTP " + std::to_string(r->status) +
+                 (snippet.empty() ? "" : ": " + snippet));
+  }
+  return ok_status();
+}
+
 Result<HttpPostResult> http_post_json(const std::string& url, const std::string& body,
-                                      const std::vector<std::string>& headers, Nanos timeout) {
+                                      const std::vector<std::string>& headers, Nanos timeout, const TlsOptions& tls) {
   auto loaded = curl_library();
   if (!loaded) return loaded.error();
   const CurlLibrary& lib = **loaded;
@@ -42,6 +85,7 @@ Result<HttpPostResult> http_post_json(const std::string& url, const std::string&
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect_body);
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  apply_tls_options(c, tls);
   char errbuf[CURL_ERROR_SIZE] = {0};
   lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   CURLcode rc = lib.easy_perform(c);
