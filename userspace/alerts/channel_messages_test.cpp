@@ -104,7 +104,8 @@ TEST(EmailMessage, HeadersAndBody) {
   EXPECT_THAT(m, HasSubstr("To: a@example.com,\r\n b@example.com\r\n"));
   EXPECT_THAT(m, HasSubstr("Subject: [FIRING] critical: DiskSlow on postgres (db1)\r\n"));
   EXPECT_THAT(m, HasSubstr("Message-ID: <kscope.42@example.com>\r\n"));
-  EXPECT_THAT(m, HasSubstr("Content-Transfer-Encoding: quoted-printable\r\n\r\n"));
+  EXPECT_THAT(m, HasSubstr("Content-Transfer-Encoding: quoted-printable\r\n"));
+  EXPECT_THAT(m, HasSubstr("X-Kscope-Severity: critical\r\n\r\n[FIRING] critical: DiskSlow on postgres (db1)\r\n"));
   // Every line ends in CRLF and is at most 78 characters.
   size_t start = 0;
   for (size_t at = m.find('\n'); at != std::string::npos; start = at + 1, at = m.find('\n', start)) {
@@ -145,7 +146,9 @@ TEST(EmailMessage, EncodingsDecode) {
   std::string e;
   for (int i = 0; i < 30; ++i) e += "\xC3\xA9";
   std::string enc = encode_header_value(e, 9);
-  EXPECT_EQ(enc, "=?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqQ==?=");
+  // 38 bytes (19 characters) beside "Subject: ", the other 11 on the next line.
+  EXPECT_EQ(enc, "=?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqQ==?=");
+  EXPECT_LE(9 + enc.find('\r'), 76u);
   EXPECT_EQ(quoted_printable("a=b \nx\xC3\xA9 \n.dot\n"), "a=3Db=20\r\nx=C3=A9=20\r\n=2Edot\r\n");
   std::string longline = quoted_printable(std::string(200, 'a'));
   EXPECT_EQ(longline.substr(0, 78), std::string(75, 'a') + "=\r\n");
@@ -189,9 +192,14 @@ TEST(DiscordMessage, EmbedsWithinLimits) {
   auto j = nlohmann::json::parse(discord_message(ten(), kLinks));
   EXPECT_EQ(j["allowed_mentions"]["parse"], nlohmann::json::array());
   EXPECT_LE(j["content"].get<std::string>().size(), 2000u);
-  // 10 alerts, 10 embeds at most: nine and "…and 1 more".
+  // 10 alerts fit the 10 embeds; 11 are nine and "…and 2 more".
   ASSERT_EQ(j["embeds"].size(), 10u);
-  EXPECT_EQ(j["embeds"][9]["description"], "…and 1 more");
+  EXPECT_EQ(j["embeds"][9]["title"], "\\[FIRING\\] critical\\: DiskSlow on proc9");
+  auto eleven = ten();
+  eleven.push_back(alert("proc10"));
+  auto j11 = nlohmann::json::parse(discord_message(eleven, kLinks));
+  ASSERT_EQ(j11["embeds"].size(), 10u);
+  EXPECT_EQ(j11["embeds"][9]["description"], "…and 2 more");
   const auto& e = j["embeds"][0];
   EXPECT_EQ(e["title"], "\\[FIRING\\] critical\\: DiskSlow on proc0");
   EXPECT_EQ(e["url"], "http://k:9494/api/v1/alerts?rule=DiskSlow");

@@ -77,17 +77,18 @@ std::string encode_header_value(std::string_view text, size_t used) {
   if (plain_ascii(text)) return std::string(text);
   // Each word is "=?UTF-8?B?" + base64 + "?=" and holds whole characters:
   // at most 45 bytes (60 base64 characters, a 72-character word).
+  // The first word shares its line with "Name: ": it holds less.
   std::string out;
   size_t i = 0;
+  size_t room = used + 12 + 8 < 76 ? (76 - used - 12) / 4 * 3 : 45;
   while (i < text.size()) {
-    size_t n = std::min<size_t>(45, text.size() - i);
+    size_t n = std::min<size_t>(room, text.size() - i);
     while (i + n < text.size() && n > 0 && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) --n;
-    if (n == 0) n = 1;
-    std::string word = "=?UTF-8?B?" + base64(text.substr(i, n)) + "?=";
+    if (n == 0) n = std::min<size_t>(4, text.size() - i);  // room for less than one character: take one
     if (!out.empty()) out += "\r\n ";
-    else if (used + word.size() > 76) out += "\r\n ";  // fold before the first word too
-    out += word;
+    out += "=?UTF-8?B?" + base64(text.substr(i, n)) + "?=";
     i += n;
+    room = 45;
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/escape.h"
 #include "config/yaml_reader.h"
 #include "signals/metric_query.h"
 #include "signals/signals.h"
@@ -404,12 +405,12 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
     }
     if (!s.has("from")) s.error("from", "missing; an email sink needs a sender like alerts@example.com");
     else if (!valid_from(out.from)) {
-      s.error("from", "expected an address like alerts@example.com or 'kscope <alerts@example.com>', got '" + out.from +
-                          "'");
+      s.error("from", "expected an address like alerts@example.com or 'kscope <alerts@example.com>', got '" +
+                          printable(out.from) + "'");
     }
     if (!s.has("to") || out.to.empty()) s.error("to", "missing; an email sink needs at least one recipient");
     for (const auto& rcpt : out.to) {
-      if (!plain_address(rcpt)) s.error("to", "expected addresses like oncall@example.com, got '" + rcpt + "'");
+      if (!plain_address(rcpt)) s.error("to", "expected addresses like oncall@example.com, got '" + printable(rcpt) + "'");
     }
     if (!out.username.empty() && out.password_file.empty() && out.password_env.empty()) {
       s.error("username", "SMTP AUTH needs password_file or password_env (the password is never in the config)");

@@ -174,11 +174,11 @@ TEST(AlertsConfig, ChannelSinkErrorsPointAtTheField) {
                           "bad.yaml");
   ASSERT_FALSE(cfg);
   const std::string& m = cfg.error().message();
-  EXPECT_THAT(m, HasSubstr("bad.yaml:3:36: alerts.sinks[0].url: expected smtp://host:port (STARTTLS) or smtps://host:port"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:3:58: alerts.sinks[0].from: expected an address like alerts@example.com"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:3:72: alerts.sinks[0].to: expected addresses like oncall@example.com"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:4:36: alerts.sinks[1].url: no credentials in the URL"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:4:101: alerts.sinks[1].username: SMTP AUTH needs password_file or password_env"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:35: alerts.sinks[0].url: expected smtp://host:port (STARTTLS) or smtps://host:port"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:59: alerts.sinks[0].from: expected an address like alerts@example.com"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:73: alerts.sinks[0].to: expected addresses like oncall@example.com, got 'x@y.z\\x0d\\x0aBcc"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:4:35: alerts.sinks[1].url: no credentials in the URL"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:4:94: alerts.sinks[1].username: SMTP AUTH needs password_file or password_env"));
   EXPECT_THAT(m, HasSubstr("alerts.sinks[2].starttls: starttls: false with a username would send the password in plain text"));
   EXPECT_THAT(m, HasSubstr("bad.yaml:6:7: alerts.sinks[3].routing_key_file: missing; a pagerduty sink needs"));
   EXPECT_THAT(m, HasSubstr("alerts.sinks[4].url: expected an http:// or https:// URL for a slack sink"));
