@@ -76,6 +76,11 @@ pd = s["pd"]
 assert pd["retries"] == 1 and "answered HTTP 429" in pd["last_error"] and pd["last_error_at"], pd
 assert pd["last_error_at"] <= pd["last_success"], pd
 ' || fail "health does not show the sinks' last success and PagerDuty's throttling"
+# (the counters are in the next snapshot: up to one interval later)
+for _ in $(seq 1 20); do
+  url_has "$KSCOPE_URL/metrics" '^kscope_alert_notifications_total{sink="pd",result="sent"} 2$' && break
+  sleep 0.25
+done
 metrics=$(curl -fsS "$KSCOPE_URL/metrics")
 for sink in slack discord teams pd; do
   grep -q "^kscope_alert_notifications_total{sink=\"$sink\",result=\"sent\"} 2$" <<<"$metrics" ||
