@@ -40,8 +40,9 @@ std::string discord_message(const std::vector<Notification>& batch, const Messag
       size += std::string_view(name).size() + value.size();
     };
     field("Value", f.value + (f.threshold.empty() ? "" : " (threshold " + f.threshold + ")"), true);
-    field("Since", f.since, true);
-    if (f.resolved) field("Resolved", f.resolved_at, true);
+    // Times are kscope's own text: nothing to escape.
+    field("Since", f.since, true, false);
+    if (f.resolved) field("Resolved", f.resolved_at, true, false);
     field("Host", f.host, true);
     std::string labels;
     for (const auto& [k, v] : f.labels) labels += (labels.empty() ? "" : ", ") + k + "=" + v;

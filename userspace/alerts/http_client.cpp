@@ -47,7 +47,9 @@ Status http_post_expect_2xx(const std::string& url, std::string_view shown, cons
   if (!r) {
     std::string msg = r.error().message();
     // curl's messages may quote the URL.
-    for (auto at = msg.find(url); at != std::string::npos; at = msg.find(url)) msg.replace(at, url.size(), shown);
+    for (auto at = msg.find(url); at != std::string::npos; at = msg.find(url, at + shown.size())) {
+      msg.replace(at, url.size(), shown);
+    }
     return Error(msg, r.error().hint());
   }
   if (r->status < 200 || r->status >= 300) {

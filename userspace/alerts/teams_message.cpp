@@ -34,12 +34,13 @@ std::string teams_message(const std::vector<Notification>& batch, const MessageL
     body.push_back(head);
     body.push_back(text_block(markdown_escape(f.summary)));
     nlohmann::json facts = nlohmann::json::array();
-    auto fact = [&](const char* name, const std::string& v) {
-      if (!v.empty()) facts.push_back({{"title", name}, {"value", markdown_escape(v)}});
+    auto fact = [&](const char* name, const std::string& v, bool escape = true) {
+      if (!v.empty()) facts.push_back({{"title", name}, {"value", escape ? markdown_escape(v) : v}});
     };
     fact("Value", f.value + (f.threshold.empty() ? "" : " (threshold " + f.threshold + ")"));
-    fact("Since", f.since);
-    if (f.resolved) fact("Resolved", f.resolved_at);
+    // Times are kscope's own text: nothing to escape.
+    fact("Since", f.since, false);
+    if (f.resolved) fact("Resolved", f.resolved_at, false);
     fact("Host", f.host);
     std::string labels;
     for (const auto& [k, v] : f.labels) labels += (labels.empty() ? "" : ", ") + k + "=" + v;
