@@ -49,6 +49,25 @@ alerts:
         value: 100/s
 YAML
 "$KSCOPE" run --check-config "$work/kscope.yaml" || fail "config rejected"
+# Mistakes in channel sinks: each with its file:line:column; no secret in the file.
+cat >"$work/bad.yaml" <<'YAML'
+alerts:
+  sinks:
+    - {name: s, type: slack, url: "hooks.slack.com/services/x"}
+    - {name: p, type: pagerduty}
+    - {name: m, type: email, url: "smtp://relay:25", from: a@b.c, to: [d@e.f], username: u, password: hunter2}
+YAML
+set +e
+err=$("$KSCOPE" run --check-config "$work/bad.yaml" 2>&1)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "--check-config exited $rc on a bad channel config: $err"
+for want in "$work/bad.yaml:3:35: alerts.sinks\[0\].url: expected an http:// or https:// URL for a slack sink" \
+            "$work/bad.yaml:4:7: alerts.sinks\[1\].routing_key_file: missing; a pagerduty sink needs" \
+            "$work/bad.yaml:5:.*: alerts.sinks\[2\].password: unknown field" \
+            "$work/bad.yaml:5:.*: alerts.sinks\[2\].username: SMTP AUTH needs password_file or password_env"; do
+  grep -q "^$want" <<<"$err" || fail "--check-config lacks '$want': $err"
+done
 start_kscope --config "$work/kscope.yaml"
 
 "$KSCOPE_WORKLOAD_DIR/failing_opens" "$comm" 2000 5 &
