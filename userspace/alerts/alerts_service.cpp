@@ -93,7 +93,7 @@ Result<std::vector<std::shared_ptr<SinkWorker>>> AlertsService::build_sinks(cons
         continue;
       }
     }
-    auto t = make_sink_transport(sc, c.resend_interval);
+    auto t = make_sink_transport(sc, c.resend_interval, base_url_);
     if (!t) return t.error();
     out.push_back(std::make_shared<SinkWorker>(sc, std::move(*t)));
   }
@@ -243,6 +243,8 @@ nlohmann::json AlertsService::sinks_health(bool& all_up) const {
                    {"type", s.type},
                    {"up", s.up},
                    {"last_error", s.last_error},
+                   {"last_error_at", s.last_error_at == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(s.last_error_at))},
+                   {"last_success", s.last_success == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(s.last_success))},
                    {"queued", s.queued},
                    {"sent", s.sent},
                    {"failed", s.failed},

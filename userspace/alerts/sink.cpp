@@ -78,11 +78,13 @@ void SinkWorker::loop() {
         if (!stats_.up) spdlog::info("sink={} delivering again", config_.name);
         stats_.up = true;
         stats_.sent += batch.size();
+        stats_.last_success = std::chrono::system_clock::now();
         break;
       }
       if (stats_.up) spdlog::warn("sink={} delivery failed, retrying: {}", config_.name, st.error().to_string());
       stats_.up = false;
       stats_.last_error = st.error().to_string();
+      stats_.last_error_at = std::chrono::system_clock::now();
       if (attempt >= config_.retries || stopping_) {
         stats_.failed += batch.size();
         spdlog::error("sink={} gave up on {} notification(s) after {} attempt(s): {}", config_.name, batch.size(),

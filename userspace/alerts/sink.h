@@ -36,6 +36,8 @@ struct SinkStats {
   std::string type;
   bool up = true;           // the last delivery succeeded (or none was tried)
   std::string last_error;   // of the last failed attempt
+  WallTime last_success{};  // when a delivery last succeeded; zero: never
+  WallTime last_error_at{};  // when an attempt last failed; zero: never
   uint64_t sent = 0;        // notifications delivered
   uint64_t failed = 0;      // given up on after every retry
   uint64_t dropped = 0;     // queue full
@@ -75,8 +77,12 @@ class SinkWorker {
   std::thread thread_;
 };
 
-// The transport for a sink's config: log, webhook (json or slack) or
-// alertmanager. Fails when token_env names an unset variable.
-Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& config, Nanos resend_interval);
+// The transport for a sink's config: log, webhook (json or slack),
+// alertmanager, or a channel to people (email, slack, discord, teams,
+// pagerduty: alerts/channel_sinks.h). Fails when token_env names an unset
+// variable or a secret (SMTP password, routing key) cannot be read.
+// dashboard: the base URL of links in messages (api_base_url).
+Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& config, Nanos resend_interval,
+                                                           const std::string& dashboard = "");
 
 }  // namespace kscope

@@ -1,9 +1,11 @@
-// The three kinds of sink: the log, a JSON webhook, Alertmanager's v2 API.
+// The machine-facing sinks: the log, a JSON webhook, Alertmanager's v2 API;
+// and make_sink_transport, which also builds the channels to people
+// (alerts/channel_sinks.h).
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <cstdlib>
 
+#include "alerts/channel_sinks.h"
 #include "net/http_client.h"
 #include "alerts/payloads.h"
 #include "alerts/sink.h"
@@ -22,16 +24,9 @@ class LogTransport final : public SinkTransport {
   }
 };
 
-Status post(const std::string& url, const std::string& body, const std::vector<std::string>& headers, Nanos timeout) {
-  auto r = http_post_json(url, body, headers, timeout);
-  if (!r) return r.error();
-  if (r->status < 200 || r->status >= 300) {
-    std::string snippet = r->body.substr(0, 200);
-    while (!snippet.empty() && std::isspace(static_cast<unsigned char>(snippet.back()))) snippet.pop_back();
-    return Error("POST " + url + " answered HTTP " + std::to_string(r->status) +
-                 (snippet.empty() ? "" : ": " + snippet));
-  }
-  return ok_status();
+Status post(const SinkConfig& c, const std::string& url, const std::string& body,
+            const std::vector<std::string>& headers) {
+  return http_post_expect_2xx(url, url, body, headers, c.timeout, {c.ca_file, c.tls_insecure});
 }
 
 class WebhookTransport final : public SinkTransport {
@@ -39,7 +34,7 @@ class WebhookTransport final : public SinkTransport {
   WebhookTransport(SinkConfig c, std::vector<std::string> headers) : c_(std::move(c)), headers_(std::move(headers)) {}
   Status deliver(const std::vector<Notification>& batch) override {
     std::string body = c_.format == "slack" ? slack_payload(batch) : webhook_payload(batch, c_.name);
-    return post(c_.url, body, headers_, c_.timeout);
+    return post(c_, c_.url, body, headers_);
   }
 
  private:
@@ -56,7 +51,7 @@ class AlertmanagerTransport final : public SinkTransport {
     url_ += "/api/v2/alerts";
   }
   Status deliver(const std::vector<Notification>& batch) override {
-    return post(url_, alertmanager_payload(batch, std::chrono::system_clock::now(), resend_), headers_, c_.timeout);
+    return post(c_, url_, alertmanager_payload(batch, std::chrono::system_clock::now(), resend_), headers_);
   }
   bool wants_refresh() const override { return true; }
   size_t max_batch() const override { return 64; }
@@ -70,7 +65,13 @@ class AlertmanagerTransport final : public SinkTransport {
 
 }  // namespace
 
-Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& c, Nanos resend_interval) {
+Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& c, Nanos resend_interval,
+                                                           const std::string& dashboard) {
+  if (c.type == "email") return make_email_transport(c, dashboard);
+  if (c.type == "slack") return make_slack_transport(c, dashboard);
+  if (c.type == "discord") return make_discord_transport(c, dashboard);
+  if (c.type == "teams") return make_teams_transport(c, dashboard);
+  if (c.type == "pagerduty") return make_pagerduty_transport(c, dashboard);
   std::vector<std::string> headers;
   if (!c.token_env.empty()) {
     const char* token = std::getenv(c.token_env.c_str());

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "agent/agent.h"
 #include "agent/instance_lock.h"
@@ -55,9 +56,13 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
                   << opts->check_config << ": " << plural(cfg->alerts.rules.size(), "alert rule") << ", "
                   << plural(cfg->alerts.sinks.size(), "alert sink") << "\n";
         for (const auto& sink : cfg->alerts.sinks) {
-          if (!sink.token_env.empty() && std::getenv(sink.token_env.c_str()) == nullptr) {
-            std::cout << opts->check_config << ": note: sink " << sink.name << " reads its token from $"
-                      << sink.token_env << ", which is not set here\n";
+          for (auto [what, env] : {std::pair<const char*, const std::string*>{"token", &sink.token_env},
+                                   {"SMTP password", &sink.password_env},
+                                   {"routing key", &sink.routing_key_env}}) {
+            if (!env->empty() && std::getenv(env->c_str()) == nullptr) {
+              std::cout << opts->check_config << ": note: sink " << sink.name << " reads its " << what << " from $"
+                        << *env << ", which is not set here\n";
+            }
           }
         }
         return 0;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/escape.h"
 #include "config/yaml_reader.h"
 #include "query/label_matcher.h"
 #include "query/statistic.h"
@@ -337,8 +338,35 @@ void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
   r.finish();
 }
 
+// An e-mail address as SMTP and a header take it: local@domain, without
+// spaces, angle brackets, quotes or control characters (no header injection).
+bool plain_address(const std::string& a) {
+  auto at = a.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) return false;
+  for (unsigned char c : a) {
+    if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == '(' || c == ')') return false;
+  }
+  return true;
+}
+
+// "alerts@example.com" or "Display Name <alerts@example.com>".
+bool valid_from(const std::string& from) {
+  auto lt = from.find('<');
+  if (lt == std::string::npos) return plain_address(from);
+  if (from.back() != '>') return false;
+  for (unsigned char c : from.substr(0, lt)) {
+    if (c < ' ' || c == 0x7f || c == '"' || c == '<' || c == '>') return false;
+  }
+  return plain_address(from.substr(lt + 1, from.size() - lt - 2));
+}
+
+bool http_url(const std::string& url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
+const std::vector<std::string> kSinkTypes = {"log",   "webhook", "alertmanager", "email",
+                                             "slack", "discord", "teams",        "pagerduty"};
+
 void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
-  s.read_enum("type", out.type, {"log", "webhook", "alertmanager"});
+  s.read_enum("type", out.type, kSinkTypes);
   s.read("name", out.name);
   if (out.name.empty()) out.name = out.type;
   if (!out.name.empty() && !names.insert(out.name).second) {
@@ -352,14 +380,80 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
   s.read_enum("format", out.format, {"json", "slack"});
   s.read("queue_size", out.queue_size, 1, 100000);
   s.read_enum("min_severity", out.min_severity, kSeverities);
-  if (!s.has("type")) s.error("type", "missing; expected one of log, webhook, alertmanager");
-  if (out.type == "webhook" || out.type == "alertmanager") {
-    if (!out.url.starts_with("http://") && !out.url.starts_with("https://")) {
-      s.error("url", "expected an http:// or https:// URL for a " + out.type + " sink, got '" + out.url + "'");
+  s.read("dashboard_url", out.dashboard_url);
+  s.read("from", out.from);
+  s.read_strings("to", out.to);
+  s.read("username", out.username);
+  s.read("password_file", out.password_file);
+  s.read("password_env", out.password_env);
+  s.read("starttls", out.starttls);
+  s.read("ca_file", out.ca_file);
+  s.read("tls_insecure", out.tls_insecure);
+  s.read("routing_key_file", out.routing_key_file);
+  s.read("routing_key_env", out.routing_key_env);
+  if (!s.has("type")) s.error("type", "missing; expected one of log, webhook, alertmanager, email, slack, discord, teams, pagerduty");
+  const std::string& t = out.type;
+  if (t == "pagerduty" && out.url.empty()) out.url = kPagerDutyEventsUrl;
+  if (t == "webhook" || t == "alertmanager" || t == "slack" || t == "discord" || t == "teams" || t == "pagerduty") {
+    if (!http_url(out.url)) {
+      s.error("url", "expected an http:// or https:// URL for a " + t + " sink, got '" + out.url + "'");
     }
   }
+  if (!out.dashboard_url.empty() && !http_url(out.dashboard_url)) {
+    s.error("dashboard_url", "expected an http:// or https:// URL, got '" + out.dashboard_url + "'");
+  }
+  if (t == "email") {
+    if (!out.url.starts_with("smtp://") && !out.url.starts_with("smtps://")) {
+      s.error("url", "expected smtp://host:port (STARTTLS) or smtps://host:port (implicit TLS) for an email sink, got '" +
+                         out.url + "'");
+    }
+    auto authority = out.url.substr(0, out.url.find('/', out.url.find("://") + 3));
+    if (authority.find('@') != std::string::npos) {
+      s.error("url", "no credentials in the URL: put the user in username and the password in password_file or "
+                     "password_env");
+    }
+    if (!out.username.empty() && !out.starttls && out.url.starts_with("smtp://")) {
+      s.error("starttls", "starttls: false with a username would send the password in plain text; use STARTTLS or "
+                          "smtps://");
+    }
+    if (!s.has("from")) s.error("from", "missing; an email sink needs a sender like alerts@example.com");
+    else if (!valid_from(out.from)) {
+      s.error("from", "expected an address like alerts@example.com or 'kscope <alerts@example.com>', got '" +
+                          printable(out.from) + "'");
+    }
+    if (!s.has("to") || out.to.empty()) s.error("to", "missing; an email sink needs at least one recipient");
+    for (const auto& rcpt : out.to) {
+      if (!plain_address(rcpt)) s.error("to", "expected addresses like oncall@example.com, got '" + printable(rcpt) + "'");
+    }
+    if (!out.username.empty() && out.password_file.empty() && out.password_env.empty()) {
+      s.error("username", "SMTP AUTH needs password_file or password_env (the password is never in the config)");
+    }
+    if (out.username.empty() && (!out.password_file.empty() || !out.password_env.empty())) {
+      s.error(out.password_file.empty() ? "password_env" : "password_file", "a password needs a username");
+    }
+  } else {
+    for (const char* key : {"from", "to", "username", "password_file", "password_env", "starttls"}) {
+      if (s.has(key)) s.error(key, std::string(key) + " applies to email sinks only");
+    }
+  }
+  if (t == "pagerduty") {
+    if (out.routing_key_file.empty() && out.routing_key_env.empty()) {
+      s.error("routing_key_file", "missing; a pagerduty sink needs routing_key_file or routing_key_env "
+                                  "(the integration key is never in the config)");
+    }
+  } else {
+    for (const char* key : {"routing_key_file", "routing_key_env"}) {
+      if (s.has(key)) s.error(key, std::string(key) + " applies to pagerduty sinks only");
+    }
+  }
+  if (s.has("token_env") && t != "webhook" && t != "alertmanager") {
+    s.error("token_env", "token_env applies to webhook and alertmanager sinks only");
+  }
+  if (t == "log" && (s.has("url") || s.has("dashboard_url"))) {
+    s.error(s.has("url") ? "url" : "dashboard_url", "a log sink has no URL");
+  }
   if (out.timeout.count() <= 0) s.error("timeout", "expected a positive duration like 5s");
-  if (out.format == "slack" && out.type != "webhook") s.error("format", "format applies to webhook sinks only");
+  if (s.has("format") && t != "webhook") s.error("format", "format applies to webhook sinks only");
   s.finish();
 }
 

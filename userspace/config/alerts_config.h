@@ -107,8 +107,12 @@ struct RuleConfig {
 
 struct SinkConfig {
   std::string name;
-  std::string type;  // log | webhook | alertmanager
-  std::string url;   // webhook: the URL; alertmanager: its base URL (http://host:9093)
+  // log | webhook | alertmanager | email | slack | discord | teams | pagerduty
+  std::string type;
+  // webhook, slack, discord, teams: the URL posted to; alertmanager: its base
+  // URL (http://host:9093); pagerduty: the Events API v2 endpoint; email: the
+  // SMTP server, smtp://host:587 (STARTTLS) or smtps://host:465 (implicit TLS).
+  std::string url;
   Nanos timeout = std::chrono::seconds(5);
   uint32_t retries = 5;  // after the first attempt
   Nanos backoff = std::chrono::seconds(1);  // doubled after each failed attempt, capped at 60s
@@ -116,8 +120,33 @@ struct SinkConfig {
   std::string format = "json";              // webhook: json | slack
   uint32_t queue_size = 256;                // notifications waiting; more are dropped and counted
   std::string min_severity = "info";
+  // Base of the dashboard link in messages; empty: alerts.external_url.
+  std::string dashboard_url;
+  // email: envelope and header sender ("alerts@example.com" or
+  // "kscope <alerts@example.com>") and the recipients.
+  std::string from;
+  std::vector<std::string> to;
+  // email: SMTP AUTH. The password is never in the config: the first line of
+  // password_file, else the variable password_env.
+  std::string username;
+  std::string password_file;
+  std::string password_env;
+  // email over smtp://: require STARTTLS (false: plain text, for a relay on
+  // loopback). smtps:// is TLS from the first byte either way.
+  bool starttls = true;
+  // email, and the https:// sinks: the CA bundle that signs the server's
+  // certificate (a self-signed relay), or no verification at all.
+  std::string ca_file;
+  bool tls_insecure = false;
+  // pagerduty: the integration's routing key, from the first line of
+  // routing_key_file, else the variable routing_key_env.
+  std::string routing_key_file;
+  std::string routing_key_env;
   bool operator==(const SinkConfig&) const = default;
 };
+
+// A pagerduty sink's url when none is given: PagerDuty's public endpoint.
+inline constexpr const char* kPagerDutyEventsUrl = "https://events.pagerduty.com/v2/enqueue";
 
 struct CaptureConfig {
   std::string dir = "/var/lib/kscope/captures";

@@ -124,8 +124,68 @@ TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
   EXPECT_THAT(m, HasSubstr("alerts.rules[7].slo.windows[0].short: must be shorter than the long window"));
   EXPECT_THAT(m, HasSubstr("alerts.rules[8].kernel_threads: a host-scoped rule covers the whole host"));
   EXPECT_THAT(m, HasSubstr("bad.yaml:24:7: alerts.sinks[0].url: expected an http:// or https:// URL for a webhook sink"));
-  EXPECT_THAT(m, HasSubstr("bad.yaml:25:14: alerts.sinks[1].type: expected one of log, webhook, alertmanager, got 'pager'"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:25:14: alerts.sinks[1].type: expected one of log, webhook, alertmanager, email, slack, discord, teams, pagerduty, got 'pager'"));
   // One error per mistake.
+  EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 12) << m;
+}
+
+TEST(AlertsConfig, ChannelSinksParse) {
+  auto cfg = parse_config(R"(
+alerts:
+  sinks:
+    - name: mail
+      type: email
+      url: smtp://mail.example.com:587
+      from: "kscope <alerts@example.com>"
+      to: [oncall@example.com, ops@example.com]
+      username: kscope
+      password_file: /etc/kscope/smtp-password
+      ca_file: /etc/ssl/relay.pem
+      dashboard_url: https://kscope.example.com
+    - {name: relay, type: email, url: "smtp://127.0.0.1:25", starttls: false, from: a@b.c, to: [d@e.f]}
+    - {name: chat, type: slack, url: "https://hooks.slack.com/services/T/B/X", min_severity: warning}
+    - {name: dc, type: discord, url: "https://discord.com/api/webhooks/1/x"}
+    - {name: ms, type: teams, url: "https://example.webhook.office.com/x"}
+    - {name: pd, type: pagerduty, routing_key_env: PD_KEY}
+)",
+                          "t.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  const auto& s = cfg->alerts.sinks;
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s[0].to, (std::vector<std::string>{"oncall@example.com", "ops@example.com"}));
+  EXPECT_TRUE(s[0].starttls);
+  EXPECT_EQ(s[0].password_file, "/etc/kscope/smtp-password");
+  EXPECT_FALSE(s[1].starttls);
+  EXPECT_EQ(s[2].type, "slack");
+  EXPECT_EQ(s[5].url, kPagerDutyEventsUrl);
+  EXPECT_EQ(s[5].routing_key_env, "PD_KEY");
+}
+
+TEST(AlertsConfig, ChannelSinkErrorsPointAtTheField) {
+  auto cfg = parse_config(R"(alerts:
+  sinks:
+    - {name: a, type: email, url: "http://mail:25", from: "nobody", to: ["x@y.z\r\nBcc: evil@e.vil"]}
+    - {name: b, type: email, url: "smtp://u:pw@mail:25", from: a@b.c, to: [d@e.f], username: u}
+    - {name: c, type: email, url: "smtp://mail:25", from: a@b.c, to: [d@e.f], username: u, password_env: P, starttls: false}
+    - {name: d, type: pagerduty}
+    - {name: e, type: slack, url: "hooks.slack.com/x", routing_key_env: K, token_env: T}
+    - {name: f, type: email, url: "smtps://mail:465"}
+)",
+                          "bad.yaml");
+  ASSERT_FALSE(cfg);
+  const std::string& m = cfg.error().message();
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:35: alerts.sinks[0].url: expected smtp://host:port (STARTTLS) or smtps://host:port"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:59: alerts.sinks[0].from: expected an address like alerts@example.com"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:3:73: alerts.sinks[0].to: expected addresses like oncall@example.com, got 'x@y.z\\x0d\\x0aBcc"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:4:35: alerts.sinks[1].url: no credentials in the URL"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:4:94: alerts.sinks[1].username: SMTP AUTH needs password_file or password_env"));
+  EXPECT_THAT(m, HasSubstr("alerts.sinks[2].starttls: starttls: false with a username would send the password in plain text"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:6:7: alerts.sinks[3].routing_key_file: missing; a pagerduty sink needs"));
+  EXPECT_THAT(m, HasSubstr("alerts.sinks[4].url: expected an http:// or https:// URL for a slack sink"));
+  EXPECT_THAT(m, HasSubstr("alerts.sinks[4].routing_key_env: routing_key_env applies to pagerduty sinks only"));
+  EXPECT_THAT(m, HasSubstr("alerts.sinks[4].token_env: token_env applies to webhook and alertmanager sinks only"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:8:7: alerts.sinks[5].from: missing; an email sink needs a sender"));
+  EXPECT_THAT(m, HasSubstr("bad.yaml:8:7: alerts.sinks[5].to: missing; an email sink needs at least one recipient"));
   EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 12) << m;
 }
 

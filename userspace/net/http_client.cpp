@@ -1,5 +1,6 @@
 #include "net/http_client.h"
 
+#include <cctype>
 #include <memory>
 
 #include "net/curl_library.h"
@@ -53,8 +54,52 @@ curl_slist* header_list(const CurlLibrary& lib, curl_slist* list, const std::vec
 
 }  // namespace
 
+void apply_tls_options(void* curl_handle, const TlsOptions& tls) {
+  auto loaded = curl_library();
+  if (!loaded) return;
+  const CurlLibrary& lib = **loaded;
+  CURL* c = static_cast<CURL*>(curl_handle);
+  if (!tls.ca_file.empty()) lib.easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (tls.insecure) {
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
+std::string redact_url(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "<url>";
+  auto path = url.find_first_of("/?#", scheme + 3);
+  std::string_view authority = url.substr(scheme + 3, path == std::string_view::npos ? url.npos : path - scheme - 3);
+  // user:password@host
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string out = std::string(url.substr(0, scheme + 3)) + std::string(authority);
+  if (path != std::string_view::npos && path + 1 < url.size()) out += "/…";
+  return out;
+}
+
+Status http_post_expect_2xx(const std::string& url, std::string_view shown, const std::string& body,
+                            const std::vector<std::string>& headers, Nanos timeout, const TlsOptions& tls) {
+  auto r = http_post_json(url, body, headers, timeout, tls);
+  if (!r) {
+    std::string msg = r.error().message();
+    // curl's messages may quote the URL.
+    for (auto at = msg.find(url); at != std::string::npos; at = msg.find(url, at + shown.size())) {
+      msg.replace(at, url.size(), shown);
+    }
+    return Error(msg, r.error().hint());
+  }
+  if (r->status < 200 || r->status >= 300) {
+    std::string snippet = r->body.substr(0, 200);
+    while (!snippet.empty() && std::isspace(static_cast<unsigned char>(snippet.back()))) snippet.pop_back();
+    return Error("POST " + std::string(shown) + " answered HTTP " + std::to_string(r->status) +
+                 (snippet.empty() ? "" : ": " + snippet));
+  }
+  return ok_status();
+}
+
 Result<HttpPostResult> http_post_json(const std::string& url, const std::string& body,
-                                      const std::vector<std::string>& headers, Nanos timeout) {
+                                      const std::vector<std::string>& headers, Nanos timeout, const TlsOptions& tls) {
   auto loaded = curl_library();
   if (!loaded) return loaded.error();
   const CurlLibrary& lib = **loaded;
@@ -70,6 +115,7 @@ Result<HttpPostResult> http_post_json(const std::string& url, const std::string&
   lib.easy_setopt(c, CURLOPT_POST, 1L);
   lib.easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  apply_tls_options(c, tls);
   CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
     return Error("POST " + url + " failed: " + (errbuf[0] ? std::string(errbuf) : lib.easy_strerror(rc)));

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/duration.h"
@@ -19,10 +20,30 @@ struct HttpPostResult {
   std::string body;  // the first 4 KiB of the response
 };
 
+// How the server's certificate is checked (https, smtps, STARTTLS).
+struct TlsOptions {
+  std::string ca_file;    // the CA bundle to trust instead of the system's; "" for the system's
+  bool insecure = false;  // no verification at all (a self-signed test relay)
+};
+
 // POSTs body with Content-Type: application/json. A transport failure
 // (refused, timeout) is an error; any HTTP status is a result.
 Result<HttpPostResult> http_post_json(const std::string& url, const std::string& body,
-                                      const std::vector<std::string>& headers, Nanos timeout);
+                                      const std::vector<std::string>& headers, Nanos timeout,
+                                      const TlsOptions& tls = {});
+
+// http_post_json expecting a 2xx answer: any other status is an error quoting
+// the start of the answer. Errors name the URL as `shown` (webhook URLs of
+// Slack, Discord and Teams hold their secret in the path).
+Status http_post_expect_2xx(const std::string& url, std::string_view shown, const std::string& body,
+                            const std::vector<std::string>& headers, Nanos timeout, const TlsOptions& tls = {});
+
+// scheme://host[:port]/… : a URL without the path and query that may hold a
+// token, for logs and /api/v1/health.
+std::string redact_url(std::string_view url);
+
+// Applies tls to a curl handle (CURLOPT_CAINFO, CURLOPT_SSL_VERIFYPEER/HOST).
+void apply_tls_options(void* curl_handle, const TlsOptions& tls);
 
 struct HttpGetResult {
   long status = 0;
