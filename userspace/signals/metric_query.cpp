@@ -43,20 +43,26 @@ bool kernel_series(const Series& s) {
 }
 
 Result<LabelMatcher> LabelMatcher::parse(std::string name, const std::string& spec) {
-  LabelMatcher m;
-  m.name_ = std::move(name);
+  Op op = Op::kEq;
   std::string_view v = spec;
   if (v.starts_with("!=")) {
-    m.op_ = Op::kNe;
+    op = Op::kNe;
     v.remove_prefix(2);
   } else if (v.starts_with("=~")) {
-    m.op_ = Op::kRe;
+    op = Op::kRe;
     v.remove_prefix(2);
   } else if (v.starts_with("!~")) {
-    m.op_ = Op::kNre;
+    op = Op::kNre;
     v.remove_prefix(2);
   }
-  m.value_ = std::string(v);
+  return make(std::move(name), op, std::string(v));
+}
+
+Result<LabelMatcher> LabelMatcher::make(std::string name, Op op, std::string value) {
+  LabelMatcher m;
+  m.name_ = std::move(name);
+  m.op_ = op;
+  m.value_ = std::move(value);
   if (m.op_ == Op::kRe || m.op_ == Op::kNre) {
     if (auto why = unsafe_regex_number(m.value_, RegexSyntax::kPosixExtended); !why.empty()) {
       return Error("invalid regular expression '" + m.value_ + "': " + why);

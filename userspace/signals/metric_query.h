@@ -26,6 +26,9 @@ class LabelMatcher {
   // Parses the config form: a plain value is equality; a value starting with
   // "!=", "=~" or "!~" uses that operator. Regexes are anchored.
   static Result<LabelMatcher> parse(std::string name, const std::string& spec);
+  // The same with the operator given apart from the value (Alertmanager's
+  // silence matchers), so an equality value may start with "!=".
+  static Result<LabelMatcher> make(std::string name, Op op, std::string value);
 
   const std::string& name() const { return name_; }
   bool matches(const Series& s) const;
