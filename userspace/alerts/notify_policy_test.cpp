@@ -4,6 +4,10 @@
 
 #include "alerts/policy_state.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 namespace kscope {
 namespace {
 
@@ -88,7 +92,7 @@ TEST(NotificationPolicy, RouteMatchersUseTheLabelMatcherSyntax) {
   auto d = p->tick(kT0);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].batch[0].alert.target, "web1");
-  EXPECT_EQ(p->suppressed()[{"none", "unrouted"}], 2u);
+  EXPECT_EQ((p->suppressed()[std::pair<std::string, std::string>("none", "unrouted")]), 2u);
 }
 
 TEST(NotificationPolicy, TenTargetsFiringTogetherAreOneMessageAfterGroupWait) {
@@ -182,7 +186,7 @@ TEST(NotificationPolicy, SilenceSuppressesThenExpiresAndTheAlertGoesOut) {
   auto st = p->status(a, kT0 + 2s);
   ASSERT_EQ(st.silenced_by.size(), 1u);
   EXPECT_EQ(st.silenced_by[0], added->id);
-  EXPECT_EQ(p->suppressed()[{"chat", "silenced"}], 1u);
+  EXPECT_EQ((p->suppressed()[std::pair<std::string, std::string>("chat", "silenced")]), 1u);
   EXPECT_TRUE(p->tick(kT0 + 30s).empty());
   d = p->tick(kT0 + 60s);
   ASSERT_EQ(d.size(), 2u) << "silence over: the still-firing alert is notified";
@@ -231,7 +235,7 @@ TEST(NotificationPolicy, FlappingAlertIsNotifiedOnceAndHeld) {
   // saying so, and the toggles after it held.
   EXPECT_EQ(sent, 4u);
   EXPECT_TRUE(p->status(a, t).flapping);
-  EXPECT_GE(p->suppressed()[{"chat", "flapping"}], 2u);
+  EXPECT_GE((p->suppressed()[std::pair<std::string, std::string>("chat", "flapping")]), 2u);
   // Quiet for the window: flapping ends and the real state (resolved) goes out.
   auto d = p->tick(t + 11min);
   ASSERT_EQ(d.size(), 1u);
@@ -246,7 +250,7 @@ TEST(NotificationPolicy, RateLimitHoldsBackAndSummarisesInTheNextMessage) {
   for (int i = 0; i < 5; ++i) p->observe({firing(alert("A", "t" + std::to_string(i)))}, kT0);
   auto d = p->tick(kT0);
   ASSERT_EQ(d.size(), 2u) << "two messages per minute";
-  EXPECT_EQ(p->suppressed()[{"chat", "rate_limited"}], 3u);
+  EXPECT_EQ((p->suppressed()[std::pair<std::string, std::string>("chat", "rate_limited")]), 3u);
   EXPECT_TRUE(p->tick(kT0 + 30s).empty());
   d = p->tick(kT0 + 60s);
   ASSERT_EQ(d.size(), 1u);

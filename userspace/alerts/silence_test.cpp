@@ -5,7 +5,7 @@
 namespace kscope {
 namespace {
 
-const WallTime kNow = WallTime(std::chrono::seconds(1'800'000'000));
+const WallTime kNow = WallTime(std::chrono::seconds(1'790'000'000));  // 2026-09-21
 
 nlohmann::json body(nlohmann::json matchers) {
   return {{"matchers", matchers}, {"startsAt", "2027-01-15T08:00:00Z"}, {"endsAt", "2027-01-15T10:00:00+01:00"},

@@ -212,7 +212,7 @@ Result<TimeZone> TimeZone::parse(const std::string& name, const std::string& byt
   }
   for (uint32_t i = 0; i < h.time; ++i) {
     uint8_t t = r.u8();
-    if (t >= h.type) return bad("transition names a missing type");
+    if (uint32_t{t} >= h.type) return bad("transition names a missing type");
     z.types_.push_back(t);
   }
   std::vector<bool> dst;
