@@ -22,7 +22,10 @@ nlohmann::json time_json(WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 WallTime time_of(const nlohmann::json& j) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(j.get<int64_t>())));
+  // Milliseconds that fit system_clock's nanoseconds (until 2262).
+  const int64_t ms = j.get<int64_t>();
+  if (ms < 0 || ms > 7'000'000'000'000) throw std::out_of_range("time out of range");
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 
 nlohmann::json pairs_json(const std::vector<std::pair<std::string, std::string>>& p) {

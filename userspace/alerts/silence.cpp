@@ -95,6 +95,8 @@ bool parse_rfc3339(const std::string& t, WallTime& out) {
     return false;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262.
+  if (y < 1970 || y > 2200) return false;
   size_t i = 19;
   int64_t nanos = 0;
   if (i < t.size() && t[i] == '.') {
