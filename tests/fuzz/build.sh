@@ -24,7 +24,8 @@ cmake -DOUT="$out/embedded_files.cpp" "-DROOTS=$root/userspace" \
 
 sources=(
   common/escape.cpp common/duration.cpp common/atomic_file.cpp
-  config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
+  config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp config/notify_config.cpp common/time_zone.cpp
+  alerts/silence.cpp alerts/payloads.cpp alerts/alert.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
   flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
   history/history.cpp history/query.cpp query/selector.cpp query/label_matcher.cpp query/statistic.cpp history/shared_strings.cpp

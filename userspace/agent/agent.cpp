@@ -234,6 +234,7 @@ void Agent::install_routes() {
         {"snapshot_sequence", snap->sequence},
         {"probes", probes},
         {"alert_sinks", sinks},
+        {"alert_state", alerts_->state_health()},
     };
     // The kernel files read without BPF (resources:). A missing one (PSI off
     // at boot, no cgroup controller) leaves its figures out and says why
@@ -271,6 +272,9 @@ void Agent::install_routes() {
   AlertsService* a = alerts_.get();
   http_->route("/api/v1/signals", [a](const HttpRequest& req) { return a->signals_response(req); });
   http_->route("/api/v1/alerts", [a](const HttpRequest& req) { return a->alerts_response(req); });
+  http_->route("/api/v1/alerts/", [a](const HttpRequest& req) { return a->alert_action_response(req); });
+  http_->route("/api/v1/silences", [a](const HttpRequest& req) { return a->silences_response(req); });
+  http_->route("/api/v1/silences/", [a](const HttpRequest& req) { return a->silences_response(req); });
   http_->route("/api/v1/captures", [a](const HttpRequest& req) { return a->captures_response(req); });
   http_->route("/api/v1/captures/", [a](const HttpRequest& req) { return a->captures_response(req); });
 }

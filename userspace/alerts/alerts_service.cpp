@@ -9,6 +9,7 @@
 #include "alerts/alert_json.h"
 #include "alerts/payloads.h"
 #include "common/escape.h"
+#include "common/thread_name.h"
 
 namespace kscope {
 namespace {
@@ -73,13 +74,81 @@ Result<std::unique_ptr<AlertsService>> AlertsService::create(const Config& confi
   auto sinks = s->build_sinks(config.alerts);
   if (!sinks) return sinks.error();
   s->sinks_ = std::move(*sinks);
+  auto policy = NotificationPolicy::create(policy_config(config.alerts, s->sinks_));
+  if (!policy) return policy.error();
+  s->policy_ = std::move(*policy);
+  if (!config.alerts.state_dir.empty()) {
+    s->state_file_ = std::make_unique<PolicyStateFile>(config.alerts.state_dir);
+    PolicySnapshot saved = s->state_file_->load();
+    s->state_error_ = s->state_file_->error();
+    s->policy_->restore(saved, std::chrono::system_clock::now());
+    if (!saved.alerts.empty() || !saved.silences.empty()) {
+      spdlog::info("alert state restored from {}: firing={} silences={}", s->state_file_->path(), saved.alerts.size(),
+                   saved.silences.size());
+    }
+  }
   s->rules_ = config.alerts.enabled ? config.alerts.rules : std::vector<RuleConfig>{};
   (void)s->engine_->set_rules(s->rules_, std::chrono::system_clock::now());
+  s->notifier_ = std::thread([p = s.get()] {
+    name_this_thread("kscope-notify");
+    p->notifier_loop();
+  });
   spdlog::info("alerts rules={} sinks={}", s->rules_.size(), s->sinks_.size());
   return s;
 }
 
-AlertsService::~AlertsService() = default;
+AlertsService::~AlertsService() {
+  {
+    std::lock_guard lock(notifier_mu_);
+    stopping_ = true;
+  }
+  notifier_cv_.notify_all();
+  if (notifier_.joinable()) notifier_.join();
+  if (policy_) save_state();
+}
+
+PolicyConfig AlertsService::policy_config(const AlertsConfig& c, const std::vector<std::shared_ptr<SinkWorker>>& sinks) {
+  PolicyConfig pc{c.notify, c.routes, c.maintenance, {}};
+  for (const auto& w : sinks) {
+    if (!w->forwards_all()) pc.sinks.push_back(w->config().name);
+  }
+  return pc;
+}
+
+void AlertsService::notifier_loop() {
+  // A quarter second is finer than any group_wait worth configuring and
+  // costs nothing when no group is due.
+  constexpr auto kTick = std::chrono::milliseconds(250);
+  std::unique_lock lock(notifier_mu_);
+  while (!stopping_) {
+    notifier_cv_.wait_for(lock, kTick, [this] { return stopping_ || kicked_; });
+    if (stopping_) break;
+    kicked_ = false;
+    lock.unlock();
+    deliver(policy_->tick(std::chrono::system_clock::now()));
+    if (policy_->dirty()) save_state();
+    lock.lock();
+  }
+}
+
+void AlertsService::save_state() {
+  if (!state_file_) return;
+  std::lock_guard lock(state_mu_);
+  auto snap = policy_->snapshot();
+  if (auto st = state_file_->save(snap); !st) {
+    spdlog::warn("alert state not saved: {}", st.error().to_string());
+  }
+}
+
+void AlertsService::deliver(std::vector<Delivery> deliveries) {
+  if (deliveries.empty()) return;
+  auto sinks = this->sinks();
+  for (auto& d : deliveries) {
+    for (const auto& w : sinks) {
+      if (w->config().name == d.sink && !w->forwards_all()) w->enqueue_batch(std::move(d.batch));
+    }
+  }
+}
 
 Result<std::vector<std::shared_ptr<SinkWorker>>> AlertsService::build_sinks(const AlertsConfig& c) const {
   std::vector<std::shared_ptr<SinkWorker>> out;
@@ -114,10 +183,16 @@ StringPairs AlertsService::on_fire(const RuleConfig& rule, const Alert& alert) {
 
 void AlertsService::dispatch(const std::vector<Notification>& notes) {
   if (notes.empty()) return;
-  auto sinks = this->sinks();
-  for (const auto& n : notes) {
-    for (const auto& s : sinks) s->enqueue(n);
+  policy_->observe(notes, std::chrono::system_clock::now());
+  for (const auto& s : sinks()) {
+    if (!s->forwards_all()) continue;
+    for (const auto& n : notes) s->enqueue(n);
   }
+  {
+    std::lock_guard lock(notifier_mu_);
+    kicked_ = true;  // changes with no group_wait go out now, not at the next tick
+  }
+  notifier_cv_.notify_all();
 }
 
 void AlertsService::on_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
@@ -136,6 +211,7 @@ void AlertsService::on_snapshot(const std::shared_ptr<const Snapshot>& snapshot)
 Status AlertsService::reload(const Config& config) {
   auto sinks = build_sinks(config.alerts);
   if (!sinks) return sinks.error();
+  if (auto st = policy_->reconfigure(policy_config(config.alerts, *sinks)); !st) return st;
   std::lock_guard lock(eval_mu_);
   enabled_ = config.alerts.enabled;
   rules_ = config.alerts.enabled ? config.alerts.rules : std::vector<RuleConfig>{};
@@ -169,6 +245,95 @@ HttpResponse AlertsService::signals_response(const HttpRequest& req) const {
   return HttpResponse::json(to_json(*sig) + "\n");
 }
 
+void AlertsService::add_policy_status(nlohmann::json& j, const Alert& a) const {
+  AlertPolicyStatus st = policy_->status(a, std::chrono::system_clock::now());
+  j["id"] = a.fingerprint != 0 ? nlohmann::json(fmt_fingerprint(a.fingerprint)) : nlohmann::json(nullptr);
+  j["silenced"] = !st.silenced_by.empty();
+  j["silencedBy"] = st.silenced_by;
+  j["flapping"] = st.flapping;
+  j["escalated"] = st.escalated;
+  j["ack"] = st.ack ? nlohmann::json{{"by", sanitize_utf8(st.ack->by)},
+                                     {"comment", sanitize_utf8(st.ack->comment)},
+                                     {"at", rfc3339(st.ack->at)}}
+                    : nlohmann::json(nullptr);
+}
+
+HttpResponse AlertsService::silences_response(const HttpRequest& req) {
+  const auto now = std::chrono::system_clock::now();
+  std::string id = req.path.substr(std::min(req.path.size(), std::string("/api/v1/silences").size()));
+  while (!id.empty() && id.front() == '/') id.erase(0, 1);
+  if (id.empty()) {
+    if (req.method == "GET" || req.method == "HEAD") {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& sil : policy_->silences()) arr.push_back(silence_json(sil, now));
+      return HttpResponse::json(dump(arr));
+    }
+    if (req.method != "POST") return HttpResponse::json_error(405, "use GET or POST on /api/v1/silences");
+    if (req.body.size() > 64 * 1024) return HttpResponse::json_error(413, "a silence is at most 64 KiB of JSON");
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) return HttpResponse::json_error(400, "the body is not JSON");
+    auto parsed = parse_silence(body, now);
+    if (!parsed) return HttpResponse::json_error(400, "invalid silence: " + parsed.error().message());
+    auto added = policy_->add_silence(std::move(*parsed), now);
+    if (!added) return HttpResponse::json_error(404, added.error().message());
+    spdlog::info("silence id={} created_by={} until={}", added->id, printable(added->created_by), rfc3339(added->ends_at));
+    nlohmann::json out = silence_json(*added, now);
+    out["silenceID"] = added->id;  // what Alertmanager's POST answers
+    save_state();
+    return HttpResponse::json(dump(out));
+  }
+  auto sil = policy_->silence(id);
+  if (!sil) return HttpResponse::json_error(404, "no silence " + sanitize_utf8(id));
+  if (req.method == "GET" || req.method == "HEAD") return HttpResponse::json(dump(silence_json(*sil, now)));
+  if (req.method != "DELETE") return HttpResponse::json_error(405, "use GET or DELETE on /api/v1/silences/ID");
+  policy_->expire_silence(id, now);
+  spdlog::info("silence id={} expired by request", id);
+  save_state();
+  return HttpResponse::json(dump(silence_json(*policy_->silence(id), now)));
+}
+
+HttpResponse AlertsService::alert_action_response(const HttpRequest& req) {
+  std::string rest = req.path.substr(std::min(req.path.size(), std::string("/api/v1/alerts/").size()));
+  auto slash = rest.find('/');
+  std::string id = rest.substr(0, slash);
+  std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (action != "ack") return HttpResponse::json_error(404, "no such alert action; POST /api/v1/alerts/ID/ack");
+  if (req.method != "POST") return HttpResponse::json_error(405, "use POST to acknowledge an alert");
+  uint64_t fp = 0;
+  if (id.size() != 16 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return HttpResponse::json_error(404, "no alert " + sanitize_utf8(id) + " (ids are 16 hex digits, see /api/v1/alerts)");
+  }
+  fp = std::stoull(id, nullptr, 16);
+  Ack a;
+  a.at = std::chrono::system_clock::now();
+  if (!req.body.empty()) {
+    if (req.body.size() > 16 * 1024) return HttpResponse::json_error(413, "an acknowledgement is at most 16 KiB");
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return HttpResponse::json_error(400, "the body must be a JSON object {by, comment}");
+    for (auto [key, field] : {std::pair{"by", &a.by}, std::pair{"comment", &a.comment}}) {
+      if (!body.contains(key) || body[key].is_null()) continue;
+      if (!body[key].is_string()) return HttpResponse::json_error(400, std::string(key) + " must be a string");
+      *field = body[key].get<std::string>().substr(0, 1024);
+    }
+  }
+  if (a.by.empty()) return HttpResponse::json_error(400, "by is required: who takes the alert");
+  switch (policy_->ack(fp, a)) {
+    case NotificationPolicy::AckResult::kUnknown: return HttpResponse::json_error(404, "no firing alert " + id);
+    case NotificationPolicy::AckResult::kNotFiring: return HttpResponse::json_error(409, "alert " + id + " is not firing");
+    case NotificationPolicy::AckResult::kAcked: break;
+  }
+  spdlog::info("alert id={} acknowledged by={}", id, printable(a.by));
+  save_state();
+  return HttpResponse::json(dump({{"id", id}, {"ack", {{"by", sanitize_utf8(a.by)}, {"comment", sanitize_utf8(a.comment)}, {"at", rfc3339(a.at)}}}}));
+}
+
+nlohmann::json AlertsService::state_health() const {
+  std::lock_guard lock(state_mu_);
+  if (!state_file_) return {{"dir", nullptr}, {"persisted", false}, {"error", nullptr}};
+  std::string err = state_file_->error().empty() ? state_error_ : state_file_->error();
+  return {{"dir", state_file_->dir()}, {"persisted", true}, {"error", err.empty() ? nlohmann::json(nullptr) : nlohmann::json(err)}};
+}
+
 HttpResponse AlertsService::alerts_response(const HttpRequest& req) const {
   const std::string rule_filter = req.param("rule");
   const std::string state_filter = req.param("state");
@@ -176,7 +341,9 @@ HttpResponse AlertsService::alerts_response(const HttpRequest& req) const {
   for (const auto& a : engine_->alerts()) {
     if (!rule_filter.empty() && a.rule != rule_filter) continue;
     if (!state_filter.empty() && alert_state_name(a.state) != state_filter) continue;
-    alerts.push_back(alert_json(a));
+    nlohmann::json j = alert_json(a);
+    add_policy_status(j, a);
+    alerts.push_back(std::move(j));
   }
   nlohmann::json rules = nlohmann::json::array();
   {
@@ -280,8 +447,15 @@ std::vector<Family> AlertsService::metric_families() const {
                {{{"result", "busy"}}, double(cc.busy), {}}}};
   Family eval{"kscope_alert_evaluation_seconds", "How long computing the signals and evaluating every rule took, last interval.",
               MetricType::kGauge, {{{}, last_eval_seconds_.load(), {}}}};
+  Family held{"kscope_alert_notifications_suppressed_total",
+              "Alert notifications held back per sink and reason: silenced, maintenance, flapping, rate_limited "
+              "(sent later in one message), unrouted (no route took the alert; sink=\"none\").",
+              MetricType::kCounter, {}};
+  for (const auto& [key, n] : policy_->suppressed()) {
+    held.series.push_back({{{"sink", key.first}, {"reason", key.second}}, double(n), {}});
+  }
   std::vector<Family> out;
-  for (Family* f : {&firing, &notes, &up, &caps, &eval}) out.push_back(std::move(*f));
+  for (Family* f : {&firing, &notes, &up, &caps, &eval, &held}) out.push_back(std::move(*f));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,8 @@
 
 #include "alerts/alert_engine.h"
 #include "alerts/capture.h"
+#include "alerts/notify_policy.h"
+#include "alerts/policy_state.h"
 #include "alerts/sink.h"
 #include "collect/snapshot.h"
 #include "common/result.h"
@@ -40,12 +43,21 @@ class AlertsService {
   HttpResponse signals_response(const HttpRequest& req) const;
   HttpResponse alerts_response(const HttpRequest& req) const;
   HttpResponse captures_response(const HttpRequest& req) const;
+  // GET/POST /api/v1/silences, GET/DELETE /api/v1/silences/ID
+  // (Alertmanager's v2 silence shape, see alerts/silence.h).
+  HttpResponse silences_response(const HttpRequest& req);
+  // POST /api/v1/alerts/ID/ack with {"by", "comment"}.
+  HttpResponse alert_action_response(const HttpRequest& req);
+
+  // For /api/v1/health: where the policy state is kept and its last problem.
+  nlohmann::json state_health() const;
 
   // For /api/v1/health: one object per sink; false when a sink is down.
   nlohmann::json sinks_health(bool& all_up) const;
 
   // kscope_alerts_firing, kscope_alert_notifications_total, kscope_alert_sink_up,
-  // kscope_alert_captures_total, kscope_alert_evaluation_seconds.
+  // kscope_alert_captures_total, kscope_alert_evaluation_seconds,
+  // kscope_alert_notifications_suppressed_total.
   std::vector<Family> metric_families() const;
 
   AlertEngine& engine() { return *engine_; }
@@ -57,6 +69,11 @@ class AlertsService {
   Result<std::vector<std::shared_ptr<SinkWorker>>> build_sinks(const AlertsConfig& c) const;
   StringPairs on_fire(const RuleConfig& rule, const Alert& alert);
   void dispatch(const std::vector<Notification>& notes);
+  void deliver(std::vector<Delivery> deliveries);
+  void notifier_loop();
+  void save_state();
+  void add_policy_status(nlohmann::json& j, const Alert& a) const;
+  static PolicyConfig policy_config(const AlertsConfig& c, const std::vector<std::shared_ptr<SinkWorker>>& sinks);
 
   std::string breakdown_;
   std::string base_url_;
@@ -69,6 +86,15 @@ class AlertsService {
   std::vector<RuleConfig> rules_;
   bool enabled_ = true;
   std::atomic<double> last_eval_seconds_{0};  // signals + rules, the last interval
+  std::unique_ptr<NotificationPolicy> policy_;
+  std::unique_ptr<PolicyStateFile> state_file_;  // null: alerts.state_dir is empty
+  mutable std::mutex state_mu_;                  // state_file_ writes vs health
+  std::string state_error_;                      // the load's problem (corrupt file), kept for health
+  std::mutex notifier_mu_;
+  std::condition_variable notifier_cv_;
+  bool stopping_ = false;
+  bool kicked_ = false;  // the engine reported changes
+  std::thread notifier_;  // ticks the policy: group timers, repeats, escalations
 };
 
 // The base URL of kscope's API: alerts.external_url, else from http.listen

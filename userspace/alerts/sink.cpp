@@ -36,11 +36,28 @@ bool SinkWorker::enqueue(const Notification& n) {
   if (severity_rank(n.alert.severity) < severity_rank(config_.min_severity)) return true;
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= config_.queue_size) {
+    if (queued_notes_ >= config_.queue_size) {
       ++stats_.dropped;
       return false;
     }
-    queue_.push_back(n);
+    queue_.push_back({{n}, false});
+    ++queued_notes_;
+  }
+  cv_.notify_all();
+  return true;
+}
+
+bool SinkWorker::enqueue_batch(std::vector<Notification> batch) {
+  std::erase_if(batch, [&](const Notification& n) { return severity_rank(n.alert.severity) < severity_rank(config_.min_severity); });
+  if (batch.empty()) return true;
+  {
+    std::lock_guard lock(mu_);
+    if (queued_notes_ + batch.size() > config_.queue_size && !queue_.empty()) {
+      stats_.dropped += batch.size();
+      return false;
+    }
+    queued_notes_ += batch.size();
+    queue_.push_back({std::move(batch), true});
   }
   cv_.notify_all();
   return true;
@@ -49,7 +66,7 @@ bool SinkWorker::enqueue(const Notification& n) {
 SinkStats SinkWorker::stats() const {
   std::lock_guard lock(mu_);
   SinkStats s = stats_;
-  s.queued = queue_.size();
+  s.queued = queued_notes_;
   return s;
 }
 
@@ -64,10 +81,16 @@ void SinkWorker::loop() {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
     std::vector<Notification> batch;
-    while (!queue_.empty() && batch.size() < transport_->max_batch()) {
-      batch.push_back(std::move(queue_.front()));
+    if (queue_.front().whole) {
+      batch = std::move(queue_.front().notes);
       queue_.pop_front();
+    } else {
+      while (!queue_.empty() && !queue_.front().whole && batch.size() < transport_->max_batch()) {
+        batch.push_back(std::move(queue_.front().notes.front()));
+        queue_.pop_front();
+      }
     }
+    queued_notes_ -= batch.size();
     in_flight_ = true;
     Nanos backoff = config_.backoff;
     for (uint32_t attempt = 0;; ++attempt) {

@@ -56,6 +56,14 @@ class SinkWorker {
   // (queue full); notifications the sink does not want (below min_severity,
   // refreshes for change-only sinks) are skipped and return true.
   bool enqueue(const Notification& n);
+  // One message: the batch goes to the transport in one deliver() call
+  // (a group of alerts from the notification policy), after dropping what
+  // is below min_severity. False when dropped (queue full).
+  bool enqueue_batch(std::vector<Notification> batch);
+  // Alertmanager-like sinks get every change and refresh as it happens and
+  // group, silence and repeat by themselves; the others are fed by the
+  // notification policy.
+  bool forwards_all() const { return transport_->wants_refresh(); }
 
   SinkStats stats() const;
   const SinkConfig& config() const { return config_; }
@@ -70,7 +78,12 @@ class SinkWorker {
   std::unique_ptr<SinkTransport> transport_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Notification> queue_;
+  struct Entry {
+    std::vector<Notification> notes;
+    bool whole = false;  // enqueue_batch: delivered as it is, never split or joined
+  };
+  std::deque<Entry> queue_;
+  size_t queued_notes_ = 0;
   bool in_flight_ = false;
   bool stopping_ = false;
   SinkStats stats_;

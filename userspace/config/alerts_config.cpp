@@ -649,6 +649,8 @@ void read_alerts_config(YamlSection a, AlertsConfig& out) {
   } else {
     a.each("sinks", [](YamlSection&) {});
   }
+  a.read("state_dir", out.state_dir);
+  read_notify_config(a, out);
   if (a.has("rules")) {
     out.rules.clear();
     std::set<std::string> names;

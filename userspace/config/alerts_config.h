@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "config/notify_config.h"
 
 namespace kscope {
 
@@ -167,6 +168,13 @@ struct AlertsConfig {
   // Idle waits (epoll_wait, sleeps, futex waits, …) in the latency signal.
   bool signal_include_idle_waits = false;
   CaptureConfig capture;
+  // Silences, acknowledgements and what was sent for firing alerts are kept
+  // here, so a restart neither pages again nor forgets a silence. Empty:
+  // kept in memory only.
+  std::string state_dir = "/var/lib/kscope/alerts";
+  NotifyConfig notify;
+  std::vector<RouteConfig> routes;  // empty: one route to every sink
+  std::vector<MaintenanceConfig> maintenance;
   std::vector<SinkConfig> sinks = default_alert_sinks();
   std::vector<RuleConfig> rules = default_alert_rules();
   bool operator==(const AlertsConfig&) const = default;
@@ -178,6 +186,10 @@ struct AlertsConfig {
 // Reads the `alerts:` section into out, appending "file:line:col: field:
 // message" errors. Calls finish() on the section.
 void read_alerts_config(YamlSection alerts, AlertsConfig& out);
+
+// The notification policy keys of `alerts:` (routes, notify, maintenance),
+// checked against the sinks already read into out.
+void read_notify_config(YamlSection& alerts, AlertsConfig& out);
 
 // The unit a rule's value is in: "duration", "ratio", "rate", "number", or
 // "burn" (SLO burn rates, a multiple of the budget).

@@ -103,12 +103,14 @@
   };
 
   // ---- HTTP with the optional token -------------------------------------
-  async function api(path) {
+  async function api(path, init) {
     const headers = state.token ? { Authorization: 'Bearer ' + state.token } : {};
-    const r = await fetch(path, { headers });
+    const opts = Object.assign({}, init || {});
+    opts.headers = Object.assign(headers, (init && init.headers) || {});
+    const r = await fetch(path, opts);
     if (r.status === 401) {
       await askToken();
-      return api(path);
+      return api(path, init);
     }
     return r;
   }
@@ -527,13 +529,93 @@
       const sev = document.createElement('div');
       sev.className = 'since';
       sev.textContent = a.severity || '';
-      div.append(rule, detail, facts, sev);
+      // What the notification policy does with it: silenced (by a silence
+      // or a maintenance window), acknowledged, flapping; and the actions.
+      const policy = document.createElement('div');
+      policy.className = 'policy';
+      const marks = [];
+      if (a.silenced) marks.push('silenced by ' + (a.silencedBy || []).join(', '));
+      if (a.ack) marks.push('acknowledged by ' + a.ack.by + (a.ack.comment ? ' (' + a.ack.comment + ')' : ''));
+      if (a.flapping) marks.push('flapping');
+      if (a.escalated) marks.push('escalated');
+      const markText = document.createElement('span');
+      markText.className = 'marks';
+      markText.textContent = marks.join(' · ');
+      policy.appendChild(markText);
+      if (a.id && a.state === 'firing') {
+        if (!a.ack) policy.appendChild(actionButton('Acknowledge', () => ackAlert(a)));
+        if (!a.silenced) policy.appendChild(actionButton('Silence 1h', () => silenceAlert(a)));
+      }
+      div.append(rule, detail, facts, sev, policy);
       el.appendChild(div);
       const sig = a.signal || (a.labels && a.labels.signal);
       if (sig && $('tile-' + sig)) $('tile-' + sig).classList.add('firing');
     }
   }
+  function actionButton(text, fn) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'alert-action';
+    b.textContent = text;
+    b.onclick = async () => { b.disabled = true; await fn(); pollAlerts(); };
+    return b;
+  }
+  function whoAmI() {
+    const who = localStorage.getItem('kscope.who') || prompt('Your name (shown with the acknowledgement or silence):', '') || '';
+    if (who) localStorage.setItem('kscope.who', who);
+    return who;
+  }
+  async function ackAlert(a) {
+    const by = whoAmI();
+    if (!by) return;
+    const r = await api('/api/v1/alerts/' + encodeURIComponent(a.id) + '/ack', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ by, comment: 'from the dashboard' }) });
+    if (!r.ok) alert('acknowledging failed: ' + r.status);
+  }
+  async function silenceAlert(a) {
+    const by = whoAmI();
+    if (!by) return;
+    // Exactly this alert: every label of it, as equality matchers.
+    const matchers = Object.entries(a.labels || {}).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+    const now = Date.now();
+    const r = await api('/api/v1/silences', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ matchers, startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3600e3).toISOString(),
+        createdBy: by, comment: 'from the dashboard' }) });
+    if (!r.ok) alert('silencing failed: ' + r.status);
+  }
+  async function renderSilences() {
+    const el = $('silences');
+    if (!el) return;
+    let list = [];
+    try {
+      const r = await api('/api/v1/silences');
+      if (r.ok) list = await r.json();
+    } catch (e) { return; }
+    el.textContent = '';
+    const live = list.filter((s) => s.status && s.status.state !== 'expired');
+    if (!live.length) return;
+    const h = document.createElement('h3');
+    h.textContent = 'Silences';
+    el.appendChild(h);
+    for (const s of live) {
+      const row = document.createElement('div');
+      row.className = 'silence';
+      const text = document.createElement('span');
+      const m = s.matchers.map((x) => x.name + (x.isEqual === false ? '!' : '=') + (x.isRegex ? '~' : '') + JSON.stringify(x.value)).join(', ');
+      text.textContent = s.status.state + ' until ' + kfmt.clock(Date.parse(s.endsAt) / 1000, true) + ': {' + m + '} by ' + s.createdBy +
+        (s.comment ? ' (' + s.comment + ')' : '');
+      row.appendChild(text);
+      row.appendChild(actionButton('Expire', async () => {
+        const r = await api('/api/v1/silences/' + encodeURIComponent(s.id), { method: 'DELETE' });
+        if (!r.ok) alert('expiring failed: ' + r.status);
+        renderSilences();
+      }));
+      el.appendChild(row);
+    }
+  }
   async function pollAlerts() {
+    renderSilences();
     try {
       const r = await api('/api/v1/alerts');
       renderAlerts(r.ok ? await r.json() : null, r.status);
