@@ -37,7 +37,7 @@ TEST(Silence, ValidationErrorsSayWhatIsWrong) {
   EXPECT_NE(err(body(nlohmann::json::array())).find("matchers"), std::string::npos);
   EXPECT_NE(err(body({{{"name", "comm"}, {"value", ".*"}, {"isRegex", true}}})).find("empty string"), std::string::npos);
   EXPECT_NE(err(body({{{"name", "1x"}, {"value", "a"}}})).find("label name"), std::string::npos);
-  EXPECT_NE(err(body({{{"name", "a"}, {"value", "(("}, {"isRegex", true}}})).find("regular expression"), std::string::npos);
+  EXPECT_NE(err(body({{{"name", "a"}, {"value", "(("}, {"isRegex", true}}})).find("invalid regex"), std::string::npos);
   auto b = body({{{"name", "a"}, {"value", "b"}}});
   b["endsAt"] = "yesterday";
   EXPECT_NE(err(b).find("RFC 3339"), std::string::npos);

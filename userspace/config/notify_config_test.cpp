@@ -69,7 +69,7 @@ TEST(NotifyConfig, ErrorsHaveLinesAndSayWhatIsWrong) {
   EXPECT_THAT(e, HasSubstr("k.yaml:5:"));
   EXPECT_THAT(e, HasSubstr("no sink named 'pagr' (sinks: chat)"));
   EXPECT_THAT(e, HasSubstr("min_severity"));
-  EXPECT_THAT(e, HasSubstr("invalid regular expression"));
+  EXPECT_THAT(e, HasSubstr("invalid regex"));
   EXPECT_THAT(e, HasSubstr("escalate_after needs the sinks"));
   EXPECT_THAT(e, HasSubstr("messages"));
   EXPECT_THAT(e, HasSubstr("expected a local time like \"01:00\", got '25:00'"));
