@@ -5,6 +5,9 @@ set -euo pipefail
 # agents of other checkouts testing on the same host are not "a second
 # kscope run" to it.
 export KSCOPE_LOCK_FILE=${KSCOPE_LOCK_FILE:-${TMPDIR:-/tmp}/kscope-e2e-$$.lock}
+# And alert state of its own (alerts.state_dir's default moves there): one
+# test's firing alerts are not restored into the next test's agent.
+export KSCOPE_STATE_DIR=${KSCOPE_STATE_DIR:-${TMPDIR:-/tmp}/kscope-e2e-state-$$}
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }

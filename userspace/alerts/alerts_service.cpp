@@ -77,8 +77,8 @@ Result<std::unique_ptr<AlertsService>> AlertsService::create(const Config& confi
   auto policy = NotificationPolicy::create(policy_config(config.alerts, s->sinks_));
   if (!policy) return policy.error();
   s->policy_ = std::move(*policy);
-  if (!config.alerts.state_dir.empty()) {
-    s->state_file_ = std::make_unique<PolicyStateFile>(config.alerts.state_dir);
+  if (const std::string state_dir = alert_state_dir(config.alerts); !state_dir.empty()) {
+    s->state_file_ = std::make_unique<PolicyStateFile>(state_dir);
     PolicySnapshot saved = s->state_file_->load();
     s->state_error_ = s->state_file_->error();
     s->policy_->restore(saved, std::chrono::system_clock::now());

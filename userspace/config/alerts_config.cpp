@@ -459,6 +459,12 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
 
 }  // namespace
 
+std::string alert_state_dir(const AlertsConfig& alerts) {
+  const char* env = std::getenv("KSCOPE_STATE_DIR");
+  if (alerts.state_dir != kDefaultAlertStateDir || env == nullptr || *env == '\0') return alerts.state_dir;
+  return std::string(env) + "/alerts";
+}
+
 std::string rule_unit(const RuleConfig& rule) {
   if (rule.kind == "slo") return "burn";
   const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -156,6 +157,8 @@ struct CaptureConfig {
   bool operator==(const CaptureConfig&) const = default;
 };
 
+inline constexpr std::string_view kDefaultAlertStateDir = "/var/lib/kscope/alerts";
+
 struct AlertsConfig {
   bool enabled = true;
   // Base of links in notifications (generatorURL, capture URLs); empty:
@@ -170,8 +173,8 @@ struct AlertsConfig {
   CaptureConfig capture;
   // Silences, acknowledgements and what was sent for firing alerts are kept
   // here, so a restart neither pages again nor forgets a silence. Empty:
-  // kept in memory only.
-  std::string state_dir = "/var/lib/kscope/alerts";
+  // kept in memory only. alert_state_dir() says where it is.
+  std::string state_dir = std::string(kDefaultAlertStateDir);
   NotifyConfig notify;
   std::vector<RouteConfig> routes;  // empty: one route to every sink
   std::vector<MaintenanceConfig> maintenance;
@@ -194,6 +197,11 @@ void read_notify_config(YamlSection& alerts, AlertsConfig& out);
 // The unit a rule's value is in: "duration", "ratio", "rate", "number", or
 // "burn" (SLO burn rates, a multiple of the budget).
 std::string rule_unit(const RuleConfig& rule);
+
+// Where the alert state is kept: alerts.state_dir; when that is the default,
+// $KSCOPE_STATE_DIR/alerts if the variable is set (an agent per checkout,
+// as the e2e tests run, each with its own state).
+std::string alert_state_dir(const AlertsConfig& alerts);
 
 // A rule value with its unit: "50ms" -> 0.05, "5%" -> 0.05, "100/s" -> 100,
 // "2k/s" -> 2000, "0.5" -> 0.5. `unit` is what the source is measured in
