@@ -17,6 +17,8 @@ namespace net = boost::asio;
 namespace websocket = beast::websocket;
 using Clock = std::chrono::steady_clock;
 
+constexpr int kSocketSendBuffer = 128 << 10;
+
 template <class Stream>
 class WebSocketSession final : public WebSocketPeer, public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
@@ -30,6 +32,11 @@ class WebSocketSession final : public WebSocketPeer, public std::enable_shared_f
       refuse();
       return;
     }
+    // A fixed kernel send buffer instead of autotuning (up to 4 MiB): what a
+    // client that stops reading can pin in the kernel stays small, and its
+    // writes stall soon, so its own queue (not memory) takes the backlog.
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(kSocketSendBuffer), ignored);
     // Browsers answer pings on their own: a client gone without a FIN is
     // found within a minute. (The send side has its own bound, kStallLimit.)
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
