@@ -52,7 +52,7 @@ async def main():
     async with websockets.connect(f"wss://127.0.0.1:{sys.argv[1]}/ws", ssl=ctx) as ws:
         hello = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert hello["type"] == "hello", hello
-        await ws.send(json.dumps({"subscribe": {"id": "a", "name": "kscope_syscalls_total", "aggregation": "rate"}}))
+        await ws.send(json.dumps({"subscribe": {"id": "a", "name": "kscope_syscall_latency_seconds", "aggregation": "p99"}}))
         while True:
             msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
             if msg["type"] == "update":

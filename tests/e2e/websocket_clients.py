@@ -104,8 +104,10 @@ async def client(url, query, updates, ready, errors):
 
 async def run(args):
     url = f"ws://{args.host}:{args.port}/ws"
-    query = {"name": "kscope_syscalls_total", "aggregation": "rate", "by": "comm", "limit": 5}
-    big = {"name": "kscope_syscalls_total"}  # every series: a large message
+    # A chart of the dashboard's kind, and for the slow client every
+    # (comm, syscall) pair: tens of KB a message.
+    query = {"name": "kscope_syscall_latency_seconds", "aggregation": "p99", "by": "comm", "limit": 5}
+    big = {"name": "kscope_syscall_latency_seconds", "aggregation": "p99", "by": "comm,syscall", "limit": 100000}
     per_client = [[] for _ in range(args.clients)]
     errors = []
     connected = 0

@@ -198,7 +198,7 @@ TEST(HttpServer, BlockingHandlersDoNotStarveQuickOnes) {
   std::vector<int> slow;
   for (int i = 0; i < 3; ++i) {  // one running, the rest queued
     slow.push_back(connect_to(server->port()));
-    send_all(slow.back(), "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    send_all(slow.back(), "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   }
   std::this_thread::sleep_for(100ms);
   auto t0 = std::chrono::steady_clock::now();
