@@ -113,8 +113,9 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
                                                   std::move(loaded->statuses), agent->store_);
   agent->collector_->set_bpf_stats_active(
       [a = agent.get()] { return (a->stats_ && a->stats_->active()) || bpf_stats_sysctl_enabled(); });
+  // The collector outlives the server at shutdown: the reader, not http_.
   agent->collector_->add_metrics_source(
-      [a = agent.get()](std::vector<Family>& out) { append_http_families(a->http_->stats(), out); });
+      [read = agent->http_->stats_reader()](std::vector<Family>& out) { append_http_families(read(), out); });
   agent->collector_->add_metrics_source([a = agent.get()](std::vector<Family>& out) {
     auto st = a->events_.stats();
     out.push_back({"kscope_event_stream_dropped_total",

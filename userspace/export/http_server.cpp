@@ -188,8 +188,9 @@ bool HttpServer::authorized(const std::string& path, const std::string& authoriz
   return impl_->core.authorized(path, authorization);
 }
 
-HttpServerStats HttpServer::stats() const {
-  const auto& c = impl_->core.counters();
+namespace {
+
+HttpServerStats read_stats(const ServerCounters& c) {
   HttpServerStats s;
   s.connections = c.connections;
   s.connections_refused = c.connections_refused;
@@ -205,6 +206,14 @@ HttpServerStats HttpServer::stats() const {
   s.websocket_dropped_queue_full = c.websocket_dropped_queue_full;
   s.websocket_cut_slow = c.websocket_cut_slow;
   return s;
+}
+
+}  // namespace
+
+HttpServerStats HttpServer::stats() const { return read_stats(impl_->core.counters()); }
+
+std::function<HttpServerStats()> HttpServer::stats_reader() const {
+  return [c = impl_->core.shared_counters()] { return read_stats(*c); };
 }
 
 }  // namespace kscope

@@ -104,6 +104,9 @@ class HttpServer {
   bool authorized(const std::string& path, const std::string& authorization_header) const;
 
   HttpServerStats stats() const;
+  // stats(), callable after the server is gone (the last figures): for a
+  // metrics source of a collector that outlives the server at shutdown.
+  std::function<HttpServerStats()> stats_reader() const;
 
   struct Impl;
 

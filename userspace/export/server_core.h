@@ -58,8 +58,10 @@ class ServerCore {
   explicit ServerCore(HttpServerOptions options);
 
   const HttpServerOptions& options() const { return options_; }
-  ServerCounters& counters() { return counters_; }
-  const ServerCounters& counters() const { return counters_; }
+  ServerCounters& counters() { return *counters_; }
+  const ServerCounters& counters() const { return *counters_; }
+  // Shared, so a reader may outlive the server (HttpServer::stats_reader).
+  std::shared_ptr<const ServerCounters> shared_counters() const { return counters_; }
 
   struct Match {
     HttpHandler handler;  // empty: no route
@@ -79,7 +81,7 @@ class ServerCore {
 
  private:
   HttpServerOptions options_;
-  ServerCounters counters_;
+  std::shared_ptr<ServerCounters> counters_ = std::make_shared<ServerCounters>();
   mutable std::mutex mu_;
   struct Route {
     HttpHandler handler;
