@@ -3,14 +3,15 @@
 # RSS, /api/v1/health on one keep-alive connection (wrk -c1), health and
 # signals p99 with 1,000 keep-alive clients (wrk -c1000), /metrics p99 at 10
 # scrapes/s, WebSocket update latency at 1/100/500 clients.
-#   sudo bench/http_server/run.sh path/to/kscope [ws]
-# (ws: the WebSocket rounds too; a civetweb build serves 4 clients at most.)
+#   sudo bench/http_server/run.sh path/to/kscope ["1 100 500"]
+# (the second argument: WebSocket client counts; a civetweb build serves 4
+# clients at most, so give it "1")
 # Needs wrk, curl and python3-websockets (Debian).
 set -euo pipefail
-kscope=${1:?usage: run.sh KSCOPE [ws]}
+kscope=${1:?usage: run.sh KSCOPE [CLIENT_COUNTS]}
 ws=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 printf 'interval: 1s\n' >"$tmp/kscope.yaml"
@@ -34,8 +35,8 @@ for _ in $(seq 100); do
   curl -s -o /dev/null -w '%{time_total}\n' "$url/metrics"
   sleep 0.1
 done | sort -n | awk -v s="$series" '{v[NR]=$1*1000} END {printf "metrics (%d series) 100 scrapes at ~10/s: p50=%.1fms p99=%.1fms\n", s, v[int(NR*0.5)], v[int(NR*0.99)]}'
-if [[ $ws == ws ]]; then
-  for n in 1 100 500; do
+if [[ -n $ws ]]; then
+  for n in $ws; do
     echo "websocket $n clients: $(/usr/bin/python3 "$here/../../tests/e2e/websocket_clients.py" --port "$port" \
       --clients "$n" --seconds 12 --interval 1)"
   done

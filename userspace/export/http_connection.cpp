@@ -168,6 +168,9 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection<
   }
 
   void on_write(beast::error_code ec) {
+    // An idle keep-alive connection holds no old body (a /metrics or
+    // signals body is 100s of KB; a thousand connections would keep them).
+    std::string().swap(out_);
     if (ec) return;
     if (keep_alive_) return read_request();
     if constexpr (kTls) {
