@@ -232,7 +232,7 @@ rc=0
 wait "$KSCOPE_PID" || rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait "$curl_pid" || true
-# civetweb sends nothing once it is stopping: the client sees the connection
+# The server stops its sockets before it waits for handlers: the client sees the connection
 # close (curl: 000), never a 200 with a cut-short profile.
 code=$(cat "$tmp/ondemand.code")
 [[ $code == 000 || $code == 503 ]] || fail "(d) the on-demand profile cut by shutdown answered $code"

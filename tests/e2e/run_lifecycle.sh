@@ -39,7 +39,7 @@ environ=$(tr '\0' '\n' <"/proc/$KSCOPE_PID/environ")
 grep -Eqx 'GLIBC_TUNABLES=(.*:)?glibc[.]malloc[.]tcache_count=0' <<<"$environ" ||
   fail "kscope run did not re-execute with glibc's thread caches off: $(grep GLIBC_TUNABLES <<<"$environ")"
 # The re-exec keeps the name (not "exe", /proc/self/exe's), and every thread
-# says whose it is and what it does (not "civetweb-worker").
+# says whose it is and what it does.
 comm=$(cat "/proc/$KSCOPE_PID/comm")
 [[ "$comm" == kscope ]] || fail "kscope run's process is named '$comm', want kscope"
 threads=$(cat /proc/"$KSCOPE_PID"/task/*/comm | sort | uniq -c)

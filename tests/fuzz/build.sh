@@ -29,7 +29,7 @@ sources=(
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
   flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
   history/history.cpp history/query.cpp query/selector.cpp query/label_matcher.cpp query/statistic.cpp history/shared_strings.cpp
-  web/query_api.cpp export/http_server.cpp common/thread_name.cpp
+  web/query_api.cpp export/http_message.cpp common/thread_name.cpp
   host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
   host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
   cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
@@ -40,7 +40,7 @@ sources=(
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
-libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lcivetweb -lpthread -ldl)
+libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lpthread -ldl)
 
 objs=()
 compile() {  # src obj extra-flags...

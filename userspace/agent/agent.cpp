@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "common/privileges.h"
 #include "profiling/profile_api.h"
 #include "events/event_format.h"
+#include "export/http_metrics.h"
 #include "export/prometheus.h"
 #include "export/prometheus_protobuf.h"
 #include "host/host_metrics.h"
@@ -51,6 +53,18 @@ void block_shutdown_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+namespace {
+
+void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  const rlim_t before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) spdlog::debug("fd limit raised from={} to={}", before, lim.rlim_cur);
+}
+
+}  // namespace
+
 Result<std::string> read_http_token(const HttpConfig& http) {
   auto token = read_bearer_token(http.token_file, http.token_env, MissingTokenEnv::kError);
   if (!token) return token.error().with_context("http");
@@ -71,6 +85,12 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   http_opts.listen = agent->config_.http.listen;
   http_opts.token = *token;
   http_opts.protect_metrics = agent->config_.http.protect_metrics;
+  http_opts.tls_cert = agent->config_.http.tls_cert;
+  http_opts.tls_key = agent->config_.http.tls_key;
+  http_opts.max_connections = agent->config_.http.max_connections;
+  // Each client is an fd: the soft limit (often 1024) would cap the
+  // dashboards and scrapers long before max_connections.
+  raise_fd_limit();
   auto server = HttpServer::start(http_opts);
   if (!server) return server.error();
   agent->http_ = std::move(*server);
@@ -93,6 +113,9 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
                                                   std::move(loaded->statuses), agent->store_);
   agent->collector_->set_bpf_stats_active(
       [a = agent.get()] { return (a->stats_ && a->stats_->active()) || bpf_stats_sysctl_enabled(); });
+  // The collector outlives the server at shutdown: the reader, not http_.
+  agent->collector_->add_metrics_source(
+      [read = agent->http_->stats_reader()](std::vector<Family>& out) { append_http_families(read(), out); });
   agent->collector_->add_metrics_source([a = agent.get()](std::vector<Family>& out) {
     auto st = a->events_.stats();
     out.push_back({"kscope_event_stream_dropped_total",

@@ -1,6 +1,6 @@
 // Names kscope's threads after their role ("kscope-collect", "kscope-http"),
 // so that top -H, /proc/PID/task/*/comm, perf and kscope's own breakdown by
-// comm show what each one does (not "exe" or civetweb's "civetweb-worker").
+// comm show what each one does (not "exe").
 #pragma once
 
 #include <string_view>

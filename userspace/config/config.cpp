@@ -1,6 +1,10 @@
 #include "config/config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +59,22 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   exits.finish();
 
   probes.finish();
+}
+
+// Both or neither, and readable: a typo shows in --check-config, not as a
+// dashboard that never loads.
+void check_tls_files(YamlSection& http, const HttpConfig& cfg) {
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) {
+    const bool has_cert = !cfg.tls_cert.empty();
+    http.error(has_cert ? "tls_cert" : "tls_key",
+               std::string("needs http.") + (has_cert ? "tls_key" : "tls_cert") + " too (both, or neither for plain HTTP)");
+    return;
+  }
+  for (const auto& [key, file] : {std::pair{"tls_cert", cfg.tls_cert}, std::pair{"tls_key", cfg.tls_key}}) {
+    if (!file.empty() && ::access(file.c_str(), R_OK) != 0) {
+      http.error(key, "cannot read " + file + ": " + std::strerror(errno));
+    }
+  }
 }
 
 }  // namespace
@@ -121,6 +141,10 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   http.read("token_file", cfg.http.token_file);
   http.read("token_env", cfg.http.token_env);
   http.read("protect_metrics", cfg.http.protect_metrics);
+  http.read("tls_cert", cfg.http.tls_cert);
+  http.read("tls_key", cfg.http.tls_key);
+  http.read("max_connections", cfg.http.max_connections, 16, 1u << 20);
+  check_tls_files(http, cfg.http);
   http.finish();
 
   auto exp = top.section("export");

@@ -20,6 +20,13 @@ struct HttpConfig {
   std::string token_file;
   std::string token_env;
   bool protect_metrics = false;
+  // PEM certificate (chain) and private key: both set, kscope serves HTTPS
+  // and WSS only. Read at start, before privileges are dropped.
+  std::string tls_cert;
+  std::string tls_key;
+  // Connections open at once (dashboards' WebSockets included); more are
+  // refused and counted in kscope_http_connections_refused_total.
+  uint32_t max_connections = 4096;
   bool operator==(const HttpConfig&) const = default;
 };
 

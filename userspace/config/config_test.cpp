@@ -64,6 +64,22 @@ TEST(Config, BadValuesSayWhatIsExpected) {
   EXPECT_NE(m.find("bad.yaml:5:20: http.protect_metrics: expected true or false, got 'maybe'"), std::string::npos) << m;
 }
 
+TEST(Config, TlsFilesComeTogetherAndMustBeReadable) {
+  auto one = parse_config("http:\n  tls_cert: /etc/hostname\n", "t.yaml");
+  ASSERT_FALSE(one.ok());
+  EXPECT_NE(one.error().message().find("t.yaml:2:13: http.tls_cert: needs http.tls_key too"), std::string::npos)
+      << one.error().message();
+  auto missing = parse_config("http:\n  tls_cert: /etc/hostname\n  tls_key: /nonexistent/key.pem\n", "t.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find(
+                "t.yaml:3:12: http.tls_key: cannot read /nonexistent/key.pem: No such file or directory"),
+            std::string::npos)
+      << missing.error().message();
+  auto both = parse_config("http:\n  tls_cert: /etc/hostname\n  tls_key: /etc/hostname\n", "t.yaml");
+  ASSERT_TRUE(both.ok()) << both.error().message();
+  EXPECT_EQ(both->http.tls_key, "/etc/hostname");
+}
+
 TEST(Config, HistoryIsValidated) {
   auto good = parse_config("history:\n  retention: 30m\n  max_mib: 12\n", "h.yaml");
   ASSERT_TRUE(good.ok()) << good.error().message();

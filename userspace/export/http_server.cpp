@@ -1,231 +1,219 @@
 #include "export/http_server.h"
 
-#include <civetweb.h>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
-#include <cstring>
-#include <nlohmann/json.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "common/thread_name.h"
+#include "export/http_connection.h"
+#include "export/server_core.h"
 
 namespace kscope {
 namespace {
 
-constexpr size_t kMaxBody = 1 << 20;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
 
-// Constant-time comparison, so a token can't be guessed byte by byte.
-bool same_token(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-void civetweb_init_once() {
-  static const int rc = mg_init_library(0);
-  (void)rc;
+// "host:port", "[v6]:port", ":port" or "port" (every address).
+bool split_listen(const std::string& listen, std::string& host, std::string& port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    host = "0.0.0.0";
+    port = listen;
+  } else {
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "0.0.0.0";
+  }
+  return !port.empty() && port.find_first_not_of("0123456789") == std::string::npos;
 }
 
 }  // namespace
 
-std::string url_decode(const std::string& in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size() &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
+// Member order is destruction order reversed: the io_context goes before the
+// core and the TLS context its pending handlers (connections) refer to.
+struct HttpServer::Impl {
+  explicit Impl(const HttpServerOptions& options) : core(options) {}
+
+  ServerCore core;
+  std::optional<net::ssl::context> tls;
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer backoff{ioc};
+  std::vector<std::thread> threads;
+  int port = 0;
+  std::mutex stop_mu;
+  std::vector<std::function<void()>> on_stop;  // guarded by stop_mu
+
+  void accept() {
+    // Each connection on its own strand, so with several IO threads its
+    // handlers still run one at a time.
+    acceptor.async_accept(net::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (ec) {
+        // Out of fds (EMFILE) and the like: retry shortly rather than spin.
+        spdlog::warn("http: accept failed error={}", ec.message());
+        backoff.expires_after(std::chrono::milliseconds(100));
+        backoff.async_wait([this](boost::system::error_code e) {
+          if (!e) accept();
+        });
+        return;
+      }
+      auto slot = ConnectionSlot::take(core);
+      if (slot) {
+        serve_http_connection(std::move(socket), core, tls ? &*tls : nullptr, std::move(slot));
+      } else {
+        refuse(std::move(socket));
+      }
+      accept();
+    });
+  }
+
+  // Over max_connections: one non-blocking attempt at a 503, then close.
+  void refuse(tcp::socket socket) {
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 38\r\n"
+        "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\": \"too many open connections\"}";
+    boost::system::error_code ignored;
+    if (!tls) {
+      socket.non_blocking(true, ignored);
+      socket.write_some(net::buffer(kBusy), ignored);
     }
+    socket.close(ignored);
   }
-  return out;
-}
+};
 
-bool HttpRequest::has_param(const std::string& name) const {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    std::string key = url_decode(part.substr(0, part.find('=')), true);
-    if (key == name) return true;
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return false;
-}
-
-std::string HttpRequest::param(const std::string& name, const std::string& fallback) const {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    size_t eq = part.find('=');
-    if (url_decode(part.substr(0, eq), true) == name) {
-      return eq == std::string::npos ? std::string() : url_decode(part.substr(eq + 1), true);
-    }
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return fallback;
-}
-
-HttpResponse HttpResponse::json(const std::string& body, int status) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body;
-  return r;
-}
-
-HttpResponse HttpResponse::json_error(int status, const std::string& message) {
-  return json(nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-              status);
-}
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options) {
-  civetweb_init_once();
-  std::unique_ptr<HttpServer> server(new HttpServer(options));
-  std::string threads = std::to_string(options.threads);
-  std::string timeout = std::to_string(options.request_timeout_ms);
-  const char* civet_options[] = {"listening_ports", options.listen.c_str(),
-                                 "num_threads", threads.c_str(),
-                                 "request_timeout_ms", timeout.c_str(),
-                                 "enable_keep_alive", "yes",
-                                 "max_request_size", "16384",
-                                 nullptr};
-  mg_callbacks callbacks = {};
-  callbacks.log_message = [](const mg_connection*, const char* message) {
-    spdlog::debug("http: {}", message);
-    return 1;
-  };
-  // civetweb names its threads "civetweb-master/worker/timer" and then
-  // calls this in each: kscope's names say whose threads they are.
-  callbacks.init_thread = [](const mg_context*, int thread_type) -> void* {
-    name_this_thread(thread_type == 0 ? "kscope-accept" : thread_type == 1 ? "kscope-http" : "kscope-timer");
-    return nullptr;
-  };
-  mg_init_data init = {};
-  init.callbacks = &callbacks;
-  init.configuration_options = civet_options;
-  char error_text[256] = {};
-  mg_error_data error = {};
-  error.text = error_text;
-  error.text_buffer_size = sizeof(error_text);
-  server->ctx_ = mg_start2(&init, &error);
-  if (server->ctx_ == nullptr) {
-    return Error("cannot serve HTTP on " + options.listen + ": " + error_text,
-                 "is another kscope (or something else) using that port? change http.listen or --listen");
+  auto impl = std::make_unique<Impl>(options);
+  const std::string hint = "is another kscope (or something else) using that port? change http.listen or --listen";
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      return Error("http.tls_cert and http.tls_key go together", "set both, or neither for plain HTTP");
+    }
+    impl->tls.emplace(net::ssl::context::tls_server);
+    boost::system::error_code ec;
+    impl->tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                               net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                               net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                           ec);
+    impl->tls->use_certificate_chain_file(options.tls_cert, ec);
+    if (ec) {
+      return Error("cannot load http.tls_cert " + options.tls_cert + ": " + ec.message(),
+                   "it must be a PEM certificate (chain) readable by root");
+    }
+    impl->tls->use_private_key_file(options.tls_key, net::ssl::context::pem, ec);
+    if (ec) {
+      return Error("cannot load http.tls_key " + options.tls_key + ": " + ec.message(),
+                   "it must be the PEM private key of http.tls_cert");
+    }
   }
-  mg_server_port ports[4];
-  int n = mg_get_server_ports(server->ctx_, 4, ports);
-  if (n > 0) server->port_ = ports[0].port;
-  mg_set_request_handler(server->ctx_, "/", &HttpServer::dispatch, server.get());
-  return server;
+  std::string host, port;
+  if (!split_listen(options.listen, host, port)) {
+    return Error("cannot serve HTTP on " + options.listen + ": not host:port", "e.g. 127.0.0.1:9494");
+  }
+  boost::system::error_code ec;
+  tcp::resolver resolver(impl->ioc);
+  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return Error("cannot serve HTTP on " + options.listen + ": " + (ec ? ec.message() : "no address"), hint);
+  }
+  const tcp::endpoint endpoint = *endpoints.begin();
+  auto& acceptor = impl->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) impl->port = acceptor.local_endpoint(ec).port();
+  if (ec) return Error("cannot serve HTTP on " + options.listen + ": " + ec.message(), hint);
+  impl->accept();
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+    impl->threads.emplace_back([ioc = &impl->ioc] {
+      name_this_thread("kscope-http-io");
+      ioc->run();
+    });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
 HttpServer::~HttpServer() {
   std::vector<std::function<void()>> stop;
   {
-    std::lock_guard lock(mu_);
-    stop.swap(on_stop_);
+    std::lock_guard lock(impl_->stop_mu);
+    stop.swap(impl_->on_stop);
   }
   for (const auto& f : stop) f();
-  if (ctx_ != nullptr) mg_stop(ctx_);  // waits for the running handlers
+  // Sockets first: nothing more is read or written (a handler finishing
+  // below answers nobody). Then the handlers still running are waited for;
+  // on_stop told the long ones to return.
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->core.stop_workers();
 }
 
 void HttpServer::on_stop(std::function<void()> f) {
-  std::lock_guard lock(mu_);
-  on_stop_.push_back(std::move(f));
+  std::lock_guard lock(impl_->stop_mu);
+  impl_->on_stop.push_back(std::move(f));
 }
 
-void HttpServer::route(const std::string& path, HttpHandler handler) {
-  std::lock_guard lock(mu_);
-  routes_[path] = Route{std::move(handler), false};
+void HttpServer::route(const std::string& path, HttpHandler handler, HandlerKind kind) {
+  impl_->core.add_route(path, std::move(handler), false, kind);
 }
 
 void HttpServer::route_public(const std::string& path, HttpHandler handler) {
-  std::lock_guard lock(mu_);
-  routes_[path] = Route{std::move(handler), true};
+  impl_->core.add_route(path, std::move(handler), true, HandlerKind::kQuick);
 }
+
+void HttpServer::websocket(const std::string& path, WebSocketHandler handler) {
+  impl_->core.add_websocket(path, std::move(handler));
+}
+
+void HttpServer::close_websocket(const std::string& path) { impl_->core.close_websocket(path); }
+
+int HttpServer::port() const { return impl_->port; }
+
+bool HttpServer::tls() const { return impl_->tls.has_value(); }
 
 bool HttpServer::authorized(const std::string& path, const std::string& authorization) const {
-  if (options_.token.empty()) return true;
-  if (path == "/metrics" && !options_.protect_metrics) return true;
-  const std::string prefix = "Bearer ";
-  if (authorization.compare(0, prefix.size(), prefix) != 0) return false;
-  return same_token(authorization.substr(prefix.size()), options_.token);
+  return impl_->core.authorized(path, authorization);
 }
 
-int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
-  auto* self = static_cast<HttpServer*>(self_ptr);
-  const mg_request_info* info = mg_get_request_info(conn);
-  HttpRequest req;
-  req.method = info->request_method ? info->request_method : "";
-  req.path = info->local_uri ? info->local_uri : "/";
-  req.query = info->query_string ? info->query_string : "";
-  for (int i = 0; i < info->num_headers; ++i) {
-    std::string name = info->http_headers[i].name ? info->http_headers[i].name : "";
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers[name] = info->http_headers[i].value ? info->http_headers[i].value : "";
-  }
-  HttpResponse resp;
-  if (info->content_length > static_cast<long long>(kMaxBody)) {
-    resp = HttpResponse::json_error(413, "request body too large");
-  } else {
-    if (info->content_length > 0) {
-      req.body.resize(static_cast<size_t>(info->content_length));
-      int got = mg_read(conn, req.body.data(), req.body.size());
-      req.body.resize(got > 0 ? static_cast<size_t>(got) : 0);
-    }
-    resp = self->handle(req);
-  }
-  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
-                     mg_get_response_code_text(conn, resp.status) + "\r\n";
-  head += "Content-Type: " + resp.content_type + "\r\n";
-  head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
-  head += "X-Content-Type-Options: nosniff\r\n";
-  for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (req.method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());
-  return resp.status;
+namespace {
+
+HttpServerStats read_stats(const ServerCounters& c) {
+  HttpServerStats s;
+  s.connections = c.connections;
+  s.connections_refused = c.connections_refused;
+  s.requests = c.requests;
+  s.rejected_header_too_large = c.rejected_header_too_large;
+  s.rejected_body_too_large = c.rejected_body_too_large;
+  s.rejected_bad_request = c.rejected_bad_request;
+  s.rejected_busy = c.rejected_busy;
+  s.timed_out = c.timed_out;
+  s.websocket_clients = c.websocket_clients;
+  s.websocket_refused = c.websocket_refused;
+  s.websocket_sent = c.websocket_sent;
+  s.websocket_dropped_queue_full = c.websocket_dropped_queue_full;
+  s.websocket_cut_slow = c.websocket_cut_slow;
+  return s;
 }
 
-HttpResponse HttpServer::handle(const HttpRequest& req) {
-  HttpHandler handler;
-  bool is_public = false;
-  {
-    std::lock_guard lock(mu_);
-    size_t best = 0;
-    for (const auto& [path, r] : routes_) {
-      bool match = path == req.path || (path.back() == '/' && req.path.compare(0, path.size(), path) == 0);
-      if (match && path.size() >= best) {
-        best = path.size();
-        handler = r.handler;
-        is_public = r.is_public;
-      }
-    }
-  }
-  auto auth = req.headers.find("authorization");
-  if (!is_public && !authorized(req.path, auth == req.headers.end() ? "" : auth->second)) {
-    auto r = HttpResponse::json_error(401, "missing or wrong bearer token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
-  if (!handler) return HttpResponse::json_error(404, "no such endpoint: " + req.path);
-  try {
-    return handler(req);
-  } catch (const std::exception& e) {
-    spdlog::error("http handler failed path={} error={}", req.path, e.what());
-    return HttpResponse::json_error(500, "internal error");
-  }
+}  // namespace
+
+HttpServerStats HttpServer::stats() const { return read_stats(impl_->core.counters()); }
+
+std::function<HttpServerStats()> HttpServer::stats_reader() const {
+  return [c = impl_->core.shared_counters()] { return read_stats(*c); };
 }
 
 }  // namespace kscope

@@ -84,15 +84,20 @@ void install_profile_routes(HttpServer& http, std::shared_ptr<Symbolizer> symbol
   // A recording of up to kMaxSeconds would otherwise hold up shutdown
   // (SIGTERM) until it ends.
   http.on_stop([state] { state->stopping = true; });
-  http.route("/api/v1/profile", [symbolizer, state](const HttpRequest& req) {
-    return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "svg", 10);
-  });
+  // Both record for N seconds: HandlerKind::kBlocking keeps them off the
+  // workers that answer the rest of the API.
+  http.route(
+      "/api/v1/profile",
+      [symbolizer, state](const HttpRequest& req) {
+        return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "svg", 10);
+      },
+      HandlerKind::kBlocking);
   http.route("/debug/pprof/profile", [symbolizer, state](const HttpRequest& req) {
     if (req.has_param("type") || req.has_param("format")) {
       return HttpResponse::json_error(400, "/debug/pprof/profile takes only seconds (CPU, pprof)");
     }
     return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "pprof", 30);
-  });
+  }, HandlerKind::kBlocking);
 }
 
 }  // namespace kscope

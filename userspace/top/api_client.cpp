@@ -1,6 +1,10 @@
 #include "top/api_client.h"
 
-#include <civetweb.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <cstdlib>
 #include <memory>
@@ -36,8 +40,6 @@ Result<std::string> read_api_token(const std::string& token_file, const std::str
 }
 
 Result<ApiClient> ApiClient::create(const std::string& url, std::string token, int timeout_ms) {
-  static const int init = mg_init_library(0);
-  (void)init;
   const std::string scheme = "http://";
   if (url.rfind(scheme, 0) != 0) {
     return Error("unsupported URL '" + url + "'", "use http://HOST:PORT, e.g. http://127.0.0.1:9494");
@@ -67,30 +69,57 @@ Result<ApiClient> ApiClient::create(const std::string& url, std::string token, i
   return c;
 }
 
+// Asynchronous operations on a private io_context, run to completion here:
+// Beast's timeouts (tcp_stream::expires_after) only bound asynchronous ones,
+// and the whole exchange must fit in timeout_ms.
 Result<ApiResponse> ApiClient::get(const std::string& path_and_query) const {
-  char ebuf[256] = {0};
-  std::unique_ptr<mg_connection, decltype(&mg_close_connection)> conn(
-      mg_connect_client(host_.c_str(), port_, 0, ebuf, sizeof ebuf), mg_close_connection);
-  if (!conn) {
-    return Error("cannot connect to " + url_ + ": " + ebuf, "is `kscope run` running there? (--url)");
-  }
-  std::string request = "GET " + prefix_ + path_and_query + " HTTP/1.1\r\nHost: " + host_ +
-                        "\r\nConnection: close\r\nAccept: application/json\r\n";
-  if (!token_.empty()) request += "Authorization: Bearer " + token_ + "\r\n";
-  request += "\r\n";
-  if (mg_write(conn.get(), request.data(), request.size()) <= 0) return Error("cannot send request to " + url_);
-  if (mg_get_response(conn.get(), ebuf, sizeof ebuf, timeout_ms_) < 0) {
-    return Error("no response from " + url_ + ": " + ebuf);
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  namespace net = boost::asio;
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::flat_buffer buffer;
+  http::request<http::empty_body> req{http::verb::get, prefix_ + path_and_query, 11};
+  req.set(http::field::host, host_);
+  req.set(http::field::accept, "application/json");
+  req.set(http::field::connection, "close");
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxBody);
+  beast::error_code failure;
+  std::string stage = "connect to";
+  net::ip::tcp::resolver resolver(ioc);
+  stream.expires_after(std::chrono::milliseconds(timeout_ms_));
+  resolver.async_resolve(host_, std::to_string(port_), [&](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
+    if (ec) {
+      failure = ec;
+      return;
+    }
+    stream.async_connect(r, [&](beast::error_code ec2, const net::ip::tcp::endpoint&) {
+      if (ec2) {
+        failure = ec2;
+        return;
+      }
+      stage = "send request to";
+      http::async_write(stream, req, [&](beast::error_code ec3, size_t) {
+        if (ec3) {
+          failure = ec3;
+          return;
+        }
+        stage = "read the response from";
+        http::async_read(stream, buffer, parser, [&](beast::error_code ec4, size_t) { failure = ec4; });
+      });
+    });
+  });
+  ioc.run();
+  if (failure) {
+    if (failure == http::error::body_limit) return Error("response from " + url_ + " is larger than 256 MiB");
+    return Error("cannot " + stage + " " + url_ + ": " + failure.message(),
+                 stage == "connect to" ? "is `kscope run` running there? (--url)" : "");
   }
   ApiResponse r;
-  r.status = mg_get_response_info(conn.get())->status_code;
-  char buf[65536];
-  for (;;) {
-    int n = mg_read(conn.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    r.body.append(buf, static_cast<size_t>(n));
-    if (r.body.size() > kMaxBody) return Error("response from " + url_ + " is larger than 256 MiB");
-  }
+  r.status = static_cast<int>(parser.get().result_int());
+  r.body = std::move(parser.get().body());
   return r;
 }
 

@@ -1,5 +1,5 @@
 // A small blocking HTTP GET client for a running `kscope run`'s API, used by
-// `kscope top` and `kscope report` (civetweb's client, already linked).
+// `kscope top` and `kscope report` (on Boost.Beast, like the server).
 #pragma once
 
 #include <string>

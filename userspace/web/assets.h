@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "export/http_server.h"
+#include "export/http_message.h"
 
 namespace kscope {
 

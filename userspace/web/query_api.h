@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
-#include "export/http_server.h"
+#include "export/http_message.h"
 #include "history/query.h"
 
 namespace kscope {

@@ -1,6 +1,5 @@
 #include "web/websocket_hub.h"
 
-#include <civetweb.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -12,22 +11,22 @@
 namespace kscope {
 namespace {
 
-constexpr int kOpText = 0x1;
-constexpr int kOpClose = 0x8;
-
-std::string header(const mg_connection* conn, const char* name) {
-  const char* v = mg_get_header(conn, name);
-  return v ? v : "";
+// Compact JSON with invalid UTF-8 replaced, without dump_json's newline.
+std::string compact(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
 
 WebSocketHub::WebSocketHub(HttpServer& server, const History& history, Nanos interval)
     : server_(server), history_(history), interval_(interval) {
-  // Bit 16: civetweb built with WebSocket support.
-  if (mg_check_feature(16) == 0) spdlog::warn("civetweb has no WebSocket support; the dashboard will poll");
-  mg_set_websocket_handler(server_.context(), "/ws", &WebSocketHub::on_connect, &WebSocketHub::on_ready,
-                           &WebSocketHub::on_data, &WebSocketHub::on_close, this);
+  WebSocketHandler h;
+  h.on_open = [this](const std::shared_ptr<WebSocketPeer>& peer, const HttpRequest&, bool authorized) {
+    return on_open(peer, authorized);
+  };
+  h.on_message = [this](WebSocketPeer& peer, std::string_view text) { on_message(peer, text); };
+  h.on_close = [this](WebSocketPeer& peer) { on_close(peer); };
+  server_.websocket("/ws", std::move(h));
   thread_ = std::thread([this] {
     name_this_thread("kscope-ws");
     loop();
@@ -39,15 +38,16 @@ WebSocketHub::~WebSocketHub() { stop(); }
 void WebSocketHub::stop() {
   {
     std::lock_guard lock(wake_mu_);
-    if (stopping_ && !thread_.joinable()) return;
+    if (stopped_) return;
+    stopped_ = true;
     stopping_ = true;
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   // No handler may call into a destroyed hub once the server lives on.
-  if (server_.context() != nullptr) {
-    mg_set_websocket_handler(server_.context(), "/ws", nullptr, nullptr, nullptr, nullptr, nullptr);
-  }
+  server_.close_websocket("/ws");
+  std::lock_guard lock(mu_);
+  clients_.clear();
 }
 
 void WebSocketHub::add_topic(const std::string& name, Topic topic) { topics_[name] = std::move(topic); }
@@ -70,71 +70,54 @@ void WebSocketHub::notify() {
   wake_.notify_one();
 }
 
-int WebSocketHub::on_connect(const mg_connection* conn, void* self_ptr) {
-  auto* self = static_cast<WebSocketHub*>(self_ptr);
-  std::lock_guard lock(self->mu_);
-  if (self->clients_.size() >= kMaxClients) {
+nlohmann::json WebSocketHub::hello() const {
+  nlohmann::json topics = nlohmann::json::array();
+  for (const auto& [name, fn] : topics_) topics.push_back(name);
+  return {{"type", "hello"}, {"interval", std::chrono::duration<double>(interval_).count()}, {"topics", topics}};
+}
+
+bool WebSocketHub::on_open(const std::shared_ptr<WebSocketPeer>& peer, bool authorized) {
+  std::lock_guard lock(mu_);
+  if (clients_.size() >= kMaxClients) {
     spdlog::warn("websocket refused: clients={} is the limit", kMaxClients);
-    return 1;
+    return false;
   }
   Client c;
-  c.authorized = self->server_.authorized("/ws", header(conn, "Authorization"));
-  self->clients_[conn] = c;
-  return 0;
+  c.peer = peer;
+  c.authorized = authorized;
+  c.opened = std::chrono::steady_clock::now();
+  clients_[peer.get()] = std::move(c);
+  // Queued now, written once the upgrade completes.
+  if (authorized) send(*peer, hello());
+  return true;
 }
 
-void WebSocketHub::on_ready(mg_connection* conn, void* self_ptr) {
-  auto* self = static_cast<WebSocketHub*>(self_ptr);
-  std::lock_guard lock(self->mu_);
-  auto it = self->clients_.find(conn);
-  if (it == self->clients_.end()) return;
-  it->second.conn = conn;
-  if (it->second.authorized) {
-    nlohmann::json topics = nlohmann::json::array();
-    for (const auto& [name, fn] : self->topics_) topics.push_back(name);
-    self->send(conn, {{"type", "hello"},
-                      {"interval", std::chrono::duration<double>(self->interval_).count()},
-                      {"topics", topics}});
-  }
-}
-
-int WebSocketHub::on_data(mg_connection* conn, int bits, char* data, size_t len, void* self_ptr) {
-  auto* self = static_cast<WebSocketHub*>(self_ptr);
-  int op = bits & 0x0f;
-  if (op == kOpClose) return 0;
-  if (op != kOpText) return 1;  // pings are answered by civetweb; binary is ignored
-  if (len > kMaxMessage) {
-    std::lock_guard lock(self->mu_);
-    self->send(conn, {{"type", "error"}, {"error", "message too large"}});
-    return 0;
-  }
-  return self->handle_message(conn, std::string(data, len)) ? 1 : 0;
-}
-
-void WebSocketHub::on_close(const mg_connection* conn, void* self_ptr) {
-  auto* self = static_cast<WebSocketHub*>(self_ptr);
-  std::lock_guard lock(self->mu_);
-  self->clients_.erase(conn);
-}
-
-// Caller holds mu_.
-void WebSocketHub::send(mg_connection* conn, const nlohmann::json& message) {
-  std::string text = dump_json(message);
-  text.pop_back();  // the newline
-  mg_lock_connection(conn);
-  int rc = mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_TEXT, text.data(), text.size());
-  mg_unlock_connection(conn);
-  if (rc > 0) ++sent_;
-}
-
-bool WebSocketHub::handle_message(mg_connection* conn, const std::string& text) {
-  nlohmann::json msg = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+void WebSocketHub::on_message(WebSocketPeer& peer, std::string_view text) {
   std::lock_guard lock(mu_);
-  auto it = clients_.find(conn);
-  if (it == clients_.end()) return false;
-  Client& client = it->second;
+  auto it = clients_.find(&peer);
+  if (it == clients_.end()) return;
+  if (text.size() > kMaxMessage) {
+    send(peer, {{"type", "error"}, {"error", "message too large"}});
+    peer.close();
+    return;
+  }
+  if (!handle_message(peer, it->second, std::string(text))) peer.close();
+}
+
+void WebSocketHub::on_close(WebSocketPeer& peer) {
+  std::lock_guard lock(mu_);
+  clients_.erase(&peer);
+}
+
+// Caller holds mu_. Never waits: the peer queues it.
+void WebSocketHub::send(WebSocketPeer& peer, const nlohmann::json& message) {
+  if (peer.send(compact(message))) ++sent_;
+}
+
+bool WebSocketHub::handle_message(WebSocketPeer& peer, Client& client, const std::string& text) {
+  nlohmann::json msg = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   auto error = [&](const std::string& id, const std::string& what) {
-    send(conn, {{"type", "error"}, {"id", id}, {"error", what}});
+    send(peer, {{"type", "error"}, {"id", id}, {"error", what}});
   };
   if (!msg.is_object()) {
     error("", "expected a JSON object");
@@ -145,11 +128,7 @@ bool WebSocketHub::handle_message(mg_connection* conn, const std::string& text) 
     if (msg.contains("auth") && msg["auth"].is_string() &&
         server_.authorized("/ws", "Bearer " + msg["auth"].get<std::string>())) {
       client.authorized = true;
-      nlohmann::json topics = nlohmann::json::array();
-      for (const auto& [name, fn] : topics_) topics.push_back(name);
-      send(conn, {{"type", "hello"},
-                  {"interval", std::chrono::duration<double>(interval_).count()},
-                  {"topics", topics}});
+      send(peer, hello());
       return true;
     }
     error("", "missing or wrong bearer token");
@@ -197,6 +176,9 @@ bool WebSocketHub::handle_message(mg_connection* conn, const std::string& text) 
       return true;
     }
     s.query = std::move(*spec);
+    nlohmann::json params = sub;
+    params.erase("id");
+    s.key = compact(params);  // an object's keys dump sorted
   }
   client.subs.push_back(std::move(s));
   return true;
@@ -218,33 +200,67 @@ void WebSocketHub::push_updates() {
   auto stats = history_.stats();
   if (stats.frames == 0) return;
   const auto t = stats.newest;
-  const double t_unix = unix_seconds(t);
-  std::map<std::string, nlohmann::json> topic_cache;
-  std::lock_guard lock(mu_);
-  for (auto& [key, client] : clients_) {
-    if (!client.authorized || client.conn == nullptr) continue;
-    for (const auto& sub : client.subs) {
-      if (!sub.topic.empty()) {
-        auto cached = topic_cache.find(sub.topic);
-        if (cached == topic_cache.end()) {
-          cached = topic_cache.emplace(sub.topic, topics_[sub.topic]()).first;
-        }
-        send(client.conn, {{"type", "topic"}, {"t", t_unix}, {"id", sub.id}, {"data", cached->second}});
-        continue;
+  const std::string t_text = compact(unix_seconds(t));
+  // Each distinct subscription is evaluated once per interval, not once per
+  // client (500 dashboards ask the same dozen queries), and outside mu_ so
+  // the IO thread's opens and messages never wait for the queries.
+  // "q:" + key or "topic:" + name -> the subscription, then the JSON text of
+  // its series or data ("" if it failed).
+  auto key_of = [](const Subscription& sub) { return sub.topic.empty() ? "q:" + sub.key : "topic:" + sub.topic; };
+  std::map<std::string, Subscription> distinct;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [peer, client] : clients_) {
+      if (!client.authorized) continue;
+      for (const auto& sub : client.subs) {
+        auto k = key_of(sub);
+        if (distinct.find(k) == distinct.end()) distinct.emplace(std::move(k), sub);
       }
+    }
+  }
+  std::map<std::string, std::string> results;
+  for (const auto& [key, sub] : distinct) {
+    std::string text;
+    if (!sub.topic.empty()) {
+      text = compact(topics_.at(sub.topic)());
+    } else {
       QuerySpec q = sub.query;
       q.start = q.end = t;
       q.step = interval_;
-      auto r = run_query(history_, q);
-      if (!r) continue;
-      nlohmann::json series = nlohmann::json::array();
-      for (const auto& s : r->series) {
-        nlohmann::json labels = nlohmann::json::object();
-        for (const auto& [k, v] : s.labels) labels[k] = sanitize_utf8(v);
-        const auto& v = s.values.front();
-        series.push_back({{"labels", labels}, {"value", v && std::isfinite(*v) ? nlohmann::json(*v) : nullptr}});
+      if (auto r = run_query(history_, q)) {
+        nlohmann::json series = nlohmann::json::array();
+        for (const auto& s : r->series) {
+          nlohmann::json labels = nlohmann::json::object();
+          for (const auto& [k, v] : s.labels) labels[k] = sanitize_utf8(v);
+          const auto& v = s.values.front();
+          series.push_back({{"labels", labels}, {"value", v && std::isfinite(*v) ? nlohmann::json(*v) : nullptr}});
+        }
+        text = compact(series);
       }
-      send(client.conn, {{"type", "update"}, {"t", t_unix}, {"id", sub.id}, {"series", series}});
+    }
+    results.emplace(key, std::move(text));
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  for (auto& [key, client] : clients_) {
+    auto peer = client.peer.lock();
+    if (!peer) continue;
+    if (!client.authorized) {
+      if (now - client.opened > kAuthDeadline) peer->close();
+      continue;
+    }
+    for (const auto& sub : client.subs) {
+      auto it = results.find(key_of(sub));
+      if (it == results.end() || it->second.empty()) continue;  // subscribed meanwhile, or failed
+      std::string msg = sub.topic.empty() ? R"({"type":"update","t":)" : R"({"type":"topic","t":)";
+      msg += t_text;
+      msg += R"(,"id":)";
+      msg += compact(sub.id);
+      msg += sub.topic.empty() ? R"(,"series":)" : R"(,"data":)";
+      msg += it->second;
+      msg += '}';
+      // Queued, never waited on: a client that does not read loses its own.
+      if (peer->send(std::move(msg))) ++sent_;
     }
   }
 }

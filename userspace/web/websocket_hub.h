@@ -16,8 +16,14 @@
 //   server -> {"type": "topic", "t": unix s, "id": "a", "data": <topic json>}
 //   server -> {"type": "error", "id": "...", "error": "..."}
 //
-// Limits: kMaxClients connections (each holds a civetweb worker thread),
-// kMaxSubscriptions per client, kMaxMessage bytes per client message.
+// Evented (export/http_server.h): a client costs a socket and a queue, not a
+// thread, so hundreds watch at once. Each interval's update is computed once
+// per distinct subscription, not once per client, and handed to every
+// client's own bounded send queue (a client that stops reading loses its own
+// updates and is cut off; no other waits for it).
+//
+// Limits: kMaxClients connections, kMaxSubscriptions per client,
+// kMaxMessage bytes per client message, kAuthDeadline to send the token.
 #pragma once
 
 #include <chrono>
@@ -36,19 +42,18 @@
 #include "history/history.h"
 #include "history/query.h"
 
-struct mg_connection;
-
 namespace kscope {
 
 class WebSocketHub {
  public:
-  static constexpr size_t kMaxClients = 4;
+  static constexpr size_t kMaxClients = 2048;
   static constexpr size_t kMaxSubscriptions = 32;
   static constexpr size_t kMaxMessage = 8192;
+  static constexpr std::chrono::seconds kAuthDeadline{10};
 
   using Topic = std::function<nlohmann::json()>;
 
-  // Registers the /ws handler on the server's civetweb context.
+  // Registers the /ws endpoint on the server.
   WebSocketHub(HttpServer& server, const History& history, Nanos interval);
   ~WebSocketHub();
   WebSocketHub(const WebSocketHub&) = delete;
@@ -61,7 +66,8 @@ class WebSocketHub {
   // Wakes the hub thread: a new history frame exists. Cheap; any thread.
   void notify();
 
-  // Ends the hub thread; no write happens after it returns.
+  // Ends the hub thread and the /ws endpoint (its clients are closed); no
+  // send happens after it returns.
   void stop();
 
   size_t clients() const;
@@ -72,21 +78,24 @@ class WebSocketHub {
     std::string id;
     std::string topic;  // or a query:
     QuerySpec query;
+    std::string key;    // the query's parameters, canonical: equal keys, equal results
   };
   struct Client {
-    mg_connection* conn = nullptr;
+    std::weak_ptr<WebSocketPeer> peer;
     bool authorized = false;
+    std::chrono::steady_clock::time_point opened;
     std::vector<Subscription> subs;
   };
 
-  static int on_connect(const mg_connection* conn, void* self);
-  static void on_ready(mg_connection* conn, void* self);
-  static int on_data(mg_connection* conn, int bits, char* data, size_t len, void* self);
-  static void on_close(const mg_connection* conn, void* self);
+  bool on_open(const std::shared_ptr<WebSocketPeer>& peer, bool authorized);
+  void on_message(WebSocketPeer& peer, std::string_view text);
+  void on_close(WebSocketPeer& peer);
 
   // Handles one client message; returns false to close the connection.
-  bool handle_message(mg_connection* conn, const std::string& text);
-  void send(mg_connection* conn, const nlohmann::json& message);
+  // Caller holds mu_.
+  bool handle_message(WebSocketPeer& peer, Client& client, const std::string& text);
+  void send(WebSocketPeer& peer, const nlohmann::json& message);  // caller holds mu_
+  nlohmann::json hello() const;
   void loop();
   void push_updates();
 
@@ -95,14 +104,15 @@ class WebSocketHub {
   Nanos interval_;
   std::map<std::string, Topic> topics_;
 
-  mutable std::mutex mu_;  // clients_; held while writing so a closing connection waits
-  std::map<const mg_connection*, Client> clients_;
+  mutable std::mutex mu_;  // clients_, sent_
+  std::map<const WebSocketPeer*, Client> clients_;
   uint64_t sent_ = 0;
 
   std::mutex wake_mu_;
   std::condition_variable wake_;
   bool pending_ = false;
   bool stopping_ = false;
+  bool stopped_ = false;
   std::thread thread_;
 };
 
