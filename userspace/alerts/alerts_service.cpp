@@ -242,7 +242,20 @@ HttpResponse AlertsService::signals_response(const HttpRequest& req) const {
     one.targets.push_back({name, *set, kernel});
     return HttpResponse::json(to_json(one) + "\n");
   }
-  return HttpResponse::json(to_json(*sig) + "\n");
+  std::shared_ptr<const std::string> body;
+  {
+    std::lock_guard lock(signals_body_mu_);
+    if (signals_body_for_ == sig) body = signals_body_;
+  }
+  if (!body) {
+    // Written outside the lock; two requests racing on a new set both write
+    // it, the same bytes.
+    body = std::make_shared<const std::string>(to_json(*sig) + "\n");
+    std::lock_guard lock(signals_body_mu_);
+    signals_body_for_ = sig;
+    signals_body_ = body;
+  }
+  return HttpResponse::json(*body);
 }
 
 void AlertsService::add_policy_status(nlohmann::json& j, const Alert& a) const {

@@ -89,6 +89,12 @@ class AlertsService {
   std::unique_ptr<NotificationPolicy> policy_;
   std::unique_ptr<PolicyStateFile> state_file_;  // null: alerts.state_dir is empty
   mutable std::mutex state_mu_;                  // state_file_ writes vs health
+  // The whole-host /api/v1/signals body, written once per signals set: a
+  // dashboard per person asks for the same one every interval, and the
+  // JSON (~70 KB on a busy host) cost more than serving it.
+  mutable std::mutex signals_body_mu_;
+  mutable std::shared_ptr<const Signals> signals_body_for_;
+  mutable std::shared_ptr<const std::string> signals_body_;
   std::string state_error_;                      // the load's problem (corrupt file), kept for health
   std::mutex notifier_mu_;
   std::condition_variable notifier_cv_;
