@@ -8,6 +8,11 @@ for data older than the head), every 10 minutes, over 14 days:
                   season-host memory in use: daily sinusoid (+-30%) growing 2%/day,
                               and 2 CPUs busy on the same daily cycle
                   spike-host  memory flat with a 30-minute spike on day 10
+  job="capacity": app-host    OpenTelemetry's http_server_request_duration_seconds for two
+                              services told apart by kscope's breakdown label (comm):
+                              checkout (daily cycle, +2%/day, 2% 5xx) and search
+                              (flat, 0.5% 5xx), each with a fixed latency mix whose p99
+                              the buckets determine
   job="web":      web-00..web-09, memory and / (flat, noisy, every 20 minutes)
   job="db":       db-0, db-1 (must not appear when the web fleet is selected)
 """
@@ -87,6 +92,62 @@ spike_end = spike_start + 1800
 gauge("node_memory_MemAvailable_bytes", {"instance": "spike-host", "job": "capacity"},
       lambda t: 64 * GiB - 16 * GiB * (1 + rng.gauss(0, 0.005)) - (20 * GiB if spike_start <= t < spike_end else 0))
 
+# app-host: request histograms of two services. Counters are cumulative
+# whole requests per series (as an exporter's are); the latency mix is the
+# same at every step, so histogram_quantile's answer is known exactly.
+LE = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+SERVICES = {
+    # share of requests per bucket (LE[i-1], LE[i]]; the rest of 1 is beyond 1 s
+    "checkout": {"route": "/cart", "method": "POST", "base": 40, "growth": 1.02, "amplitude": 0.5,
+                 "error_share": 0.02, "mix": [0, 0.10, 0.30, 0.50, 0.08, 0.015, 0.005, 0]},
+    "search": {"route": "/search", "method": "GET", "base": 15, "growth": 1.0, "amplitude": 0.0,
+               "error_share": 0.005, "mix": [0.60, 0.35, 0.03, 0.015, 0.005, 0, 0, 0]},
+}
+
+
+def request_rate(svc, t):
+    d = days(t)
+    return svc["base"] * svc["growth"] ** d * (1 + svc["amplitude"] * math.sin(2 * math.pi * d))
+
+
+def quantile_of_mix(q, mix):
+    """What histogram_quantile interpolates for quantile q of a bucket mix."""
+    cum, lower = 0.0, 0.0
+    for le, share in zip(LE, mix):
+        if share > 0 and cum + share >= q:
+            return lower + (le - lower) * (q - cum) / share
+        cum += share
+        lower = le
+    return LE[-1]
+
+
+for name, svc in SERVICES.items():
+    mids = [(lo + hi) / 2 for lo, hi in zip([0] + LE[:-1], LE)]
+    mean_latency = sum(m * f for m, f in zip(mids, svc["mix"]))
+    total = 0.0
+    pts = {code: {"count": [], "sum": [], "bucket": [[] for _ in LE + ["+Inf"]]} for code in ("200", "500")}
+    for t in times:
+        total += request_rate(svc, t - STEP / 2) * STEP * (1 + rng.gauss(0, 0.01))
+        errors = round(total * svc["error_share"])
+        for code, n in (("200", round(total) - errors), ("500", errors)):
+            p = pts[code]
+            p["count"].append((t, n))
+            p["sum"].append((t, n * mean_latency))
+            cum = 0.0
+            for i, share in enumerate(svc["mix"]):
+                cum += share
+                p["bucket"][i].append((t, round(n * min(cum, 1.0))))
+            p["bucket"][-1].append((t, n))
+    for code, p in pts.items():
+        lab = {"instance": "app-host", "job": "capacity", "comm": name, "http_route": svc["route"],
+               "http_request_method": svc["method"], "http_response_status_code": code}
+        fam = "http_server_request_duration_seconds"
+        for i, le in enumerate(LE + ["+Inf"]):
+            add(fam, "histogram", fam + "_bucket", dict(lab, le=str(le)), p["bucket"][i])
+        add(fam, "histogram", fam + "_count", lab, p["count"])
+        add(fam, "histogram", fam + "_sum", lab, p["sum"])
+    svc["p99"] = quantile_of_mix(0.99, svc["mix"])
+
 # The web fleet and two hosts the matcher must leave out.
 web = ["web-%02d" % i for i in range(10)]
 for host, job in [(h, "web") for h in web] + [("db-0", "db"), ("db-1", "db")]:
@@ -118,4 +179,5 @@ with open(sys.argv[2], "w") as out:
     json.dump({"start": start, "end": end, "step": STEP, "fs_full": fs_full, "fs_size": fs_size,
                "spike_start": spike_start, "spike_end": spike_end, "web": web,
                # The truth of season-host, to evaluate at the report's own horizon.
-               "season": {"base": 8 * GiB, "growth": 1.02, "amplitude": 0.3}}, out)
+               "season": {"base": 8 * GiB, "growth": 1.02, "amplitude": 0.3},
+               "services": SERVICES}, out)

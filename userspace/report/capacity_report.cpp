@@ -13,6 +13,14 @@ const std::vector<CapacitySignalSpec>& capacity_signal_specs() {
   // the CPU count. Memory in use is what MemAvailable says cannot be
   // reclaimed. A filesystem's use is size - avail: the root reservation
   // counts as used, since an ordinary writer runs out when avail is 0.
+  //
+  // A service's requests are grouped by instance and job (an OpenTelemetry
+  // SDK's service pushed over OTLP or scraped on its own job) and by
+  // kscope's breakdown label, comm or cgroup: kscope exports every service
+  // of a host under its own single job, so without it one row would blend
+  // them all (a p99 and an error ratio of no service at all). A label a
+  // series lacks groups as empty, so one grouping serves every exporter.
+#define KSCOPE_SERVICE_BY "instance, job, comm, cgroup"
   static const std::vector<CapacitySignalSpec> specs = {
       {"cpu", "CPU busy", "cores",
        "sum by (instance) (rate(node_cpu_seconds_total{mode!~\"idle|iowait\"%M}[R]))",
@@ -34,19 +42,21 @@ const std::vector<CapacitySignalSpec>& capacity_signal_specs() {
        "(rate(node_disk_reads_completed_total{%M}[R]) + rate(node_disk_writes_completed_total{%M}[R]))",
        "", "node_disk_read_time_seconds_total is not in Prometheus for this selection (or no disk did I/O)"},
       {"request_rate", "Request rate", "requests/s",
-       "sum by (instance, job) (rate(http_server_request_duration_seconds_count{%M}[R]))", "",
+       "sum by (" KSCOPE_SERVICE_BY ") (rate(http_server_request_duration_seconds_count{%M}[R]))", "",
        "http_server_request_duration_seconds is not in Prometheus for this selection: no service exports "
        "OpenTelemetry's HTTP server metrics there, so request rate, latency and errors are left out"},
       {"request_latency_p99", "Request latency p99", "seconds",
-       "histogram_quantile(0.99, sum by (instance, job, le) "
+       "histogram_quantile(0.99, sum by (" KSCOPE_SERVICE_BY ", le) "
        "(rate(http_server_request_duration_seconds_bucket{%M}[R])))",
        "", "http_server_request_duration_seconds_bucket is not in Prometheus for this selection"},
       {"error_ratio", "Request error ratio (5xx)", "ratio",
-       "(sum by (instance, job) (rate(http_server_request_duration_seconds_count{http_response_status_code=~\"5..\"%M}"
-       "[R])) or 0 * sum by (instance, job) (rate(http_server_request_duration_seconds_count{%M}[R]))) / "
-       "sum by (instance, job) (rate(http_server_request_duration_seconds_count{%M}[R]))",
+       "(sum by (" KSCOPE_SERVICE_BY ") (rate(http_server_request_duration_seconds_count{"
+       "http_response_status_code=~\"5..\"%M}[R])) or 0 * sum by (" KSCOPE_SERVICE_BY ") "
+       "(rate(http_server_request_duration_seconds_count{%M}[R]))) / sum by (" KSCOPE_SERVICE_BY ") "
+       "(rate(http_server_request_duration_seconds_count{%M}[R]))",
        "", "http_server_request_duration_seconds_count is not in Prometheus for this selection"},
   };
+#undef KSCOPE_SERVICE_BY
   return specs;
 }
 

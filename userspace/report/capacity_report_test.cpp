@@ -35,6 +35,32 @@ TEST(CapacityReport, ExpandsMatchersAndRange) {
   }
 }
 
+// Every "by (...)" clause of a query, without "le" (histogram_quantile's).
+std::vector<std::string> groupings(const std::string& q) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; (pos = q.find("by (", pos)) != std::string::npos;) {
+    pos += 4;
+    std::string g = q.substr(pos, q.find(')', pos) - pos);
+    if (const size_t le = g.find(", le"); le != std::string::npos) g.erase(le, 4);
+    out.push_back(g);
+  }
+  return out;
+}
+
+TEST(CapacityReport, RequestSignalsHaveOneRowPerServiceAlike) {
+  // kscope exports all of a host's services under one job, told apart by
+  // its breakdown label: a grouping without it blends them into one row.
+  // Every clause must group alike, or the error ratio's "or" and "/" match
+  // nothing and the three signals' rows do not line up.
+  for (const auto& spec : capacity_signal_specs()) {
+    const std::string key = spec.key;
+    if (key != "request_rate" && key != "request_latency_p99" && key != "error_ratio") continue;
+    const auto g = groupings(spec.usage);
+    ASSERT_FALSE(g.empty()) << key;
+    for (const auto& one : g) EXPECT_EQ(one, "instance, job, comm, cgroup") << key << ": " << spec.usage;
+  }
+}
+
 RegularSeries grid(double days, double step, auto value_at) {
   RegularSeries s;
   s.start = 1.7e9;
