@@ -242,6 +242,37 @@ TEST(NotificationPolicy, FlappingAlertIsNotifiedOnceAndHeld) {
   EXPECT_EQ(d[0].batch[0].kind, Notification::Kind::kResolved);
 }
 
+// As kscope runs it: routed to a sink of its own, seconds apart, ticked
+// after each change. Each change held while flapping is counted.
+TEST(NotificationPolicy, FlappingChangesAreCountedForTheRoutedSink) {
+  PolicyConfig c;
+  c.notify.flapping = {3, 1min};
+  c.sinks = {"chat", "flap"};
+  RouteConfig flappy;
+  flappy.match = {{"alertname", "F"}};
+  flappy.sinks = {"flap"};
+  RouteConfig rest;
+  rest.sinks = {"chat"};
+  c.routes = {flappy, rest};
+  auto p = make(c);
+  Alert a = alert("F", "x");
+  std::vector<size_t> flagged;
+  WallTime t = kT0;
+  for (int i = 0; i < 6; ++i, t += 2s) {
+    p->observe({i % 2 == 0 ? firing(a) : resolved(a)}, t);
+    for (const auto& d : p->tick(t)) {
+      EXPECT_EQ(d.sink, "flap");
+      for (const auto& n : d.batch) {
+        bool flap = std::count(n.alert.annotations.begin(), n.alert.annotations.end(),
+                               std::pair<std::string, std::string>("flapping", "true"));
+        if (flap) flagged.push_back(size_t(i));
+      }
+    }
+  }
+  EXPECT_EQ(flagged, std::vector<size_t>{3}) << "the fourth change is the one message marked flapping";
+  EXPECT_EQ((p->suppressed()[std::pair<std::string, std::string>("flap", "flapping")]), 3u);
+}
+
 TEST(NotificationPolicy, RateLimitHoldsBackAndSummarisesInTheNextMessage) {
   PolicyConfig c;
   c.notify.rate_limits = {{"chat", 2, 60s}};
