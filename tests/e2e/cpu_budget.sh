@@ -94,12 +94,23 @@ in_range "$used" 0.02 2 "kscope_bpf_cpu_ratio under the storm"
 runs0=$(metric kscope_bpf_program_runs_total program=handle_cpu_sample)
 samples0=$(metric kscope_cpu_samples_total comm=cpu_burner)
 t0=$(date +%s.%N)
-# The burner's own CPU time is the truth (the machine may be shared).
-burned=$(python3 -c '
-import resource, subprocess, sys
+# The burner's own CPU time is the truth (the machine may be shared). On a
+# VM, time stolen by the hypervisor (and interrupts) while the burner held
+# CPU 1 is not in its rusage, yet the cpu-clock ticks on through it: the
+# upper bound allows for what CPU 1 lost that way during the run.
+read -r burned lost < <(python3 -c '
+import os, resource, subprocess, sys
+def cpu1_lost():
+    for line in open("/proc/stat"):
+        f = line.split()
+        if f[0] == "cpu1":  # user nice system idle iowait irq softirq steal
+            return (int(f[6]) + int(f[7]) + int(f[8])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+lost0 = cpu1_lost()
 subprocess.run(["taskset", "-c", "1", sys.argv[1], "4"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+lost = cpu1_lost() - lost0
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(r.ru_utime + r.ru_stime)' "$W/cpu_burner")
+print(r.ru_utime + r.ru_stime, lost)' "$W/cpu_burner")
 wait_interval 1.5
 t1=$(date +%s.%N)
 runs1=$(metric kscope_bpf_program_runs_total program=handle_cpu_sample)
@@ -110,8 +121,8 @@ rate=$(python3 -c "print(($runs1 - $runs0) / ($t1 - $t0))")
 in_range "$rate" 35 65 "profile program runs per second at 1/4 rate on 2 CPUs (99 Hz would be 198)"
 # 99 samples per CPU second, each sample at 1/4 rate weighted 4.
 expect=$(python3 -c "print(99 * $burned)")
-in_range "$((samples1 - samples0))" "$(python3 -c "print(0.8 * $expect)")" "$(python3 -c "print(1.2 * $expect + 8)")" \
-  "cpu_burner samples for ${burned}s of CPU (99/s expected)"
+in_range "$((samples1 - samples0))" "$(python3 -c "print(0.8 * $expect)")" "$(python3 -c "print(1.2 * (99 * ($burned + $lost)) + 8)")" \
+  "cpu_burner samples for ${burned}s of CPU, ${lost}s stolen or in interrupts (99/s expected)"
 
 stop_storm
 wait_for 40 'h["budget"]["sampling_divisor"] == 1 and not h["budget"]["steps"] and h["status"] == "ok"'
