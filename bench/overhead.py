@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import random
+import resource
+import shlex
 import signal
 import statistics
 import subprocess
@@ -126,6 +128,16 @@ def wait_new_bpf_progs(count, timeout=30):
     return ready
 
 
+def bpf_prog_stats():
+    """{id: (name, run_time_ns, run_cnt)} of every loaded program."""
+    out = subprocess.run(["bpftool", "-j", "prog", "list"], capture_output=True, text=True).stdout
+    try:
+        return {p["id"]: (p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0))
+                for p in json.loads(out)}
+    except ValueError:
+        return {}
+
+
 def bpf_prog_ids():
     out = subprocess.run(["bpftool", "-j", "prog", "list"], capture_output=True, text=True).stdout
     try:
@@ -157,7 +169,15 @@ def make_tools(build, names):
     for name, command, progs in (("kscope-offcpu-stacks", "offcpu", 3), ("kscope-profile-stacks", "profile", 1)):
         tools[name] = (lambda name=name, command=command, progs=progs:
                        Tool(name, [kscope, command, "-d", "10m", "-q", "-o", "-"], wait_new_bpf_progs(progs)))
-    tools["syscount"] = lambda: Tool("syscount", ["syscount", "-L"], wait_new_bpf_progs(2))
+    # The floor and the steps up from it (bench/floor/floor.bpf.c says what
+    # each mode does): tp_btf programs like kscope's.
+    for name, progs in FLOOR_MODES.items():
+        tools[name] = (lambda name=name, progs=progs:
+                       Tool(name, list(build_floor(build)) + [progs], wait_new_bpf_progs(progs.count(",") + 1)))
+    # syscount counts per syscall on exit (one program); -L adds an enter
+    # program and a latency sum, keyed by thread id in a hash.
+    tools["syscount"] = lambda: Tool("syscount", ["syscount"], wait_new_bpf_progs(1))
+    tools["syscount-L"] = lambda: Tool("syscount-L", ["syscount", "-L"], wait_new_bpf_progs(2))
     tools["runqlat"] = lambda: Tool("runqlat", ["runqlat", "60"], wait_new_bpf_progs(3))
     tools["offcputime"] = lambda: Tool("offcputime", ["offcputime", "-m", "1000", "60"], wait_new_bpf_progs(1))
     tools["bpftrace"] = lambda: Tool(
@@ -165,9 +185,39 @@ def make_tools(build, names):
                      "tracepoint:raw_syscalls:sys_enter { @s[tid] = nsecs; } "
                      "tracepoint:raw_syscalls:sys_exit /@s[tid]/ { @lat = hist(nsecs - @s[tid]); delete(@s[tid]); }"],
         wait_new_bpf_progs(2))
+    tools["bpftrace-count"] = lambda: Tool(
+        "bpftrace-count", ["bpftrace", "-e", "tracepoint:raw_syscalls:sys_exit { @[args->id] = count(); }"],
+        wait_new_bpf_progs(1))
     tools["perf"] = lambda: Tool("perf", ["perf", "record", "-F", "99", "-g", "-a", "-o", "/dev/null"],
                                  lambda t: time.sleep(2))
     return [(n, tools[n]) for n in names]
+
+
+# The steps of bench/floor/floor.bpf.c: name -> its programs.
+FLOOR_MODES = {
+    "floor": "empty_enter",
+    "floor2": "empty_enter,empty_exit",
+    "floor-clock2": "clock_enter,clock_exit",
+    "floor-storage2": "storage_enter,storage_exit",
+}
+
+
+def build_floor(build):
+    """Builds bench/floor into BUILD/bench/floor when its sources are newer;
+    returns (loader, floor.bpf.o)."""
+    out = os.path.join(build, "bench", "floor")
+    obj, exe = os.path.join(out, "floor.bpf.o"), os.path.join(out, "loader")
+    src = os.path.join(ROOT, "bench", "floor")
+    arch = {"x86_64": "x86", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+    newest = max(os.path.getmtime(os.path.join(src, f)) for f in os.listdir(src))
+    if not os.path.exists(exe) or os.path.getmtime(exe) < newest:
+        os.makedirs(out, exist_ok=True)
+        subprocess.run(["clang", "-target", "bpf", "-mcpu=v3", "-g", "-O2", "-Wall", "-Werror",
+                        f"-D__TARGET_ARCH_{arch}", "-I", os.path.join(ROOT, "vmlinux", arch),
+                        "-c", os.path.join(src, "floor.bpf.c"), "-o", obj], check=True)
+        subprocess.run(["cc", "-O2", "-Wall", "-Werror", os.path.join(src, "loader.c"), "-lbpf", "-o", exe],
+                       check=True)
+    return exe, obj
 
 
 WORKLOADS = {
@@ -177,15 +227,63 @@ WORKLOADS = {
 
 
 def run_workload(build, workload):
+    """(wall ns per operation as the workload prints it, CPU ns per operation).
+
+    The CPU time is the workload's own (user + system, from its rusage): on a
+    host shared with other work the wall time also counts the time the
+    workload waited for its CPU, the CPU time does not (the scheduler's clock
+    leaves out time stolen by the hypervisor)."""
     argv, _ = WORKLOADS[workload]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["taskset", "-c", "1", os.path.join(build, "workloads", argv[0])] + argv[1:],
                          capture_output=True, text=True, check=True).stdout
-    return float(out.strip())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return float(out.strip()), cpu_s * 1e9 / int(argv[1])
 
 
 def ensure_tracefs():
     if not os.path.exists("/sys/kernel/tracing/events"):
         subprocess.run(["mount", "-t", "tracefs", "tracefs", "/sys/kernel/tracing"], check=False)
+
+
+def bpf_stats_pass(args, tools, workloads):
+    """Per program of each tool: ns per run and runs over a workload, medians
+    of the repetitions; where the time goes, program by program."""
+    old = open("/proc/sys/kernel/bpf_stats_enabled").read().strip()
+    per = {}  # (tool, workload, program) -> [(ns per run, runs)]
+    try:
+        with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+            f.write("1")
+        for rep in range(args.reps):
+            batch = list(tools)
+            random.shuffle(batch)
+            for name, factory in batch:
+                before = bpf_prog_ids()
+                tool = factory()
+                tool.start()
+                try:
+                    for w in workloads:
+                        a = {i: v for i, v in bpf_prog_stats().items() if i not in before}
+                        run_workload(args.build, w)
+                        b = bpf_prog_stats()
+                        for i, (prog, t0, n0) in a.items():
+                            if i in b and b[i][2] > n0:
+                                runs = b[i][2] - n0
+                                per.setdefault((name, w, prog), []).append(((b[i][1] - t0) / runs, runs))
+                finally:
+                    tool.stop()
+                print(f"rep {rep + 1}/{args.reps} {name}", file=sys.stderr)
+    finally:
+        with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+            f.write(old)
+    print(f"\nBPF run time per program, kernel.bpf_stats_enabled=1, medians of {args.reps}; "
+          f"`{' '.join(sys.argv)}`\n")
+    print("| tool | workload | program | ns per run | runs |")
+    print("| --- | --- | --- | --- | --- |")
+    for (tool, w, prog), v in sorted(per.items()):
+        print(f"| {tool} | {w} | {prog} | {statistics.median(x[0] for x in v):.0f} | "
+              f"{statistics.median(x[1] for x in v):.0f} |")
 
 
 def main():
@@ -195,12 +293,25 @@ def main():
     ap.add_argument("--workloads", default="syscall")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--json", help="also write raw results here")
+    ap.add_argument("--cmd", action="append", default=[], metavar="NAME:PROGS:COMMAND",
+                    help="one more tool: COMMAND, ready when it has loaded PROGS BPF programs "
+                         "(a variant under test beside the others); name it in --tools too")
+    ap.add_argument("--bpf-stats", action="store_true",
+                    help="instead: kernel.bpf_stats_enabled=1 and the ns per run of each tool's programs "
+                         "(the statistics add two clock reads per run, so the timings are not comparable)")
     args = ap.parse_args()
     ensure_tracefs()
     names = args.tools.split(",")
     workloads = args.workloads.split(",")
-    tools = make_tools(args.build, names)
+    tools = make_tools(args.build, [n for n in names if n not in {c.split(":", 2)[0] for c in args.cmd}])
+    for spec in args.cmd:
+        cname, progs, command = spec.split(":", 2)
+        tools.append((cname, lambda cname=cname, progs=int(progs), command=command:
+                      Tool(cname, shlex.split(command), wait_new_bpf_progs(progs))))
 
+    if args.bpf_stats:
+        bpf_stats_pass(args, tools, workloads)
+        return
     results = {(t, w): [] for t in names for w in workloads}
     meta = {t: {"rss_kb": [], "attach_s": []} for t in names}
     order = [(i, n, f) for i in range(args.reps) for n, f in tools]
@@ -220,27 +331,31 @@ def main():
             if tool.attach_seconds is not None:
                 meta[name]["attach_s"].append(tool.attach_seconds)
             print(f"rep {rep + 1}/{args.reps} {name}: " +
-                  ", ".join(f"{w} {results[(name, w)][-1]:.0f}" for w in workloads), file=sys.stderr)
+                  ", ".join(f"{w} {results[(name, w)][-1][0]:.0f} (CPU {results[(name, w)][-1][1]:.0f})"
+                            for w in workloads), file=sys.stderr)
 
     print(f"\n{args.reps} interleaved repetitions, medians; workload pinned to CPU 1; "
           f"`{' '.join(sys.argv)}`\n")
     for w in workloads:
         unit = WORKLOADS[w][1]
-        base = statistics.median(results[("none", w)]) if "none" in names else 0.0
-        print(f"| {w} ({unit}) | median | added | RSS MB | peak MB | attach s |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        wall = {n: statistics.median(r[0] for r in results[(n, w)]) for n in names}
+        cpu = {n: statistics.median(r[1] for r in results[(n, w)]) for n in names}
+        base = (wall["none"], cpu["none"]) if "none" in names else (0.0, 0.0)
+        print(f"| {w} ({unit}) | median | added | CPU | CPU added | RSS MB | peak MB | attach s |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for n in names:
-            med = statistics.median(results[(n, w)])
             rss = meta[n]["rss_kb"]
             rss_s = f"{statistics.median(r[0] for r in rss) / 1024:.1f}" if rss else "-"
             peak_s = f"{statistics.median(r[1] for r in rss) / 1024:.1f}" if rss else "-"
             att = meta[n]["attach_s"]
             att_s = f"{statistics.median(att):.2f}" if att else "-"
-            print(f"| {n} | {med:.0f} | {med - base:+.0f} | {rss_s} | {peak_s} | {att_s} |")
+            print(f"| {n} | {wall[n]:.0f} | {wall[n] - base[0]:+.0f} | {cpu[n]:.0f} | {cpu[n] - base[1]:+.0f} | "
+                  f"{rss_s} | {peak_s} | {att_s} |")
         print()
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({f"{t}/{w}": v for (t, w), v in results.items()}, f, indent=1)
+            json.dump({f"{t}/{w}": [{"wall_ns": r[0], "cpu_ns": r[1]} for r in v] for (t, w), v in results.items()},
+                      f, indent=1)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,14 @@
  *
  * One enter/exit pair of programs per attach flavour: tp_btf (needs no
  * tracefs, task-local storage for the start time) and raw_tp as the fallback
- * (LRU hash keyed by thread id). Userspace enables exactly one pair. */
+ * (LRU hash keyed by thread id). Userspace enables exactly one pair.
+ *
+ * Every syscall pays this, so the exit is kept to one array access in the
+ * common case (notes/issue-19.md has the measurements): a series' stats live
+ * at a slot of the syscall_latency array, syscall_slots maps its key to the
+ * slot, and each task caches the slots of its recent syscalls beside its
+ * start time, so the key is hashed only when a task first makes a syscall,
+ * or after it renamed itself or the series aged out. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -30,13 +37,34 @@ struct {
 	__type(value, struct syscall_start);
 } syscall_start_lru SEC(".maps");
 
+/* Series key -> slot in syscall_latency. Userspace ages a key out by
+ * deleting it here, zeroing its slot with a new generation and pushing the
+ * slot onto syscall_free_slots. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, struct syscall_key);
-	__type(value, struct syscall_stats);
+	__type(value, __u32);
+} syscall_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096); /* as syscall_slots: both sized by userspace */
+	__type(key, __u32);
+	__type(value, struct syscall_series);
 } syscall_latency SEC(".maps");
+
+/* Slots given back by userspace; slots never used yet come from
+ * syscall_next_slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 4096);
+	__type(value, __u32);
+} syscall_free_slots SEC(".maps");
+
+const volatile __u32 targ_slots = 4096; /* syscall_latency's max_entries */
+__u32 syscall_next_slot = 0;
 
 /* Where events go when syscall_latency is full: one slot per syscall number,
  * so a full map loses the breakdown but never the syscall or the count. */
@@ -69,6 +97,8 @@ const volatile __u64 targ_slow_ns = 0;
 /* When set, only the syscalls whose bit is set in targ_slow_nrs. */
 const volatile __u32 targ_slow_filter = 0;
 const volatile __u64 targ_slow_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
+/* The syscalls whose positive return is a byte count (ret_sum). */
+const volatile __u64 targ_bytes_nrs[KSCOPE_SYSCALL_MAX_NR / 64] = {};
 /* Capture stack ids (the biggest part of an event's cost). */
 const volatile __u32 targ_slow_stacks = 1;
 /* The reader itself (its polling is slow by design), 0: none. */
@@ -96,7 +126,6 @@ struct {
 	__uint(value_size, KSCOPE_STACK_DEPTH * sizeof(__u64));
 } syscall_stacks SEC(".maps");
 
-static const struct syscall_stats zero_stats;
 static const __u64 zero_count;
 
 static __always_inline bool nr_in(const volatile __u64 *set, __u32 nr)
@@ -159,6 +188,86 @@ static __noinline void emit_slow(void *ctx, __u32 nr, __u64 delta, long ret, __u
 	kscope_event_submit(e);
 }
 
+static __always_inline int take_free_slot(__u32 *slot)
+{
+	__u32 next = syscall_next_slot;
+
+	if (next < targ_slots) {
+		next = __sync_fetch_and_add(&syscall_next_slot, 1);
+		if (next < targ_slots) {
+			*slot = next;
+			return 0;
+		}
+	}
+	return bpf_map_pop_elem(&syscall_free_slots, slot) ? -1 : 0;
+}
+
+/* The slot of key's series, inserted with a free slot when key is new.
+ * Returns -1 when syscall_slots is full or no slot is free. */
+static __noinline int find_slot(const struct syscall_key *key, __u32 *slot)
+{
+	__u32 *found = bpf_map_lookup_elem(&syscall_slots, key);
+	__u32 fresh;
+	long err;
+
+	if (found) {
+		*slot = *found;
+		return 0;
+	}
+	if (take_free_slot(&fresh))
+		return -1;
+	err = bpf_map_update_elem(&syscall_slots, key, &fresh, BPF_NOEXIST);
+	if (!err) {
+		*slot = fresh;
+		return 0;
+	}
+	bpf_map_push_elem(&syscall_free_slots, &fresh, 0); /* not ours after all */
+	if (err != -17 /* EEXIST: another CPU inserted it */)
+		return -1;
+	found = bpf_map_lookup_elem(&syscall_slots, key);
+	if (!found)
+		return -1;
+	*slot = *found;
+	return 0;
+}
+
+/* The stats of key's series: from the task's slot cache, else through
+ * syscall_slots (and cached), else NULL (no room: the caller folds). */
+static __always_inline struct syscall_stats *series_stats(struct syscall_start *start,
+							  struct syscall_key *key)
+{
+	struct syscall_slot_ref *ref;
+	struct syscall_series *series = NULL;
+	__u32 tag, slot;
+
+	/* A task that renamed itself (prctl, exec), or a reused thread id in
+	 * the raw_tp flavour, starts its cache over. */
+	if (start->cached_target.cgroup_id != key->target.cgroup_id ||
+	    *(__u64 *)&start->cached_target.comm[0] != *(__u64 *)&key->target.comm[0] ||
+	    *(__u64 *)&start->cached_target.comm[8] != *(__u64 *)&key->target.comm[8]) {
+		start->cached_target = key->target;
+		for (int i = 0; i < KSCOPE_SYSCALL_SLOT_CACHE; i++)
+			start->slots[i].tag = 0;
+	}
+	tag = 1 + key->nr + ((key->flags & KSCOPE_KEY_IDLE) << (KSCOPE_SYSCALL_TAG_IDLE_SHIFT - 1));
+	ref = &start->slots[key->nr & (KSCOPE_SYSCALL_SLOT_CACHE - 1)];
+	if (ref->tag == tag) {
+		slot = ref->slot;
+		series = bpf_map_lookup_elem(&syscall_latency, &slot);
+		if (series && series->gen == ref->gen)
+			return &series->stats;
+	}
+	if (find_slot(key, &slot))
+		return NULL;
+	series = bpf_map_lookup_elem(&syscall_latency, &slot);
+	if (!series)
+		return NULL;
+	ref->tag = tag;
+	ref->slot = slot;
+	ref->gen = series->gen;
+	return &series->stats;
+}
+
 static __always_inline void record_exit(void *ctx, struct syscall_start *start, long ret, bool btf)
 {
 	struct syscall_key key = {};
@@ -184,7 +293,7 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 		kscope_fill_target(&key.target);
 	key.nr = nr;
 	key.flags = flags;
-	stats = kscope_lookup_or_init(&syscall_latency, &key, &zero_stats);
+	stats = series_stats(start, &key);
 	if (!stats) {
 		kscope_count(&syscall_overflow, KSCOPE_SYSCALL_OVF_LATENCY);
 		stats = bpf_map_lookup_elem(&syscall_latency_other, &nr);
@@ -196,7 +305,7 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 		bucket = KSCOPE_HIST_BUCKETS - 1;
 	__sync_fetch_and_add(&stats->latency.buckets[bucket], 1);
 	__sync_fetch_and_add(&stats->latency.sum_ns, delta);
-	if (ret > 0)
+	if (ret > 0 && nr_in(targ_bytes_nrs, nr))
 		__sync_fetch_and_add(&stats->ret_sum, ret);
 
 	if (ret < 0 && ret >= -4095) {

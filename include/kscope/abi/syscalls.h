@@ -15,6 +15,9 @@
 #define KSCOPE_SYSCALL_OVF_START 2
 #define KSCOPE_SYSCALL_OVF_MAX 3
 
+/* No free slot in syscall_latency (also the "no series yet" slot value). */
+#define KSCOPE_SYSCALL_NO_SLOT 0xffffffffu
+
 struct syscall_key {
 	struct kscope_target target;
 	__u32 nr;
@@ -25,16 +28,42 @@ struct syscall_key {
 
 struct syscall_stats {
 	struct kscope_hist latency;
-	/* Sum of positive return values: bytes for the read/write families,
-	 * meaningless (and not exported) for the rest. */
+	/* Sum of positive return values of the read/write families (the
+	 * syscalls in targ_bytes_nrs), 0 for the rest. */
 	__u64 ret_sum;
 };
 
-/* Per-task state between sys_enter and sys_exit. */
+/* One element of the syscall_latency array: a series' stats at the slot
+ * that syscall_slots gives its key. gen changes whenever userspace frees
+ * the slot (the series aged out), so a slot cached by a task for the old
+ * key is known stale. */
+struct syscall_series {
+	struct syscall_stats stats;
+	__u64 gen;
+};
+
+/* Per-task cache of series slots, direct-mapped by syscall number: a hit
+ * spares the exit a hash lookup of the whole key. tag is 0 when empty, else
+ * 1 + nr + (idle << KSCOPE_SYSCALL_TAG_IDLE_SHIFT). */
+#define KSCOPE_SYSCALL_SLOT_CACHE 8
+#define KSCOPE_SYSCALL_TAG_IDLE_SHIFT 16
+
+struct syscall_slot_ref {
+	__u32 tag;
+	__u32 slot;
+	__u64 gen;
+};
+
+/* Per-task state between sys_enter and sys_exit, and the task's slot cache,
+ * valid for the target it was filled for (a process renames itself with
+ * prctl or exec, a thread id is reused: the target is compared on every
+ * exit). */
 struct syscall_start {
 	__u64 ts;
 	__u32 nr;
 	__u32 futex_op; /* futex's second argument, for futex only */
+	struct kscope_target cached_target;
+	struct syscall_slot_ref slots[KSCOPE_SYSCALL_SLOT_CACHE];
 };
 
 #endif
