@@ -268,7 +268,9 @@ static __always_inline struct syscall_stats *series_stats(struct syscall_start *
 	return &series->stats;
 }
 
-static __always_inline void record_exit(void *ctx, struct syscall_start *start, long ret, bool btf)
+/* task: the current task as a BTF pointer (tp_btf), NULL for raw_tp. */
+static __always_inline void record_exit(void *ctx, struct syscall_start *start, long ret,
+					struct task_struct *task)
 {
 	struct syscall_key key = {};
 	struct syscall_stats *stats;
@@ -287,8 +289,8 @@ static __always_inline void record_exit(void *ctx, struct syscall_start *start, 
 
 	/* No KSCOPE_KEY_KERNEL here: kernel threads never enter through a
 	 * system call, so these tracepoints only see user tasks. */
-	if (btf)
-		kscope_fill_target_btf(&key.target);
+	if (task)
+		kscope_fill_current_target_btf(task, &key.target);
 	else
 		kscope_fill_target(&key.target);
 	key.nr = nr;
@@ -346,11 +348,12 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct syscall_start *start;
 
-	start = bpf_task_storage_get(&syscall_start_task, bpf_get_current_task_btf(), 0, 0);
+	start = bpf_task_storage_get(&syscall_start_task, task, 0, 0);
 	if (start)
-		record_exit(ctx, start, ret, true);
+		record_exit(ctx, start, ret, task);
 	return 0;
 }
 
@@ -376,6 +379,6 @@ int BPF_PROG(handle_sys_exit_raw, struct pt_regs *regs, long ret)
 	struct syscall_start *start = bpf_map_lookup_elem(&syscall_start_lru, &tid);
 
 	if (start)
-		record_exit(ctx, start, ret, false);
+		record_exit(ctx, start, ret, NULL);
 	return 0;
 }
