@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -172,6 +173,82 @@ TEST_F(SyscallsProbeTest, SeriesOfExitedTargetsAgeOut) {
   // The live process (this test) keeps its series.
   EXPECT_NE(find_series(collect(*probe, cfg), "kscope_syscall_latency_seconds", {{"comm", "kscope_bpf_test"}}),
             nullptr);
+}
+
+// Each task caches the slots of its series (bpf/syscalls.bpf.c): a process
+// that renames itself must count under the new name from its next syscall,
+// in the thread that renamed it and in its other threads alike.
+TEST_F(SyscallsProbeTest, RenamedProcessCountsUnderItsNewName) {
+  Config cfg;
+  cfg.breakdown = "comm";
+  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  auto probe = make_syscalls_probe();
+  auto st = probe->start(cfg);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  std::string before = testing::unique_comm("rnA");
+  std::string after = testing::unique_comm("rnB");
+  char saved[16] = {};
+  prctl(PR_GET_NAME, saved);
+  prctl(PR_SET_NAME, before.c_str());
+
+  // Spins on atomics, so the thread makes no syscalls but its getppids.
+  std::atomic<int> phase{0};
+  std::thread worker([&phase] {
+    for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
+    phase = 1;
+    while (phase.load() != 2) {
+    }
+    for (int i = 0; i < 7; ++i) syscall(SYS_getppid);
+  });
+  for (int i = 0; i < 13; ++i) syscall(SYS_getppid);
+  while (phase.load() != 1) {
+  }
+  prctl(PR_SET_NAME, after.c_str());  // the main thread leads the group
+  for (int i = 0; i < 17; ++i) syscall(SYS_getppid);
+  phase = 2;
+  worker.join();
+  prctl(PR_SET_NAME, saved);
+
+  auto families = collect(*probe, cfg);
+  const Series* old_name = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "getppid"}, {"comm", before}});
+  const Series* new_name = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "getppid"}, {"comm", after}});
+  ASSERT_NE(old_name, nullptr);
+  ASSERT_NE(new_name, nullptr);
+  EXPECT_EQ(old_name->histogram->count(), 13u + 5u);
+  EXPECT_EQ(new_name->histogram->count(), 17u + 7u);
+}
+
+// A series that aged out gives its slot back; a task that still caches the
+// slot must not count into it (its key is gone: the counts would be lost, or
+// land in another series once the slot is reused) but start a new series.
+TEST_F(SyscallsProbeTest, TaskCountsAgainAfterItsSeriesAgedOut) {
+  Config cfg;
+  cfg.breakdown = "comm";
+  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  cfg.series_ttl = std::chrono::milliseconds(300);
+  auto probe = make_syscalls_probe();
+  ASSERT_TRUE(probe->start(cfg).ok());
+  std::string comm = testing::unique_comm("gen");
+  char saved[16] = {};
+  prctl(PR_GET_NAME, saved);
+  prctl(PR_SET_NAME, comm.c_str());
+  for (int i = 0; i < 3; ++i) syscall(SYS_getppid);
+  const Labels labels{{"syscall", "getppid"}, {"comm", comm}};
+  auto families = collect(*probe, cfg);
+  const Series* s = find_series(families, "kscope_syscall_latency_seconds", labels);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->histogram->count(), 3u);
+  // Idle past the ttl (this thread sleeps: no getppid), then the series is freed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  families = collect(*probe, cfg);
+  EXPECT_EQ(find_series(families, "kscope_syscall_latency_seconds", labels), nullptr);
+
+  for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
+  prctl(PR_SET_NAME, saved);
+  families = collect(*probe, cfg);
+  s = find_series(families, "kscope_syscall_latency_seconds", labels);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->histogram->count(), 5u);
 }
 
 TEST_F(SyscallsProbeTest, ReportsProgramRunStats) {

@@ -4,6 +4,8 @@
 #include <unistd.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include "collect/cardinality.h"
@@ -20,6 +22,8 @@
 
 static_assert(sizeof(syscall_key) == 40, "syscall_key layout is shared with bpf/syscalls.bpf.c");
 static_assert(sizeof(syscall_stats) == (KSCOPE_HIST_BUCKETS + 2) * 8, "syscall_stats layout");
+static_assert(sizeof(syscall_series) == sizeof(syscall_stats) + 8, "syscall_series layout");
+static_assert(sizeof(syscall_start) == 16 + 24 + KSCOPE_SYSCALL_SLOT_CACHE * 16, "syscall_start layout");
 
 namespace kscope {
 namespace {
@@ -70,30 +74,35 @@ class SyscallsProbe final : public Probe {
     const std::string& label = labeler_->label_name();
 
     auto now = KeyAging::Clock::now();
-    std::vector<syscall_key> idle;
+    std::vector<std::pair<syscall_key, uint32_t>> idle;  // and its slot
     syscall_key key{}, next{};
+    syscall_series series{};
     syscall_stats stats{};
-    int fd = bpf_map__fd(skel_->maps.syscall_latency);
+    uint32_t slot = 0;
+    int slots_fd = bpf_map__fd(skel_->maps.syscall_slots);
+    int series_fd = bpf_map__fd(skel_->maps.syscall_latency);
     void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    while (bpf_map_get_next_key(slots_fd, prev, &next) == 0) {
       key = next;
       prev = &key;
-      if (bpf_map_lookup_elem(fd, &key, &stats) != 0) continue;
+      if (bpf_map_lookup_elem(slots_fd, &key, &slot) != 0) continue;
+      if (bpf_map_lookup_elem(series_fd, &slot, &series) != 0) continue;
       Labels labels{{"syscall", syscall_name(key.nr)}};
       if (!label.empty()) labels.emplace_back(label, labeler_->value(key.target, key.flags & KSCOPE_KEY_OTHER));
       if (key.flags & KSCOPE_KEY_IDLE) labels.emplace_back("idle", "true");
-      Series s{labels, 0, Histogram::from_kernel(stats.latency)};
+      Series s{labels, 0, Histogram::from_kernel(series.stats.latency)};
       if (latency_aging_->idle(key_bytes(key), s.histogram->count(), now)) {
-        idle.push_back(key);
+        idle.emplace_back(key, slot);
         continue;
       }
       if (s.histogram->count() == 0) continue;
-      if (syscall_returns_bytes(labels[0].second)) bytes.series.push_back({labels, double(stats.ret_sum), {}});
+      if (syscall_returns_bytes(labels[0].second))
+        bytes.series.push_back({labels, double(series.stats.ret_sum), {}});
       latency.series.push_back(std::move(s));
     }
 
     // Calls recorded after syscall_latency filled up, per syscall.
-    fd = bpf_map__fd(skel_->maps.syscall_latency_other);
+    int fd = bpf_map__fd(skel_->maps.syscall_latency_other);
     for (uint32_t nr = 0; nr < KSCOPE_SYSCALL_MAX_NR; ++nr) {
       if (bpf_map_lookup_elem(fd, &nr, &stats) != 0) continue;
       Histogram h = Histogram::from_kernel(stats.latency);
@@ -105,7 +114,7 @@ class SyscallsProbe final : public Probe {
     }
 
     // Deleted after the walk: deleting during get_next_key restarts it.
-    for (const auto& k : idle) bpf_map_delete_elem(bpf_map__fd(skel_->maps.syscall_latency), &k);
+    for (const auto& [k, at] : idle) free_slot(k, at);
     latency_aging_->end_round();
 
     std::vector<syscall_key> idle_errors;
@@ -169,11 +178,16 @@ class SyscallsProbe final : public Probe {
     s->rodata->targ_breakdown = targets->breakdown;
     s->rodata->targ_tgid = targets->tgid;
     s->rodata->targ_cgroup_id = targets->cgroup_id;
-    bpf_map__set_max_entries(s->maps.syscall_latency, config.probes.syscalls.max_entries);
+    uint32_t slots = config.probes.syscalls.max_entries;
+    bpf_map__set_max_entries(s->maps.syscall_slots, slots);
+    bpf_map__set_max_entries(s->maps.syscall_latency, slots);
+    bpf_map__set_max_entries(s->maps.syscall_free_slots, slots);
+    s->rodata->targ_slots = slots;
     bpf_map__set_max_entries(s->maps.syscall_errors, config.probes.syscalls.max_entries);
     if (btf) bpf_map__set_autocreate(s->maps.syscall_start_lru, false);
     set_slow_events(config);
     set_idle_class();
+    set_byte_syscalls();
     int err = syscalls_bpf__load(s);
     if (err) {
       Error e = load_error("syscalls", err);
@@ -205,7 +219,30 @@ class SyscallsProbe final : public Probe {
                              slow_events_ && options_.stacks ? config.probes.syscalls.max_stacks : 1);
   }
 
+  // An aged-out series gives its slot back: the key leaves syscall_slots
+  // first (a new event for it takes another slot), the slot is zeroed with
+  // a new generation (tasks that cached it see theirs is stale), then it
+  // joins the free queue.
+  void free_slot(const syscall_key& key, uint32_t slot) {
+    int series_fd = bpf_map__fd(skel_->maps.syscall_latency);
+    syscall_series series{};
+    if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.syscall_slots), &key) != 0) return;
+    if (bpf_map_lookup_elem(series_fd, &slot, &series) != 0) return;
+    syscall_series fresh{};
+    fresh.gen = series.gen + 1;
+    if (bpf_map_update_elem(series_fd, &slot, &fresh, BPF_ANY) != 0) return;
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.syscall_free_slots), nullptr, &slot, BPF_ANY) != 0)
+      spdlog::warn("probe=syscalls slot={} not returned to the free queue: {}", slot, std::strerror(errno));
+  }
+
   static void set_bit(__u64* set, uint32_t nr) { set[nr / 64] |= 1ULL << (nr % 64); }
+
+  // ret_sum is summed (an atomic add) only where it is exported.
+  void set_byte_syscalls() {
+    for (uint32_t nr = 0; nr < KSCOPE_SYSCALL_MAX_NR; ++nr) {
+      if (syscall_returns_bytes(syscall_name(nr))) set_bit(skel_->rodata->targ_bytes_nrs, nr);
+    }
+  }
 
   void set_idle_class() {
     auto* s = skel_.get();
