@@ -221,6 +221,8 @@ TEST_F(SyscallsProbeTest, RenamedProcessCountsUnderItsNewName) {
 // A series that aged out gives its slot back; a task that still caches the
 // slot must not count into it (its key is gone: the counts would be lost, or
 // land in another series once the slot is reused) but start a new series.
+// The getppids run in a thread that makes no other syscall (it spins on an
+// atomic), so nothing evicts the slot from its cache in between.
 TEST_F(SyscallsProbeTest, TaskCountsAgainAfterItsSeriesAgedOut) {
   Config cfg;
   cfg.breakdown = "comm";
@@ -232,18 +234,28 @@ TEST_F(SyscallsProbeTest, TaskCountsAgainAfterItsSeriesAgedOut) {
   char saved[16] = {};
   prctl(PR_GET_NAME, saved);
   prctl(PR_SET_NAME, comm.c_str());
-  for (int i = 0; i < 3; ++i) syscall(SYS_getppid);
+  std::atomic<int> phase{0};
+  std::thread worker([&phase] {
+    for (int i = 0; i < 3; ++i) syscall(SYS_getppid);
+    phase = 1;
+    while (phase.load() != 2) {
+    }
+    for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
+  });
+  while (phase.load() != 1) {
+  }
   const Labels labels{{"syscall", "getppid"}, {"comm", comm}};
   auto families = collect(*probe, cfg);
   const Series* s = find_series(families, "kscope_syscall_latency_seconds", labels);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->histogram->count(), 3u);
-  // Idle past the ttl (this thread sleeps: no getppid), then the series is freed.
+  // Idle past the ttl, then the series is freed.
   std::this_thread::sleep_for(std::chrono::milliseconds(450));
   families = collect(*probe, cfg);
   EXPECT_EQ(find_series(families, "kscope_syscall_latency_seconds", labels), nullptr);
 
-  for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
+  phase = 2;
+  worker.join();
   prctl(PR_SET_NAME, saved);
   families = collect(*probe, cfg);
   s = find_series(families, "kscope_syscall_latency_seconds", labels);
