@@ -19,9 +19,58 @@ namespace {
 
 using testing::find_series;
 
+// A thread that makes `first` getppid calls, then spins on an atomic (no
+// syscall) until released, then makes `second` more: nothing else passes
+// through its slot cache in between.
+class GetppidBursts {
+ public:
+  GetppidBursts(int first, int second)
+      : worker_([this, first, second] {
+          for (int i = 0; i < first; ++i) syscall(SYS_getppid);
+          phase_ = 1;
+          while (phase_.load() != 2) {
+          }
+          for (int i = 0; i < second; ++i) syscall(SYS_getppid);
+        }) {}
+  ~GetppidBursts() { finish(); }
+  void wait_first() const {
+    while (phase_.load() != 1) {
+    }
+  }
+  void finish() {
+    phase_ = 2;
+    if (worker_.joinable()) worker_.join();
+  }
+
+ private:
+  std::atomic<int> phase_{0};
+  std::thread worker_;
+};
+
+// Names this process (the main thread leads the group) for a scope.
+class ScopedProcessName {
+ public:
+  explicit ScopedProcessName(const std::string& name) {
+    prctl(PR_GET_NAME, saved_);
+    prctl(PR_SET_NAME, name.c_str());
+  }
+  ~ScopedProcessName() { prctl(PR_SET_NAME, saved_); }
+
+ private:
+  char saved_[16] = {};
+};
+
 class SyscallsProbeTest : public ::testing::Test {
  protected:
   void SetUp() override { KSCOPE_REQUIRE_BPF(); }
+
+  // Broken down by process name, this process only.
+  static Config own_process_config() {
+    Config cfg;
+    cfg.breakdown = "comm";
+    cfg.filter_pid = static_cast<uint32_t>(getpid());
+    return cfg;
+  }
 
   std::vector<Family> collect(Probe& probe, const Config& cfg) {
     std::vector<Family> out;
@@ -82,9 +131,7 @@ TEST_F(SyscallsProbeTest, CountsExactlyAndPlacesLatencyAndErrors) {
 // the re-attach counting is exact again, and a syscall that was in flight
 // across the detach is not timed (its start predates the attach).
 TEST_F(SyscallsProbeTest, DetachPausesCountingAndNothingIsTimedAcrossIt) {
-  Config cfg;
-  cfg.breakdown = "comm";
-  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  Config cfg = own_process_config();
   auto probe = make_syscalls_probe();
   auto st = probe->start(cfg);
   ASSERT_TRUE(st.ok()) << st.error().to_string();
@@ -120,9 +167,7 @@ TEST_F(SyscallsProbeTest, DetachPausesCountingAndNothingIsTimedAcrossIt) {
 }
 
 TEST_F(SyscallsProbeTest, PidFilterSeesOnlyThatProcess) {
-  Config cfg;
-  cfg.breakdown = "comm";
-  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  Config cfg = own_process_config();
   auto probe = make_syscalls_probe();
   ASSERT_TRUE(probe->start(cfg).ok());
   std::string comm = testing::unique_comm("flt");
@@ -179,35 +224,21 @@ TEST_F(SyscallsProbeTest, SeriesOfExitedTargetsAgeOut) {
 // that renames itself must count under the new name from its next syscall,
 // in the thread that renamed it and in its other threads alike.
 TEST_F(SyscallsProbeTest, RenamedProcessCountsUnderItsNewName) {
-  Config cfg;
-  cfg.breakdown = "comm";
-  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  Config cfg = own_process_config();
   auto probe = make_syscalls_probe();
   auto st = probe->start(cfg);
   ASSERT_TRUE(st.ok()) << st.error().to_string();
   std::string before = testing::unique_comm("rnA");
   std::string after = testing::unique_comm("rnB");
-  char saved[16] = {};
-  prctl(PR_GET_NAME, saved);
-  prctl(PR_SET_NAME, before.c_str());
-
-  // Spins on atomics, so the thread makes no syscalls but its getppids.
-  std::atomic<int> phase{0};
-  std::thread worker([&phase] {
-    for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
-    phase = 1;
-    while (phase.load() != 2) {
-    }
-    for (int i = 0; i < 7; ++i) syscall(SYS_getppid);
-  });
-  for (int i = 0; i < 13; ++i) syscall(SYS_getppid);
-  while (phase.load() != 1) {
+  {
+    ScopedProcessName name(before);
+    GetppidBursts worker(5, 7);
+    for (int i = 0; i < 13; ++i) syscall(SYS_getppid);
+    worker.wait_first();
+    prctl(PR_SET_NAME, after.c_str());
+    for (int i = 0; i < 17; ++i) syscall(SYS_getppid);
+    worker.finish();
   }
-  prctl(PR_SET_NAME, after.c_str());  // the main thread leads the group
-  for (int i = 0; i < 17; ++i) syscall(SYS_getppid);
-  phase = 2;
-  worker.join();
-  prctl(PR_SET_NAME, saved);
 
   auto families = collect(*probe, cfg);
   const Series* old_name = find_series(families, "kscope_syscall_latency_seconds", {{"syscall", "getppid"}, {"comm", before}});
@@ -221,29 +252,17 @@ TEST_F(SyscallsProbeTest, RenamedProcessCountsUnderItsNewName) {
 // A series that aged out gives its slot back; a task that still caches the
 // slot must not count into it (its key is gone: the counts would be lost, or
 // land in another series once the slot is reused) but start a new series.
-// The getppids run in a thread that makes no other syscall (it spins on an
-// atomic), so nothing evicts the slot from its cache in between.
+// The getppids run in a thread that makes no other syscall, so nothing
+// evicts the slot from its cache in between.
 TEST_F(SyscallsProbeTest, TaskCountsAgainAfterItsSeriesAgedOut) {
-  Config cfg;
-  cfg.breakdown = "comm";
-  cfg.filter_pid = static_cast<uint32_t>(getpid());
+  Config cfg = own_process_config();
   cfg.series_ttl = std::chrono::milliseconds(300);
   auto probe = make_syscalls_probe();
   ASSERT_TRUE(probe->start(cfg).ok());
   std::string comm = testing::unique_comm("gen");
-  char saved[16] = {};
-  prctl(PR_GET_NAME, saved);
-  prctl(PR_SET_NAME, comm.c_str());
-  std::atomic<int> phase{0};
-  std::thread worker([&phase] {
-    for (int i = 0; i < 3; ++i) syscall(SYS_getppid);
-    phase = 1;
-    while (phase.load() != 2) {
-    }
-    for (int i = 0; i < 5; ++i) syscall(SYS_getppid);
-  });
-  while (phase.load() != 1) {
-  }
+  ScopedProcessName name(comm);
+  GetppidBursts worker(3, 5);
+  worker.wait_first();
   const Labels labels{{"syscall", "getppid"}, {"comm", comm}};
   auto families = collect(*probe, cfg);
   const Series* s = find_series(families, "kscope_syscall_latency_seconds", labels);
@@ -254,9 +273,7 @@ TEST_F(SyscallsProbeTest, TaskCountsAgainAfterItsSeriesAgedOut) {
   families = collect(*probe, cfg);
   EXPECT_EQ(find_series(families, "kscope_syscall_latency_seconds", labels), nullptr);
 
-  phase = 2;
-  worker.join();
-  prctl(PR_SET_NAME, saved);
+  worker.finish();
   families = collect(*probe, cfg);
   s = find_series(families, "kscope_syscall_latency_seconds", labels);
   ASSERT_NE(s, nullptr);
