@@ -156,19 +156,23 @@ TEST(SchedOffcpuTest, ABlockAcrossADetachIsNotRecorded) {
   ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
 
   uint64_t ns = 0, blocks = 0, longest = 0;
+  std::string entries;  // what the map held, for a failure's message
   for (const auto& s : probe->offcpu_stacks()) {
     ns += s.weight;
     blocks += s.count;
     if (s.count > 0) longest = std::max(longest, s.weight / s.count);
+    entries += std::to_string(s.count) + " blocks " + std::to_string(s.weight) + " ns (" +
+               std::to_string(s.user.size()) + " user, " + std::to_string(s.kernel.size()) + " kernel frames); ";
   }
+  for (const auto& [name, n] : probe->map_overflows()) entries += name + " overflow " + std::to_string(n) + "; ";
   // The sleeps; the reads of stdin count only from an attach on (the
   // first from the start, the second from the re-attach): never the
   // second spent detached.
-  EXPECT_GE(blocks, 10u);
-  EXPECT_LE(blocks, 12u);
-  EXPECT_GE(static_cast<double>(ns) / 1e9, 1.9);
-  EXPECT_LT(static_cast<double>(ns) / 1e9, 2.6);
-  EXPECT_LT(longest, 900'000'000u);
+  EXPECT_GE(blocks, 10u) << entries;
+  EXPECT_LE(blocks, 12u) << entries;
+  EXPECT_GE(static_cast<double>(ns) / 1e9, 1.9) << entries;
+  EXPECT_LT(static_cast<double>(ns) / 1e9, 2.6) << entries;
+  EXPECT_LT(longest, 900'000'000u) << entries;
   EXPECT_EQ(sleeper.finish(), 0);
 }
 
