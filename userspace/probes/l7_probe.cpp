@@ -1,0 +1,253 @@
+#include "probes/l7_probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+
+#include "kscope/abi/l7.h"
+#include "loader/bpf_support.h"
+#include "loader/probe_setup.h"
+#include "loader/skeleton.h"
+#include "l7.skel.h"
+
+namespace kscope {
+namespace {
+
+using Skeleton = SkeletonPtr<l7_bpf, l7_bpf__destroy>;
+
+// Reasons counted in userspace, after the kernel's KSCOPE_L7_DROP_*.
+constexpr std::array<const char*, KSCOPE_L7_DROP_MAX> kKernelReasons = {
+    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated"};
+
+struct RingBufferDeleter {
+  void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
+};
+
+uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+class L7ProbeImpl final : public L7Probe {
+ public:
+  std::string_view name() const override { return "l7"; }
+
+  Status start(const Config& config) override {
+    auto first = open_and_load(config, /*btf=*/true);
+    if (!first) {
+      spdlog::debug("probe=l7 tp_btf failed, trying raw_tp: {}", first.error().to_string());
+      auto second = open_and_load(config, /*btf=*/false);
+      if (!second) return first.error();
+    }
+    ring_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.events), &L7ProbeImpl::on_record, this, nullptr));
+    if (!ring_) {
+      Error e = libbpf_error("probe l7: ring buffer setup failed", -errno);
+      skel_.reset();
+      return e;
+    }
+    auto st = attach();
+    if (!st) {
+      ring_.reset();
+      skel_.reset();
+    }
+    return st;
+  }
+
+  void set_listener(L7Listener listener) override {
+    std::lock_guard lock(poll_mu_);
+    listener_ = std::move(listener);
+    has_listener_ = true;
+  }
+
+  Result<int> poll(std::chrono::milliseconds timeout) override {
+    std::lock_guard lock(poll_mu_);
+    return poll_locked(timeout);
+  }
+
+  int ring_fd() const override { return ring_ ? ring_buffer__epoll_fd(ring_.get()) : -1; }
+
+  // Connections opened or closed while detached are unknown: after attach()
+  // the kernel's table starts empty and userspace closes what it knew.
+  Status detach() override {
+    if (skel_) l7_bpf__detach(skel_.get());
+    detached_ = true;
+    return ok_status();
+  }
+
+  Status attach() override {
+    if (!skel_) return Error("probe l7: not loaded");
+    if (detached_) {
+      clear_map(skel_->maps.l7_conns);
+      clear_map(skel_->maps.l7_procs);
+      reset_pending_ = true;
+    }
+    mark_attach_time(skel_->bss->kscope_attached_ns);
+    int err = l7_bpf__attach(skel_.get());
+    if (err) return libbpf_error("probe l7: attach failed", err);
+    detached_ = false;
+    return ok_status();
+  }
+
+  void collect(CollectContext& ctx) override {
+    if (!skel_) return;
+    if (!has_listener_) {
+      std::lock_guard lock(poll_mu_);
+      (void)poll_locked(std::chrono::milliseconds(0));
+    }
+    Family dropped{"kscope_l7_dropped_total",
+                   "Reads, writes and connections request capture missed, by reason (docs/l7_capture.md).",
+                   MetricType::kCounter,
+                   {}};
+    auto add = [&](const char* reason, uint64_t v) {
+      dropped.series.push_back({{{"protocol", "unknown"}, {"reason", reason}}, double(v), {}});
+    };
+    for (uint32_t i = 0; i < KSCOPE_L7_DROP_MAX; ++i) {
+      add(kKernelReasons[i], percpu_u64_sum(skel_->maps.l7_dropped, i));
+    }
+    add("malformed_record", malformed_.load(std::memory_order_relaxed));
+    add("no_consumer", unconsumed_.load(std::memory_order_relaxed));
+    ctx.out.push_back(std::move(dropped));
+  }
+
+  std::vector<ProgramStats> program_stats() const override {
+    return skel_ ? object_program_stats(skel_->obj) : std::vector<ProgramStats>{};
+  }
+
+  std::vector<std::pair<std::string, uint64_t>> map_overflows() const override {
+    if (!skel_) return {};
+    return {{"l7_conns", percpu_u64_sum(skel_->maps.l7_dropped, KSCOPE_L7_DROP_CONN_TABLE_FULL)}};
+  }
+
+  uint64_t events_lost() const override {
+    return skel_ ? percpu_u64_sum(skel_->maps.l7_dropped, KSCOPE_L7_DROP_RING_FULL) : 0;
+  }
+
+ private:
+  Status open_and_load(const Config& config, bool btf) {
+    skel_.reset(l7_bpf__open());
+    if (!skel_) return libbpf_error("probe l7: open failed", -errno);
+    auto* s = skel_.get();
+    for (auto* p : {s->progs.handle_sys_enter, s->progs.handle_sys_exit, s->progs.handle_sched_process_exit}) {
+      bpf_program__set_autoload(p, btf);
+    }
+    for (auto* p :
+         {s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw, s->progs.handle_sched_process_exit_raw}) {
+      bpf_program__set_autoload(p, !btf);
+    }
+    auto targets = target_tunables(config);
+    if (!targets) {
+      skel_.reset();
+      return targets.error();
+    }
+    const auto& l7 = config.probes.l7;
+    s->rodata->targ_tgid = targets->tgid;
+    s->rodata->targ_cgroup_id = targets->cgroup_id;
+    s->rodata->targ_capture_bytes = std::min<uint32_t>(l7.capture_bytes, KSCOPE_L7_CAPTURE_MAX);
+    set_syscall_numbers(*s->rodata);
+    bpf_map__set_max_entries(s->maps.l7_conns, l7.max_connections);
+    bpf_map__set_max_entries(s->maps.l7_procs, std::max<uint32_t>(64, l7.max_connections / 4));
+    bpf_map__set_max_entries(s->maps.events, l7.ring_buffer_bytes);
+    // Batch wakeups: a reader polling with a timeout picks up the rest.
+    s->rodata->targ_wakeup_bytes = l7.ring_buffer_bytes / 16;
+    max_connections_ = l7.max_connections;
+    connections_ = L7Connections(max_connections_);
+    int err = l7_bpf__load(s);
+    if (err) {
+      Error e = load_error("l7", err);
+      skel_.reset();
+      return e;
+    }
+    return ok_status();
+  }
+
+  template <class Rodata>
+  static void set_syscall_numbers(Rodata& r) {
+#ifdef SYS_read
+    r.targ_nr_read = SYS_read;
+#endif
+#ifdef SYS_write
+    r.targ_nr_write = SYS_write;
+#endif
+    r.targ_nr_readv = SYS_readv;
+    r.targ_nr_writev = SYS_writev;
+    r.targ_nr_recvfrom = SYS_recvfrom;
+    r.targ_nr_sendto = SYS_sendto;
+    r.targ_nr_recvmsg = SYS_recvmsg;
+    r.targ_nr_sendmsg = SYS_sendmsg;
+#ifdef SYS_accept
+    r.targ_nr_accept = SYS_accept;
+#endif
+    r.targ_nr_accept4 = SYS_accept4;
+    r.targ_nr_connect = SYS_connect;
+    r.targ_nr_close = SYS_close;
+  }
+
+  Result<int> poll_locked(std::chrono::milliseconds timeout) {
+    if (!ring_) return Error("probe l7: not started");
+    if (reset_pending_.exchange(false)) connections_.close_all(monotonic_ns(), listener_);
+    int n = ring_buffer__poll(ring_.get(), static_cast<int>(timeout.count()));
+    if (n < 0 && n != -EINTR) return libbpf_error("probe l7: ring buffer poll failed", n);
+    if (!has_listener_ && n > 0) unconsumed_.fetch_add(uint64_t(n), std::memory_order_relaxed);
+    return n < 0 ? 0 : n;
+  }
+
+  static int on_record(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<L7ProbeImpl*>(ctx);
+    auto rec = decode_l7_record({static_cast<const uint8_t*>(data), size});
+    if (!rec) {
+      self->malformed_.fetch_add(1, std::memory_order_relaxed);
+      return 0;
+    }
+    for (const auto& id : self->connections_.deliver(*rec, self->listener_)) self->forget(id);
+    return 0;
+  }
+
+  // A process ended with this connection open: delete the kernel's entry
+  // unless the fd number already names a newer connection.
+  void forget(const requests::ConnectionId& id) {
+    struct {
+      uint64_t generation;
+      uint8_t role, pad[7];
+    } value{};
+    const uint64_t key = uint64_t(id.tgid) << 32 | id.fd;
+    int fd = bpf_map__fd(skel_->maps.l7_conns);
+    if (bpf_map_lookup_elem(fd, &key, &value) == 0 && value.generation == id.generation) {
+      bpf_map_delete_elem(fd, &key);
+    }
+  }
+
+  static void clear_map(bpf_map* map) {  // keys of at most 8 bytes
+    int fd = bpf_map__fd(map);
+    std::array<uint8_t, 8> key{};
+    // Deleting while iterating restarts from the first key each time.
+    while (bpf_map_get_next_key(fd, nullptr, key.data()) == 0) {
+      if (bpf_map_delete_elem(fd, key.data()) != 0) break;
+    }
+  }
+
+  Skeleton skel_;
+  std::unique_ptr<ring_buffer, RingBufferDeleter> ring_;
+  std::mutex poll_mu_;
+  L7Listener listener_;
+  std::atomic<bool> has_listener_{false};
+  uint32_t max_connections_ = 0;
+  L7Connections connections_{0};
+  bool detached_ = false;
+  std::atomic<bool> reset_pending_{false};
+  std::atomic<uint64_t> malformed_{0};
+  std::atomic<uint64_t> unconsumed_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<L7Probe> make_l7_capture() { return std::make_unique<L7ProbeImpl>(); }
+std::unique_ptr<Probe> make_l7_probe() { return make_l7_capture(); }
+
+}  // namespace kscope
