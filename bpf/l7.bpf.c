@@ -142,6 +142,15 @@ static __always_inline __u64 conn_key(__u32 tgid, __u32 fd)
 	return (__u64)tgid << 32 | fd;
 }
 
+/* x below 2 * KSCOPE_L7_CAPTURE_MAX, in a way the verifier sees: the
+ * barrier keeps the compiler from dropping a mask it can prove useless
+ * (callers already clamped x to KSCOPE_L7_CAPTURE_MAX). */
+static __always_inline __u32 verifier_bound(__u32 x)
+{
+	asm volatile("" : "+r"(x));
+	return x & (2 * KSCOPE_L7_CAPTURE_MAX - 1);
+}
+
 static __always_inline void l7_drop(__u32 reason)
 {
 	kscope_count(&l7_dropped, reason);
@@ -305,7 +314,7 @@ static __always_inline __u32 copy_iovecs(__u8 *data, const struct iovec *iov, __
 			len = KSCOPE_L7_CAPTURE_MAX;
 		if (len == 0)
 			continue;
-		if (bpf_probe_read_user(data + off, len, v.iov_base)) {
+		if (bpf_probe_read_user(data + verifier_bound(off), verifier_bound(len), v.iov_base)) {
 			*unreadable = 1;
 			break;
 		}
@@ -352,7 +361,7 @@ static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid,
 		captured = copy_iovecs(s->rec.data, iov, iovcnt, limit, &unreadable);
 	} else {
 		/* read/write/recvfrom/sendto: one buffer, the second argument. */
-		captured = limit;
+		captured = verifier_bound(limit);
 		if (bpf_probe_read_user(s->rec.data, captured,
 					(void *)PT_REGS_PARM2_CORE_SYSCALL(regs))) {
 			unreadable = 1;
@@ -365,6 +374,7 @@ static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid,
 		l7_drop(KSCOPE_L7_DROP_TRUNCATED); /* more segments than KSCOPE_L7_MAX_IOV */
 	if (captured > KSCOPE_L7_CAPTURE_MAX)
 		captured = KSCOPE_L7_CAPTURE_MAX;
+	captured = verifier_bound(captured);
 	fill_header(&s->rec.hdr, KSCOPE_L7_REC_DATA, KSCOPE_L7_DATA_HEAD_SIZE + captured, tgid, fd,
 		    generation, ts);
 	s->rec.role = role;
