@@ -59,18 +59,12 @@ const volatile long targ_nr_accept4 = -1;
 const volatile long targ_nr_connect = -1;
 const volatile long targ_nr_close = -1;
 
-struct l7_conn {
-	__u64 generation;
-	__u8 role;
-	__u8 pad[7];
-};
-
 /* (tgid << 32 | fd) -> the connection that fd is now. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384); /* probes.l7.max_connections */
 	__type(key, __u64);
-	__type(value, struct l7_conn);
+	__type(value, struct l7_conn_value);
 } l7_conns SEC(".maps");
 
 /* Processes with at least one tracked socket: their exit is reported. */
@@ -241,7 +235,7 @@ static __always_inline int sock_addresses(struct sock *sk, struct l7_conn_record
 static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
 {
 	struct l7_conn_record r = {};
-	struct l7_conn conn = {};
+	struct l7_conn_value conn = {};
 	__u64 key = conn_key(tgid, fd);
 	__u32 zero = 0;
 	__u64 *gen;
@@ -279,7 +273,7 @@ static __always_inline void on_close(__u32 tgid, __u32 fd)
 {
 	struct l7_conn_record r = {};
 	__u64 key = conn_key(tgid, fd);
-	struct l7_conn *conn = bpf_map_lookup_elem(&l7_conns, &key);
+	struct l7_conn_value *conn = bpf_map_lookup_elem(&l7_conns, &key);
 
 	if (!conn)
 		return;
@@ -399,7 +393,7 @@ static __always_inline int is_write(long nr)
 static __always_inline void on_enter(struct task_struct *task, struct pt_regs *regs, long nr)
 {
 	__u32 tgid, fd;
-	struct l7_conn *conn;
+	struct l7_conn_value *conn;
 	struct l7_write_entry *w;
 	__u64 key;
 
@@ -432,7 +426,7 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 {
 	long nr = L7_SYSCALL_NR(regs);
 	struct l7_write_entry *w;
-	struct l7_conn *conn;
+	struct l7_conn_value *conn;
 	__u32 tgid, fd;
 	__u64 key;
 

@@ -7,14 +7,19 @@
 #include <time.h>
 
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <mutex>
+#include <vector>
 
 #include "kscope/abi/l7.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
+#include "probes/l7_preexisting.h"
 #include "l7.skel.h"
+
+static_assert(sizeof(l7_conn_value) == 16, "l7_conn_value layout is shared with bpf/l7.bpf.c");
 
 namespace kscope {
 namespace {
@@ -60,6 +65,7 @@ class L7ProbeImpl final : public L7Probe {
     return st;
   }
 
+
   void set_listener(L7Listener listener) override {
     std::lock_guard lock(poll_mu_);
     listener_ = std::move(listener);
@@ -92,6 +98,8 @@ class L7ProbeImpl final : public L7Probe {
     int err = l7_bpf__attach(skel_.get());
     if (err) return libbpf_error("probe l7: attach failed", err);
     detached_ = false;
+    // After the attach, so that a close from here on is seen.
+    pick_up_open_connections();
     return ok_status();
   }
 
@@ -113,7 +121,15 @@ class L7ProbeImpl final : public L7Probe {
     }
     add("malformed_record", malformed_.load(std::memory_order_relaxed));
     add("no_consumer", unconsumed_.load(std::memory_order_relaxed));
+    add("preexisting_skipped", preexisting_skipped_.load(std::memory_order_relaxed));
     ctx.out.push_back(std::move(dropped));
+    Family picked{"kscope_l7_preexisting_connections_total",
+                  "TCP connections open before request capture attached, picked up from /proc with an unknown "
+                  "role.",
+                  MetricType::kCounter,
+                  {}};
+    picked.series.push_back({{}, double(preexisting_.load(std::memory_order_relaxed)), {}});
+    ctx.out.push_back(std::move(picked));
   }
 
   std::vector<ProgramStats> program_stats() const override {
@@ -157,6 +173,10 @@ class L7ProbeImpl final : public L7Probe {
     // Batch wakeups: a reader polling with a timeout picks up the rest.
     s->rodata->targ_wakeup_bytes = l7.ring_buffer_bytes / 16;
     max_connections_ = l7.max_connections;
+    only_tgid_ = targets->tgid;
+    // /proc cannot tell cheaply which cgroup a socket's process is in the
+    // way the kernel filter does; with a cgroup filter nothing is picked up.
+    pick_up_ = targets->cgroup_id == 0;
     connections_ = L7Connections(max_connections_);
     int err = l7_bpf__load(s);
     if (err) {
@@ -192,6 +212,11 @@ class L7ProbeImpl final : public L7Probe {
   Result<int> poll_locked(std::chrono::milliseconds timeout) {
     if (!ring_) return Error("probe l7: not started");
     if (reset_pending_.exchange(false)) connections_.close_all(monotonic_ns(), listener_);
+    // Held while the ring is read: a connection being picked up has its
+    // open delivered before any of its data.
+    std::lock_guard pending(pending_mu_);
+    for (const auto& e : pending_opens_) (void)connections_.deliver(e, listener_);
+    pending_opens_.clear();
     int n = ring_buffer__poll(ring_.get(), static_cast<int>(timeout.count()));
     if (n < 0 && n != -EINTR) return libbpf_error("probe l7: ring buffer poll failed", n);
     if (!has_listener_ && n > 0) unconsumed_.fetch_add(uint64_t(n), std::memory_order_relaxed);
@@ -212,15 +237,54 @@ class L7ProbeImpl final : public L7Probe {
   // A process ended with this connection open: delete the kernel's entry
   // unless the fd number already names a newer connection.
   void forget(const requests::ConnectionId& id) {
-    struct {
-      uint64_t generation;
-      uint8_t role, pad[7];
-    } value{};
+    l7_conn_value value{};
     const uint64_t key = uint64_t(id.tgid) << 32 | id.fd;
     int fd = bpf_map__fd(skel_->maps.l7_conns);
     if (bpf_map_lookup_elem(fd, &key, &value) == 0 && value.generation == id.generation) {
       bpf_map_delete_elem(fd, &key);
     }
+  }
+
+  // Connections open before the attach: into the kernel's table with a
+  // generation of their own and an unknown role, each checked again after
+  // the insert (a close after it is seen by the kernel; one before it
+  // leaves the fd naming something else, and the entry is taken back).
+  void pick_up_open_connections() {
+    if (!pick_up_) return;
+    auto scan = find_established_sockets("/proc", only_tgid_, max_connections_);
+    std::lock_guard lock(pending_mu_);
+    const int conns = bpf_map__fd(skel_->maps.l7_conns);
+    const int procs = bpf_map__fd(skel_->maps.l7_procs);
+    const uint64_t now = monotonic_ns();
+    uint64_t skipped = scan.skipped;
+    std::vector<requests::ConnectionEvent> opens;
+    for (const auto& sock : scan.sockets) {
+      const uint64_t key = uint64_t(sock.tgid) << 32 | sock.fd;
+      l7_conn_value value{};
+      value.generation = KSCOPE_L7_GEN_PREEXISTING | ++preexisting_generation_;
+      value.role = KSCOPE_L7_ROLE_UNKNOWN;
+      if (bpf_map_update_elem(conns, &key, &value, BPF_NOEXIST) != 0) {
+        if (errno != EEXIST) ++skipped;  // the table is full; EEXIST: the kernel saw a newer one
+        continue;
+      }
+      if (!fd_names_socket("/proc", sock.tgid, sock.fd, sock.inode)) {
+        forget({sock.tgid, sock.fd, value.generation});
+        continue;
+      }
+      const uint8_t one = 1;
+      bpf_map_update_elem(procs, &sock.tgid, &one, BPF_ANY);
+      requests::ConnectionEvent e;
+      e.conn = {sock.tgid, sock.fd, value.generation};
+      e.kind = requests::ConnectionEvent::Kind::kOpen;
+      e.role = requests::Role::kUnknown;
+      e.timestamp_ns = now;
+      e.peer = sock.peer;
+      e.local = sock.local;
+      opens.push_back(e);
+    }
+    preexisting_.fetch_add(opens.size(), std::memory_order_relaxed);
+    preexisting_skipped_.fetch_add(skipped, std::memory_order_relaxed);
+    pending_opens_.insert(pending_opens_.end(), opens.begin(), opens.end());
   }
 
   static void clear_map(bpf_map* map) {  // keys of at most 8 bytes
@@ -243,6 +307,13 @@ class L7ProbeImpl final : public L7Probe {
   std::atomic<bool> reset_pending_{false};
   std::atomic<uint64_t> malformed_{0};
   std::atomic<uint64_t> unconsumed_{0};
+  bool pick_up_ = true;
+  uint32_t only_tgid_ = 0;
+  uint64_t preexisting_generation_ = 0;
+  std::atomic<uint64_t> preexisting_{0};
+  std::atomic<uint64_t> preexisting_skipped_{0};
+  std::mutex pending_mu_;
+  std::vector<requests::ConnectionEvent> pending_opens_;  // picked up, for the next poll
 };
 
 }  // namespace

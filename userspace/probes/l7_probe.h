@@ -14,8 +14,13 @@
 //                    (more iovec segments than the probe copies)
 //   malformed_record a record userspace could not decode
 //   no_consumer      records read while nothing listened (no engine)
-// What is not captured at all (connections opened before kscope started,
-// unix sockets, sendfile bodies, io_uring): docs/l7_capture.md.
+//   preexisting_skipped  connections open before the attach that could not
+//                    be picked up (the table was full)
+// Connections open before the probe attached (at start, and again after
+// the CPU budget re-attaches it) are picked up from /proc with
+// Role::kUnknown (l7_preexisting.h), counted in
+// kscope_l7_preexisting_connections_total. What is not captured at all
+// (unix sockets, sendfile bodies, io_uring): docs/l7_capture.md.
 //
 // Thread safety: poll() and set_listener() on one thread (the engine's);
 // collect(), detach() and attach() on the collector thread.

@@ -42,6 +42,19 @@
 #define KSCOPE_L7_DROP_TRUNCATED 4	  /* a call moved more bytes than were captured */
 #define KSCOPE_L7_DROP_MAX 5
 
+/* Value of the kernel's l7_conns table ((tgid << 32 | fd) -> connection).
+ * Userspace writes it too, for connections open before the probe attached
+ * (userspace/probes/l7_preexisting.h): their generations have
+ * KSCOPE_L7_GEN_PREEXISTING set, the kernel's count up from 1, so the two
+ * never meet. */
+struct l7_conn_value {
+	__u64 generation;
+	__u8 role; /* KSCOPE_L7_ROLE_* */
+	__u8 pad[7];
+};
+
+#define KSCOPE_L7_GEN_PREEXISTING (1ULL << 63)
+
 /* 32 bytes. ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC); generation is
  * unique for the life of the loaded probe, so a (tgid, fd) reused after a
  * close names a new connection. PROCESS_EXIT records carry fd 0 and
