@@ -20,8 +20,10 @@
  *   the record sent at the exit with what the call actually moved (a failed
  *   or partial non-blocking write never claims bytes it did not send).
  * - read/readv/recvfrom/recvmsg exit: the bytes that arrived.
- * - sched_process_exit of a process with tracked sockets: a PROCESS_EXIT
- *   record (the kernel closed its fds without close()).
+ * - dup2/dup3 entry over a tracked fd: as a close.
+ * - sched_process_exit (last thread) or sched_process_exec of a process
+ *   with tracked sockets: a PROCESS_EXIT record (the kernel closed fds
+ *   without a close()).
  *
  * Every loss is counted in l7_dropped by reason. */
 #include "vmlinux.h"
@@ -58,6 +60,8 @@ const volatile long targ_nr_accept = -1;
 const volatile long targ_nr_accept4 = -1;
 const volatile long targ_nr_connect = -1;
 const volatile long targ_nr_close = -1;
+const volatile long targ_nr_dup2 = -1;
+const volatile long targ_nr_dup3 = -1;
 
 /* (tgid << 32 | fd) -> the connection that fd is now. */
 struct {
@@ -402,6 +406,12 @@ static __always_inline void on_enter(struct task_struct *task, struct pt_regs *r
 		on_close(tgid, (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs));
 		return;
 	}
+	if (nr == targ_nr_dup2 || nr == targ_nr_dup3) {
+		/* dup2(old, new) closes new first: the socket it named ends. */
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		on_close(tgid, (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
+		return;
+	}
 	if (!is_write(nr))
 		return;
 	tgid = bpf_get_current_pid_tgid() >> 32;
@@ -464,22 +474,27 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 		  bpf_ktime_get_ns(), ret);
 }
 
-/* The last thread of a process with tracked sockets ended: the kernel
- * closes its fds without a close() for us to see. signal->live drops to 0
- * before the tracepoint (do_exit), on any kernel, unlike the group_dead
- * argument that only 6.16 passes. */
-static __always_inline void on_process_exit(struct task_struct *p)
+/* A process with tracked sockets ends its tracking: userspace closes its
+ * connections and deletes their entries. */
+static __always_inline void end_process(__u32 tgid)
 {
 	struct l7_record_header h = {};
-	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
-		return;
 	if (!bpf_map_lookup_elem(&l7_procs, &tgid))
 		return;
 	bpf_map_delete_elem(&l7_procs, &tgid);
 	fill_header(&h, KSCOPE_L7_REC_PROCESS_EXIT, sizeof(h), tgid, 0, 0, bpf_ktime_get_ns());
 	l7_output(&h, sizeof(h));
+}
+
+/* The last thread of a process ended: the kernel closes its fds without a
+ * close() for us to see. signal->live drops to 0 before the tracepoint
+ * (do_exit), on any kernel, unlike the group_dead argument that only 6.16
+ * passes. */
+static __always_inline void on_process_exit(struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, signal, live.counter) == 0)
+		end_process(BPF_CORE_READ(p, tgid));
 }
 
 SEC("tp_btf/sys_enter")
@@ -503,6 +518,16 @@ int BPF_PROG(handle_sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
+/* exec closed the close-on-exec fds without a close(); which ones is not
+ * known here, so the process's connections all end (a socket kept across
+ * exec is no longer tracked). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_sched_process_exec, struct task_struct *p)
+{
+	end_process(BPF_CORE_READ(p, tgid));
+	return 0;
+}
+
 /* raw_tp: the same handlers for kernels without BTF-typed tracepoints. */
 SEC("raw_tp/sys_enter")
 int BPF_PROG(handle_sys_enter_raw, struct pt_regs *regs, long id)
@@ -522,5 +547,12 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 {
 	on_process_exit(p);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_sched_process_exec_raw, struct task_struct *p)
+{
+	end_process(BPF_CORE_READ(p, tgid));
 	return 0;
 }

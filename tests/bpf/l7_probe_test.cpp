@@ -56,6 +56,8 @@ class L7ProbeTest : public ::testing::Test {
     // the readiness connections are not among what the test counts.
     nginx_ = std::make_unique<NginxServer>("location / { return 200 \"hello\\n\"; }");
     ASSERT_TRUE(nginx_->ok()) << nginx_->error();
+    // A connection from before the probe attached, for the pick-up test.
+    early_fd_ = connect_nginx(&early_port_);
     config_.probes.l7.enabled = true;
     config_.probes.l7.capture_bytes = 1024;
     probe_ = make_l7_capture();
@@ -83,6 +85,7 @@ class L7ProbeTest : public ::testing::Test {
   void TearDown() override {
     stop_ = true;
     if (poller_.joinable()) poller_.join();
+    if (early_fd_ >= 0) close(early_fd_);
   }
 
   // Waits (bounded) until pred holds over what was delivered.
@@ -198,6 +201,8 @@ class L7ProbeTest : public ::testing::Test {
   }
 
   Config config_;
+  int early_fd_ = -1;
+  uint16_t early_port_ = 0;
   std::unique_ptr<NginxServer> nginx_;
   std::unique_ptr<L7Probe> probe_;
   std::mutex mu_;
@@ -394,13 +399,53 @@ TEST_F(L7ProbeTest, AcceptWithoutAddressStillKnowsThePeer) {
   EXPECT_EQ(r[0].prefix, "PING");
 }
 
+// A connection open before the probe attached is picked up on both ends,
+// with an unknown role, and its requests are captured.
+TEST_F(L7ProbeTest, PicksUpConnectionsOpenBeforeStart) {
+  const std::string req = "GET /early HTTP/1.1\r\nHost: kscope\r\n\r\n";
+  ASSERT_EQ(write(early_fd_, req.data(), req.size()), ssize_t(req.size()));
+  const std::string got = read_responses(early_fd_, 1);
+  ASSERT_EQ(count_of(got, "HTTP/1.1 200 OK"), 1u);
+  close(early_fd_);
+
+  auto client = opens(uint32_t(getpid()), Role::kUnknown, nginx_->port());
+  ASSERT_EQ(client.size(), 1u);
+  EXPECT_EQ(client[0].conn.fd, uint32_t(early_fd_));
+  EXPECT_EQ(client[0].local.port, early_port_);
+  EXPECT_NE(client[0].conn.generation & (1ULL << 63), 0u) << "a generation of the pick-up's own";
+  ASSERT_TRUE(closed(client[0].conn));
+  early_fd_ = -1;
+  auto crecs = of(client[0].conn);
+  expect_well_formed(crecs);
+  auto cw = data(crecs, Direction::kWrite);
+  ASSERT_EQ(cw.size(), 1u);
+  EXPECT_EQ(cw[0].prefix, req);
+  EXPECT_EQ(cw[0].role, Role::kUnknown);
+
+  auto server = opens(0, Role::kUnknown, early_port_);
+  ASSERT_EQ(server.size(), 1u) << "nginx's end, picked up too";
+  EXPECT_EQ(server[0].local.port, nginx_->port());
+  ASSERT_TRUE(closed(server[0].conn));
+  auto srecs = of(server[0].conn);
+  expect_well_formed(srecs);
+  std::string sreads;
+  for (const auto& r : data(srecs, Direction::kRead)) sreads += r.prefix;
+  EXPECT_EQ(sreads, req);
+  std::vector<Family> out;
+  CollectContext ctx{config_, out};
+  probe_->collect(ctx);
+  const Series* picked = testing::find_series(out, "kscope_l7_preexisting_connections_total", {});
+  ASSERT_NE(picked, nullptr);
+  EXPECT_GE(picked->value, 2) << "at least this test's two ends";
+}
+
 // Every reason is exported, with protocol="unknown".
 TEST_F(L7ProbeTest, ExportsDropsByReason) {
   std::vector<Family> out;
   CollectContext ctx{config_, out};
   probe_->collect(ctx);
   for (const char* reason : {"ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated",
-                             "malformed_record", "no_consumer"}) {
+                             "malformed_record", "no_consumer", "preexisting_skipped"}) {
     EXPECT_NE(testing::find_series(out, "kscope_l7_dropped_total", {{"protocol", "unknown"}, {"reason", reason}}),
               nullptr)
         << reason;

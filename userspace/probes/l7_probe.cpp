@@ -79,25 +79,25 @@ class L7ProbeImpl final : public L7Probe {
 
   int ring_fd() const override { return ring_ ? ring_buffer__epoll_fd(ring_.get()) : -1; }
 
-  // Connections opened or closed while detached are unknown: after attach()
-  // the kernel's table starts empty and userspace closes what it knew.
+  // Connections opened or closed while detached are unknown: the records
+  // already in the ring are delivered, every connection is closed and the
+  // kernel's table emptied; attach() picks up what is open then.
   Status detach() override {
-    if (skel_) l7_bpf__detach(skel_.get());
-    detached_ = true;
+    if (!skel_) return ok_status();
+    l7_bpf__detach(skel_.get());
+    std::lock_guard lock(poll_mu_);
+    if (ring_) ring_buffer__consume(ring_.get());
+    connections_.close_all(monotonic_ns(), listener_);
+    clear_map(skel_->maps.l7_conns);
+    clear_map(skel_->maps.l7_procs);
     return ok_status();
   }
 
   Status attach() override {
     if (!skel_) return Error("probe l7: not loaded");
-    if (detached_) {
-      clear_map(skel_->maps.l7_conns);
-      clear_map(skel_->maps.l7_procs);
-      reset_pending_ = true;
-    }
     mark_attach_time(skel_->bss->kscope_attached_ns);
     int err = l7_bpf__attach(skel_.get());
     if (err) return libbpf_error("probe l7: attach failed", err);
-    detached_ = false;
     // After the attach, so that a close from here on is seen.
     pick_up_open_connections();
     return ok_status();
@@ -122,6 +122,7 @@ class L7ProbeImpl final : public L7Probe {
     add("malformed_record", malformed_.load(std::memory_order_relaxed));
     add("no_consumer", unconsumed_.load(std::memory_order_relaxed));
     add("preexisting_skipped", preexisting_skipped_.load(std::memory_order_relaxed));
+    add("after_close", stale_.load(std::memory_order_relaxed));
     ctx.out.push_back(std::move(dropped));
     Family picked{"kscope_l7_preexisting_connections_total",
                   "TCP connections open before request capture attached, picked up from /proc with an unknown "
@@ -150,11 +151,12 @@ class L7ProbeImpl final : public L7Probe {
     skel_.reset(l7_bpf__open());
     if (!skel_) return libbpf_error("probe l7: open failed", -errno);
     auto* s = skel_.get();
-    for (auto* p : {s->progs.handle_sys_enter, s->progs.handle_sys_exit, s->progs.handle_sched_process_exit}) {
+    for (auto* p : {s->progs.handle_sys_enter, s->progs.handle_sys_exit, s->progs.handle_sched_process_exit,
+                    s->progs.handle_sched_process_exec}) {
       bpf_program__set_autoload(p, btf);
     }
-    for (auto* p :
-         {s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw, s->progs.handle_sched_process_exit_raw}) {
+    for (auto* p : {s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw,
+                    s->progs.handle_sched_process_exit_raw, s->progs.handle_sched_process_exec_raw}) {
       bpf_program__set_autoload(p, !btf);
     }
     auto targets = target_tunables(config);
@@ -207,11 +209,14 @@ class L7ProbeImpl final : public L7Probe {
     r.targ_nr_accept4 = SYS_accept4;
     r.targ_nr_connect = SYS_connect;
     r.targ_nr_close = SYS_close;
+#ifdef SYS_dup2
+    r.targ_nr_dup2 = SYS_dup2;
+#endif
+    r.targ_nr_dup3 = SYS_dup3;
   }
 
   Result<int> poll_locked(std::chrono::milliseconds timeout) {
     if (!ring_) return Error("probe l7: not started");
-    if (reset_pending_.exchange(false)) connections_.close_all(monotonic_ns(), listener_);
     // Held while the ring is read: a connection being picked up has its
     // open delivered before any of its data.
     std::lock_guard pending(pending_mu_);
@@ -219,6 +224,7 @@ class L7ProbeImpl final : public L7Probe {
     pending_opens_.clear();
     int n = ring_buffer__poll(ring_.get(), static_cast<int>(timeout.count()));
     if (n < 0 && n != -EINTR) return libbpf_error("probe l7: ring buffer poll failed", n);
+    stale_.store(connections_.stale_data(), std::memory_order_relaxed);
     if (!has_listener_ && n > 0) unconsumed_.fetch_add(uint64_t(n), std::memory_order_relaxed);
     return n < 0 ? 0 : n;
   }
@@ -303,10 +309,9 @@ class L7ProbeImpl final : public L7Probe {
   std::atomic<bool> has_listener_{false};
   uint32_t max_connections_ = 0;
   L7Connections connections_{0};
-  bool detached_ = false;
-  std::atomic<bool> reset_pending_{false};
   std::atomic<uint64_t> malformed_{0};
   std::atomic<uint64_t> unconsumed_{0};
+  std::atomic<uint64_t> stale_{0};
   bool pick_up_ = true;
   uint32_t only_tgid_ = 0;
   uint64_t preexisting_generation_ = 0;

@@ -14,6 +14,8 @@
 //                    (more iovec segments than the probe copies)
 //   malformed_record a record userspace could not decode
 //   no_consumer      records read while nothing listened (no engine)
+//   after_close      data of a connection already closed (a read or write
+//                    racing its close on another thread)
 //   preexisting_skipped  connections open before the attach that could not
 //                    be picked up (the table was full)
 // Connections open before the probe attached (at start, and again after
@@ -23,7 +25,9 @@
 // (unix sockets, sendfile bodies, io_uring): docs/l7_capture.md.
 //
 // Thread safety: poll() and set_listener() on one thread (the engine's);
-// collect(), detach() and attach() on the collector thread.
+// collect(), detach() and attach() on the collector thread. The listener is
+// called under the probe's lock, from poll() and from detach() (which
+// delivers what the ring still holds and closes every connection).
 #pragma once
 
 #include <chrono>

@@ -145,7 +145,20 @@ std::vector<requests::ConnectionId> L7Connections::deliver(const L7Record& recor
     }
     if (fds.empty()) by_tgid_.erase(e->conn.tgid);
   } else if (const auto* d = std::get_if<SocketData>(&record)) {
-    if (listener.on_data) listener.on_data(*d);
+    // Past the bound, an open may not have been remembered: then a data
+    // record of an unknown connection is passed on rather than guessed stale.
+    auto t = by_tgid_.find(d->conn.tgid);
+    const Live* live = nullptr;
+    if (t != by_tgid_.end()) {
+      auto f = t->second.find(d->conn.fd);
+      if (f != t->second.end()) live = &f->second;
+    }
+    const bool open = live != nullptr ? live->generation == d->conn.generation : untracked_ > 0;
+    if (!open) {
+      ++stale_data_;
+    } else if (listener.on_data) {
+      listener.on_data(*d);
+    }
   } else if (const auto* x = std::get_if<L7ProcessExit>(&record)) {
     auto it = by_tgid_.find(x->tgid);
     if (it != by_tgid_.end()) {

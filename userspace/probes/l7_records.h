@@ -35,7 +35,8 @@ using L7Record = std::variant<requests::ConnectionEvent, requests::SocketData, L
 Result<L7Record> decode_l7_record(std::span<const uint8_t> bytes);
 
 // Where decoded records go, in ring order (per connection, the order the
-// calls happened). Either may be empty.
+// calls happened): a connection's data only between its open and its
+// close. Either may be empty.
 struct L7Listener {
   std::function<void(const requests::ConnectionEvent&)> on_connection;
   std::function<void(const requests::SocketData&)> on_data;
@@ -61,6 +62,10 @@ class L7Connections {
 
   size_t live() const { return live_count_; }
   uint64_t untracked() const { return untracked_; }
+  // Data records of a connection that was not open (closed already, by a
+  // close racing the call on another thread, or by an exit or exec):
+  // dropped, since the fd may name something else by now.
+  uint64_t stale_data() const { return stale_data_; }
 
  private:
   struct Live {
@@ -72,6 +77,7 @@ class L7Connections {
   size_t max_;
   size_t live_count_ = 0;
   uint64_t untracked_ = 0;
+  uint64_t stale_data_ = 0;
   std::unordered_map<uint32_t, std::unordered_map<uint32_t, Live>> by_tgid_;
 };
 

@@ -130,6 +130,25 @@ TEST(L7Connections, AnOpenOverALiveFdClosesTheOldOneFirst) {
   EXPECT_EQ(events[3].conn.generation, 2u);
 }
 
+TEST(L7Connections, DataOnlyBetweenItsOpenAndItsClose) {
+  L7Connections conns(16);
+  std::vector<std::string> got;
+  L7Listener l{nullptr, [&](const requests::SocketData& d) { got.emplace_back(d.prefix); }};
+  auto deliver = [&](const std::vector<uint8_t>& raw) {
+    auto rec = decode_l7_record(raw);
+    ASSERT_TRUE(rec) << rec.error().to_string();
+    conns.deliver(*rec, l);
+  };
+  deliver(data_record(9, 4, 1, "before", 6));
+  deliver(conn_record(KSCOPE_L7_REC_OPEN, 9, 4, 1, KSCOPE_L7_ROLE_SERVER));
+  deliver(data_record(9, 4, 1, "during", 6));
+  deliver(data_record(9, 4, 2, "other generation", 16));
+  deliver(conn_record(KSCOPE_L7_REC_CLOSE, 9, 4, 1, KSCOPE_L7_ROLE_SERVER));
+  deliver(data_record(9, 4, 1, "after", 5));
+  EXPECT_EQ(got, std::vector<std::string>{"during"});
+  EXPECT_EQ(conns.stale_data(), 3u);
+}
+
 TEST(L7Connections, PastItsBoundOpensAreDeliveredButNotKept) {
   L7Connections conns(1);
   int opens = 0;

@@ -18,7 +18,7 @@
 #define KSCOPE_L7_REC_OPEN 1	     /* accept/accept4/connect returned a socket */
 #define KSCOPE_L7_REC_CLOSE 2	     /* close() of a tracked socket */
 #define KSCOPE_L7_REC_DATA 3	     /* a read or write on a tracked socket */
-#define KSCOPE_L7_REC_PROCESS_EXIT 4 /* a process with tracked sockets ended */
+#define KSCOPE_L7_REC_PROCESS_EXIT 4 /* a process with tracked sockets exited or exec'd */
 
 /* l7_conn_record.role and l7_data_record.role (requests::Role). */
 #define KSCOPE_L7_ROLE_UNKNOWN 0
