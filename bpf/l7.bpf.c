@@ -528,6 +528,34 @@ int BPF_PROG(handle_sched_process_exec, struct task_struct *p)
 	return 0;
 }
 
+/* io_uring's socket operations are not syscalls: the probe cannot see
+ * them, so it counts them (a read or write opcode on a socket is not told
+ * apart from one on a file, and is not counted). Loaded only where the
+ * tracepoint exists (userspace checks the kernel's BTF). */
+static __always_inline int io_uring_socket_op(__u8 op)
+{
+	return (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SEND) &&
+		(op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_RECV) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SENDMSG) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_RECVMSG) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT))) ||
+	       (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SEND_ZC) &&
+		(op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND_ZC) ||
+		 op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SENDMSG_ZC)));
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(handle_io_uring_submit_req, struct io_kiocb *req)
+{
+	if (kscope_filtered_out())
+		return 0;
+	if (io_uring_socket_op(BPF_CORE_READ(req, opcode)))
+		l7_drop(KSCOPE_L7_DROP_IO_URING);
+	return 0;
+}
+
 /* raw_tp: the same handlers for kernels without BTF-typed tracepoints. */
 SEC("raw_tp/sys_enter")
 int BPF_PROG(handle_sys_enter_raw, struct pt_regs *regs, long id)

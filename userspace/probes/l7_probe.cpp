@@ -28,7 +28,7 @@ using Skeleton = SkeletonPtr<l7_bpf, l7_bpf__destroy>;
 
 // Reasons counted in userspace, after the kernel's KSCOPE_L7_DROP_*.
 constexpr std::array<const char*, KSCOPE_L7_DROP_MAX> kKernelReasons = {
-    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated"};
+    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring"};
 
 struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
@@ -159,6 +159,9 @@ class L7ProbeImpl final : public L7Probe {
                     s->progs.handle_sched_process_exit_raw, s->progs.handle_sched_process_exec_raw}) {
       bpf_program__set_autoload(p, !btf);
     }
+    // Only where the kernel has io_uring and the tracepoint (5.19+ name).
+    bpf_program__set_autoload(s->progs.handle_io_uring_submit_req,
+                              btf && libbpf_find_vmlinux_btf_id("io_uring_submit_req", BPF_TRACE_RAW_TP) > 0);
     auto targets = target_tunables(config);
     if (!targets) {
       skel_.reset();

@@ -12,6 +12,8 @@
 //   unreadable       the process's buffer could not be read
 //   truncated        fewer bytes captured than capture_bytes allowed
 //                    (more iovec segments than the probe copies)
+//   io_uring         socket operations submitted through io_uring (not
+//                    syscalls: not seen)
 //   malformed_record a record userspace could not decode
 //   no_consumer      records read while nothing listened (no engine)
 //   after_close      data of a connection already closed (a read or write

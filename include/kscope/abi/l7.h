@@ -39,8 +39,9 @@
 #define KSCOPE_L7_DROP_CONN_TABLE_FULL 1 /* a connection not tracked: l7_conns full */
 #define KSCOPE_L7_DROP_IN_FLIGHT_FULL 2  /* a call's arguments could not be kept */
 #define KSCOPE_L7_DROP_UNREADABLE 3	  /* the process's buffer could not be read */
-#define KSCOPE_L7_DROP_TRUNCATED 4	  /* a call moved more bytes than were captured */
-#define KSCOPE_L7_DROP_MAX 5
+#define KSCOPE_L7_DROP_TRUNCATED 4	  /* fewer bytes captured than allowed (iovec segments) */
+#define KSCOPE_L7_DROP_IO_URING 5	  /* a socket operation submitted through io_uring */
+#define KSCOPE_L7_DROP_MAX 6
 
 /* Value of the kernel's l7_conns table ((tgid << 32 | fd) -> connection).
  * Userspace writes it too, for connections open before the probe attached
