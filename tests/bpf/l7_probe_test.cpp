@@ -112,17 +112,20 @@ class L7ProbeTest : public ::testing::Test {
     return out;
   }
 
-  // The open records of a process (client side) or of nginx's server
-  // connections whose peer port is `peer_port`.
-  std::vector<ConnectionEvent> opens(uint32_t tgid, Role role, uint16_t peer_port = 0) {
-    std::lock_guard lock(mu_);
+  // The open records of a process (0: any) with `role` and, unless 0, that
+  // peer port, once there are `want` of them (or 5 s passed).
+  std::vector<ConnectionEvent> opens(uint32_t tgid, Role role, uint16_t peer_port = 0, size_t want = 1) {
     std::vector<ConnectionEvent> out;
-    for (const auto& s : seen_) {
-      if (s.is_data || s.conn.kind != ConnectionEvent::Kind::kOpen || s.conn.role != role) continue;
-      if (tgid != 0 && s.conn.conn.tgid != tgid) continue;
-      if (peer_port != 0 && s.conn.peer.port != peer_port) continue;
-      out.push_back(s.conn);
-    }
+    wait_for([&](const std::vector<Seen>& all) {
+      out.clear();
+      for (const auto& s : all) {
+        if (s.is_data || s.conn.kind != ConnectionEvent::Kind::kOpen || s.conn.role != role) continue;
+        if (tgid != 0 && s.conn.conn.tgid != tgid) continue;
+        if (peer_port != 0 && s.conn.peer.port != peer_port) continue;
+        out.push_back(s.conn);
+      }
+      return out.size() >= want;
+    });
     return out;
   }
 
@@ -330,11 +333,8 @@ TEST_F(L7ProbeTest, ReusedFdGetsNewGeneration) {
   ASSERT_EQ(write(file, req.data(), req.size()), ssize_t(req.size()));
   close(file);
 
-  auto ca = opens(uint32_t(getpid()), Role::kClient, nginx_->port());
-  ASSERT_TRUE(wait_for([&](const std::vector<Seen>&) {
-    ca = opens(uint32_t(getpid()), Role::kClient, nginx_->port());
-    return ca.size() == 2;
-  }));
+  auto ca = opens(uint32_t(getpid()), Role::kClient, nginx_->port(), 2);
+  ASSERT_EQ(ca.size(), 2u);
   ASSERT_EQ(ca[0].conn.fd, ca[1].conn.fd);
   EXPECT_LT(ca[0].conn.generation, ca[1].conn.generation);
   EXPECT_EQ(ca[0].local.port, port_a);

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <atomic>
@@ -227,6 +228,10 @@ class L7ProbeImpl final : public L7Probe {
     pending_opens_.clear();
     int n = ring_buffer__poll(ring_.get(), static_cast<int>(timeout.count()));
     if (n < 0 && n != -EINTR) return libbpf_error("probe l7: ring buffer poll failed", n);
+    // Records committed without a wakeup (bpf/lib/events.bpf.h batches
+    // them) do not end the wait: read them once it is over.
+    int more = ring_buffer__consume(ring_.get());
+    if (more > 0) n = std::max(n, 0) + more;
     stale_.store(connections_.stale_data(), std::memory_order_relaxed);
     if (!has_listener_ && n > 0) unconsumed_.fetch_add(uint64_t(n), std::memory_order_relaxed);
     return n < 0 ? 0 : n;
