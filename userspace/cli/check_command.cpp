@@ -103,7 +103,8 @@ void add_check_command(CLI::App& app, CommandRunner& selected) {
       // Load every probe, enabled by default or not, to say what works here.
       Config all = *cfg;
       all.probes.syscalls.enabled = all.probes.sched.enabled = all.probes.offcpu.enabled =
-          all.probes.profile.enabled = all.probes.tcp.enabled = all.probes.exits.enabled = true;
+          all.probes.profile.enabled = all.probes.tcp.enabled = all.probes.exits.enabled =
+              all.probes.l7.enabled = true;
       auto loaded = load_probes(all);
       int up = 0;
       // Every family of the config's probes: section; a probe that serves

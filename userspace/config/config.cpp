@@ -57,6 +57,15 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   exits.read("enabled", out.exits.enabled);
   exits.read("max_entries", out.exits.max_entries, 16, 1u << 20);
   exits.finish();
+  auto l7 = probes.section("l7");
+  l7.read("enabled", out.l7.enabled);
+  l7.read("capture_bytes", out.l7.capture_bytes, 16, 1024);
+  l7.read("max_connections", out.l7.max_connections, 64, 1u << 22);
+  l7.read("ring_buffer_bytes", out.l7.ring_buffer_bytes, 1u << 16, 1u << 30);
+  if ((out.l7.ring_buffer_bytes & (out.l7.ring_buffer_bytes - 1)) != 0) {
+    l7.error("ring_buffer_bytes", "must be a power of two");
+  }
+  l7.finish();
 
   probes.finish();
 }
@@ -86,7 +95,8 @@ std::vector<ProbeFamily> probe_families(const ProbesConfig& probes) {
           {"profile", probes.profile.enabled},
           {"tcp", probes.tcp.enabled},
           {"block", probes.block.enabled},
-          {"exits", probes.exits.enabled}};
+          {"exits", probes.exits.enabled},
+          {"l7", probes.l7.enabled}};
 }
 
 namespace {
@@ -104,7 +114,7 @@ void read_budget(YamlSection budget, BudgetConfig& out) {
   if (out.restore_after < out.window) budget.error("restore_after", "must be at least the window");
   for (const auto& name : out.keep) {
     if (std::find(kProbeNames.begin(), kProbeNames.end(), name) == kProbeNames.end()) {
-      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp, block or exits");
+      budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp, block, exits or l7");
     }
   }
   budget.finish();

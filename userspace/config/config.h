@@ -112,6 +112,19 @@ struct ExitsProbeConfig {
   bool operator==(const ExitsProbeConfig&) const = default;
 };
 
+// Request capture (bpf/l7.bpf.c): connections and the first bytes of
+// each read and write on them, for the request engine. Off until the engine
+// that reads them is in: kscope run would only count what it discards.
+struct L7ProbeConfig {
+  bool enabled = false;
+  uint32_t capture_bytes = 256;  // first bytes of each read/write kept; at most 1024
+  // Connections tracked at once (kernel hash of (process, fd)); past it new
+  // ones are not captured and kscope_l7_dropped_total{reason="conn_table_full"} counts them.
+  uint32_t max_connections = 16384;
+  uint32_t ring_buffer_bytes = 4u << 20;  // records on their way to userspace; a power of two
+  bool operator==(const L7ProbeConfig&) const = default;
+};
+
 struct ProbesConfig {
   SyscallsProbeConfig syscalls;
   SchedProbeConfig sched;
@@ -120,13 +133,14 @@ struct ProbesConfig {
   TcpProbeConfig tcp;
   BlockProbeConfig block;
   ExitsProbeConfig exits;
+  L7ProbeConfig l7;
   bool operator==(const ProbesConfig&) const = default;
 };
 
 // The loaded probes, as the registry (userspace/loader/) names them. A probe
 // may serve more than one family of the probes: section (sched serves sched
 // and offcpu, from one sched_switch handler).
-inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp", "block", "exits"};
+inline const std::vector<std::string> kProbeNames = {"syscalls", "sched", "profile", "tcp", "block", "exits", "l7"};
 
 // A family of the config's probes: section and whether the config enables it.
 struct ProbeFamily {

@@ -31,6 +31,18 @@ TEST(Config, ParsesFields) {
   EXPECT_EQ(cfg->probes.offcpu.min_block, std::chrono::milliseconds(5));
 }
 
+TEST(Config, L7ProbeIsOffByDefaultAndBounded) {
+  EXPECT_FALSE(Config{}.probes.l7.enabled);
+  auto cfg = parse_config("probes:\n  l7:\n    enabled: true\n    capture_bytes: 512\n", "x.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_TRUE(cfg->probes.l7.enabled);
+  EXPECT_EQ(cfg->probes.l7.capture_bytes, 512u);
+  auto bad = parse_config("probes:\n  l7:\n    capture_bytes: 4096\n    ring_buffer_bytes: 100000\n", "bad.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("probes.l7.capture_bytes"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("power of two"), std::string::npos) << bad.error().message();
+}
+
 TEST(Config, ExportKnobs) {
   auto cfg = parse_config("export:\n  histogram_targets: 0\n  histogram_syscalls: 7\n  counter_syscalls: 12\n", "x.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();

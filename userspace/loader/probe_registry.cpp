@@ -4,6 +4,7 @@
 
 #include "probes/block_probe.h"
 #include "probes/exits_probe.h"
+#include "probes/l7_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/sched_probe.h"
 #include "probes/syscalls_probe.h"
@@ -30,6 +31,8 @@ const std::vector<ProbeInfo>& probe_registry() {
        make_block_probe, [](const Config& c) { return c.probes.block.enabled; }, {"block"}},
       {"exits", "OOM kills and processes ended by a fatal signal (tp_btf oom:mark_victim, sched_process_exit)",
        make_exits_probe, [](const Config& c) { return c.probes.exits.enabled; }, {"exits"}},
+      {"l7", "request capture: TCP connections and the first bytes of their reads and writes (tp_btf sys_enter/sys_exit)",
+       make_l7_probe, [](const Config& c) { return c.probes.l7.enabled; }, {"l7"}},
   };
   return probes;
 }

@@ -75,6 +75,8 @@ TEST(ProbeFamilies, StatusesListEveryFamilyWithItsProbesState) {
   EXPECT_EQ(st[5].family, "block");
   EXPECT_EQ(st[6].family, "exits");
   EXPECT_EQ(st[6].reason, "not loaded");
+  EXPECT_EQ(st[7].family, "l7");  // off by default
+  EXPECT_EQ(st[7].reason, "disabled in config");
 }
 
 }  // namespace
