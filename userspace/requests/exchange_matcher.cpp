@@ -1,5 +1,6 @@
 #include "requests/exchange_matcher.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace kscope::requests {
@@ -55,7 +56,8 @@ class ExchangeMatcher::ResponseListener final : public MessageStream::Listener {
     e.tgid = c_.id.tgid;
     e.method = p.method;
     e.target = p.target;
-    e.version = p.version;
+    // HTTP/1.0 on either side makes the exchange HTTP/1.0.
+    e.version = std::min(p.version, head.version);
     e.status = head.status;
     e.request_ns = p.timestamp_ns;
     e.response_ns = timestamp_ns;

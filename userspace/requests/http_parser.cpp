@@ -1,5 +1,6 @@
 #include "requests/http_parser.h"
 
+#include <algorithm>
 #include <array>
 
 namespace kscope::requests {
@@ -202,7 +203,23 @@ ParseStatus parse_response_head(std::string_view in, HttpHead& out) {
   return parse_fields(in, pos, out);
 }
 
+namespace {
+
+// A whole call shorter than a request's or response's first few bytes
+// that could begin one: a head split over calls at its very start.
+bool begins(std::string_view in, std::string_view start) {
+  return !in.empty() && in.size() < start.size() && start.substr(0, in.size()) == in;
+}
+
+}  // namespace
+
 bool starts_like_request(std::string_view in) {
+  // "G", "GE", "GET", "GET ": a whole call that could begin a request.
+  for (std::string_view m : kMethods) {
+    if (in.empty() || in.size() > m.size() + 1) continue;
+    size_t k = std::min(in.size(), m.size());
+    if (in.substr(0, k) == m.substr(0, k) && (in.size() == k || in[k] == ' ')) return true;
+  }
   size_t sp = in.substr(0, kMaxMethodLength + 1).find(' ');
   if (sp == std::string_view::npos || sp + 1 >= in.size()) return false;
   if (canonical_method(in.substr(0, sp)) == "_OTHER") return false;
@@ -212,7 +229,7 @@ bool starts_like_request(std::string_view in) {
 
 bool starts_like_response(std::string_view in) {
   constexpr std::string_view kPrefix = "HTTP/1.";
-  return in.substr(0, kPrefix.size()) == kPrefix;
+  return in.substr(0, kPrefix.size()) == kPrefix || begins(in, kPrefix);
 }
 
 }  // namespace kscope::requests

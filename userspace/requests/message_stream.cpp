@@ -18,7 +18,13 @@ void MessageStream::on_call(std::string_view prefix, uint64_t total_bytes, uint6
 
   if (resync_) {
     // Only a call that begins with a complete start line ends the gap.
-    if (parse(prefix, head) == ParseStatus::kInvalid || head.start_line_end == 0) return;
+    if (parse(prefix, head) == ParseStatus::kInvalid) return;
+    if (head.start_line_end == 0) {
+      // A start line cut off by the capture bound: a message we cannot read.
+      bool starts = kind_ == Kind::kRequests ? starts_like_request(prefix) : starts_like_response(prefix);
+      if (!whole_call && starts) listener.on_drop(DropReason::kTruncated);
+      return;
+    }
     resync_ = false;
   }
 

@@ -1,0 +1,84 @@
+#include "requests/route_template.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kscope::requests {
+namespace {
+
+RoutePattern pattern(std::string_view text) {
+  auto p = RoutePattern::parse(text);
+  EXPECT_TRUE(p.ok()) << text;
+  return p.ok() ? p.value() : RoutePattern::parse("/").value();
+}
+
+TEST(RouteTemplate, QueryStringAndFragmentNeverReachTheRoute) {
+  EXPECT_EQ(path_of("/index.html?user=42&token=s3cret"), "/index.html");
+  EXPECT_EQ(path_of("/a#frag?x"), "/a");
+  EXPECT_EQ(path_of("http://example.com:8080/api/v1?x=1"), "/api/v1");
+  EXPECT_EQ(path_of("http://example.com?x=1"), "/");
+  EXPECT_EQ(path_of("*"), "");
+  EXPECT_EQ(path_of("example.com:443"), "");
+  RouteTable t({}, 100);
+  EXPECT_EQ(t.route("", "/search?q=secret"), "/search");
+  EXPECT_EQ(t.route("", "*"), "_OTHER");  // never a bare *
+  EXPECT_EQ(t.route("", "example.com:443"), "_OTHER");
+}
+
+TEST(RouteTemplate, HeuristicTemplates) {
+  EXPECT_EQ(heuristic_template("/users/123"), "/users/{id}");
+  EXPECT_EQ(heuristic_template("/users/123/orders/9"), "/users/{id}/orders/{id}");
+  EXPECT_EQ(heuristic_template("/items/550e8400-e29b-41d4-a716-446655440000"), "/items/{uuid}");
+  EXPECT_EQ(heuristic_template("/blobs/da39a3ee5e6b4b0d3255bfef95601890afd80709"), "/blobs/{hash}");
+  EXPECT_EQ(heuristic_template("/u/user12345/profile"), "/u/{id}/profile");
+  EXPECT_EQ(heuristic_template("/reports/2024-01-31"), "/reports/{id}");
+  EXPECT_EQ(heuristic_template("/t/" + std::string(60, 'q')), "/t/{token}");
+  EXPECT_EQ(heuristic_template("/api/v1/users"), "/api/v1/users");  // v1 is not an id
+  EXPECT_EQ(heuristic_template("/deadbeef"), "/deadbeef");           // short hex is a word
+  EXPECT_EQ(heuristic_template(""), "/");
+  EXPECT_EQ(heuristic_template("/"), "/");
+  std::string deep;
+  for (int i = 0; i < 30; ++i) deep += "/s";
+  std::string t = heuristic_template(deep);
+  EXPECT_EQ(t.substr(t.size() - 7), "/{rest}");
+  EXPECT_EQ(t.size(), kMaxRouteSegments * 2 + 7);
+  std::string wide;
+  for (int i = 0; i < 10; ++i) wide += "/" + std::string(40, 'w');
+  EXPECT_LE(heuristic_template(wide).size(), kMaxRouteBytes);
+}
+
+TEST(RouteTemplate, ConfiguredPatternsWinPerService) {
+  std::vector<ServiceRoutes> cfg;
+  cfg.push_back({"shop", {pattern("/users/{user}/cart"), pattern("/items/{sku}")}});
+  cfg.push_back({"*", {pattern("/health")}});
+  RouteTable t(cfg, 100);
+  EXPECT_EQ(t.route("shop", "/users/ann/cart?x=1"), "/users/{user}/cart");
+  EXPECT_EQ(t.route("shop", "/users/ann/cart/"), "/users/{user}/cart");
+  EXPECT_EQ(t.route("shop", "/items/abc-7"), "/items/{sku}");
+  EXPECT_EQ(t.route("shop", "/items/abc/7"), "/items/abc/{id}");  // one segment more: the heuristic
+  EXPECT_EQ(t.route("other", "/items/abc-7"), "/items/abc-7");  // another service's patterns don't apply
+  EXPECT_EQ(t.route("other", "/health"), "/health");
+  EXPECT_EQ(t.route("shop", "/users//cart"), "/users//cart");  // an empty segment is no {user}
+}
+
+TEST(RouteTemplate, InvalidPatternsAreRefused) {
+  for (std::string_view bad : {"users", "/users/{id", "/users/{}", "/a/x{id}", "/a/*", "/a?b", "/a/{i-d}"}) {
+    EXPECT_FALSE(RoutePattern::parse(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(RoutePattern::parse("/" + std::string(kMaxRouteBytes, 'a')).ok());
+}
+
+TEST(RouteTemplate, FiveHundredUsersAreOneRouteAndTheCapFoldsTheRest) {
+  RouteTable t({}, 3);
+  for (int i = 1; i <= 500; ++i) EXPECT_EQ(t.route("", "/users/" + std::to_string(i)), "/users/{id}");
+  EXPECT_EQ(t.route("", "/a"), "/a");
+  EXPECT_EQ(t.route("svc", "/a"), "/a");  // per service: a third pair
+  EXPECT_EQ(t.route("", "/b"), "_OTHER");
+  EXPECT_EQ(t.route("", "/users/501"), "/users/{id}");  // admitted ones keep their series
+  EXPECT_EQ(t.templates(), 3u);
+  EXPECT_EQ(t.folded(), 1u);
+}
+
+}  // namespace
+}  // namespace kscope::requests
