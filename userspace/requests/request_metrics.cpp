@@ -79,6 +79,13 @@ void RequestMetrics::add(Table& table, Labels labels, uint64_t duration_ns) {
     key = key_of(labels);
     it = table.find(key);
   }
+  if (it == table.end() && table.size() >= 2 * max_series_) {
+    // Still new after folding the open-ended labels (many statuses or
+    // breakdown values): one series takes the rest.
+    for (auto& [k, v] : labels) v = k == breakdown_label_ ? "other" : "_OTHER";
+    key = key_of(labels);
+    it = table.find(key);
+  }
   if (it == table.end()) {
     Series s;
     s.labels = std::move(labels);

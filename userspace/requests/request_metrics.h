@@ -9,9 +9,11 @@
 //   kscope_l7_dropped_total{protocol="http", reason}
 // Histograms are cumulative since start, in the fine log-linear buckets of
 // collect/histogram.h; /metrics exports them at otel_http_duration_le_seconds().
-// Each family holds at most max_series series: an exchange that would add
+// Each family holds about max_series series: an exchange that would add
 // one more is recorded with http_route, server_address and server_port
-// set to "_OTHER" (status, method and version are small sets already).
+// set to "_OTHER"; past 2 * max_series, one series with every label
+// "_OTHER" (the breakdown "other") takes what would still be new. So a
+// family never exceeds 2 * max_series + 1 series, and no exchange is lost.
 #pragma once
 
 #include <cstddef>
