@@ -1,15 +1,16 @@
 #include "requests/body_framing.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace kscope::requests {
 namespace {
 
+// The value of one hex digit, -1 for any other byte.
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  int v = -1;
+  auto r = std::from_chars(&c, &c + 1, v, 16);
+  return r.ec == std::errc() ? v : -1;
 }
 
 }  // namespace

@@ -47,8 +47,8 @@ TEST(ExchangeMatcher, KeepAliveServerExchangesInOrderWithTheirLatency) {
   m.on_connection(c.open(0));
   for (size_t i = 0; i < 3; ++i) {
     uint64_t t0 = (i + 1) * 100 * kMs;
-    m.on_data(c.read(t0, t.requests[i]));
-    m.on_data(c.write(t0 + (i + 1) * kMs, t.responses[i]));
+    testing::exchange(m, c, t0, t.requests[i],
+                      t0 + (i + 1) * kMs, t.responses[i]);
   }
   m.on_connection(c.close(1000 * kMs));
   ASSERT_EQ(r.seen.size(), 3u);
@@ -80,8 +80,8 @@ TEST(ExchangeMatcher, PipelinedRequestsInOneReadGetTheirOwnResponses) {
   // And the three responses in one write as well.
   Conn c2;
   c2.id.fd = 8;
-  m.on_data(c2.read(10 * kMs, traffic("nginx_keepalive.request")));
-  m.on_data(c2.write(12 * kMs, traffic("nginx_keepalive.response")));
+  testing::exchange(m, c2, 10 * kMs, traffic("nginx_keepalive.request"),
+                    12 * kMs, traffic("nginx_keepalive.response"));
   ASSERT_EQ(r.seen.size(), 6u);
   EXPECT_EQ(r.seen[4].status, 503);
   EXPECT_EQ(total_drops(m), 0u);
@@ -108,8 +108,8 @@ TEST(ExchangeMatcher, RoleOfAConnectionOpenedBeforeKscopeComesFromItsMessages) {
   Conn server, client;
   server.role = client.role = Role::kUnknown;
   client.id.fd = 9;
-  m.on_data(server.read(1 * kMs, traffic("python_http_server.request")));
-  m.on_data(server.write(2 * kMs, traffic("python_http_server.response")));
+  testing::exchange(m, server, 1 * kMs, traffic("python_http_server.request"),
+                    2 * kMs, traffic("python_http_server.response"));
   m.on_data(client.write(1 * kMs, traffic("python_http_server.request")));
   m.on_data(client.read(4 * kMs, traffic("python_http_server.response")));
   ASSERT_EQ(r.seen.size(), 2u);
@@ -131,8 +131,8 @@ TEST(ExchangeMatcher, ChunkedBodyOverManyWritesIsNotANewResponse) {
       m.on_data(c.write(2 * kMs + pos, std::string_view(resp).substr(pos, step)));
     }
     // The next exchange on the same connection is still matched.
-    m.on_data(c.read(10 * kMs, req));
-    m.on_data(c.write(12 * kMs, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+    testing::exchange(m, c, 10 * kMs, req,
+                      12 * kMs, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
     ASSERT_EQ(r.seen.size(), 2u) << step;
     EXPECT_EQ(r.seen[0].status, 200) << step;
     EXPECT_EQ(r.seen[1].status, 404) << step;
@@ -148,7 +148,8 @@ TEST(ExchangeMatcher, LargeBodyOverManyTruncatedWritesIsSkippedByItsLength) {
   c.capture = 64;  // the probe copies 64 bytes of each call
   // A 1 MB upload in 16 KiB reads whose bytes look like responses and requests.
   const size_t body = 1 << 20;
-  m.on_data(c.read(1 * kMs, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n"));
+  std::string upload = "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n";
+  m.on_data(c.read(1 * kMs, upload));
   std::string piece = "GET /fake HTTP/1.1\r\n\r\n" + std::string(16384 - 22, 'a');
   for (size_t sent = 0; sent < body; sent += piece.size()) m.on_data(c.read(2 * kMs, piece));
   m.on_data(c.write(5 * kMs, "HTTP/1.1 201 Created\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n"));
@@ -173,14 +174,14 @@ TEST(ExchangeMatcher, TruncationAtEveryByteOfARequestNeverCrashesAndCountsTheDro
     // A keep-alive connection: one exchange seen whole, then one cut at cap.
     Conn whole = c;
     whole.capture = 4096;
-    m.on_data(whole.read(0, req));
-    m.on_data(whole.write(0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    testing::exchange(m, whole, 0, req,
+                      0, testing::kOkEmpty);
     r.seen.clear();
-    m.on_data(c.read(1 * kMs, req));
-    m.on_data(c.write(2 * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    testing::exchange(m, c, 1 * kMs, req,
+                      2 * kMs, testing::kOkEmpty);
     // The next exchange begins in a call of its own: matched again.
-    m.on_data(c.read(3 * kMs, req));
-    m.on_data(c.write(5 * kMs, "HTTP/1.1 204 No Content\r\n\r\n"));
+    testing::exchange(m, c, 3 * kMs, req,
+                      5 * kMs, "HTTP/1.1 204 No Content\r\n\r\n");
     if (cap < line_end) {
       // The request line itself was cut: the request is dropped, and its
       // response is not also counted as one without a request.
@@ -226,8 +227,8 @@ TEST(ExchangeMatcher, ReusedFdNeverInheritsTheOldRequest) {
   Conn fresh = old_conn;
   fresh.id.generation = 3;
   m.on_connection(fresh.open(100000 * kMs));
-  m.on_data(fresh.read(100001 * kMs, traffic("python_http_server.request")));
-  m.on_data(fresh.write(100011 * kMs, traffic("python_http_server.response")));
+  testing::exchange(m, fresh, 100001 * kMs, traffic("python_http_server.request"),
+                    100011 * kMs, traffic("python_http_server.response"));
   // A late event of the old generation is ignored.
   m.on_data(old_conn.write(100012 * kMs, traffic("python_http_server.response")));
   ASSERT_EQ(r.seen.size(), 1u);
@@ -241,8 +242,8 @@ TEST(ExchangeMatcher, CloseInFlightAndResponseWithoutRequestAreCounted) {
   ExchangeMatcher m({}, r.sink());
   Conn c;
   m.on_connection(c.open(0));
-  m.on_data(c.read(1 * kMs, traffic("nginx_keepalive.request")));
-  m.on_data(c.write(2 * kMs, NginxKeepAlive().responses[0]));
+  testing::exchange(m, c, 1 * kMs, traffic("nginx_keepalive.request"),
+                    2 * kMs, NginxKeepAlive().responses[0]);
   m.on_connection(c.close(3 * kMs));
   EXPECT_EQ(r.seen.size(), 1u);
   EXPECT_EQ(drops(m, DropReason::kClosedInFlight), 2u);
@@ -282,8 +283,8 @@ TEST(ExchangeMatcher, FullTableCountsRequestsAndIdleConnectionsMakeRoom) {
   m.on_data(b.read(2 * kMs, traffic("python_http_server.request")));
   EXPECT_EQ(drops(m, DropReason::kTableFull), 1u);
   // Later, a is idle: it is evicted (its request counted) to make room.
-  m.on_data(b.read(5000 * kMs, traffic("python_http_server.request")));
-  m.on_data(b.write(5001 * kMs, traffic("python_http_server.response")));
+  testing::exchange(m, b, 5000 * kMs, traffic("python_http_server.request"),
+                    5001 * kMs, traffic("python_http_server.response"));
   EXPECT_EQ(drops(m, DropReason::kEvictedInFlight), 1u);
   ASSERT_EQ(r.seen.size(), 1u);
   EXPECT_EQ(m.connections(), 1u);
@@ -296,10 +297,10 @@ TEST(ExchangeMatcher, InterimHeadAndUpgradeResponses) {
   Recorder r;
   ExchangeMatcher m({}, r.sink());
   Conn c;
-  m.on_data(c.read(1 * kMs, "POST /p HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
-  m.on_data(c.write(2 * kMs, "HTTP/1.1 100 Continue\r\n\r\n"));
-  m.on_data(c.read(3 * kMs, "abc"));
-  m.on_data(c.write(5 * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  testing::exchange(m, c, 1 * kMs, "POST /p HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+                    2 * kMs, "HTTP/1.1 100 Continue\r\n\r\n");
+  testing::exchange(m, c, 3 * kMs, "abc",
+                    5 * kMs, testing::kOkEmpty);
   // The response to HEAD has a length but no body: the next bytes are the
   // next response (here one that answers nothing).
   m.on_data(c.read(6 * kMs, "HEAD /h HTTP/1.1\r\n\r\n"));
@@ -315,8 +316,8 @@ TEST(ExchangeMatcher, InterimHeadAndUpgradeResponses) {
   // After 101, the connection speaks another protocol: not parsed.
   Conn ws;
   ws.id.fd = 20;
-  m.on_data(ws.read(1 * kMs, "GET /chat HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
-  m.on_data(ws.write(2 * kMs, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n"));
+  testing::exchange(m, ws, 1 * kMs, "GET /chat HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+                    2 * kMs, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n");
   m.on_data(ws.read(3 * kMs, "GET / HTTP/1.1\r\n\r\n"));  // frame bytes that look like HTTP
   m.on_data(ws.write(4 * kMs, "\x81\x05hello"));
   EXPECT_EQ(r.seen.size(), 3u);
@@ -329,8 +330,7 @@ TEST(ExchangeMatcher, Http10ResponseBodyRunsToTheClose) {
   Recorder r;
   ExchangeMatcher m({}, r.sink());
   Conn c;
-  m.on_data(c.read(1 * kMs, "GET / HTTP/1.0\r\n\r\n"));
-  m.on_data(c.write(2 * kMs, "HTTP/1.0 200 OK\r\n\r\n"));
+  testing::exchange(m, c, 1 * kMs, "GET / HTTP/1.0\r\n\r\n", 2 * kMs, "HTTP/1.0 200 OK\r\n\r\n");
   m.on_data(c.write(3 * kMs, "HTTP/1.0 200 OK\r\n\r\nthis is body text"));
   m.on_connection(c.close(4 * kMs));
   EXPECT_EQ(r.seen.size(), 1u);
@@ -341,8 +341,8 @@ TEST(ExchangeMatcher, OtherProtocolsAreIgnoredAndGarbageOnHttpIsUnparsed) {
   Recorder r;
   ExchangeMatcher m({}, r.sink());
   Conn redis;
-  m.on_data(redis.read(1 * kMs, "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"));
-  m.on_data(redis.write(2 * kMs, "$-1\r\n"));
+  testing::exchange(m, redis, 1 * kMs, "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+                    2 * kMs, "$-1\r\n");
   m.on_data(redis.read(3 * kMs, "GET key\r\n"));
   EXPECT_EQ(total_drops(m), 0u);
 
@@ -358,14 +358,14 @@ TEST(ExchangeMatcher, OtherProtocolsAreIgnoredAndGarbageOnHttpIsUnparsed) {
   // then the stream waits for a call that begins with a request line.
   Conn keep;
   keep.id.fd = 31;
-  m.on_data(keep.read(1 * kMs, "GET /first HTTP/1.1\r\n\r\n"));
-  m.on_data(keep.write(2 * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
-  m.on_data(keep.read(3 * kMs, std::string("\x00\xff\xfe garbage", 11)));
-  m.on_data(keep.write(4 * kMs, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+  testing::exchange(m, keep, 1 * kMs, "GET /first HTTP/1.1\r\n\r\n",
+                    2 * kMs, testing::kOkEmpty);
+  testing::exchange(m, keep, 3 * kMs, std::string("\x00\xff\xfe garbage", 11),
+                    4 * kMs, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(drops(m, DropReason::kUnparsed), 2u);
   m.on_data(keep.read(5 * kMs, std::string("more garbage")));
-  m.on_data(keep.read(6 * kMs, "GET /ok HTTP/1.1\r\n\r\n"));
-  m.on_data(keep.write(7 * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  testing::exchange(m, keep, 6 * kMs, "GET /ok HTTP/1.1\r\n\r\n",
+                    7 * kMs, testing::kOkEmpty);
   EXPECT_EQ(drops(m, DropReason::kUnparsed), 2u);
   EXPECT_EQ(total_drops(m), 2u);
   ASSERT_EQ(r.seen.size(), 2u);

@@ -27,8 +27,8 @@ TEST(HttpEngine, ServerAndClientFamiliesWithOtelLabels) {
   HttpEngine engine(cfg, [](uint32_t tgid) { return ProcessLabels{"svc", tgid == 1000 ? "nginx" : "curl"}; });
   Conn server;
   engine.on_connection(server.open(0));
-  engine.on_data(server.read(1 * kMs, traffic("nginx_keepalive.request")));
-  engine.on_data(server.write(4 * kMs, traffic("nginx_keepalive.response")));
+  testing::exchange(engine, server, 1 * kMs, traffic("nginx_keepalive.request"),
+                    4 * kMs, traffic("nginx_keepalive.response"));
   Conn client;
   client.id.tgid = 2000;
   client.role = Role::kClient;
@@ -80,10 +80,10 @@ TEST(HttpEngine, ExportsAtOtelBucketsWithEscapedLabels) {
   HttpEngine engine({}, {});
   Conn c;
   // A path with a quote, a backslash and a byte that is not UTF-8.
-  engine.on_data(c.read(1 * kMs, std::string("GET /a\"b\\c\xff?secret=1 HTTP/1.1\r\n\r\n")));
-  engine.on_data(c.write(71 * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
-  engine.on_data(c.read(100 * kMs, "PROPFIND /dav HTTP/1.1\r\n\r\n"));
-  engine.on_data(c.write(102 * kMs, "HTTP/1.1 207 Multi-Status\r\nContent-Length: 0\r\n\r\n"));
+  testing::exchange(engine, c, 1 * kMs, std::string("GET /a\"b\\c\xff?secret=1 HTTP/1.1\r\n\r\n"),
+                    71 * kMs, testing::kOkEmpty);
+  testing::exchange(engine, c, 100 * kMs, "PROPFIND /dav HTTP/1.1\r\n\r\n",
+                    102 * kMs, "HTTP/1.1 207 Multi-Status\r\nContent-Length: 0\r\n\r\n");
   std::vector<Family> out;
   engine.append(out);
   std::vector<const Family*> fs;
@@ -104,8 +104,8 @@ TEST(HttpEngine, SeriesCapFoldsRoutesIntoOther) {
   HttpEngine engine(cfg, {});
   Conn c;
   for (int i = 0; i < 5; ++i) {
-    engine.on_data(c.read((10 * i + 1) * kMs, "GET /r" + std::string(1, char('a' + i)) + " HTTP/1.1\r\n\r\n"));
-    engine.on_data(c.write((10 * i + 2) * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    testing::exchange(engine, c, (10 * i + 1) * kMs, "GET /r" + std::string(1, char('a' + i)) + " HTTP/1.1\r\n\r\n",
+                      (10 * i + 2) * kMs, testing::kOkEmpty);
   }
   std::vector<Family> out;
   engine.append(out);
@@ -128,8 +128,8 @@ TEST(HttpEngine, BreakdownCapFoldsTheQuietestProcesses) {
     Conn c;
     c.id.tgid = tgid;
     for (uint32_t n = 0; n < tgid; ++n) {
-      engine.on_data(c.read((n * 10 + 1) * kMs, "GET / HTTP/1.1\r\n\r\n"));
-      engine.on_data(c.write((n * 10 + 2) * kMs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+      testing::exchange(engine, c, (n * 10 + 1) * kMs, "GET / HTTP/1.1\r\n\r\n",
+                        (n * 10 + 2) * kMs, testing::kOkEmpty);
     }
   }
   std::vector<Family> out;

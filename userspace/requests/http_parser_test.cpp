@@ -45,23 +45,22 @@ TEST(HttpParser, ParsesResponsesOfPythonAndNginx) {
 }
 
 TEST(HttpParser, EveryPrefixOfAValidHeadIsIncompleteNeverInvalid) {
-  for (const char* name : {"python_http_server.request", "nginx_keepalive.request"}) {
-    std::string req = traffic(name);
+  struct Case {
+    const char* file;
+    ParseStatus (*parse)(std::string_view, HttpHead&);
+  };
+  for (Case c : {Case{"python_http_server.request", parse_request_head},
+                 Case{"nginx_keepalive.request", parse_request_head},
+                 Case{"python_http_server.response", parse_response_head},
+                 Case{"python_chunked.response", parse_response_head},
+                 Case{"nginx_keepalive.response", parse_response_head}}) {
+    std::string bytes = traffic(c.file);
     HttpHead full;
-    ASSERT_EQ(parse_request_head(req, full), ParseStatus::kComplete);
+    ASSERT_EQ(c.parse(bytes, full), ParseStatus::kComplete) << c.file;
     for (size_t n = 0; n < full.head_end; ++n) {
       HttpHead h;
-      EXPECT_EQ(parse_request_head(std::string_view(req).substr(0, n), h), ParseStatus::kIncomplete) << n;
-      EXPECT_EQ(h.start_line_end, n >= full.start_line_end ? full.start_line_end : 0u) << n;
-    }
-  }
-  for (const char* name : {"python_http_server.response", "python_chunked.response", "nginx_keepalive.response"}) {
-    std::string resp = traffic(name);
-    HttpHead full;
-    ASSERT_EQ(parse_response_head(resp, full), ParseStatus::kComplete);
-    for (size_t n = 0; n < full.head_end; ++n) {
-      HttpHead h;
-      EXPECT_EQ(parse_response_head(std::string_view(resp).substr(0, n), h), ParseStatus::kIncomplete) << n;
+      EXPECT_EQ(c.parse(std::string_view(bytes).substr(0, n), h), ParseStatus::kIncomplete) << c.file << n;
+      EXPECT_EQ(h.start_line_end, n >= full.start_line_end ? full.start_line_end : 0u) << c.file << n;
     }
   }
 }
@@ -103,7 +102,8 @@ TEST(HttpParser, RejectsWhatIsNotHttp) {
   HttpHead h;
   for (std::string_view bad :
        {std::string_view("\x16\x03\x01\x02\x00", 5), std::string_view("*1\r\n$4\r\nPING\r\n"),
-        std::string_view("GET key\r\n"), std::string_view("GET /a HTTP/2.0\r\n"), std::string_view(" GET / HTTP/1.1\r\n"),
+        std::string_view("GET key\r\n"), std::string_view("GET /a HTTP/2.0\r\n"),
+        std::string_view(" GET / HTTP/1.1\r\n"),
         std::string_view("GET  / HTTP/1.1\r\n"), std::string_view("GET /a\x01 HTTP/1.1\r\n"),
         std::string_view("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n"),
         std::string_view("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),

@@ -33,18 +33,8 @@ void MessageStream::on_call(std::string_view prefix, uint64_t total_bytes, uint6
     std::string combined = carry_;
     combined.append(prefix);
     ParseStatus s = parse(combined, head);
-    if (s == ParseStatus::kInvalid) {
-      listener.on_drop(DropReason::kUnparsed);
-      lose();
-      return;
-    }
-    if (s == ParseStatus::kIncomplete) {
-      if (whole_call && combined.size() <= kMaxHeadCarry) {
-        carry_ = std::move(combined);
-      } else {
-        cut_off(head, carry_timestamp_ns_, listener);
-        lose();
-      }
+    if (s != ParseStatus::kComplete) {
+      unfinished(s, head, combined, carry_timestamp_ns_, whole_call, listener);
       return;
     }
     // The carried part alone was incomplete, so the head ends in this call.
@@ -72,19 +62,8 @@ void MessageStream::on_call(std::string_view prefix, uint64_t total_bytes, uint6
     }
     std::string_view rest = prefix.substr(static_cast<size_t>(pos));
     ParseStatus s = parse(rest, head);
-    if (s == ParseStatus::kInvalid) {
-      listener.on_drop(DropReason::kUnparsed);
-      lose();
-      return;
-    }
-    if (s == ParseStatus::kIncomplete) {
-      if (whole_call && rest.size() <= kMaxHeadCarry) {
-        carry_.assign(rest);
-        carry_timestamp_ns_ = timestamp_ns;
-      } else {
-        cut_off(head, timestamp_ns, listener);
-        lose();
-      }
+    if (s != ParseStatus::kComplete) {
+      unfinished(s, head, rest, timestamp_ns, whole_call, listener);
       return;
     }
     pos += head.head_end;
@@ -116,6 +95,25 @@ bool MessageStream::start_message(const HttpHead& head, uint64_t timestamp_ns, L
   else if (head.content_length) framer_.start_length(*head.content_length);
   else framer_.start_until_close();
   return true;
+}
+
+void MessageStream::unfinished(ParseStatus status, const HttpHead& head, std::string_view bytes,
+                               uint64_t timestamp_ns, bool whole_call, Listener& listener) {
+  if (status == ParseStatus::kInvalid) {
+    listener.on_drop(DropReason::kUnparsed);
+    lose();
+    return;
+  }
+  // The call ended inside the head: its rest comes in the next call, unless
+  // the capture cut it (or it grew too long to keep).
+  if (whole_call && bytes.size() <= kMaxHeadCarry) {
+    std::string kept(bytes);  // `bytes` may view a string about to be replaced
+    carry_ = std::move(kept);
+    carry_timestamp_ns_ = timestamp_ns;
+    return;
+  }
+  cut_off(head, timestamp_ns, listener);
+  lose();
 }
 
 void MessageStream::cut_off(const HttpHead& head, uint64_t timestamp_ns, Listener& listener) {

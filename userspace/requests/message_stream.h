@@ -58,6 +58,10 @@ class MessageStream {
   // Handles a parsed head at a message start. Returns false when the rest
   // of the call cannot be followed.
   bool start_message(const HttpHead& head, uint64_t timestamp_ns, Listener& listener);
+  // A head that did not parse complete (kInvalid or kIncomplete) from
+  // `bytes`: counted as a drop, kept for the next call, or cut off.
+  void unfinished(ParseStatus status, const HttpHead& head, std::string_view bytes, uint64_t timestamp_ns,
+                  bool whole_call, Listener& listener);
   // A head that cannot be completed: it counts if its start line was read.
   void cut_off(const HttpHead& head, uint64_t timestamp_ns, Listener& listener);
   void lose() {

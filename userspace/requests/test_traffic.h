@@ -58,6 +58,19 @@ struct Conn {
   }
 };
 
+inline constexpr std::string_view kOkEmpty = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+// One exchange as the connection's role makes it: the request at t_req,
+// the response at t_resp (read then written by a server, the other way
+// round by a client).
+template <typename Engine>
+void exchange(Engine& m, const Conn& c, uint64_t t_req, std::string_view req, uint64_t t_resp,
+              std::string_view resp) {
+  bool server = c.role != Role::kClient;
+  m.on_data(server ? c.read(t_req, req) : c.write(t_req, req));
+  m.on_data(server ? c.write(t_resp, resp) : c.read(t_resp, resp));
+}
+
 // An exchange copied out of the sink (its views live for the call only).
 struct Seen {
   Role role;
