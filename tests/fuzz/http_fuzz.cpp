@@ -56,6 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   HttpEngineConfig cfg;
   cfg.limits.max_connections = 3;
   cfg.limits.max_in_flight = 4;
+  cfg.limits.max_pending_total = 6;
+  cfg.limits.max_carried_bytes = 2 * kMaxHeadCarry;
   cfg.limits.idle_timeout_ns = 50ull * 1000 * 1000;
   cfg.max_routes = 8;
   cfg.max_series = 16;
@@ -115,6 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
     }
     check(engine.matcher().connections() <= cfg.limits.max_connections);
+    check(engine.matcher().pending() <= cfg.limits.max_pending_total);
+    check(engine.matcher().carried_bytes() <= cfg.limits.max_carried_bytes);
   }
   std::vector<kscope::Family> out;
   engine.append(out);

@@ -41,7 +41,7 @@ class ExchangeMatcher::ResponseListener final : public MessageStream::Listener {
       return {};
     }
     Pending p = std::move(c_.pending.front());
-    c_.pending.erase(c_.pending.begin());
+    m_.pop_front(c_);
     MessageStream::BodyHint hint;
     hint.no_body = p.method == "HEAD";
     hint.tunnel = head.status == 101 || (p.method == "CONNECT" && head.status < 300);
@@ -71,7 +71,7 @@ class ExchangeMatcher::ResponseListener final : public MessageStream::Listener {
     // answers: that request is the one counted.
     if (!c_.pending.empty()) {
       bool already_counted = c_.pending.front().method.empty();
-      c_.pending.erase(c_.pending.begin());
+      m_.pop_front(c_);
       if (already_counted) return;
     } else if (c_.dropped_tail > 0) {
       --c_.dropped_tail;
@@ -86,21 +86,23 @@ class ExchangeMatcher::ResponseListener final : public MessageStream::Listener {
 };
 
 void ExchangeMatcher::enqueue(Connection& c, Pending p) {
-  if (c.pending.size() >= limits_.max_in_flight || c.dropped_tail > 0) {
+  if (queue_full(c)) {
     count(DropReason::kInFlightFull);
     ++c.dropped_tail;
     return;
   }
   c.pending.push_back(std::move(p));
+  ++pending_;
 }
 
 void ExchangeMatcher::enqueue_lost(Connection& c, DropReason reason) {
   count(reason);
-  if (c.pending.size() >= limits_.max_in_flight || c.dropped_tail > 0) {
+  if (queue_full(c)) {
     ++c.dropped_tail;
     return;
   }
   c.pending.emplace_back();
+  ++pending_;
 }
 
 ExchangeMatcher::ExchangeMatcher(MatcherLimits limits, Sink sink) : limits_(limits), sink_(std::move(sink)) {
@@ -122,6 +124,8 @@ void ExchangeMatcher::forget(uint64_t key, DropReason reason) {
   uint64_t waiting = c.requests.carrying() ? 1 : 0;
   for (const Pending& p : c.pending) waiting += p.method.empty() ? 0 : 1;
   count(reason, waiting);
+  pending_ -= c.pending.size();
+  carried_ -= c.requests.carried_bytes() + c.responses.carried_bytes();
   lru_.erase(c.lru);
   connections_.erase(it);
 }
@@ -184,6 +188,8 @@ void ExchangeMatcher::on_data(const SocketData& data) {
     // Ciphertext read by the syscalls of a TLS connection is never HTTP;
     // once its plaintext is seen, only that is followed.
     if (!data.tls) return;
+    pending_ -= c->pending.size();
+    carried_ -= c->requests.carried_bytes() + c->responses.carried_bytes();
     Connection fresh;
     fresh.id = c->id;
     fresh.role = c->role;
@@ -206,13 +212,17 @@ void ExchangeMatcher::on_data(const SocketData& data) {
     if (carries_requests ? !starts_like_request(prefix) : !starts_like_response(prefix)) return;
     c->http = true;
   }
+  MessageStream& stream = carries_requests ? c->requests : c->responses;
+  const size_t carried_before = stream.carried_bytes();
+  stream.allow_carry(carried_ - carried_before + kMaxHeadCarry <= limits_.max_carried_bytes);
   if (carries_requests) {
     RequestListener listener(*this, *c);
-    c->requests.on_call(prefix, data.total_bytes, data.timestamp_ns, listener);
+    stream.on_call(prefix, data.total_bytes, data.timestamp_ns, listener);
   } else {
     ResponseListener listener(*this, *c);
-    c->responses.on_call(prefix, data.total_bytes, data.timestamp_ns, listener);
+    stream.on_call(prefix, data.total_bytes, data.timestamp_ns, listener);
   }
+  carried_ = carried_ - carried_before + stream.carried_bytes();
 }
 
 void ExchangeMatcher::evict_idle(uint64_t now_ns) {

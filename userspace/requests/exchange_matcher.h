@@ -12,8 +12,9 @@
 //   of the read that brought the response's status line.
 //
 // Bounded: at most max_connections connections (idle ones are forgotten
-// first), at most max_in_flight requests waiting per connection, heads kept
-// across calls up to kMaxHeadCarry bytes, request targets up to
+// first), at most max_in_flight requests waiting per connection and
+// max_pending_total in all, heads kept across calls up to kMaxHeadCarry
+// bytes each and max_carried_bytes in all, request targets up to
 // kMaxStoredTarget bytes. Every request missed is counted by reason.
 //
 // Not thread-safe: one thread feeds a matcher in per-connection order.
@@ -35,11 +36,16 @@
 namespace kscope::requests {
 
 // A request target is kept up to this many bytes (for its route).
-inline constexpr size_t kMaxStoredTarget = 512;
+inline constexpr size_t kMaxStoredTarget = 256;
 
 struct MatcherLimits {
   size_t max_connections = 16384;
-  size_t max_in_flight = 64;
+  size_t max_in_flight = 64;  // per connection
+  // Requests waiting on all connections together, and bytes of heads kept
+  // across calls: what bounds the matcher's memory (a few MiB) when many
+  // connections fill their queues or stop in the middle of a head.
+  size_t max_pending_total = 16384;
+  size_t max_carried_bytes = 1 << 20;
   uint64_t idle_timeout_ns = 300ull * 1000 * 1000 * 1000;
 };
 
@@ -74,6 +80,8 @@ class ExchangeMatcher {
 
   const DropCounts& drops() const { return drops_; }
   size_t connections() const { return connections_.size(); }
+  size_t pending() const { return pending_; }
+  size_t carried_bytes() const { return carried_; }
 
  private:
   struct Pending {
@@ -114,12 +122,21 @@ class ExchangeMatcher {
   // in line so that its response is not paired with another request.
   void enqueue(Connection& c, Pending p);
   void enqueue_lost(Connection& c, DropReason reason);
+  bool queue_full(const Connection& c) const {
+    return c.pending.size() >= limits_.max_in_flight || c.dropped_tail > 0 || pending_ >= limits_.max_pending_total;
+  }
+  void pop_front(Connection& c) {
+    c.pending.erase(c.pending.begin());
+    --pending_;
+  }
 
   MatcherLimits limits_;
   Sink sink_;
   std::unordered_map<uint64_t, Connection> connections_;
   std::list<uint64_t> lru_;  // least recently active first
   DropCounts drops_{};
+  size_t pending_ = 0;  // requests waiting on all connections
+  size_t carried_ = 0;  // bytes of heads kept across calls, all connections
 };
 
 }  // namespace kscope::requests

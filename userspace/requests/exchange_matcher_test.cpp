@@ -388,5 +388,41 @@ TEST(ExchangeMatcher, TlsPlaintextIsFollowedAndCiphertextIgnored) {
   EXPECT_EQ(total_drops(m), 0u);
 }
 
+TEST(ExchangeMatcher, MemoryBudgetsAcrossConnections) {
+  Recorder r;
+  MatcherLimits limits;
+  limits.max_pending_total = 3;
+  limits.max_carried_bytes = kMaxHeadCarry + 20;
+  ExchangeMatcher m(limits, r.sink());
+  Conn a, b;
+  b.id.fd = 40;
+  m.on_data(a.read(1 * kMs, traffic("nginx_keepalive.request")));  // three requests wait
+  m.on_data(b.read(1 * kMs, traffic("python_http_server.request")));
+  EXPECT_EQ(drops(m, DropReason::kInFlightFull), 1u);
+  m.on_connection(a.close(2 * kMs));  // frees three places in line
+  EXPECT_EQ(drops(m, DropReason::kClosedInFlight), 3u);
+  // Heads split over calls after their request line: the first is kept
+  // whole, the second finds no budget left and counts from its request
+  // line alone.
+  Conn c, d;
+  c.id.fd = 41;
+  d.id.fd = 42;
+  std::string head = traffic("python_http_server.request");
+  m.on_data(c.read(2 * kMs, std::string_view(head).substr(0, 60)));
+  m.on_data(d.read(2 * kMs, std::string_view(head).substr(0, 60)));
+  EXPECT_EQ(m.carried_bytes(), 60u);  // c's only
+  EXPECT_EQ(m.pending(), 1u);         // d's, from its request line
+  m.on_data(c.read(3 * kMs, std::string_view(head).substr(60)));
+  m.on_data(d.read(3 * kMs, std::string_view(head).substr(60)));
+  m.on_data(c.write(4 * kMs, traffic("python_http_server.response")));
+  m.on_data(d.write(5 * kMs, traffic("python_http_server.response")));
+  ASSERT_EQ(r.seen.size(), 2u);
+  EXPECT_EQ(r.seen[0].duration_ns, 2 * kMs);
+  EXPECT_EQ(r.seen[1].duration_ns, 3 * kMs);
+  EXPECT_EQ(total_drops(m), 4u);
+  EXPECT_EQ(m.carried_bytes(), 0u);
+  EXPECT_EQ(m.pending(), 0u);
+}
+
 }  // namespace
 }  // namespace kscope::requests

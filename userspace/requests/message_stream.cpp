@@ -106,7 +106,7 @@ void MessageStream::unfinished(ParseStatus status, const HttpHead& head, std::st
   }
   // The call ended inside the head: its rest comes in the next call, unless
   // the capture cut it (or it grew too long to keep).
-  if (whole_call && bytes.size() <= kMaxHeadCarry) {
+  if (whole_call && carry_allowed_ && bytes.size() <= kMaxHeadCarry) {
     std::string kept(bytes);  // `bytes` may view a string about to be replaced
     carry_ = std::move(kept);
     carry_timestamp_ns_ = timestamp_ns;

@@ -49,6 +49,10 @@ class MessageStream {
 
   // A head began in an earlier call and waits for its end.
   bool carrying() const { return !carry_.empty(); }
+  size_t carried_bytes() const { return carry_.size(); }
+  // Whether a head split over calls may be kept for the next call (the
+  // owner's memory budget); when not, it is treated as cut off.
+  void allow_carry(bool allowed) { carry_allowed_ = allowed; }
   // The connection switched protocols (101, CONNECT): nothing more is parsed.
   bool opaque() const { return opaque_; }
   void set_opaque() { opaque_ = true; }
@@ -76,6 +80,7 @@ class MessageStream {
   uint64_t carry_timestamp_ns_ = 0;
   bool resync_ = false;
   bool opaque_ = false;
+  bool carry_allowed_ = true;
 };
 
 }  // namespace kscope::requests
