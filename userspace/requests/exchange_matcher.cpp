@@ -66,6 +66,7 @@ class ExchangeMatcher::ResponseListener final : public MessageStream::Listener {
     if (m_.sink_) m_.sink_(e);
     return hint;
   }
+  bool awaits_message() const override { return !c_.pending.empty(); }
   void on_drop(DropReason reason) override {
     // A response that cannot be read loses the exchange of the request it
     // answers: that request is the one counted.

@@ -28,6 +28,12 @@ void MessageStream::on_call(std::string_view prefix, uint64_t total_bytes, uint6
     resync_ = false;
   }
 
+  if (kind_ == Kind::kResponses && carry_.empty() && listener.awaits_message() &&
+      (framer_.mode() == BodyFramer::Mode::kLength || framer_.mode() == BodyFramer::Mode::kChunked) &&
+      parse(prefix, head) == ParseStatus::kComplete) {
+    framer_.reset();  // the rest of the body went by sendfile or splice
+  }
+
   uint64_t pos = 0;
   if (!carry_.empty()) {
     std::string combined = carry_;

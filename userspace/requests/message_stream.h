@@ -5,6 +5,12 @@
 // bytes). When the framing cannot be followed (a head or chunk header in
 // bytes that were not captured, an unparseable start) the stream waits for
 // a call that begins with a complete request or status line.
+//
+// A response body may also leave by a path the capture does not see
+// (sendfile, splice: nginx serves static files so): a call that begins with
+// a complete response head while a request awaits its response ends the
+// body in progress. A body whose own bytes hold such a head at the start
+// of a write, while another request waits, is the price of that rule.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +45,8 @@ class MessageStream {
     // were cut off: the message counts, its body framing is unknown.
     virtual BodyHint on_message(const HttpHead& head, uint64_t timestamp_ns, bool head_complete) = 0;
     virtual void on_drop(DropReason reason) = 0;
+    // Whether a message is awaited: a request waits for its response.
+    virtual bool awaits_message() const { return false; }
   };
 
   explicit MessageStream(Kind kind) : kind_(kind) {}
