@@ -1,16 +1,16 @@
 #include "requests/body_framing.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace kscope::requests {
 namespace {
 
-// The value of one hex digit, -1 for any other byte.
+// The value of one hex digit of a chunk size, -1 for any other byte.
 int hex_value(char c) {
-  int v = -1;
-  auto r = std::from_chars(&c, &c + 1, v, 16);
-  return r.ec == std::errc() ? v : -1;
+  constexpr std::string_view kDigits = "0123456789abcdef";
+  if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  size_t v = kDigits.find(c);
+  return v == std::string_view::npos ? -1 : static_cast<int>(v);
 }
 
 }  // namespace
