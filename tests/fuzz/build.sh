@@ -38,6 +38,9 @@ sources=(
   report/seasonality.cpp report/anomalies.cpp report/baseline.cpp report/time_series.cpp report/capacity_forecast.cpp
   net/http_client.cpp net/curl_library.cpp top/api_client.cpp common/bearer_token.cpp
   probes/l7_records.cpp probes/l7_preexisting.cpp
+  requests/http_parser.cpp requests/body_framing.cpp requests/message_stream.cpp requests/drop_reason.cpp
+  requests/exchange_matcher.cpp requests/route_template.cpp requests/request_metrics.cpp requests/http_engine.cpp
+  collect/cardinality.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")

@@ -57,8 +57,9 @@ struct ConnectionEvent {
 
 // One read or write. timestamp_ns is taken at the entry of a write (when
 // the process starts sending) and at the exit of a read (when the bytes
-// arrived in the process): server latency runs from the request's last
-// read to the response's first write.
+// arrived in the process): server latency runs from the read that brought
+// the request's first bytes to the write that sends the response's first
+// bytes (docs/requests.md).
 struct SocketData {
   ConnectionId conn;
   Role role = Role::kUnknown;
