@@ -90,6 +90,13 @@ grep -q 'nothing is left to shed' "$KSCOPE_LOG" || fail "no log line saying noth
 [[ $(metric kscope_probe_up) == 6 ]] || fail "a kept probe was detached"
 used=$(metric kscope_bpf_cpu_ratio)
 in_range "$used" 0.02 2 "kscope_bpf_cpu_ratio under the storm"
+# The budget holds the whole cost: the BPF run time plus each run's dispatch
+# (and the syscall slow path), measured at start with empty programs.
+overhead=$(metric kscope_overhead_ratio)
+in_range "$overhead" "$used" 3 "kscope_overhead_ratio (at least the BPF share $used)"
+in_range "$(metric kscope_dispatch_cost_seconds hook=syscall_tracepoint)" 1e-9 5e-6 \
+  "the calibrated cost of a syscall tracepoint run"
+grep -q 'a program run costs .* ns beyond its run time' "$KSCOPE_LOG" || fail "no log line for the calibration"
 
 runs0=$(metric kscope_bpf_program_runs_total program=handle_cpu_sample)
 samples0=$(metric kscope_cpu_samples_total comm=cpu_burner)

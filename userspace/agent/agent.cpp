@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "alerts/payloads.h"
+#include "budget/dispatch_calibration.h"
 #include "cgroups/cgroup_metrics.h"
 #include "common/bearer_token.h"
 #include "common/capabilities.h"
@@ -103,6 +104,20 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     spdlog::warn("cpu budget: BPF run-time statistics cannot be enabled here, so the budget sees no cost and "
                  "never sheds (needs CAP_SYS_ADMIN for BPF_ENABLE_STATS)");
   }
+  // Before the probes attach: the calibration times syscalls with only its
+  // own empty program on the hook.
+  DispatchCost dispatch;
+  if (agent->stats_ && agent->stats_->active()) {
+    dispatch = calibrate_dispatch_cost();
+    if (dispatch.calibrated) {
+      spdlog::info("cpu budget: a program run costs {:.0f} ns beyond its run time on a syscall tracepoint, {:.0f} ns "
+                   "on another tracepoint (measured here)",
+                   dispatch.syscall_tracepoint_ns, dispatch.tracepoint_ns);
+    } else {
+      spdlog::warn("cpu budget: counts BPF run time only, not the dispatch and syscall slow path: {}",
+                   dispatch.reason);
+    }
+  }
   auto loaded = load_probes(agent->config_);
   if (!loaded) return loaded.error();
   if (loaded->probes.empty()) {
@@ -110,7 +125,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   }
   agent->start_events(loaded->probes);
   agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
-                                                  std::move(loaded->statuses), agent->store_);
+                                                  std::move(loaded->statuses), agent->store_, dispatch);
   agent->collector_->set_bpf_stats_active(
       [a = agent.get()] { return (a->stats_ && a->stats_->active()) || bpf_stats_sysctl_enabled(); });
   // The collector outlives the server at shutdown: the reader, not http_.
@@ -271,6 +286,8 @@ void Agent::install_routes() {
     body["budget"] = {
         {"cpu_percent", budget.limit_ratio * 100},
         {"used_percent", budget.used_ratio ? nlohmann::json(*budget.used_ratio * 100) : nlohmann::json()},
+        {"bpf_percent", budget.bpf_ratio ? nlohmann::json(*budget.bpf_ratio * 100) : nlohmann::json()},
+        {"dispatch_calibrated", budget.dispatch.calibrated},
         {"sampling_divisor", budget.sampling_divisor},
         {"detached", budget.detached},
         {"steps", budget.steps},

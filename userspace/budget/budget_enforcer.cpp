@@ -27,7 +27,10 @@ std::string describe_step(const BudgetStep& step) {
   return "probe " + step.probe + " detached (it took " + percent(step.cost_ratio) + " of a core)";
 }
 
-BudgetEnforcer::BudgetEnforcer(BudgetConfig config) : budget_(std::move(config)) { publish(); }
+BudgetEnforcer::BudgetEnforcer(BudgetConfig config, DispatchCost dispatch)
+    : budget_(std::move(config)), dispatch_(std::move(dispatch)) {
+  publish();
+}
 
 void BudgetEnforcer::tick(CpuBudget::Clock::time_point now, std::vector<std::unique_ptr<Probe>>& probes,
                           const std::vector<std::vector<ProgramStats>>& program_stats,
@@ -38,6 +41,7 @@ void BudgetEnforcer::tick(CpuBudget::Clock::time_point now, std::vector<std::uni
     ProbeCost c;
     c.probe = std::string(probe->name());
     for (const auto& ps : program_stats[i]) c.run_time_ns += ps.run_time_ns;
+    c.dispatch_ns = dispatch_ns(program_stats[i], dispatch_);
     c.samples = probe->samples();
     for (const auto& step : budget_.steps()) {
       if (step.kind == BudgetStep::Kind::kDetach && step.probe == c.probe) c.attached = false;
@@ -46,7 +50,7 @@ void BudgetEnforcer::tick(CpuBudget::Clock::time_point now, std::vector<std::uni
   }
   auto decision = budget_.observe(now, costs);
   if (budget_.exhausted() && !warned_exhausted_) {
-    spdlog::warn("cpu budget: kscope's BPF programs use {} of a core, over the budget of {}, and nothing is left "
+    spdlog::warn("cpu budget: kscope's probes cost {} of a core, over the budget of {}, and nothing is left "
                  "to shed (probes in budget.keep stay attached)",
                  percent(budget_.used_ratio().value_or(0)), percent(budget_.limit_ratio()));
   }
@@ -81,7 +85,7 @@ void BudgetEnforcer::apply(const BudgetDecision& d, CpuBudget::Clock::time_point
         failure = st.error().to_string();
       }
       if (shed && ok) {
-        set_status(statuses, step.probe, false, "detached by the CPU budget: kscope's BPF programs used " + used +
+        set_status(statuses, step.probe, false, "detached by the CPU budget: kscope's probes cost " + used +
                                                     " of a core, over the budget of " + limit);
       } else if (!shed) {
         set_status(statuses, step.probe, ok, ok ? "" : "re-attach after the CPU budget failed: " + failure);
@@ -90,7 +94,7 @@ void BudgetEnforcer::apply(const BudgetDecision& d, CpuBudget::Clock::time_point
   }
   if (shed) {
     ++sheds_;
-    spdlog::warn("cpu budget: kscope's BPF programs used {} of a core over the last window, over the budget of {}: "
+    spdlog::warn("cpu budget: kscope's probes cost {} of a core over the last window, over the budget of {}: "
                  "{}{}",
                  used, limit, describe_step(step), ok ? "" : " failed: " + failure);
   } else {
@@ -105,6 +109,8 @@ void BudgetEnforcer::publish() {
   BudgetStatus s;
   s.limit_ratio = budget_.limit_ratio();
   s.used_ratio = budget_.used_ratio();
+  s.bpf_ratio = budget_.bpf_ratio();
+  s.dispatch = dispatch_;
   s.sampling_divisor = budget_.sampling_divisor();
   for (const auto& step : budget_.steps()) {
     if (step.kind == BudgetStep::Kind::kDetach) s.detached.push_back(step.probe);
@@ -125,9 +131,23 @@ BudgetStatus BudgetEnforcer::status() const {
 void BudgetEnforcer::append_metrics(std::vector<Family>& out) const {
   BudgetStatus s = status();
   if (s.used_ratio) {
+    out.push_back({"kscope_overhead_ratio",
+                   "kscope's whole in-kernel cost over the CPU budget's window, as a fraction of one core: BPF run "
+                   "time plus the estimated dispatch and syscall tracing slow path (what budget.cpu_percent holds).",
+                   MetricType::kGauge, {{{}, *s.used_ratio, {}}}});
+  }
+  if (s.bpf_ratio) {
     out.push_back({"kscope_bpf_cpu_ratio",
                    "CPU time kscope's BPF programs took over the CPU budget's window, as a fraction of one core.",
-                   MetricType::kGauge, {{{}, *s.used_ratio, {}}}});
+                   MetricType::kGauge, {{{}, *s.bpf_ratio, {}}}});
+  }
+  if (s.dispatch.calibrated) {
+    out.push_back({"kscope_dispatch_cost_seconds",
+                   "What one run of a BPF program costs on this host beyond its run time, by hook, measured at start "
+                   "with an empty program (syscall_tracepoint includes the syscall tracing slow path).",
+                   MetricType::kGauge,
+                   {{{{"hook", "syscall_tracepoint"}}, s.dispatch.syscall_tracepoint_ns * 1e-9, {}},
+                    {{{"hook", "tracepoint"}}, s.dispatch.tracepoint_ns * 1e-9, {}}}});
   }
   if (s.limit_ratio <= 0) return;
   out.push_back({"kscope_cpu_budget_ratio", "budget.cpu_percent as a fraction of one core.", MetricType::kGauge,

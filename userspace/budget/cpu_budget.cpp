@@ -5,9 +5,10 @@
 namespace kscope {
 namespace {
 
-uint64_t cost_of(const std::vector<ProbeCost>& costs, const std::string& probe) {
+// The whole cost (BPF run time and the estimated dispatch), or BPF only.
+uint64_t cost_of(const std::vector<ProbeCost>& costs, const std::string& probe, bool bpf_only = false) {
   for (const auto& c : costs) {
-    if (c.probe == probe) return c.run_time_ns;
+    if (c.probe == probe) return c.run_time_ns + (bpf_only ? 0 : c.dispatch_ns);
   }
   return 0;
 }
@@ -63,15 +64,19 @@ BudgetDecision CpuBudget::observe(Clock::time_point now, const std::vector<Probe
   }
   if (window_.size() < 2) {
     used_.reset();
+    bpf_used_.reset();
     return {};
   }
   double span = std::chrono::duration<double>(now - window_.front().at).count();
-  uint64_t total = 0;
+  uint64_t total = 0, bpf = 0;
   for (const auto& p : probes) {
-    uint64_t then = cost_of(window_.front().costs, p.probe);
-    if (p.run_time_ns > then) total += p.run_time_ns - then;
+    uint64_t whole_then = cost_of(window_.front().costs, p.probe);
+    uint64_t bpf_then = cost_of(window_.front().costs, p.probe, /*bpf_only=*/true);
+    if (p.run_time_ns + p.dispatch_ns > whole_then) total += p.run_time_ns + p.dispatch_ns - whole_then;
+    if (p.run_time_ns > bpf_then) bpf += p.run_time_ns - bpf_then;
   }
   used_ = span > 0 ? double(total) * 1e-9 / span : 0.0;
+  bpf_used_ = span > 0 ? double(bpf) * 1e-9 / span : 0.0;
 
   double limit = limit_ratio();
   bool full_window = window_.front().at <= now - config_.window;

@@ -1,5 +1,6 @@
-// kscope's CPU budget: from the BPF run time of each probe, decides when to
-// shed work and when to give it back. Pure logic with no clock or kernel of
+// kscope's CPU budget: from the in-kernel cost of each probe (BPF run time
+// and the estimated dispatch and syscall slow path, dispatch_cost.h),
+// decides when to shed work and when to give it back. Pure logic with no clock or kernel of
 // its own, so every transition is unit-tested; the collector applies what it
 // decides (budget_enforcer.h).
 //
@@ -29,6 +30,10 @@ struct ProbeCost {
   uint64_t run_time_ns = 0;  // cumulative over all its programs (BPF stats)
   bool attached = true;
   bool samples = false;  // has cpu-clock samplers the divisor applies to
+  // Cumulative estimate of what the kernel spent running its programs
+  // beyond their run time: the syscall tracing slow path and the dispatch,
+  // which BPF statistics do not see (dispatch_cost.h).
+  uint64_t dispatch_ns = 0;
 };
 
 struct BudgetStep {
@@ -60,9 +65,12 @@ class CpuBudget {
   BudgetDecision observe(Clock::time_point now, const std::vector<ProbeCost>& probes);
   void applied(const BudgetDecision& decision, bool ok, Clock::time_point now);
 
-  // kscope's BPF cost over the last window (or as much of it as has been
-  // seen, at least one interval), as a fraction of one core.
+  // kscope's whole in-kernel cost (BPF run time and dispatch) over the
+  // last window (or as much of it as has been seen, at least one interval),
+  // as a fraction of one core: what the budget is held to.
   std::optional<double> used_ratio() const { return used_; }
+  // The BPF run time alone, the same way.
+  std::optional<double> bpf_ratio() const { return bpf_used_; }
   double limit_ratio() const { return config_.cpu_percent / 100.0; }
   uint32_t sampling_divisor() const;
   const std::vector<BudgetStep>& steps() const { return steps_; }
@@ -86,6 +94,7 @@ class CpuBudget {
   BudgetConfig config_;
   std::deque<Sample> window_;
   std::optional<double> used_;
+  std::optional<double> bpf_used_;
   std::vector<BudgetStep> steps_;
   bool exhausted_ = false;
   std::optional<Clock::time_point> low_since_;

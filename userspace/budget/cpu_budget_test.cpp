@@ -17,8 +17,9 @@ class Host {
  public:
   explicit Host(BudgetConfig config) : budget(std::move(config)) {}
 
-  void add(const std::string& probe, double ratio, bool samples = false) {
-    probes_[probe] = {ratio, samples, 0, true};
+  // `dispatch_ratio`: the estimated cost beyond the BPF run time.
+  void add(const std::string& probe, double ratio, bool samples = false, double dispatch_ratio = 0) {
+    probes_[probe] = {ratio, samples, 0, true, dispatch_ratio, 0};
   }
   void set_ratio(const std::string& probe, double ratio) { probes_[probe].ratio = ratio; }
 
@@ -29,7 +30,8 @@ class Host {
     std::vector<ProbeCost> costs;
     for (auto& [name, p] : probes_) {
       if (p.attached) p.ns += uint64_t(p.ratio * 1e9);
-      costs.push_back({name, p.ns, p.attached, p.samples});
+      if (p.attached) p.dispatch_ns += uint64_t(p.dispatch_ratio * 1e9);
+      costs.push_back({name, p.ns, p.attached, p.samples, p.dispatch_ns});
     }
     auto d = budget.observe(now_, costs);
     if (d.kind != Kind::kNone) {
@@ -59,6 +61,8 @@ class Host {
     bool samples;
     uint64_t ns;
     bool attached;
+    double dispatch_ratio;
+    uint64_t dispatch_ns;
   };
   std::map<std::string, P> probes_;
   CpuBudget::Clock::time_point now_{};
@@ -221,6 +225,32 @@ TEST(CpuBudget, ACounterThatGoesBackCountsNothing) {
   b.observe(t + 1s, {{"sched", 1'000, true, false}});
   ASSERT_TRUE(b.used_ratio().has_value());
   EXPECT_EQ(*b.used_ratio(), 0.0);
+}
+
+// The budget holds the whole cost: a probe whose BPF run time alone is well
+// under the budget is shed when its dispatch (the syscall slow path) takes
+// it over; the BPF share is still reported on its own.
+TEST(CpuBudget, CountsTheDispatchBesideTheRunTime) {
+  Host h(budget_of(2));
+  h.add("syscalls", 0.005, false, 0.004);
+  h.add("tcp", 0.004, false, 0.010);
+  auto [d, n] = h.next_decision(30);
+  ASSERT_EQ(d.kind, Kind::kShed);
+  EXPECT_EQ(d.step.kind, StepKind::kDetach);
+  EXPECT_EQ(d.step.probe, "tcp");
+  EXPECT_NEAR(d.step.cost_ratio, 0.014, 1e-6);
+  ASSERT_TRUE(h.budget.used_ratio() && h.budget.bpf_ratio());
+  EXPECT_NEAR(*h.budget.used_ratio(), 0.023, 1e-6);
+  EXPECT_NEAR(*h.budget.bpf_ratio(), 0.009, 1e-6);
+}
+
+TEST(CpuBudget, WithoutDispatchTheTwoRatiosAgree) {
+  Host h(budget_of(2));
+  h.add("syscalls", 0.005);
+  for (int i = 0; i < 12; ++i) h.tick();
+  ASSERT_TRUE(h.budget.used_ratio() && h.budget.bpf_ratio());
+  EXPECT_NEAR(*h.budget.used_ratio(), 0.005, 1e-9);
+  EXPECT_EQ(*h.budget.used_ratio(), *h.budget.bpf_ratio());
 }
 
 }  // namespace

@@ -8,11 +8,11 @@
 namespace kscope {
 
 Collector::Collector(Config config, std::vector<std::unique_ptr<Probe>> probes,
-                     std::vector<ProbeStatus> statuses, SnapshotStore& store)
+                     std::vector<ProbeStatus> statuses, SnapshotStore& store, DispatchCost dispatch)
     : config_(std::move(config)),
       probes_(std::move(probes)),
       statuses_(std::move(statuses)),
-      budget_(config_.budget),
+      budget_(config_.budget, std::move(dispatch)),
       store_(store) {}
 
 Collector::~Collector() { stop(); }

@@ -23,8 +23,10 @@ class Collector {
  public:
   using Listener = std::function<void(const std::shared_ptr<const Snapshot>&)>;
 
+  // `dispatch`: what a program run costs beyond its run time on this host
+  // (budget/dispatch_calibration.h); the default counts run time only.
   Collector(Config config, std::vector<std::unique_ptr<Probe>> probes, std::vector<ProbeStatus> statuses,
-            SnapshotStore& store);
+            SnapshotStore& store, DispatchCost dispatch = {});
   ~Collector();
 
   // Called on the collector thread after each publish. Add before start().

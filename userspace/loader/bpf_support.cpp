@@ -78,7 +78,9 @@ std::vector<ProgramStats> object_program_stats(const bpf_object* obj) {
     bpf_prog_info info = {};
     uint32_t len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
-    out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns});
+    const char* section = bpf_program__section_name(prog);
+    out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns,
+                   program_hook(section != nullptr ? section : "")});
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "collect/snapshot.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "loader/program_hook.h"
 
 namespace kscope {
 
@@ -21,6 +22,7 @@ struct ProgramStats {
   std::string name;
   uint64_t run_count = 0;
   uint64_t run_time_ns = 0;
+  ProgramHook hook = ProgramHook::kOther;
 };
 
 // A probe's state as shown by health, check and kscope_probe_up.

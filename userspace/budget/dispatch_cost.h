@@ -1,0 +1,35 @@
+// What the kernel spends running kscope's programs beyond their own run
+// time. BPF statistics time a program from its first instruction to its
+// last; they do not see the syscall tracing slow path that any program on
+// sys_enter/sys_exit puts every syscall of the host on, nor the dispatch
+// that calls the program. On the getppid loop of bench/ that is most of
+// what a syscall probe costs (bench/README.md), so a budget that counted
+// only run time would allow several times what it says.
+//
+// The estimate: each run of a program costs its run time plus the per-run
+// cost of an empty program on the same kind of hook, measured on this host
+// at start (dispatch_calibration.h). Two programs on sys_enter both count
+// the slow path, which the kernel takes once per syscall: the estimate errs
+// high, by the slow path's share, never low.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loader/probe.h"
+
+namespace kscope {
+
+struct DispatchCost {
+  double syscall_tracepoint_ns = 0;  // per run, slow path included
+  double tracepoint_ns = 0;          // per run on any other tracepoint
+  bool calibrated = false;
+  std::string reason;  // why not calibrated
+};
+
+// The estimated cost of the runs counted in `programs` (cumulative, as the
+// kernel's run counts are).
+uint64_t dispatch_ns(const std::vector<ProgramStats>& programs, const DispatchCost& cost);
+
+}  // namespace kscope
