@@ -2,7 +2,8 @@
 """Side-by-side overhead of kscope and its peers on the same workloads.
 
 For each workload (a tight getppid loop: ns per syscall; a same-CPU pipe
-ping-pong: ns per round trip) and each tool (nothing attached, kscope
+ping-pong: ns per round trip; nginx serving a static file to `ab -k`: the
+worker's CPU per request) and each tool (nothing attached, kscope
 variants, libbpf-tools peers, bpftrace), runs the workload pinned to CPU 1
 while the tool is attached, in shuffled interleaved order, REPS times, and
 reports medians, the ns added over "nothing", ratios to the peers, the tool's
@@ -29,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def kscope_config(build, enabled, extra=""):
     """Writes a config enabling only the named probe families."""
-    probes = ["syscalls", "sched", "offcpu", "profile", "tcp"]
+    probes = ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits", "l7"]
     lines = ["probes:"]
     for p in probes:
         lines += [f"  {p}:", f"    enabled: {'true' if p in enabled else 'false'}"]
@@ -158,7 +159,9 @@ def make_tools(build, names):
                                    wait_http(f"http://127.0.0.1:{port}/api/v1/health"))
 
     tools["none"] = lambda: Tool("none", None, None)
-    ks("kscope", ["syscalls", "sched", "offcpu", "profile", "tcp"])
+    # `kscope run` as installed: every family on by default.
+    ks("kscope", ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits"])
+    ks("kscope-l7", ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits", "l7"])
     ks("kscope-syscalls", ["syscalls"])
     ks("kscope-sched", ["sched"])
     ks("kscope-offcpu", ["offcpu"])
@@ -223,7 +226,94 @@ def build_floor(build):
 WORKLOADS = {
     "syscall": (["getppid_loop", "2000000"], "ns/syscall"),
     "pingpong": (["pingpong", "100000"], "ns/round trip"),
+    # nginx (one worker on CPU 0) serving a 612-byte static file to `ab -k`
+    # on CPU 1: the worker's CPU per request, which is what an agent adds to
+    # a busy server's bill.
+    "nginx": (None, "ns/request, nginx worker"),
 }
+NGINX_REQUESTS = 50000
+
+
+class Nginx:
+    """One nginx for the whole run (started on first use): a worker pinned
+    to CPU 0, keep-alive without limit, sendfile on, no access log."""
+    proc = None
+    port = None
+    worker = None
+    tmp = None
+
+    @classmethod
+    def start(cls):
+        if cls.proc:
+            return
+        import atexit
+        import tempfile
+        cls.tmp = tempfile.mkdtemp(prefix="kscope-bench-nginx-")
+        os.chmod(cls.tmp, 0o755)  # the worker runs as nginx's unprivileged user
+        cls.port = free_port()
+        with open(os.path.join(cls.tmp, "index.html"), "w") as f:
+            f.write("<!DOCTYPE html>\n" + "x" * 595 + "\n")
+        t = cls.tmp
+        with open(os.path.join(t, "nginx.conf"), "w") as f:
+            f.write(f"""worker_processes 1;
+worker_cpu_affinity 0001;
+daemon off;
+pid {t}/nginx.pid;
+error_log {t}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  keepalive_requests 10000000;
+  client_body_temp_path {t}/body; proxy_temp_path {t}/proxy; fastcgi_temp_path {t}/fastcgi;
+  uwsgi_temp_path {t}/uwsgi; scgi_temp_path {t}/scgi;
+  server {{ listen 127.0.0.1:{cls.port}; root {t}; }}
+}}
+""")
+        cls.proc = subprocess.Popen(["taskset", "-c", "0", "/usr/sbin/nginx", "-p", t, "-c", f"{t}/nginx.conf",
+                                     "-e", f"{t}/error.log"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(cls.stop)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            kids = subprocess.run(["pgrep", "-P", str(cls.proc.pid)], capture_output=True, text=True).stdout.split()
+            if kids:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{cls.port}/index.html", timeout=1).read()
+                    cls.worker = int(kids[0])
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    @classmethod
+    def stop(cls):
+        if cls.proc:
+            cls.proc.terminate()
+            cls.proc.wait()
+            cls.proc = None
+            subprocess.run(["rm", "-rf", cls.tmp])
+
+    @classmethod
+    def worker_cpu_ns(cls):
+        """The worker's time on a CPU, in ns (schedstat: finer than the
+        clock ticks of /proc/PID/stat)."""
+        with open(f"/proc/{cls.worker}/schedstat") as f:
+            return int(f.read().split()[0])
+
+
+def run_nginx():
+    Nginx.start()
+    n = NGINX_REQUESTS
+    cpu0 = Nginx.worker_cpu_ns()
+    t0 = time.monotonic()
+    out = subprocess.run(["taskset", "-c", "1", "ab", "-q", "-k", "-c", "4", "-n", str(n),
+                          f"http://127.0.0.1:{Nginx.port}/index.html"], capture_output=True, text=True, check=True).stdout
+    wall = time.monotonic() - t0
+    cpu = Nginx.worker_cpu_ns() - cpu0
+    if "Failed requests:        0" not in out or f"Complete requests:      {n}" not in out:
+        raise RuntimeError("ab did not complete every request:\n" + out)
+    return wall * 1e9 / n, cpu / n
 
 
 def run_workload(build, workload):
@@ -234,6 +324,8 @@ def run_workload(build, workload):
     workload waited for its CPU, the CPU time does not (the scheduler's clock
     leaves out time stolen by the hypervisor)."""
     argv, _ = WORKLOADS[workload]
+    if workload == "nginx":
+        return run_nginx()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["taskset", "-c", "1", os.path.join(build, "workloads", argv[0])] + argv[1:],
                          capture_output=True, text=True, check=True).stdout
