@@ -6,6 +6,8 @@
  *
  *   sys_enter    a raw-syscall tracepoint: every syscall on the host takes
  *                the tracing slow path, plus the dispatch to the program
+ *   sys_exit     with sys_enter attached: one more program on the syscall
+ *                path, the dispatch alone (the slow path is already taken)
  *   task_rename  any other tracepoint: the dispatch only (prctl(PR_SET_NAME)
  *                fires it a known number of times)
  *
@@ -24,11 +26,17 @@ __u64 floor_runs = 0;
 SEC("tp_btf/sys_enter")
 int BPF_PROG(floor_sys_enter) { floor_runs++; return 0; }
 
+SEC("tp_btf/sys_exit")
+int BPF_PROG(floor_sys_exit) { floor_runs++; return 0; }
+
 SEC("tp_btf/task_rename")
 int BPF_PROG(floor_task_rename) { floor_runs++; return 0; }
 
 SEC("raw_tp/sys_enter")
 int floor_sys_enter_raw(void *ctx) { floor_runs++; return 0; }
+
+SEC("raw_tp/sys_exit")
+int floor_sys_exit_raw(void *ctx) { floor_runs++; return 0; }
 
 SEC("raw_tp/task_rename")
 int floor_task_rename_raw(void *ctx) { floor_runs++; return 0; }

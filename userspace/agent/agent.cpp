@@ -111,8 +111,8 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     dispatch = calibrate_dispatch_cost();
     if (dispatch.calibrated) {
       spdlog::info("cpu budget: a program run costs {:.0f} ns beyond its run time on a syscall tracepoint, {:.0f} ns "
-                   "on another tracepoint (measured here)",
-                   dispatch.syscall_tracepoint_ns, dispatch.tracepoint_ns);
+                   "on another tracepoint, and the syscall slow path {:.0f} ns a syscall (measured here)",
+                   dispatch.syscall_dispatch_ns, dispatch.tracepoint_ns, dispatch.syscall_slow_path_ns);
     } else {
       spdlog::warn("cpu budget: counts BPF run time only, not the dispatch and syscall slow path: {}",
                    dispatch.reason);

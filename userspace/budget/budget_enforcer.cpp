@@ -144,9 +144,11 @@ void BudgetEnforcer::append_metrics(std::vector<Family>& out) const {
   if (s.dispatch.calibrated) {
     out.push_back({"kscope_dispatch_cost_seconds",
                    "What one run of a BPF program costs on this host beyond its run time, by hook, measured at start "
-                   "with an empty program (syscall_tracepoint includes the syscall tracing slow path).",
+                   "with empty programs; hook=\"syscall_slow_path\" is per syscall, paid once a probe has a program "
+                   "on sys_enter or sys_exit.",
                    MetricType::kGauge,
-                   {{{{"hook", "syscall_tracepoint"}}, s.dispatch.syscall_tracepoint_ns * 1e-9, {}},
+                   {{{{"hook", "syscall_slow_path"}}, s.dispatch.syscall_slow_path_ns * 1e-9, {}},
+                    {{{"hook", "syscall_tracepoint"}}, s.dispatch.syscall_dispatch_ns * 1e-9, {}},
                     {{{"hook", "tracepoint"}}, s.dispatch.tracepoint_ns * 1e-9, {}}}});
   }
   if (s.limit_ratio <= 0) return;

@@ -1,6 +1,8 @@
 // Measures on this host what an empty BPF program costs per run on each kind
 // of hook (dispatch_cost.h), by timing a loop of syscalls on the calling
-// thread with and without the program attached (bpf/dispatch_floor.bpf.c).
+// thread with and without the programs attached (bpf/dispatch_floor.bpf.c):
+// the first program on sys_enter (slow path and dispatch), a second on
+// sys_exit beside it (dispatch alone), one on task_rename.
 //
 // Runs before kscope's probes attach, in about a third of a second. Each
 // condition is timed several times in alternation and the fastest of each is
