@@ -67,7 +67,7 @@ maps_libcurl() { grep -q '/libcurl[.-]' "/proc/$1/maps"; }
 # section), one a line, in order.
 config_probe_families() {
   "$KSCOPE" run --print-default-config |
-    awk '/^probes:/ { p = 1; next } /^[^ #]/ { p = 0 } p && /^  [a-z_]+:/ { sub(/:.*/, ""); sub(/^ +/, ""); print }'
+    awk '/^probes:/ { p = 1; next } /^[^ #]/ { p = 0 } p && /^  [a-z0-9_]+:/ { sub(/:.*/, ""); sub(/^ +/, ""); print }'
 }
 
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
