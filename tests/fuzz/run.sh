@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time (KSCOPE_FUZZ_SECONDS, default 20)
+# Runs every fuzz target for a bounded time (KSCOPE_FUZZ_SECONDS, default 10)
 # on its seed corpus (tests/fuzz/corpus/<target>/, read-only: new inputs go to
 # a temporary folder). A crash, leak, UB report or timeout fails; the input
 # that did it is left in OUT/crashes/ for a regression seed.
@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/../../build-fuzz}"
 "$here/build.sh" "$out"
-seconds="${KSCOPE_FUZZ_SECONDS:-20}"
+seconds="${KSCOPE_FUZZ_SECONDS:-10}"
 mkdir -p "$out/crashes"
 failed=0
 for bin in "$out"/*_fuzz; do
