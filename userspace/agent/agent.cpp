@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "agent/request_pipeline.h"
 #include "alerts/payloads.h"
 #include "budget/dispatch_calibration.h"
 #include "cgroups/cgroup_metrics.h"
@@ -124,8 +125,17 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     return Error("no probe could be loaded", "run `kscope check` to see why each one failed");
   }
   agent->start_events(loaded->probes);
+  // HTTP request durations from the l7 probe, when it is loaded.
+  auto requests = RequestPipeline::create(agent->config_, loaded->probes);
+  if (!requests) return requests.error();
+  agent->requests_ = std::move(*requests);
+  if (agent->requests_) agent->requests_->start();
   agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
                                                   std::move(loaded->statuses), agent->store_, dispatch);
+  if (agent->requests_) {
+    agent->collector_->add_metrics_source(
+        [r = agent->requests_.get()](std::vector<Family>& out) { r->append(out); });
+  }
   agent->collector_->set_bpf_stats_active(
       [a = agent.get()] { return (a->stats_ && a->stats_->active()) || bpf_stats_sysctl_enabled(); });
   // The collector outlives the server at shutdown: the reader, not http_.
@@ -196,7 +206,11 @@ Agent::~Agent() {
   http_.reset();
   event_reader_.reset();
   events_.close();
+  // The l7 probe's poll thread before the probe goes; the engine after it,
+  // as the probe's detach delivers what its ring still holds.
+  if (requests_) requests_->stop();
   collector_.reset();
+  requests_.reset();
 }
 
 void Agent::start_events(const std::vector<std::unique_ptr<Probe>>& probes) {

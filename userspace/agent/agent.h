@@ -23,6 +23,8 @@
 
 namespace kscope {
 
+class RequestPipeline;  // agent/request_pipeline.h
+
 // Loads every enabled probe of the registry. A probe that fails is reported
 // in the statuses (and logged once) and the others go on; with
 // config.strict the first failure is returned instead.
@@ -68,6 +70,7 @@ class Agent {
   SnapshotStore store_;
   std::unique_ptr<AlertsService> alerts_;  // outlives the collector, whose listener feeds it
   std::unique_ptr<MetricsView> metrics_view_;  // /metrics; fed by a collector listener too
+  std::unique_ptr<RequestPipeline> requests_;  // null without the l7 probe; outlives the collector
   std::unique_ptr<Collector> collector_;
   EventStream events_;
   std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go

@@ -43,6 +43,9 @@ struct Family {
   MetricType type = MetricType::kGauge;
   std::vector<Series> series;
   HistogramUnit unit = HistogramUnit::kSeconds;
+  // A kSeconds histogram's exported `le`s when the family has its own (the
+  // HTTP durations use OpenTelemetry's); empty: the configured ones.
+  std::vector<double> le_seconds;
 };
 
 struct Snapshot {

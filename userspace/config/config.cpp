@@ -65,6 +65,19 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   if ((out.l7.ring_buffer_bytes & (out.l7.ring_buffer_bytes - 1)) != 0) {
     l7.error("ring_buffer_bytes", "must be a power of two");
   }
+  l7.read("max_series", out.l7.max_series, 1, 100000);
+  l7.read("max_routes", out.l7.max_routes, 1, 100000);
+  // The patterns' syntax is the request engine's (requests/route_template.h),
+  // checked when kscope run builds it; here only the shape.
+  l7.each("routes", [&](YamlSection& r) {
+    L7RoutesConfig routes;
+    r.read("service", routes.service);
+    r.read_strings("patterns", routes.patterns);
+    if (routes.service.empty()) r.error("service", "is required: a process name (comm), or \"*\" for every process");
+    if (routes.patterns.empty()) r.error("patterns", "is required: a list like [\"/users/{id}\"]");
+    r.finish();
+    out.l7.routes.push_back(std::move(routes));
+  });
   l7.finish();
 
   probes.finish();

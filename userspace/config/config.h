@@ -112,11 +112,26 @@ struct ExitsProbeConfig {
   bool operator==(const ExitsProbeConfig&) const = default;
 };
 
+// Configured http_route patterns of one service (a process's comm, or "*"
+// for every service), tried in order before the heuristic templates.
+struct L7RoutesConfig {
+  std::string service;
+  std::vector<std::string> patterns;  // "/users/{id}"; checked at parse time
+  bool operator==(const L7RoutesConfig&) const = default;
+};
+
 // Request capture (bpf/l7.bpf.c): connections and the first bytes of
-// each read and write on them, for the request engine. Off until the engine
-// that reads them is in: kscope run would only count what it discards.
+// each read and write on them, fed to the request engine (HTTP durations,
+// docs/requests.md). Off by default: its cost per syscall is not yet within
+// kscope's budget (bench/l7/).
 struct L7ProbeConfig {
   bool enabled = false;
+  // Series per HTTP duration family (server, client) before http_route,
+  // server_address and server_port fold into "_OTHER".
+  uint32_t max_series = 2000;
+  // Distinct (service, route template) pairs; later ones are "_OTHER".
+  uint32_t max_routes = 500;
+  std::vector<L7RoutesConfig> routes;
   uint32_t capture_bytes = 256;  // first bytes of each read/write kept; at most 1024
   // Connections tracked at once (kernel hash of (process, fd)); past it new
   // ones are not captured and kscope_l7_dropped_total{reason="conn_table_full"} counts them.

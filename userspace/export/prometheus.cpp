@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/escape.h"
+#include "export/seconds_buckets.h"
 #include "export/size_buckets.h"
 
 namespace kscope {
@@ -114,10 +115,7 @@ std::string render_prometheus(const Snapshot& snapshot, const std::vector<double
 std::string render_prometheus(const std::vector<const Family*>& families, const std::vector<double>& le_seconds) {
   std::string out;
   out.reserve(estimated_size(families, le_seconds.size()));
-  std::vector<std::string> le_text;
-  for (double le : le_seconds) le_text.push_back(prometheus_number(le));
-  const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
-  std::vector<uint64_t> cumulative(le_seconds.size());
+  SecondsBucketSets seconds(le_seconds);
   SizeBuckets sizes;
   std::string labels;
 
@@ -126,6 +124,7 @@ std::string render_prometheus(const std::vector<const Family*>& families, const 
     if (family.series.empty()) continue;
     out += "# HELP " + family.name + " " + escape_prometheus_help(family.help) + "\n";
     out += "# TYPE " + family.name + " " + type_name(family.type) + "\n";
+    SecondsBuckets* own = family.type == MetricType::kHistogram ? &seconds.of(family) : nullptr;
     for (const auto& s : family.series) {
       if (family.type == MetricType::kHistogram && !s.histogram) continue;
       render_labels(labels, s.labels);
@@ -136,9 +135,9 @@ std::string render_prometheus(const std::vector<const Family*>& families, const 
         continue;
       }
       const bool bytes = family.unit == HistogramUnit::kBytes;
-      const auto& les = bytes ? sizes.text : le_text;
-      auto& counts = bytes ? sizes.cumulative : cumulative;
-      cumulative_counts_into(*s.histogram, bytes ? sizes.slots : slots, counts);
+      const auto& les = bytes ? sizes.text : own->text;
+      auto& counts = bytes ? sizes.cumulative : own->cumulative;
+      cumulative_counts_into(*s.histogram, bytes ? sizes.slots : own->slots, counts);
       const uint64_t total = s.histogram->count();
       auto bucket_line = [&](const std::string& le, uint64_t count) {
         out += family.name;

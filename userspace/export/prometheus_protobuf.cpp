@@ -4,6 +4,7 @@
 
 #include "common/escape.h"
 #include "export/native_histogram.h"
+#include "export/seconds_buckets.h"
 #include "export/size_buckets.h"
 #include "common/proto_wire.h"
 
@@ -161,8 +162,7 @@ std::string render_prometheus_protobuf(const Snapshot& snapshot, const std::vect
 std::string render_prometheus_protobuf(const std::vector<const Family*>& families,
                                        const std::vector<double>& le_seconds) {
   std::string out;
-  const std::vector<uint32_t> slots = le_slot_per_bucket(le_seconds);
-  std::vector<uint64_t> cumulative(le_seconds.size());
+  SecondsBucketSets seconds(le_seconds);
   SizeBuckets sizes;
   ProtoWriter family_msg, metric_msg, inner, scratch;
   for (const Family* f : families) {
@@ -182,7 +182,8 @@ std::string render_prometheus_protobuf(const std::vector<const Family*>& familie
         write_classic(inner, *s.histogram, size_sum_bytes(*s.histogram), sizes.le, sizes.slots, sizes.cumulative);
         message_field(metric_msg, metric::kHistogram, inner);
       } else if (family.type == MetricType::kHistogram) {
-        write_histogram(inner, *s.histogram, le_seconds, slots, cumulative);
+        SecondsBuckets& b = seconds.of(family);
+        write_histogram(inner, *s.histogram, b.le, b.slots, b.cumulative);
         message_field(metric_msg, metric::kHistogram, inner);
       } else {
         inner.double_field(value::kValue, s.value);

@@ -114,6 +114,8 @@ void RequestMetrics::append(std::vector<Family>& out, const DropCounts& drops) c
          static_cast<double>(drops[i]),
          {}});
   }
+  server.le_seconds = otel_http_duration_le_seconds();
+  client.le_seconds = otel_http_duration_le_seconds();
   out.push_back(std::move(server));
   out.push_back(std::move(client));
   out.push_back(std::move(dropped));

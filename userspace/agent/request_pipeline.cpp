@@ -1,0 +1,138 @@
+#include "agent/request_pipeline.h"
+
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "common/thread_name.h"
+#include "requests/route_template.h"
+
+namespace kscope {
+namespace {
+
+// How long a poll waits for the ring's wakeup, which the kernel side
+// batches: the delay before a record is read, and so before a connection's
+// process is looked up in /proc (a short-lived client may be gone by then).
+constexpr std::chrono::milliseconds kPollTimeout{10};
+
+uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of the records' timestamps
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+Result<requests::HttpEngineConfig> http_engine_config(const Config& config) {
+  const auto& l7 = config.probes.l7;
+  requests::HttpEngineConfig out;
+  out.limits.max_connections = l7.max_connections;
+  out.max_series = l7.max_series;
+  out.max_routes = l7.max_routes;
+  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.max_breakdown = config.max_series;
+  for (size_t i = 0; i < l7.routes.size(); ++i) {
+    requests::ServiceRoutes service{l7.routes[i].service, {}};
+    for (size_t j = 0; j < l7.routes[i].patterns.size(); ++j) {
+      auto pattern = requests::RoutePattern::parse(l7.routes[i].patterns[j]);
+      if (!pattern) {
+        return pattern.error().with_context("probes.l7.routes[" + std::to_string(i) + "].patterns[" +
+                                            std::to_string(j) + "]");
+      }
+      service.patterns.push_back(std::move(*pattern));
+    }
+    out.routes.push_back(std::move(service));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<RequestPipeline>> RequestPipeline::create(const Config& config,
+                                                                 const std::vector<std::unique_ptr<Probe>>& probes) {
+  L7Probe* l7 = nullptr;
+  for (const auto& p : probes) {
+    if (auto* found = dynamic_cast<L7Probe*>(p.get())) l7 = found;
+  }
+  if (!l7) return std::unique_ptr<RequestPipeline>();
+  auto engine_config = http_engine_config(config);
+  if (!engine_config) return engine_config.error();
+  std::unique_ptr<RequestPipeline> pipeline(new RequestPipeline(*l7, std::move(*engine_config), config.breakdown));
+  // Before the collector's thread runs the probe's collect(), which reads
+  // whether a listener is set.
+  RequestPipeline* self = pipeline.get();
+  l7->set_listener({
+      [self](const requests::ConnectionEvent& e) {
+        std::lock_guard lock(self->mu_);
+        // Labels are read at the open, while the process surely lives
+        // (agent/process_label_cache.h), and forgotten after the engine
+        // has seen the close.
+        if (e.kind == requests::ConnectionEvent::Kind::kOpen) self->labels_.on_open(e.conn.tgid);
+        self->engine_.on_connection(e);
+        if (e.kind == requests::ConnectionEvent::Kind::kClose) self->labels_.on_close(e.conn.tgid);
+      },
+      [self](const requests::SocketData& d) {
+        std::lock_guard lock(self->mu_);
+        self->engine_.on_data(d);
+      },
+  });
+  return pipeline;
+}
+
+RequestPipeline::RequestPipeline(L7Probe& probe, requests::HttpEngineConfig config, std::string breakdown)
+    : probe_(probe),
+      labels_(std::move(breakdown)),
+      // Called by the engine, so with mu_ held.
+      engine_(std::move(config), [this](uint32_t tgid) { return labels_.labels(tgid); }) {}
+
+RequestPipeline::~RequestPipeline() { stop(); }
+
+void RequestPipeline::start() {
+  thread_ = std::thread([this] {
+    name_this_thread("kscope-l7");
+    poll_loop();
+  });
+}
+
+void RequestPipeline::stop() {
+  stopping_.store(true, std::memory_order_relaxed);
+  if (thread_.joinable()) thread_.join();
+}
+
+void RequestPipeline::poll_loop() {
+  bool failing = false;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    auto n = probe_.poll(kPollTimeout);
+    if (n) {
+      failing = false;
+      continue;
+    }
+    if (n.error().errno_value() == EINTR) continue;
+    // Logged once per failing spell, not per poll.
+    if (!failing) spdlog::warn("probe=l7 ring buffer poll failed: {}", n.error().to_string());
+    failing = true;
+    std::this_thread::sleep_for(kPollTimeout);
+  }
+}
+
+void RequestPipeline::append(std::vector<Family>& out) {
+  std::vector<Family> families;
+  {
+    std::lock_guard lock(mu_);
+    engine_.evict_idle(monotonic_ns());
+    engine_.append(families);
+  }
+  // One family per name: the engine's drops join the capture's (the
+  // probe's collect() ran before the metrics sources).
+  for (auto& f : families) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const Family& o) { return o.name == f.name; });
+    if (same == out.end()) {
+      out.push_back(std::move(f));
+      continue;
+    }
+    for (auto& s : f.series) same->series.push_back(std::move(s));
+  }
+}
+
+}  // namespace kscope

@@ -1,0 +1,65 @@
+// Request metrics in `kscope run`: the l7 probe's records (probes/l7_probe.h)
+// fed, on a thread of their own, to one HTTP request engine
+// (requests/http_engine.h), whose families join every snapshot. What the
+// metrics mean: docs/requests.md.
+//
+// Threads: the poll thread ("kscope-l7") calls the probe's poll(), which
+// calls the listener; the probe's detach() calls it too, on the collector
+// thread (the CPU budget, the collector's shutdown). append() runs on the
+// collector thread. One mutex guards the engine and the process labels; it
+// is taken inside the probe's lock (from the listener), never the other way
+// round.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "agent/process_label_cache.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "loader/probe.h"
+#include "probes/l7_probe.h"
+#include "requests/http_engine.h"
+
+namespace kscope {
+
+// The engine's settings from the config (probes.l7, breakdown, max_series);
+// fails when a route pattern does not parse, naming it.
+Result<requests::HttpEngineConfig> http_engine_config(const Config& config);
+
+class RequestPipeline {
+ public:
+  // The pipeline of the l7 probe among `probes`; null when it is not
+  // loaded. The probe must outlive stop().
+  static Result<std::unique_ptr<RequestPipeline>> create(const Config& config,
+                                                         const std::vector<std::unique_ptr<Probe>>& probes);
+  ~RequestPipeline();
+
+  // Starts the poll thread.
+  void start();
+  // Ends the poll thread (within one poll timeout). The engine stays: the
+  // probe's detach, when the collector goes, still delivers into it, so
+  // destroy the pipeline after the collector.
+  void stop();
+
+  // A collector metrics source: the engine's families (its drops merged
+  // into the probe's kscope_l7_dropped_total), then forgets idle
+  // connections.
+  void append(std::vector<Family>& out);
+
+ private:
+  RequestPipeline(L7Probe& probe, requests::HttpEngineConfig config, std::string breakdown);
+  void poll_loop();
+
+  L7Probe& probe_;
+  std::mutex mu_;  // guards engine_ and labels_
+  ProcessLabelCache labels_;
+  requests::HttpEngine engine_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace kscope
