@@ -43,6 +43,28 @@ TEST(Config, L7ProbeIsOffByDefaultAndBounded) {
   EXPECT_NE(bad.error().message().find("power of two"), std::string::npos) << bad.error().message();
 }
 
+TEST(Config, L7RoutesPerServiceAndTheirMissingFields) {
+  auto cfg = parse_config(
+      "probes:\n  l7:\n    max_series: 50\n    routes:\n      - service: nginx\n"
+      "        patterns: [\"/users/{id}\", \"/orders/{id}/items\"]\n      - service: \"*\"\n"
+      "        patterns: [\"/health\"]\n",
+      "x.yaml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
+  EXPECT_EQ(cfg->probes.l7.max_series, 50u);
+  ASSERT_EQ(cfg->probes.l7.routes.size(), 2u);
+  EXPECT_EQ(cfg->probes.l7.routes[0].service, "nginx");
+  EXPECT_EQ(cfg->probes.l7.routes[0].patterns, (std::vector<std::string>{"/users/{id}", "/orders/{id}/items"}));
+  EXPECT_EQ(cfg->probes.l7.routes[1].service, "*");
+
+  auto bad = parse_config("probes:\n  l7:\n    routes:\n      - patterns: []\n        servce: x\n", "bad.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.error().message();
+  EXPECT_NE(m.find("probes.l7.routes[0].service: is required"), std::string::npos) << m;
+  EXPECT_NE(m.find("probes.l7.routes[0].patterns: is required"), std::string::npos) << m;
+  EXPECT_NE(m.find("probes.l7.routes[0].servce: unknown field"), std::string::npos) << m;
+  EXPECT_FALSE(parse_config("probes:\n  l7:\n    routes: {service: x}\n", "bad.yaml").ok());
+}
+
 TEST(Config, ExportKnobs) {
   auto cfg = parse_config("export:\n  histogram_targets: 0\n  histogram_syscalls: 7\n  counter_syscalls: 12\n", "x.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();

@@ -37,6 +37,25 @@ TEST(Prometheus, HistogramHasCumulativeBucketsSumAndCount) {
       << out;
 }
 
+// The HTTP durations carry OpenTelemetry's boundaries (Family::le_seconds);
+// every other histogram keeps the configured ones, in the same body.
+TEST(Prometheus, AFamilyWithItsOwnBucketsIsExportedAtThem) {
+  Histogram h;
+  h.record_ns(2'050'000);
+  h.record_ns(20'000'000);
+  Snapshot s;
+  s.families.push_back({"a_seconds", "A.", MetricType::kHistogram, {{{}, 0, h}}});
+  s.families.push_back({"b_seconds", "B.", MetricType::kHistogram, {{{}, 0, h}}, HistogramUnit::kSeconds,
+                        {0.005, 0.025}});
+  std::string out = render_prometheus(s, {1e-3, 1});
+  EXPECT_NE(out.find("a_seconds_bucket{le=\"0.001\"} 0\na_seconds_bucket{le=\"1\"} 2\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("b_seconds_bucket{le=\"0.005\"} 1\nb_seconds_bucket{le=\"0.025\"} 2\n"
+                     "b_seconds_bucket{le=\"+Inf\"} 2\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("b_seconds_bucket{le=\"0.001\"}"), std::string::npos) << out;
+}
+
 TEST(Prometheus, HistogramWithoutLabelsHasOnlyLe) {
   Histogram h;
   h.record_ns(2'050'000);
