@@ -1,7 +1,6 @@
 #include "agent/request_pipeline.h"
 
 #include <spdlog/spdlog.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,10 +17,12 @@ namespace {
 // process is looked up in /proc (a short-lived client may be gone by then).
 constexpr std::chrono::milliseconds kPollTimeout{10};
 
+// The records' clock: libstdc++'s steady_clock is CLOCK_MONOTONIC, as the
+// kernel's bpf_ktime_get_ns.
 uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of the records' timestamps
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
 }
 
 }  // namespace

@@ -196,6 +196,23 @@ TEST(PrometheusProtobuf, HistogramsCarryNativeAndClassicBuckets) {
   EXPECT_EQ(m.spans.at(0).first, native_index_of_fine_bucket(static_cast<int>(kscope_hist_bucket(20'000))));
 }
 
+// A family with boundaries of its own (the HTTP durations' OpenTelemetry
+// ones) gets them as classic buckets, the others the configured ones.
+TEST(PrometheusProtobuf, AFamilyWithItsOwnBucketsIsExportedAtThem) {
+  Histogram h;
+  h.record_ns(2'050'000);
+  h.record_ns(20'000'000);
+  Snapshot s;
+  s.families.push_back({"a_seconds", "A.", MetricType::kHistogram, {{{}, 0, h}}});
+  s.families.push_back({"b_seconds", "B.", MetricType::kHistogram, {{{}, 0, h}}, HistogramUnit::kSeconds,
+                        {0.005, 0.025}});
+  auto d = decode(render_prometheus_protobuf(s, {1e-3, 1}));
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].metrics.at(0).classic, (std::vector<std::pair<double, uint64_t>>{{1e-3, 0}, {1, 2}}));
+  EXPECT_EQ(d[1].metrics.at(0).classic, (std::vector<std::pair<double, uint64_t>>{{0.005, 1}, {0.025, 2}}));
+  EXPECT_EQ(d[1].metrics.at(0).count, 2u);
+}
+
 // Sizes: classic buckets in bytes at powers of two, the sum in bytes, and
 // no native buckets (those are powers of 2^(1/4) of seconds).
 TEST(PrometheusProtobuf, SizeHistogramsAreClassicInBytes) {
