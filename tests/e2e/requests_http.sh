@@ -5,7 +5,9 @@
 # exactly the requests nginx wrote in its own access log, per method and
 # status, on the server side (comm nginx) and on the client side
 # (server_port nginx's), in OpenTelemetry's buckets. No query string
-# reaches a label, every label value is escaped, and the drops are exported.
+# reaches a label, every label value is escaped, a configured route
+# pattern names its paths (and a bad one is refused by --check-config), and
+# the drops are exported.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v nginx >/dev/null || fail "nginx missing (scripts/packages.txt: nginx-light)"
@@ -60,11 +62,27 @@ until accepts; do
   sleep 0.05
 done
 
+# A route pattern the request engine cannot use is refused, by its place.
+cat >"$work/bad.yaml" <<YML
+probes:
+  l7:
+    enabled: true
+    routes:
+      - service: nginx
+        patterns: ["users/{id}"]
+YML
+if err=$("$KSCOPE" run --check-config "$work/bad.yaml" 2>&1); then fail "a bad route pattern passed --check-config"; fi
+[[ $err == *"probes.l7.routes[0].patterns[0]: route pattern \"users/{id}\" does not start with '/'"* ]] ||
+  fail "--check-config does not name the bad route pattern: $err"
+
 cat >"$work/kscope.yaml" <<YML
 interval: 1s
 probes:
   l7:
     enabled: true
+    routes:
+      - service: nginx
+        patterns: ["/$word/orders/{id}"]
 YML
 start_kscope --config "$work/kscope.yaml"
 deadline=$((SECONDS + 10))
@@ -88,6 +106,8 @@ curl -sS "${urls[@]}" >/dev/null
 mapfile -t urls < <(repeat "$base/static.txt" 4)
 curl -fsS "${urls[@]}" >/dev/null  # the body goes by sendfile, the head by writev
 curl -fsS -d 'user=ann&password=hunter2' "$base/ok" >/dev/null
+# The configured pattern names both (the heuristics would keep "abc").
+curl -sS "$base/orders/1234" "$base/orders/abc" >/dev/null
 # A target with a quote and a backslash: its route label must be escaped.
 python3 - "$port" "$word" <<'PY'
 import socket, sys
@@ -99,8 +119,8 @@ PY
 
 # nginx's own count of what it answered: the truth.
 deadline=$((SECONDS + 5))
-until (($(wc -l <"$work/access.log") == 48)); do
-  ((SECONDS < deadline)) || { cat "$work/access.log"; fail "nginx logged $(wc -l <"$work/access.log") requests, want 48"; }
+until (($(wc -l <"$work/access.log") == 50)); do
+  ((SECONDS < deadline)) || { cat "$work/access.log"; fail "nginx logged $(wc -l <"$work/access.log") requests, want 50"; }
   sleep 0.05
 done
 
@@ -145,7 +165,9 @@ for secret in ("secret", "token=", "hunter2"):
 for v in label.findall(text):
     if v[0] == "http_route" and "?" in v[1]:
         problems.append("a query string in a route: " + v[1])
-for want in ('http_route="/%s/ok"' % word, 'http_route="/%s/say\\"hi\\\\there"' % word,
+if "/orders/abc" in text or "/orders/1234" in text:
+    problems.append("a path the configured route pattern should have named is in /metrics")
+for want in ('http_route="/%s/ok"' % word, 'http_route="/%s/orders/{id}"' % word, 'http_route="/%s/say\\"hi\\\\there"' % word,
              'kscope_l7_dropped_total{protocol="http",reason="unparsed"}',
              'kscope_l7_dropped_total{protocol="unknown",reason="ring_full"}',
              # OpenTelemetry's boundaries, not the syscall latencies' 1e-05...

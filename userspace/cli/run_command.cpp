@@ -8,6 +8,7 @@
 
 #include "agent/agent.h"
 #include "agent/instance_lock.h"
+#include "agent/request_pipeline.h"
 #include "cli/command.h"
 #include "common/heap_trim.h"
 #include "common/thread_caches.h"
@@ -49,6 +50,13 @@ void add_run_command(CLI::App& app, CommandRunner& selected) {
           std::cerr << cfg.error().to_string() << "\n";
           size_t n = 1 + static_cast<size_t>(std::count(msg.begin(), msg.end(), '\n'));
           std::cerr << opts->check_config << ": " << n << (n == 1 ? " error" : " errors") << "\n";
+          return 1;
+        }
+        // What the config parser cannot check: route patterns are the
+        // request engine's syntax.
+        if (auto engine = http_engine_config(*cfg); !engine) {
+          std::cerr << opts->check_config << ": " << engine.error().to_string() << "\n"
+                    << opts->check_config << ": 1 error\n";
           return 1;
         }
         auto plural = [](size_t n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
