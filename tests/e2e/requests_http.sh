@@ -36,11 +36,6 @@ events { worker_connections 64; }
 http {
   log_format truth '\$request_method \$status';
   access_log $work/access.log truth;
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  fastcgi_temp_path $work/fastcgi;
-  uwsgi_temp_path $work/uwsgi;
-  scgi_temp_path $work/scgi;
   keepalive_requests 1000;
   sendfile on;
   server {

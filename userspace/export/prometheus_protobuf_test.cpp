@@ -7,6 +7,7 @@
 
 #include "common/proto_wire.h"
 #include "export/native_histogram.h"
+#include "export/own_buckets_snapshot.h"
 
 namespace kscope {
 namespace {
@@ -199,14 +200,7 @@ TEST(PrometheusProtobuf, HistogramsCarryNativeAndClassicBuckets) {
 // A family with boundaries of its own (the HTTP durations' OpenTelemetry
 // ones) gets them as classic buckets, the others the configured ones.
 TEST(PrometheusProtobuf, AFamilyWithItsOwnBucketsIsExportedAtThem) {
-  Histogram h;
-  h.record_ns(2'050'000);
-  h.record_ns(20'000'000);
-  Snapshot s;
-  s.families.push_back({"a_seconds", "A.", MetricType::kHistogram, {{{}, 0, h}}});
-  s.families.push_back({"b_seconds", "B.", MetricType::kHistogram, {{{}, 0, h}}, HistogramUnit::kSeconds,
-                        {0.005, 0.025}});
-  auto d = decode(render_prometheus_protobuf(s, {1e-3, 1}));
+  auto d = decode(render_prometheus_protobuf(own_buckets_snapshot(), {1e-3, 1}));
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].metrics.at(0).classic, (std::vector<std::pair<double, uint64_t>>{{1e-3, 0}, {1, 2}}));
   EXPECT_EQ(d[1].metrics.at(0).classic, (std::vector<std::pair<double, uint64_t>>{{0.005, 1}, {0.025, 2}}));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "export/own_buckets_snapshot.h"
+
 namespace kscope {
 
 TEST(Prometheus, RendersCountersWithEscapedLabels) {
@@ -40,14 +42,7 @@ TEST(Prometheus, HistogramHasCumulativeBucketsSumAndCount) {
 // The HTTP durations carry OpenTelemetry's boundaries (Family::le_seconds);
 // every other histogram keeps the configured ones, in the same body.
 TEST(Prometheus, AFamilyWithItsOwnBucketsIsExportedAtThem) {
-  Histogram h;
-  h.record_ns(2'050'000);
-  h.record_ns(20'000'000);
-  Snapshot s;
-  s.families.push_back({"a_seconds", "A.", MetricType::kHistogram, {{{}, 0, h}}});
-  s.families.push_back({"b_seconds", "B.", MetricType::kHistogram, {{{}, 0, h}}, HistogramUnit::kSeconds,
-                        {0.005, 0.025}});
-  std::string out = render_prometheus(s, {1e-3, 1});
+  std::string out = render_prometheus(own_buckets_snapshot(), {1e-3, 1});
   EXPECT_NE(out.find("a_seconds_bucket{le=\"0.001\"} 0\na_seconds_bucket{le=\"1\"} 2\n"), std::string::npos) << out;
   EXPECT_NE(out.find("b_seconds_bucket{le=\"0.005\"} 1\nb_seconds_bucket{le=\"0.025\"} 2\n"
                      "b_seconds_bucket{le=\"+Inf\"} 2\n"),
