@@ -7,7 +7,7 @@
 # (server_port nginx's), in OpenTelemetry's buckets. No query string
 # reaches a label, every label value is escaped, a configured route
 # pattern names its paths (and a bad one is refused by --check-config), and
-# the drops are exported.
+# the drops are exported; SIGINT then stops the agent cleanly.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v nginx >/dev/null || fail "nginx missing (scripts/packages.txt: nginx-light)"
@@ -191,4 +191,16 @@ echo "$out"
 # Nothing is counted twice later (a connection's close, idle eviction).
 wait_interval
 out=$(check) || { echo "$out"; fail "/metrics changed after it matched the access log"; }
+
+# A clean stop: the l7 poll thread ends and the agent exits 0, promptly.
+kill -INT "$KSCOPE_PID"
+deadline=$((SECONDS + 5))
+while kill -0 "$KSCOPE_PID" 2>/dev/null; do
+  ((SECONDS < deadline)) || { tail -5 "$KSCOPE_LOG"; fail "kscope run did not stop within 5 s of SIGINT"; }
+  sleep 0.05
+done
+rc=0
+wait "$KSCOPE_PID" || rc=$?
+KSCOPE_PID=""
+((rc == 0)) || { tail -5 "$KSCOPE_LOG"; fail "kscope run exited with status $rc"; }
 echo "PASS"
