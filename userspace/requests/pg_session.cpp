@@ -5,6 +5,9 @@
 namespace kscope::requests {
 namespace {
 
+// status_ while an error's code is unknown (never a SQLSTATE: 5 characters).
+constexpr std::string_view kUnknownStatus = "?";
+
 uint32_t be32(std::string_view b) {
   return static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(b[1])) << 16 |
          static_cast<uint32_t>(static_cast<uint8_t>(b[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(b[3]));
@@ -21,14 +24,15 @@ std::string_view cstring(std::string_view& body, bool& terminated) {
 }
 
 // The SQLSTATE ('C' field) of an ErrorResponse body: five digits or
-// capitals; "_OTHER" when it was not captured or is malformed.
-std::string sqlstate(std::string_view body) {
+// capitals; "_OTHER" when it is malformed or missing, "" when the body was
+// cut before it.
+std::string sqlstate(std::string_view body, bool whole) {
   while (!body.empty() && body[0] != '\0') {
     char code = body[0];
     body.remove_prefix(1);
     bool terminated = false;
     std::string_view value = cstring(body, terminated);
-    if (!terminated) break;
+    if (!terminated) return whole ? "_OTHER" : "";
     if (code != 'C') continue;
     if (value.size() != 5) break;
     for (char c : value) {
@@ -36,7 +40,7 @@ std::string sqlstate(std::string_view body) {
     }
     return std::string(value);
   }
-  return "_OTHER";
+  return whole ? "_OTHER" : "";
 }
 
 }  // namespace
@@ -162,9 +166,19 @@ class PgSession::BackendListener final : public PgFramer::Listener {
       }
       return;
     }
-    if (m.type == 'E' && s_.status_.empty()) s_.status_ = sqlstate(m.body);
+    if (m.type == 'E' && s_.status_.empty()) {
+      s_.status_ = sqlstate(m.body, m.body_whole);
+      // An error whose code was not captured: its request is counted as
+      // truncated rather than recorded with a status nobody saw.
+      if (s_.status_.empty()) s_.status_ = kUnknownStatus;
+    }
     if (m.type == 'Z') {
-      s_.answer(s_.status_, m.timestamp_ns, events_);
+      if (s_.status_ == kUnknownStatus) {
+        Pending p;
+        if (s_.take_answered(m.timestamp_ns, p, events_)) events_.on_drop(DropReason::kTruncated, 1);
+      } else {
+        s_.answer(s_.status_, m.timestamp_ns, events_);
+      }
       s_.status_.clear();
     }
   }

@@ -201,6 +201,10 @@ class Summarizer {
     }
     const std::string first = upper(t.text);
     out.operation = is_operation(first) ? first : "_OTHER";
+    if (!complete && peek().kind == Kind::kEnd) {
+      out.operation.clear();  // the keyword itself may be cut ("SELE")
+      return out;
+    }
     const bool with = first == "WITH";
     if (with) out.operation.clear();  // the statement after the CTEs says
     const bool copy = first == "COPY";
