@@ -27,8 +27,9 @@ DbEngine::DbEngine(DbEngineConfig config, ProcessResolver resolver)
     : config_(std::move(config)),
       processes_(std::move(resolver)),
       server_(config_.max_series, {"db_collection_name", "server_address", "server_port"}, config_.breakdown_label),
-      client_(config_.max_series, {"db_collection_name", "server_address", "server_port"}, config_.breakdown_label) {
-  if (config_.max_connections == 0) config_.max_connections = 1;
+      client_(config_.max_series, {"db_collection_name", "server_address", "server_port"}, config_.breakdown_label),
+      connections_(config_.max_connections, config_.idle_timeout_ns,
+                   [this](Connection& c, DropReason reason) { release(c, reason); }) {
   if (config_.queue.max_in_flight == 0) config_.queue.max_in_flight = 1;
 }
 
@@ -39,62 +40,32 @@ std::unique_ptr<DbSession> DbEngine::new_session() {
 
 size_t DbEngine::carried_bytes() const {
   size_t n = 0;
-  for (const auto& [key, c] : connections_) n += c.session->carried_bytes();
+  connections_.for_each([&n](const Connection& c) { n += c.session->carried_bytes(); });
   return n;
 }
 
-void DbEngine::forget(uint64_t key, DropReason reason) {
-  auto it = connections_.find(key);
-  if (it == connections_.end()) return;
-  uint64_t waiting = it->second.session->unanswered();
+void DbEngine::release(Connection& c, DropReason reason) {
+  uint64_t waiting = c.session->unanswered();
   if (waiting > 0) drops_[static_cast<size_t>(reason)] += waiting;
-  lru_.erase(it->second.lru);
-  connections_.erase(it);
 }
 
 DbEngine::Connection* DbEngine::find_or_add(const ConnectionId& id, uint64_t now_ns, bool& table_full) {
-  table_full = false;
-  const uint64_t key = key_of(id);
-  auto it = connections_.find(key);
-  if (it != connections_.end()) {
-    if (it->second.id.generation == id.generation) return &it->second;
-    if (it->second.id.generation > id.generation) return nullptr;  // a stale event
-    forget(key, DropReason::kClosedInFlight);  // the fd was reused
-  }
-  if (connections_.size() >= config_.max_connections) {
-    evict_idle(now_ns);
-    if (connections_.size() >= config_.max_connections) {
-      table_full = true;
-      return nullptr;
-    }
-  }
-  Connection& c = connections_[key];
-  c.id = id;
-  c.last_ns = now_ns;
-  c.session = new_session();
-  c.lru = lru_.insert(lru_.end(), key);
-  return &c;
+  Connection* c = connections_.find_or_add(id, now_ns, table_full);
+  if (c && !c->session) c->session = new_session();
+  return c;
 }
 
 void DbEngine::on_connection(const ConnectionEvent& event) {
-  const uint64_t key = key_of(event.conn);
   if (event.kind == ConnectionEvent::Kind::kClose) {
-    auto it = connections_.find(key);
-    if (it != connections_.end() && it->second.id.generation <= event.conn.generation) {
-      forget(key, DropReason::kClosedInFlight);
-    }
+    connections_.close(event.conn);
     return;
   }
   bool table_full = false;
   Connection* c = find_or_add(event.conn, event.timestamp_ns, table_full);
-  if (!c) {
-    if (table_full) drops_[static_cast<size_t>(DropReason::kTableFull)] += 1;
-    return;
-  }
+  // A full table is counted when a request arrives on the connection.
+  if (!c) return;
   c->role = event.role;
   c->server = event.role == Role::kServer ? event.local : event.peer;
-  if (event.timestamp_ns > c->last_ns) c->last_ns = event.timestamp_ns;
-  lru_.splice(lru_.end(), lru_, c->lru);
 }
 
 Role DbEngine::role_from_bytes(std::string_view prefix, Direction d) const {
@@ -128,8 +99,6 @@ void DbEngine::on_data(const SocketData& data) {
     }
     return;
   }
-  if (data.timestamp_ns > c->last_ns) c->last_ns = data.timestamp_ns;
-  lru_.splice(lru_.end(), lru_, c->lru);
   if (data.tls != c->tls) {
     // Ciphertext is never the protocol; once plaintext is seen through the
     // TLS library, only that is followed, from a fresh session.
@@ -149,16 +118,7 @@ void DbEngine::on_data(const SocketData& data) {
 }
 
 void DbEngine::evict_idle(uint64_t now_ns) {
-  while (!lru_.empty()) {
-    auto it = connections_.find(lru_.front());
-    if (it == connections_.end()) {
-      lru_.pop_front();  // cannot happen: the list and the map change together
-      continue;
-    }
-    uint64_t last = it->second.last_ns;
-    if (now_ns <= last || now_ns - last <= config_.idle_timeout_ns) break;
-    forget(lru_.front(), DropReason::kEvictedInFlight);
-  }
+  connections_.evict_idle(now_ns);
   processes_.clear();
 }
 

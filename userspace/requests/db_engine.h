@@ -32,11 +32,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "collect/snapshot.h"
 #include "requests/capped_series.h"
+#include "requests/connection_table.h"
 #include "requests/db_session.h"
 #include "requests/drop_reason.h"
 #include "requests/process_labels.h"
@@ -106,10 +106,11 @@ class DbEngine {
   };
   class Events;
 
-  static uint64_t key_of(const ConnectionId& id) { return uint64_t{id.tgid} << 32 | id.fd; }
   std::unique_ptr<DbSession> new_session();
+  // A connection being forgotten: its waiting requests counted as `reason`.
+  void release(Connection& c, DropReason reason);
+  // Finds or adds the connection, giving it a session when new.
   Connection* find_or_add(const ConnectionId& id, uint64_t now_ns, bool& table_full);
-  void forget(uint64_t key, DropReason reason);
   // Which way the bytes go when the connection's role is unknown: from
   // what they say (a command, a query) or nothing yet.
   Role role_from_bytes(std::string_view prefix, Direction d) const;
@@ -121,9 +122,8 @@ class DbEngine {
   CappedSeries client_;
   std::function<void(const DbExchange&)> listener_;
   size_t pending_total_ = 0;  // waiting requests in all sessions (they hold a reference: declared first)
-  std::unordered_map<uint64_t, Connection> connections_;
-  std::list<uint64_t> lru_;  // least recently active first
   DropCounts drops_{};
+  ConnectionTable<Connection> connections_;
 };
 
 }  // namespace kscope::requests
