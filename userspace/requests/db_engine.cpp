@@ -147,21 +147,25 @@ void DbEngine::record(const Connection& c, const DbOutcome& o) {
 
 void DbEngine::append(std::vector<Family>& out) const {
   // The Redis and PostgreSQL engines share these families.
-  Family& client = family_in(out, kDbClientDurationMetric,
-                             "Duration of database operations as their clients see them: from the request's first "
-                             "write to the arrival of its answer.",
-                             MetricType::kHistogram);
-  client_.append_to(client);
-  if (!config_.breakdown_label.empty() && config_.max_breakdown > 0) {
-    fold_breakdown(client, config_.breakdown_label, config_.max_breakdown);
-  }
-  Family& server = family_in(out, kDbServerDurationMetric,
-                             "Duration of database operations in the server: from the request's arrival to the "
-                             "write of its answer.",
-                             MetricType::kHistogram);
-  server_.append_to(server);
-  if (!config_.breakdown_label.empty() && config_.max_breakdown > 0) {
-    fold_breakdown(server, config_.breakdown_label, config_.max_breakdown);
+  const struct {
+    const char* name;
+    const char* help;
+    const CappedSeries& series;
+  } families[] = {
+      {kDbClientDurationMetric,
+       "Duration of database operations as their clients see them: from the request's first write to the arrival "
+       "of its answer.",
+       client_},
+      {kDbServerDurationMetric,
+       "Duration of database operations in the server: from the request's arrival to the write of its answer.",
+       server_},
+  };
+  for (const auto& f : families) {
+    Family& family = family_in(out, f.name, f.help, MetricType::kHistogram);
+    f.series.append_to(family);
+    if (!config_.breakdown_label.empty() && config_.max_breakdown > 0) {
+      fold_breakdown(family, config_.breakdown_label, config_.max_breakdown);
+    }
   }
   append_drops(out, db_system_name(config_.system), drops_);
 }

@@ -77,6 +77,53 @@ inline void replay(DbEngine& engine, const Conn& c, const std::vector<Call>& cal
   engine.on_connection(c.close(t + kMs));
 }
 
+// A recording replayed on a fresh engine of `system`.
+struct Replayed {
+  DbRecorder recorder;
+  DropCounts drops{};
+  uint64_t total_drops() const {
+    uint64_t n = 0;
+    for (uint64_t d : drops) n += d;
+    return n;
+  }
+};
+inline Replayed replay_fresh(DbSystem system, const std::vector<Call>& calls, size_t capture,
+                             Role role = Role::kServer) {
+  DbEngineConfig cfg;
+  cfg.system = system;
+  DbEngine engine(cfg, {});
+  Replayed out;
+  out.recorder.attach(engine);
+  Conn c;
+  c.capture = capture;
+  c.role = role;
+  replay(engine, c, calls);
+  out.drops = engine.drops();
+  return out;
+}
+
+// An engine with one connection opened, fed by hand: requests read and
+// answers written by the server, a millisecond apart.
+struct DbFixture {
+  DbEngine engine;
+  DbRecorder r;
+  Conn c;
+  uint64_t t = 0;
+  explicit DbFixture(DbSystem system) : engine(config(system), {}) {
+    r.attach(engine);
+    engine.on_connection(c.open(0));
+  }
+  void request(std::string_view bytes) { engine.on_data(c.read(t += kMs, bytes)); }
+  void response(std::string_view bytes) { engine.on_data(c.write(t += kMs, bytes)); }
+
+ private:
+  static DbEngineConfig config(DbSystem system) {
+    DbEngineConfig cfg;
+    cfg.system = system;
+    return cfg;
+  }
+};
+
 inline uint64_t total_drops(const DbEngine& e) {
   uint64_t n = 0;
   for (uint64_t d : e.drops()) n += d;

@@ -41,29 +41,18 @@ uint64_t statement_calls(const std::string& file, const std::string& query) {
   return 0;
 }
 
-std::vector<Key> replay_whole(const std::vector<Call>& calls, DbEngine* out = nullptr) {
-  DbEngine engine(postgres(), {});
-  DbRecorder r;
-  r.attach(engine);
-  Conn c;
-  c.capture = 1 << 20;
-  testing::replay(engine, c, calls);
-  EXPECT_EQ(testing::total_drops(engine), 0u);
-  (void)out;
-  return keys(r);
+std::vector<Key> replay_whole(const std::vector<Call>& calls) {
+  auto run = testing::replay_fresh(DbSystem::kPostgres, calls, 1 << 20);
+  EXPECT_EQ(run.total_drops(), 0u);
+  return keys(run.recorder);
 }
 
 TEST(PgEngine, PsqlSimpleQueriesWithTheirTablesAndSqlstate) {
   auto calls = testing::recorded_calls("pg_simple.calls");
   ASSERT_FALSE(calls.empty());
   for (Role role : {Role::kServer, Role::kClient}) {
-    DbEngine engine(postgres(), {});
-    DbRecorder r;
-    r.attach(engine);
-    Conn c;
-    c.role = role;
-    c.capture = 1 << 20;
-    testing::replay(engine, c, calls);
+    auto run = testing::replay_fresh(DbSystem::kPostgres, calls, 1 << 20, role);
+    const DbRecorder& r = run.recorder;
     std::vector<Key> expected = {
         {"CREATE", "orders", ""}, {"INSERT", "orders", ""}, {"SELECT", "orders", ""},
         {"SELECT", "missing_table", "42P01"}, {"BEGIN", "", ""}, {"UPDATE", "orders", ""},
@@ -71,7 +60,7 @@ TEST(PgEngine, PsqlSimpleQueriesWithTheirTablesAndSqlstate) {
         {"DROP", "orders", ""},
     };
     EXPECT_EQ(keys(r), expected);
-    EXPECT_EQ(testing::total_drops(engine), 0u);
+    EXPECT_EQ(run.total_drops(), 0u);
     // What the server itself counted, for the statements it counts.
     EXPECT_EQ(statement_calls("pg_simple.statements", "SELECT item, qty FROM orders WHERE id = $1"), 1u);
     size_t ok = 0;
@@ -103,14 +92,10 @@ TEST(PgEngine, PgbenchPreparedStatementsCountAsTheServerCounts) {
 TEST(PgEngine, AcceptedSslRequestIsCountedOnceAndNotParsed) {
   auto calls = testing::recorded_calls("pg_ssl.calls");
   ASSERT_FALSE(calls.empty());
-  DbEngine engine(postgres(), {});
-  DbRecorder r;
-  r.attach(engine);
-  Conn c;
-  testing::replay(engine, c, calls);
-  EXPECT_TRUE(r.seen.empty());
-  EXPECT_EQ(testing::drops(engine, DropReason::kEncrypted), 1u);
-  EXPECT_EQ(testing::total_drops(engine), 1u);
+  auto run = testing::replay_fresh(DbSystem::kPostgres, calls, 4096);
+  EXPECT_TRUE(run.recorder.seen.empty());
+  EXPECT_EQ(run.drops[static_cast<size_t>(DropReason::kEncrypted)], 1u);
+  EXPECT_EQ(run.total_drops(), 1u);
 }
 
 // Every recording cut at every capture bound: what is recorded is right
@@ -125,14 +110,8 @@ TEST(PgEngine, EveryCaptureBoundRecordsOnlyTruthAndCountsTheRest) {
     for (const auto& c : calls) largest = std::max(largest, c.from_client ? c.bytes.size() : 0);
     for (size_t cap = 1; cap <= largest + 64; ++cap) {
       for (Role role : {Role::kServer, Role::kClient}) {
-        DbEngine engine(postgres(), {});
-        DbRecorder r;
-        r.attach(engine);
-        Conn c;
-        c.capture = cap;
-        c.role = role;
-        testing::replay(engine, c, calls);
-        std::vector<Key> got = keys(r);
+        auto run = testing::replay_fresh(DbSystem::kPostgres, calls, cap, role);
+        std::vector<Key> got = keys(run.recorder);
         // A statement cut by the capture may lose its table or even its
         // keyword (then left empty), never get another's.
         auto fits = [](const Key& seen, const Key& real) {
@@ -147,7 +126,7 @@ TEST(PgEngine, EveryCaptureBoundRecordsOnlyTruthAndCountsTheRest) {
           ++j;
         }
         if (cap >= largest) {
-          EXPECT_EQ(got.size() + testing::total_drops(engine), truth.size()) << name << " cap " << cap;
+          EXPECT_EQ(got.size() + run.total_drops(), truth.size()) << name << " cap " << cap;
         }
       }
     }
@@ -179,21 +158,8 @@ std::string error(std::string_view sqlstate) {
   return msg('E', std::string("SERROR\0VERROR\0C", 15) + std::string(sqlstate) + std::string("\0Mboom\0\0", 8));
 }
 
-struct Fixture {
-  DbEngine engine{postgres(), {}};
-  DbRecorder r;
-  Conn c;
-  uint64_t t = 0;
-  Fixture() {
-    r.attach(engine);
-    engine.on_connection(c.open(0));
-  }
-  void request(std::string_view bytes) { engine.on_data(c.read(t += kMs, bytes)); }
-  void response(std::string_view bytes) { engine.on_data(c.write(t += kMs, bytes)); }
-};
-
 TEST(PgEngine, NamedStatementsAreRememberedAndForgottenOnClose) {
-  Fixture f;  // joined in the middle of a connection: no start-up seen
+  testing::DbFixture f(DbSystem::kPostgres);  // joined in the middle of a connection: no start-up seen
   f.request(parse("s1", "UPDATE \"Sales\".\"Orders\" SET n = $1 WHERE id = $2"));
   f.request(sync());
   f.response(msg('1', "") + z());
@@ -218,7 +184,7 @@ TEST(PgEngine, NamedStatementsAreRememberedAndForgottenOnClose) {
 }
 
 TEST(PgEngine, PreparedStatementsAreBounded) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kPostgres);
   for (size_t i = 0; i < kMaxPreparedStatements + 10; ++i) {
     f.request(parse("s" + std::to_string(i), "SELECT 1 FROM t") + sync());
     f.response(msg('1', "") + z());
@@ -232,7 +198,7 @@ TEST(PgEngine, PreparedStatementsAreBounded) {
 }
 
 TEST(PgEngine, ErrorWithoutItsCodeAndMalformedCodesAreOther) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kPostgres);
   f.request(query("SELECT 1"));
   f.response(msg('E', std::string("SERROR\0C4\0\0", 11)) + z());
   f.request(query("SELECT 1"));
@@ -243,7 +209,7 @@ TEST(PgEngine, ErrorWithoutItsCodeAndMalformedCodesAreOther) {
 }
 
 TEST(PgEngine, LostResultIsCountedAndTheNextQueryIsFollowed) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kPostgres);
   f.c.capture = 64;
   f.request(query("SELECT * FROM big"));
   // Many rows in one write: headers past the capture are not seen.
@@ -259,7 +225,7 @@ TEST(PgEngine, LostResultIsCountedAndTheNextQueryIsFollowed) {
 }
 
 TEST(PgEngine, StartupRefusedSslThenQueries) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kPostgres);
   f.request(std::string("\0\0\0\x08\x04\xd2\x16\x2f", 8));  // SSLRequest
   f.response("N");
   f.request(std::string("\0\0\0\x17\0\x03\0\0user\0bob\0\0", 0x17));

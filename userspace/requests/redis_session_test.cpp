@@ -113,21 +113,16 @@ TEST(RedisEngine, MultiExecCountsEachCommandOnceWithItsStatusFromExec) {
   Truth truth = commandstats("redis_multi.commandstats");
   auto calls = testing::recorded_calls("redis_multi.calls");
   ASSERT_FALSE(calls.empty());
-  DbEngine engine(redis(), {});
-  DbRecorder r;
-  r.attach(engine);
-  Conn c;
-  c.capture = 1 << 20;
-  testing::replay(engine, c, calls);
-  expect_matches(truth, r, "multi");
-  Counts counts = r.counts();
+  auto run = testing::replay_fresh(DbSystem::kRedis, calls, 1 << 20);
+  expect_matches(truth, run.recorder, "multi");
+  Counts counts = run.recorder.counts();
   // LPUSH on a string: once answered at once, once inside EXEC.
   EXPECT_EQ((counts[{"LPUSH", "WRONGTYPE"}]), 2u);
   EXPECT_EQ((counts[{"EXEC", "EXECABORT"}]), 1u);
   // The command Redis does not know (it counts it nowhere) is ours to count.
   EXPECT_EQ((counts[{"_OTHER", "ERR"}]), 1u);
   EXPECT_EQ((counts[{"MULTI", ""}]), 3u);
-  EXPECT_EQ(testing::total_drops(engine), 0u);
+  EXPECT_EQ(run.total_drops(), 0u);
 }
 
 TEST(RedisEngine, Resp3MapsSetsDoublesAndPushesAreFollowed) {
@@ -138,17 +133,12 @@ TEST(RedisEngine, Resp3MapsSetsDoublesAndPushesAreFollowed) {
   bool push = false;
   for (const auto& call : calls) push |= !call.from_client && call.bytes.find(">2\r\n$10\r\ninvalidate") != std::string::npos;
   ASSERT_TRUE(push);
-  DbEngine engine(redis(), {});
-  DbRecorder r;
-  r.attach(engine);
-  Conn c;
-  c.capture = 1 << 20;
-  testing::replay(engine, c, calls);
-  expect_matches(truth, r, "resp3");
+  auto run = testing::replay_fresh(DbSystem::kRedis, calls, 1 << 20);
+  expect_matches(truth, run.recorder, "resp3");
   size_t executed = 0;
   for (const auto& [cmd, n] : truth.calls) executed += n;
-  EXPECT_EQ(r.seen.size(), executed);
-  EXPECT_EQ(testing::total_drops(engine), 0u);  // the push answered nothing
+  EXPECT_EQ(run.recorder.seen.size(), executed);
+  EXPECT_EQ(run.total_drops(), 0u);  // the push answered nothing
 }
 
 // Each recording cut at every capture bound: what is recorded is always
@@ -159,48 +149,23 @@ TEST(RedisEngine, EveryCaptureBoundRecordsOnlyTruthAndCountsTheRest) {
   for (const char* name : {"redis_multi.calls", "redis_resp3.calls", "redis_benchmark.2.calls"}) {
     auto calls = testing::recorded_calls(name);
     ASSERT_FALSE(calls.empty()) << name;
-    DbEngine whole(redis(), {});
-    DbRecorder all;
-    all.attach(whole);
-    Conn big;
-    big.capture = 1 << 20;
-    testing::replay(whole, big, calls);
-    const auto truth = keys(all);
+    const auto truth = keys(testing::replay_fresh(DbSystem::kRedis, calls, 1 << 20).recorder);
     const size_t largest = largest_client_call(calls);
     for (size_t cap = 1; cap <= largest + 64; ++cap) {
       for (Role role : {Role::kServer, Role::kClient}) {
-        DbEngine engine(redis(), {});
-        DbRecorder r;
-        r.attach(engine);
-        Conn c;
-        c.capture = cap;
-        c.role = role;
-        testing::replay(engine, c, calls);
-        ASSERT_TRUE(is_subsequence(keys(r), truth)) << name << " cap " << cap;
-        ASSERT_LE(r.seen.size(), truth.size()) << name << " cap " << cap;
+        auto run = testing::replay_fresh(DbSystem::kRedis, calls, cap, role);
+        ASSERT_TRUE(is_subsequence(keys(run.recorder), truth)) << name << " cap " << cap;
+        ASSERT_LE(run.recorder.seen.size(), truth.size()) << name << " cap " << cap;
         if (cap >= largest) {
-          EXPECT_EQ(r.seen.size() + testing::total_drops(engine), truth.size()) << name << " cap " << cap;
+          EXPECT_EQ(run.recorder.seen.size() + run.total_drops(), truth.size()) << name << " cap " << cap;
         }
       }
     }
   }
 }
 
-struct Fixture {
-  DbEngine engine{redis(), {}};
-  DbRecorder r;
-  Conn c;
-  uint64_t t = 0;
-  Fixture() {
-    r.attach(engine);
-    engine.on_connection(c.open(0));
-  }
-  void request(std::string_view bytes) { engine.on_data(c.read(t += kMs, bytes)); }
-  void response(std::string_view bytes) { engine.on_data(c.write(t += kMs, bytes)); }
-};
-
 TEST(RedisEngine, BulkPayloadBeyondTheCaptureIsSkippedByItsLength) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.c.capture = 40;
   std::string value(10000, 'v');
   f.request("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10000\r\n" + value + "\r\n");
@@ -218,7 +183,7 @@ TEST(RedisEngine, BulkPayloadBeyondTheCaptureIsSkippedByItsLength) {
 }
 
 TEST(RedisEngine, PipelinedAnswersPairInOrderAcrossCalls) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.request("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$4\r\nINCR\r\n$1\r\na\r\nPING\r\n*3\r\n$6\r\nCLIENT\r\n$7\r\nsetname\r\n$1\r\nx\r\n");
   f.response("$-1\r\n-WRONGTYPE Operation\r\n+PO");  // the third answer split over two writes
   f.response("NG\r\n+OK\r\n");
@@ -232,7 +197,7 @@ TEST(RedisEngine, PipelinedAnswersPairInOrderAcrossCalls) {
 }
 
 TEST(RedisEngine, LostAnswersAreCountedAndPairingResumesAfterTheNextRequest) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.c.capture = 16;
   // Two pipelined GETs whose answers' headers fall beyond the capture.
   f.request("*2\r\n$3\r\nGET\r\n$1\r\na\r\n");
@@ -250,7 +215,7 @@ TEST(RedisEngine, LostAnswersAreCountedAndPairingResumesAfterTheNextRequest) {
 }
 
 TEST(RedisEngine, RequestsHiddenBeyondTheCaptureStopPairingUntilTheyAreAnswered) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.c.capture = 30;
   // Three pipelined commands; the capture ends inside the second.
   f.request("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n*1\r\n$4\r\nPING\r\n");
@@ -264,7 +229,7 @@ TEST(RedisEngine, RequestsHiddenBeyondTheCaptureStopPairingUntilTheyAreAnswered)
 }
 
 TEST(RedisEngine, Resp3AttributesPushesAndSubscriptions) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.request("*2\r\n$3\r\nGET\r\n$1\r\na\r\n");
   f.response(">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nx\r\n");  // a push: no answer
   f.response("|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.5\r\n$1\r\nv\r\n");  // attribute, then the reply
@@ -279,7 +244,7 @@ TEST(RedisEngine, Resp3AttributesPushesAndSubscriptions) {
 }
 
 TEST(RedisEngine, NamesAreRedisCommandsOrOther) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.request("*1\r\n$13\r\nmysecretvalue\r\n*0\r\n\r\n*2\r\n$6\r\nconfig\r\n$3\r\nget\r\n");
   f.response("-ERR unknown command\r\n-err lower case\r\n*0\r\n");
   ASSERT_EQ(f.r.seen.size(), 2u);  // the empty command gets no answer
@@ -290,7 +255,7 @@ TEST(RedisEngine, NamesAreRedisCommandsOrOther) {
 }
 
 TEST(RedisEngine, GarbageIsCountedNeverParsedAsCommands) {
-  Fixture f;
+  testing::DbFixture f(DbSystem::kRedis);
   f.request("\x16\x03\x01\x02\x00\x01");
   f.request("*1\r\n$4\r\nPING\r\n");
   f.response("+PONG\r\n");

@@ -122,6 +122,17 @@ void RespReader::capture_bulk(std::string_view seen, uint64_t unseen) {
   if (unseen > 0 && payload_left > take) line_cut_ = true;
 }
 
+void RespReader::bulk_bytes(std::string_view seen, uint64_t unseen, Listener& listener) {
+  if (capture_ != Capture::kNone) capture_bulk(seen, unseen);
+  bulk_left_ -= seen.size() + unseen;
+  if (bulk_left_ > 0) return;
+  if (capture_ == Capture::kCommand) command_known_ = !line_cut_;
+  if (capture_ == Capture::kArgument) argument_known_ = !line_cut_;
+  if (capture_ == Capture::kError) error_ = std::string(first_word(error_, !line_cut_, error_known_));
+  capture_ = Capture::kNone;
+  value_done(listener);
+}
+
 void RespReader::on_call(std::string_view prefix, uint64_t total_bytes, uint64_t timestamp_ns,
                          Listener& listener) {
   if (lost_ || total_bytes == 0) return;
@@ -189,16 +200,8 @@ void RespReader::on_call(std::string_view prefix, uint64_t total_bytes, uint64_t
       }
       case Mode::kBulk: {
         uint64_t take = std::min<uint64_t>(bulk_left_, captured - pos);
-        if (capture_ != Capture::kNone) capture_bulk(prefix.substr(pos, static_cast<size_t>(take)), 0);
+        bulk_bytes(prefix.substr(pos, static_cast<size_t>(take)), 0, listener);
         pos += static_cast<size_t>(take);
-        bulk_left_ -= take;
-        if (bulk_left_ == 0) {
-          if (capture_ == Capture::kCommand) command_known_ = !line_cut_;
-          if (capture_ == Capture::kArgument) argument_known_ = !line_cut_;
-          if (capture_ == Capture::kError) error_ = std::string(first_word(error_, !line_cut_, error_known_));
-          capture_ = Capture::kNone;
-          value_done(listener);
-        }
         break;
       }
     }
@@ -212,16 +215,8 @@ void RespReader::on_call(std::string_view prefix, uint64_t total_bytes, uint64_t
       return;
     }
     uint64_t take = std::min(bulk_left_, unseen);
-    if (capture_ != Capture::kNone) capture_bulk({}, take);
-    bulk_left_ -= take;
+    bulk_bytes({}, take, listener);
     unseen -= take;
-    if (bulk_left_ == 0) {
-      if (capture_ == Capture::kCommand) command_known_ = !line_cut_;
-      if (capture_ == Capture::kArgument) argument_known_ = !line_cut_;
-      if (capture_ == Capture::kError) error_ = std::string(first_word(error_, !line_cut_, error_known_));
-      capture_ = Capture::kNone;
-      value_done(listener);
-    }
   }
 }
 

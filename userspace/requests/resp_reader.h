@@ -92,6 +92,8 @@ class RespReader {
   void fail(Listener& listener, bool invalid);
   Message message() const;
   void capture_bulk(std::string_view seen, uint64_t unseen);
+  // Bytes of the current bulk string, `seen` or not; ends it when done.
+  void bulk_bytes(std::string_view seen, uint64_t unseen, Listener& listener);
 
   Side side_;
   Mode mode_ = Mode::kType;

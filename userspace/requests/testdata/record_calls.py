@@ -12,36 +12,34 @@ for the second, ...
 File format: a sequence of calls, each a header line "> N" (client to
 server) or "< N" (server to client), N the byte count, then the N bytes
 and a newline."""
+import os
 import socket
 import sys
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from record import pump  # noqa: E402  the same relay loop
+
 lock = threading.Lock()
 
 
-def pump(src, dst, calls, marker):
-    while True:
-        try:
-            data = src.recv(65536)
-        except ConnectionResetError:  # a TLS peer may reset instead of closing
-            data = b""
-        if not data:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-            return
+class Tagged:
+    """The calls of one direction, marked and kept in order with the other's."""
+
+    def __init__(self, calls, marker):
+        self.calls, self.marker = calls, marker
+
+    def append(self, data):
         with lock:
-            calls.append((marker, data))
-        dst.sendall(data)
+            self.calls.append((self.marker, data))
 
 
 def relay(client, server_port, path):
     server = socket.create_connection(("127.0.0.1", server_port))
     calls = []
-    t = threading.Thread(target=pump, args=(client, server, calls, b">"))
+    t = threading.Thread(target=pump, args=(client, server, Tagged(calls, b">")))
     t.start()
-    pump(server, client, calls, b"<")
+    pump(server, client, Tagged(calls, b"<"))
     t.join()
     with open(path, "wb") as f:
         for marker, data in calls:
