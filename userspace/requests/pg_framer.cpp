@@ -12,11 +12,6 @@ constexpr uint32_t kMaxStartup = 10000;                 // the server refuses la
 constexpr std::string_view kFrontendTypes = "QPBEDCSHXFdcfp";
 constexpr std::string_view kBackendTypes = "RSKZTDCEN123nstIAGHWdcVv";
 
-uint32_t be32(std::string_view b) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(b[1])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(b[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(b[3]));
-}
-
 bool typed_ok(PgFramer::Side side, char type, uint32_t length) {
   std::string_view types = side == PgFramer::Side::kFrontend ? kFrontendTypes : kBackendTypes;
   return type != 0 && types.find(type) != std::string_view::npos && length >= 4 && length <= kMaxPgMessage;
@@ -25,7 +20,7 @@ bool typed_ok(PgFramer::Side side, char type, uint32_t length) {
 }  // namespace
 
 bool PgFramer::starts_message(Side side, std::string_view bytes) {
-  return bytes.size() >= 5 && typed_ok(side, bytes[0], be32(bytes.substr(1)));
+  return bytes.size() >= 5 && typed_ok(side, bytes[0], pg_be32(bytes.substr(1)));
 }
 
 void PgFramer::restart() {
@@ -86,7 +81,7 @@ void PgFramer::on_call(std::string_view prefix, uint64_t total_bytes, uint64_t t
       pos += take;
       if (header_.size() < need) break;
       type_ = untyped_ ? 0 : header_[0];
-      uint32_t length = be32(std::string_view(header_).substr(need - 4));
+      uint32_t length = pg_be32(std::string_view(header_).substr(need - 4));
       header_.clear();
       if (!header_ok(type_, length)) {
         lost_ = true;

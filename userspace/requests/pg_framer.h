@@ -26,6 +26,13 @@ inline constexpr uint32_t kPgSslRequest = 80877103;
 inline constexpr uint32_t kPgGssEncRequest = 80877104;
 inline constexpr uint32_t kPgCancelRequest = 80877102;
 
+// A big-endian 32-bit integer from the first 4 bytes of `b` (the caller
+// checks there are 4), as the protocol writes lengths and codes.
+inline uint32_t pg_be32(std::string_view b) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(b[1])) << 16 |
+         static_cast<uint32_t>(static_cast<uint8_t>(b[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(b[3]));
+}
+
 class PgFramer {
  public:
   enum class Side : uint8_t { kFrontend, kBackend };

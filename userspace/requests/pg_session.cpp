@@ -8,11 +8,6 @@ namespace {
 // status_ while an error's code is unknown (never a SQLSTATE: 5 characters).
 constexpr std::string_view kUnknownStatus = "?";
 
-uint32_t be32(std::string_view b) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(b[1])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(b[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(b[3]));
-}
-
 // The NUL-terminated string at the start of `body` (advancing it), and
 // whether its terminator was captured.
 std::string_view cstring(std::string_view& body, bool& terminated) {
@@ -136,7 +131,7 @@ class PgSession::FrontendListener final : public PgFramer::Listener {
 
   void start_up(const PgFramer::Message& m) {
     if (m.body.size() < 4) return;
-    uint32_t code = be32(m.body);
+    uint32_t code = pg_be32(m.body);
     if (code == kPgSslRequest || code == kPgGssEncRequest) {
       s_.backend_.expect_ssl_answer();
       s_.frontend_.expect_untyped();  // then a StartupMessage, or TLS

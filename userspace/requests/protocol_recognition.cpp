@@ -46,17 +46,12 @@ bool redis_like(std::string_view b) {
   return redis_operation_name(word, true, {}, false, false) != "_OTHER";
 }
 
-uint32_t be32(std::string_view b) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24 | static_cast<uint32_t>(static_cast<uint8_t>(b[1])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(b[2])) << 8 | static_cast<uint32_t>(static_cast<uint8_t>(b[3]));
-}
-
 // StartupMessage (protocol 3.x, then "user" or another parameter name),
 // SSLRequest, GSSENCRequest, CancelRequest: fixed codes at fixed places.
 bool postgres_startup(std::string_view b) {
   if (b.size() < 8) return false;
-  uint32_t length = be32(b);
-  uint32_t code = be32(b.substr(4));
+  uint32_t length = pg_be32(b);
+  uint32_t code = pg_be32(b.substr(4));
   if (code == kPgSslRequest || code == kPgGssEncRequest) return length == 8;
   if (code == kPgCancelRequest) return length == 16;
   if ((code >> 16) != 3 || length < 9 || length > 10000) return false;
