@@ -20,6 +20,7 @@ class RedisSession::RequestListener final : public RespReader::Listener {
 
  private:
   void add(const RespReader::Message& m) {
+    if (s_.opaque()) return;  // left after CLIENT REPLY earlier in this call
     Pending p;
     p.operation = redis_operation_name(m.command, m.command_known, m.argument, m.argument_known, m.has_argument);
     if (p.operation.empty()) {
@@ -27,6 +28,13 @@ class RedisSession::RequestListener final : public RespReader::Listener {
       return;
     }
     p.timestamp_ns = m.timestamp_ns;
+    if (p.operation == "CLIENT REPLY") {
+      // OFF and SKIP silence the answers to come: pairing would go wrong,
+      // so the connection is no longer followed (what waits is counted
+      // when it closes).
+      s_.set_opaque();
+      return;
+    }
     if (redis_starts_subscription(p.operation)) s_.subscribing_ = true;
     s_.enqueue(std::move(p), events_);
   }

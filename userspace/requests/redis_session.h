@@ -2,7 +2,8 @@
 // in order (pipelining is FIFO), RESP2 and RESP3. Push messages (RESP3's
 // '>' type: invalidations, pub/sub) answer nothing; after a subscription
 // or MONITOR is answered the connection carries unprompted messages and
-// is no longer parsed. Inside MULTI ... EXEC each command is counted once,
+// is no longer parsed, nor after CLIENT REPLY (OFF and SKIP silence
+// answers). Inside MULTI ... EXEC each command is counted once,
 // when the server answers it +QUEUED (or an error); EXEC and MULTI count
 // as themselves (docs/databases.md).
 #pragma once

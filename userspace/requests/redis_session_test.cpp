@@ -243,6 +243,17 @@ TEST(RedisEngine, Resp3AttributesPushesAndSubscriptions) {
   EXPECT_EQ(testing::total_drops(f.engine), 0u);
 }
 
+TEST(RedisEngine, ClientReplyStopsFollowingRatherThanMispairing) {
+  testing::DbFixture f(DbSystem::kRedis);
+  f.request("*1\r\n$4\r\nPING\r\n*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*1\r\n$4\r\nPING\r\n");
+  f.response("+PONG\r\n");
+  f.request("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$2\r\nON\r\n");
+  f.response("+OK\r\n");
+  ASSERT_EQ(f.r.seen.size(), 0u);  // the PONG is not paired once the connection is left
+  f.engine.on_connection(f.c.close(f.t + kMs));
+  EXPECT_EQ(testing::drops(f.engine, DropReason::kClosedInFlight), 1u);
+}
+
 TEST(RedisEngine, NamesAreRedisCommandsOrOther) {
   testing::DbFixture f(DbSystem::kRedis);
   f.request("*1\r\n$13\r\nmysecretvalue\r\n*0\r\n\r\n*2\r\n$6\r\nconfig\r\n$3\r\nget\r\n");
