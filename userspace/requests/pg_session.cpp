@@ -5,9 +5,6 @@
 namespace kscope::requests {
 namespace {
 
-// status_ while an error's code is unknown (never a SQLSTATE: 5 characters).
-constexpr std::string_view kUnknownStatus = "?";
-
 // The NUL-terminated string at the start of `body` (advancing it), and
 // whether its terminator was captured.
 std::string_view cstring(std::string_view& body, bool& terminated) {
@@ -161,24 +158,26 @@ class PgSession::BackendListener final : public PgFramer::Listener {
       }
       return;
     }
-    if (m.type == 'E' && s_.status_.empty()) {
+    if (m.type == 'E' && s_.status_.empty() && !s_.status_unknown_) {
       s_.status_ = sqlstate(m.body, m.body_whole);
       // An error whose code was not captured: its request is counted as
       // truncated rather than recorded with a status nobody saw.
-      if (s_.status_.empty()) s_.status_ = kUnknownStatus;
+      s_.status_unknown_ = s_.status_.empty();
     }
     if (m.type == 'Z') {
-      if (s_.status_ == kUnknownStatus) {
+      if (s_.status_unknown_) {
         Pending p;
         if (s_.take_answered(m.timestamp_ns, p, events_)) events_.on_drop(DropReason::kTruncated, 1);
       } else {
         s_.answer(s_.status_, m.timestamp_ns, events_);
       }
       s_.status_.clear();
+      s_.status_unknown_ = false;
     }
   }
   void on_lost(bool) override {
     s_.status_.clear();
+    s_.status_unknown_ = false;
     s_.lose_responses(events_);
   }
 
@@ -235,6 +234,7 @@ void PgSession::on_call(bool requests, std::string_view prefix, uint64_t total_b
     if (!PgFramer::starts_message(PgFramer::Side::kBackend, prefix) || !try_resume_responses()) return;
     backend_.restart();
     status_.clear();
+    status_unknown_ = false;
   }
   BackendListener l(*this, events);
   backend_.on_call(prefix, total_bytes, timestamp_ns, l);

@@ -53,6 +53,7 @@ class PgSession final : public DbSession {
   uint64_t batch_ns_ = 0;
   StatementSummary batch_;
   std::string status_;  // the first SQLSTATE since the last ReadyForQuery
+  bool status_unknown_ = false;  // that error's code was not captured
 };
 
 }  // namespace kscope::requests
