@@ -40,6 +40,9 @@ sources=(
   probes/l7_records.cpp probes/l7_preexisting.cpp
   requests/http_parser.cpp requests/body_framing.cpp requests/message_stream.cpp requests/drop_reason.cpp
   requests/exchange_matcher.cpp requests/route_template.cpp requests/request_metrics.cpp requests/http_engine.cpp
+  requests/capped_series.cpp requests/process_labels.cpp requests/db_session.cpp requests/db_engine.cpp
+  requests/resp_reader.cpp requests/redis_commands.cpp requests/redis_session.cpp requests/pg_framer.cpp
+  requests/pg_session.cpp requests/sql_summary.cpp requests/protocol_recognition.cpp
   collect/cardinality.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -5,11 +5,7 @@
 // a query string or is a bare '*', the tables stay within their bounds, and
 // the whole input as one head never makes a parser read past it.
 //
-// Input: a sequence of records, each starting with an op byte:
-//   bits 0-1 kind (0 data, 1 open, 2 close, 3 evict), bits 2-3 connection
-//   (0-3), bit 4 direction (write), bits 5-6 role, bit 7 TLS;
-//   then a byte of time step (ms); then for data: u16 total_bytes, u16
-//   prefix length, the prefix bytes; for open/close: a generation byte.
+// Input: socket events as socket_events.h decodes them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +15,7 @@
 
 #include "requests/http_engine.h"
 #include "requests/http_parser.h"
+#include "socket_events.h"
 
 namespace {
 
@@ -28,22 +25,6 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
-struct Reader {
-  std::string_view in;
-  bool empty() const { return in.empty(); }
-  uint8_t u8() {
-    if (in.empty()) return 0;
-    auto v = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    return v;
-  }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  std::string_view bytes(size_t n) {
-    std::string_view b = in.substr(0, n);
-    in.remove_prefix(b.size());
-    return b;
-  }
-};
 
 }  // namespace
 
@@ -77,49 +58,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(route.size() <= kMaxRouteBytes);
   });
 
-  Reader r{in};
-  uint64_t now = 0;
-  while (!r.empty()) {
-    uint8_t op = r.u8();
-    now += uint64_t{r.u8()} * 1000 * 1000;
-    const auto conn = static_cast<uint32_t>((op >> 2) & 3);
-    ConnectionId id{100 + conn % 2, conn, 1};
-    auto role = static_cast<Role>(((op >> 5) & 3) % 3);
-    switch (op & 3) {
-      case 0: {
-        SocketData d;
-        uint16_t total = r.u16();
-        uint16_t n = r.u16();
-        d.prefix = r.bytes(n);
-        d.conn = id;
-        d.conn.generation = 1;
-        d.role = role;
-        d.direction = (op & 0x10) ? Direction::kWrite : Direction::kRead;
-        d.timestamp_ns = now;
-        d.total_bytes = total;
-        d.tls = (op & 0x80) != 0;
-        engine.on_data(d);
-        break;
-      }
-      case 1:
-      case 2: {
-        ConnectionEvent e;
-        e.conn = id;
-        e.conn.generation = r.u8();
-        e.kind = (op & 3) == 1 ? ConnectionEvent::Kind::kOpen : ConnectionEvent::Kind::kClose;
-        e.role = role;
-        e.timestamp_ns = now;
-        engine.on_connection(e);
-        break;
-      }
-      default:
-        engine.evict_idle(now);
-        break;
+  struct Sink {
+    HttpEngine& engine;
+    const HttpEngineConfig& cfg;
+    void on_data(const SocketData& d) { engine.on_data(d); }
+    void on_connection(const ConnectionEvent& e) { engine.on_connection(e); }
+    void evict_idle(uint64_t now) { engine.evict_idle(now); }
+    void check() const {
+      ::check(engine.matcher().connections() <= cfg.limits.max_connections);
+      ::check(engine.matcher().pending() <= cfg.limits.max_pending_total);
+      ::check(engine.matcher().carried_bytes() <= cfg.limits.max_carried_bytes);
     }
-    check(engine.matcher().connections() <= cfg.limits.max_connections);
-    check(engine.matcher().pending() <= cfg.limits.max_pending_total);
-    check(engine.matcher().carried_bytes() <= cfg.limits.max_carried_bytes);
-  }
+  } sink{engine, cfg};
+  kscope::fuzz::decode_events(in, sink);
   std::vector<kscope::Family> out;
   engine.append(out);
   uint64_t recorded = 0;

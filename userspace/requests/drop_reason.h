@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
+
+#include "collect/snapshot.h"
 
 namespace kscope::requests {
 
@@ -33,6 +36,10 @@ enum class DropReason : uint8_t {
   kEvictedInFlight,
   // A response stamped before its request (clocks or capture out of order).
   kOutOfOrder,
+  // A connection that switched to TLS inside its own protocol (PostgreSQL's
+  // SSLRequest accepted): none of its requests can be read. Counted once
+  // per connection, not per request.
+  kEncrypted,
   kCount,
 };
 
@@ -42,5 +49,12 @@ inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::kCoun
 std::string_view drop_reason_name(DropReason r);
 
 using DropCounts = std::array<uint64_t, kDropReasonCount>;
+
+inline constexpr const char* kDroppedMetric = "kscope_l7_dropped_total";
+
+// Adds one series per reason (zeros included) for `protocol` to the
+// kscope_l7_dropped_total family in `out`, creating the family when it is
+// not there yet: every engine (http, redis, postgresql) adds its own.
+void append_drops(std::vector<Family>& out, std::string_view protocol, const DropCounts& drops);
 
 }  // namespace kscope::requests

@@ -106,20 +106,15 @@ void ExchangeMatcher::enqueue_lost(Connection& c, DropReason reason) {
   ++pending_;
 }
 
-ExchangeMatcher::ExchangeMatcher(MatcherLimits limits, Sink sink) : limits_(limits), sink_(std::move(sink)) {
-  if (limits_.max_connections == 0) limits_.max_connections = 1;
+ExchangeMatcher::ExchangeMatcher(MatcherLimits limits, Sink sink)
+    : limits_(limits),
+      sink_(std::move(sink)),
+      connections_(limits.max_connections, limits.idle_timeout_ns,
+                   [this](Connection& c, DropReason reason) { release(c, reason); }) {
   if (limits_.max_in_flight == 0) limits_.max_in_flight = 1;
 }
 
-void ExchangeMatcher::touch(Connection& c, uint64_t now_ns) {
-  if (now_ns > c.last_ns) c.last_ns = now_ns;
-  lru_.splice(lru_.end(), lru_, c.lru);
-}
-
-void ExchangeMatcher::forget(uint64_t key, DropReason reason) {
-  auto it = connections_.find(key);
-  if (it == connections_.end()) return;
-  Connection& c = it->second;
+void ExchangeMatcher::release(Connection& c, DropReason reason) {
   // A request whose head was still arriving waited too; the placeholders
   // of dropped requests were counted when they were dropped.
   uint64_t waiting = c.requests.carrying() ? 1 : 0;
@@ -127,64 +122,30 @@ void ExchangeMatcher::forget(uint64_t key, DropReason reason) {
   count(reason, waiting);
   pending_ -= c.pending.size();
   carried_ -= c.requests.carried_bytes() + c.responses.carried_bytes();
-  lru_.erase(c.lru);
-  connections_.erase(it);
-}
-
-ExchangeMatcher::Connection* ExchangeMatcher::find_or_add(const ConnectionId& id, uint64_t now_ns,
-                                                          bool& table_full) {
-  table_full = false;
-  const uint64_t key = key_of(id);
-  auto it = connections_.find(key);
-  if (it != connections_.end()) {
-    if (it->second.id.generation == id.generation) return &it->second;
-    if (it->second.id.generation > id.generation) return nullptr;  // a stale event
-    // The fd was reused: whatever waited on the old connection never got
-    // its answer on this one.
-    forget(key, DropReason::kClosedInFlight);
-  }
-  if (connections_.size() >= limits_.max_connections) {
-    evict_idle(now_ns);
-    if (connections_.size() >= limits_.max_connections) {
-      table_full = true;
-      return nullptr;
-    }
-  }
-  Connection& c = connections_[key];
-  c.id = id;
-  c.last_ns = now_ns;
-  c.lru = lru_.insert(lru_.end(), key);
-  return &c;
 }
 
 void ExchangeMatcher::on_connection(const ConnectionEvent& event) {
-  const uint64_t key = key_of(event.conn);
   if (event.kind == ConnectionEvent::Kind::kClose) {
-    auto it = connections_.find(key);
-    if (it != connections_.end() && it->second.id.generation <= event.conn.generation) {
-      forget(key, DropReason::kClosedInFlight);
-    }
+    connections_.close(event.conn);
     return;
   }
   bool table_full = false;
-  Connection* c = find_or_add(event.conn, event.timestamp_ns, table_full);
+  Connection* c = connections_.find_or_add(event.conn, event.timestamp_ns, table_full);
   // A full table is counted when a request arrives on the connection.
   if (!c) return;
   c->role = event.role;
   c->peer = event.peer;
-  touch(*c, event.timestamp_ns);
 }
 
 void ExchangeMatcher::on_data(const SocketData& data) {
   if (data.total_bytes == 0) return;
   std::string_view prefix = data.prefix.substr(0, data.total_bytes);
   bool table_full = false;
-  Connection* c = find_or_add(data.conn, data.timestamp_ns, table_full);
+  Connection* c = connections_.find_or_add(data.conn, data.timestamp_ns, table_full);
   if (!c) {
     if (table_full && starts_like_request(prefix)) count(DropReason::kTableFull);
     return;
   }
-  touch(*c, data.timestamp_ns);
   if (data.tls != c->tls) {
     // Ciphertext read by the syscalls of a TLS connection is never HTTP;
     // once its plaintext is seen, only that is followed.
@@ -226,17 +187,6 @@ void ExchangeMatcher::on_data(const SocketData& data) {
   carried_ = carried_ - carried_before + stream.carried_bytes();
 }
 
-void ExchangeMatcher::evict_idle(uint64_t now_ns) {
-  while (!lru_.empty()) {
-    auto it = connections_.find(lru_.front());
-    if (it == connections_.end()) {
-      lru_.pop_front();  // cannot happen: the list and the map change together
-      continue;
-    }
-    uint64_t last = it->second.last_ns;
-    if (now_ns <= last || now_ns - last <= limits_.idle_timeout_ns) break;
-    forget(lru_.front(), DropReason::kEvictedInFlight);
-  }
-}
+void ExchangeMatcher::evict_idle(uint64_t now_ns) { connections_.evict_idle(now_ns); }
 
 }  // namespace kscope::requests

@@ -25,9 +25,9 @@
 #include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "requests/connection_table.h"
 #include "requests/drop_reason.h"
 #include "requests/http_parser.h"
 #include "requests/message_stream.h"
@@ -109,14 +109,8 @@ class ExchangeMatcher {
   class RequestListener;
   class ResponseListener;
 
-  static uint64_t key_of(const ConnectionId& id) { return uint64_t{id.tgid} << 32 | id.fd; }
-  // The connection of `id`, created if there is room; a connection of an
-  // older generation on the same fd is closed first. Null when the table is
-  // full or the event is older than the tracked generation.
-  Connection* find_or_add(const ConnectionId& id, uint64_t now_ns, bool& table_full);
-  void touch(Connection& c, uint64_t now_ns);
-  // Forgets a connection, counting its waiting requests as `reason`.
-  void forget(uint64_t key, DropReason reason);
+  // A connection being forgotten: its waiting requests counted as `reason`.
+  void release(Connection& c, DropReason reason);
   void count(DropReason r, uint64_t n = 1) { drops_[static_cast<size_t>(r)] += n; }
   // A request entering the queue, or lost (counted as `reason`) but kept
   // in line so that its response is not paired with another request.
@@ -132,8 +126,7 @@ class ExchangeMatcher {
 
   MatcherLimits limits_;
   Sink sink_;
-  std::unordered_map<uint64_t, Connection> connections_;
-  std::list<uint64_t> lru_;  // least recently active first
+  ConnectionTable<Connection> connections_;
   DropCounts drops_{};
   size_t pending_ = 0;  // requests waiting on all connections
   size_t carried_ = 0;  // bytes of heads kept across calls, all connections

@@ -16,6 +16,7 @@
 
 #include "collect/snapshot.h"
 #include "requests/exchange_matcher.h"
+#include "requests/process_labels.h"
 #include "requests/request_metrics.h"
 #include "requests/route_template.h"
 
@@ -29,14 +30,6 @@ struct HttpEngineConfig {
   std::string breakdown_label;        // "comm", "cgroup", ... or "" for none
   size_t max_breakdown = 0;           // values of the breakdown label kept; 0: no cap
 };
-
-// What the engine knows of a process: the service its route patterns are
-// configured for, and its breakdown label value.
-struct ProcessLabels {
-  std::string service;
-  std::string breakdown;
-};
-using ProcessResolver = std::function<ProcessLabels(uint32_t tgid)>;
 
 class HttpEngine {
  public:
@@ -63,13 +56,11 @@ class HttpEngine {
 
  private:
   void on_exchange(const Exchange& e);
-  const ProcessLabels& labels_of(uint32_t tgid);
 
   HttpEngineConfig config_;
-  ProcessResolver resolver_;
   RouteTable routes_;
   RequestMetrics metrics_;
-  std::unordered_map<uint32_t, ProcessLabels> processes_;
+  ProcessLabelCache processes_;
   std::function<void(const Exchange&, std::string_view)> listener_;
   ExchangeMatcher matcher_;  // last: its sink calls into the members above
 };

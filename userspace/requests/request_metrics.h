@@ -19,10 +19,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "collect/snapshot.h"
+#include "requests/capped_series.h"
 #include "requests/drop_reason.h"
 #include "requests/exchange_matcher.h"
 
@@ -30,7 +30,6 @@ namespace kscope::requests {
 
 inline constexpr const char* kServerDurationMetric = "http_server_request_duration_seconds";
 inline constexpr const char* kClientDurationMetric = "http_client_request_duration_seconds";
-inline constexpr const char* kDroppedMetric = "kscope_l7_dropped_total";
 
 // OpenTelemetry's default explicit bucket boundaries for HTTP durations:
 // 0.005 .. 10 seconds (14 values).
@@ -54,13 +53,9 @@ class RequestMetrics {
   size_t series() const { return server_.size() + client_.size(); }
 
  private:
-  using Table = std::unordered_map<std::string, Series>;
-  void add(Table& table, Labels labels, uint64_t duration_ns);
-
   std::string breakdown_label_;
-  size_t max_series_;
-  Table server_;
-  Table client_;
+  CappedSeries server_;
+  CappedSeries client_;
 };
 
 }  // namespace kscope::requests

@@ -10,8 +10,12 @@ import threading
 
 
 def pump(src, dst, chunks):
+    """Relays src to dst until src closes, appending each recv() to chunks."""
     while True:
-        data = src.recv(65536)
+        try:
+            data = src.recv(65536)
+        except ConnectionResetError:  # a TLS peer may reset instead of closing
+            data = b""
         if not data:
             try:
                 dst.shutdown(socket.SHUT_WR)

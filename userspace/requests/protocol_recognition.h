@@ -1,0 +1,24 @@
+// Which protocol a connection speaks, from its first bytes: so that the
+// agent can hand each connection to one engine (http_engine.h, or a
+// db_engine.h per database system). The bytes decide where they can; the
+// server's port is a hint only where they are ambiguous (a Redis reply or
+// inline command, a PostgreSQL message in the middle of a connection):
+// 6379 for Redis, 5432 for PostgreSQL. Whatever is not recognised is
+// kUnknown, never a guess: TLS, HTTP/2, SSH, SMTP, MySQL, binary noise.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace kscope::requests {
+
+enum class L7Protocol : uint8_t { kUnknown, kHttp, kRedis, kPostgres };
+
+std::string_view l7_protocol_name(L7Protocol p);  // "unknown", "http", "redis", "postgresql"
+
+// first_bytes: the captured start of the first read or write seen on the
+// connection (either direction); server_port: the server's port, 0 when
+// not known.
+L7Protocol recognize_protocol(std::string_view first_bytes, uint16_t server_port);
+
+}  // namespace kscope::requests
