@@ -350,8 +350,9 @@ TEST_F(L7ProbeTest, ExportsDropsByReason) {
   std::vector<Family> out;
   CollectContext ctx{config_, out};
   probe_->collect(ctx);
-  for (const char* reason : {"ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring", "tls_fd_unknown", "tls_unseen",
-                             "malformed_record", "no_consumer", "preexisting_skipped"}) {
+  for (const char* reason :
+       {"ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring", "tls_fd_unknown",
+        "tls_unseen", "malformed_record", "no_consumer", "preexisting_skipped"}) {
     EXPECT_NE(testing::find_series(out, "kscope_l7_dropped_total", {{"protocol", "unknown"}, {"reason", reason}}),
               nullptr)
         << reason;

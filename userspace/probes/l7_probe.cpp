@@ -32,8 +32,8 @@ using Skeleton = SkeletonPtr<l7_bpf, l7_bpf__destroy>;
 
 // Reasons counted in userspace, after the kernel's KSCOPE_L7_DROP_*.
 constexpr std::array<const char*, KSCOPE_L7_DROP_MAX> kKernelReasons = {
-    "ring_full", "conn_table_full", "in_flight_full", "unreadable",
-    "truncated", "io_uring",        "tls_fd_unknown", "tls_unseen"};
+    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring", "tls_fd_unknown",
+    "tls_unseen"};
 
 // Bounds of the libssl search (l7_tls_libraries.h).
 constexpr size_t kMaxTlsLibraries = 64;  // 14 uprobe links each

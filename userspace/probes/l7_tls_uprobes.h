@@ -22,12 +22,12 @@ namespace kscope {
 class L7TlsUprobes {
  public:
   struct Programs {
-    bpf_program* write = nullptr;     // SSL_write entry
-    bpf_program* write_ex = nullptr;  // SSL_write_ex entry
-    bpf_program* read = nullptr;      // SSL_read entry
-    bpf_program* read_ex = nullptr;   // SSL_read_ex entry
-    bpf_program* rw_return = nullptr; // the four's return
-    bpf_program* handshake = nullptr; // SSL_do_handshake, SSL_connect, SSL_accept entry
+    bpf_program* write = nullptr;      // SSL_write entry
+    bpf_program* write_ex = nullptr;   // SSL_write_ex entry
+    bpf_program* read = nullptr;       // SSL_read entry
+    bpf_program* read_ex = nullptr;    // SSL_read_ex entry
+    bpf_program* rw_return = nullptr;  // the four's return
+    bpf_program* handshake = nullptr;  // SSL_do_handshake, SSL_connect, SSL_accept entry
     bpf_program* handshake_return = nullptr;
   };
 
