@@ -21,9 +21,9 @@
  *   value; *written or *readbytes of the _ex forms when they return 1) is
  *   sent as a data record with KSCOPE_L7_REC_F_TLS for that connection: a
  *   write stamped with its entry time, a read with its return time.
- * - SSL_do_handshake, SSL_connect and SSL_accept are hooked only to learn
- *   the socket early (the handshake's syscalls), so that the first
- *   SSL_read from OpenSSL's buffer is attributed.
+ * - SSL_do_handshake (SSL_connect and SSL_accept end in a call of it) is
+ *   hooked only to learn the socket early (the handshake's syscalls), so
+ *   that the first SSL_read from OpenSSL's buffer is attributed.
  *
  * Losses: a call whose socket was never learned (tls_fd_unknown); a
  * connection whose first bytes were a TLS handshake with no SSL_* call on
@@ -162,7 +162,7 @@ static __always_inline void ssl_enter(void *ssl, const void *buf, void *out_len,
 		l7_drop(KSCOPE_L7_DROP_IN_FLIGHT_FULL);
 		return;
 	}
-	/* SSL_connect calls SSL_do_handshake: the outer call stays. */
+	/* A handshake inside an SSL_read/SSL_write: the outer call stays. */
 	if (op == L7_SSL_HANDSHAKE && c->op && kscope_since_attach(c->ts_ns))
 		return;
 	tgid = bpf_get_current_pid_tgid() >> 32;

@@ -36,7 +36,9 @@ constexpr std::array<const char*, KSCOPE_L7_DROP_MAX> kKernelReasons = {
     "tls_unseen"};
 
 // Bounds of the libssl search (l7_tls_libraries.h).
-constexpr size_t kMaxTlsLibraries = 64;  // 14 uprobe links each
+// 10 uprobes each, and removing one takes ~100 ms (l7_tls_uprobes.h): a
+// detach (the CPU budget's, or the agent's end) waits ~1 s per library.
+constexpr size_t kMaxTlsLibraries = 16;
 constexpr size_t kMaxScannedProcesses = 65536;
 
 struct RingBufferDeleter {

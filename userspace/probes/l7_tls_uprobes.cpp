@@ -16,7 +16,7 @@ bool L7TlsUprobes::known(const TlsLibrary& lib) const {
 
 // Returns are attached before entries: an entry whose return is not hooked
 // yet would leave its thread marked as inside an SSL call.
-bool L7TlsUprobes::attach(const TlsLibrary& lib, std::vector<Link>& links) const {
+bool L7TlsUprobes::attach(const TlsLibrary& lib, Attached& a) const {
   struct Hook {
     const char* function;
     bpf_program* prog;
@@ -29,15 +29,12 @@ bool L7TlsUprobes::attach(const TlsLibrary& lib, std::vector<Link>& links) const
       {"SSL_write_ex", programs_.rw_return, true, false},  // 1.1.1 and later
       {"SSL_read_ex", programs_.rw_return, true, false},
       {"SSL_do_handshake", programs_.handshake_return, true, false},
-      {"SSL_connect", programs_.handshake_return, true, false},
-      {"SSL_accept", programs_.handshake_return, true, false},
       {"SSL_write", programs_.write, false, true},
       {"SSL_read", programs_.read, false, true},
       {"SSL_write_ex", programs_.write_ex, false, false},
       {"SSL_read_ex", programs_.read_ex, false, false},
+      // SSL_connect and SSL_accept end in a call of SSL_do_handshake.
       {"SSL_do_handshake", programs_.handshake, false, false},
-      {"SSL_connect", programs_.handshake, false, false},
-      {"SSL_accept", programs_.handshake, false, false},
   };
   for (const auto& h : hooks) {
     bpf_uprobe_opts opts{};
@@ -51,7 +48,7 @@ bool L7TlsUprobes::attach(const TlsLibrary& lib, std::vector<Link>& links) const
                    lib.path, std::strerror(errno));
       return false;
     }
-    links.emplace_back(l);
+    (h.retprobe ? a.returns : a.entries).emplace_back(l);
   }
   return true;
 }
@@ -64,9 +61,9 @@ size_t L7TlsUprobes::add(const std::vector<TlsLibrary>& libraries) {
       ++over_limit_;
       continue;
     }
-    Attached a{lib, {}};
-    if (!attach(lib, a.links)) {
-      while (!a.links.empty()) a.links.pop_back();
+    Attached a{lib, {}, {}};
+    if (!attach(lib, a)) {
+      remove(a);
       failed_.push_back(lib);
       continue;
     }
@@ -77,12 +74,21 @@ size_t L7TlsUprobes::add(const std::vector<TlsLibrary>& libraries) {
   return added;
 }
 
+
+// Entries go before returns (see attach()). Each removal waits for a
+// grace period in the kernel (~100 ms measured here, serialized: removing
+// them from several threads at once did not help).
+void L7TlsUprobes::remove(Attached& a) {
+  a.entries.clear();
+  a.returns.clear();
+}
+
 void L7TlsUprobes::clear() {
-  for (auto& a : attached_) {
-    while (!a.links.empty()) a.links.pop_back();  // entries first
-  }
+  for (auto& a : attached_) remove(a);
   attached_.clear();
   failed_.clear();
 }
+
+L7TlsUprobes::~L7TlsUprobes() { clear(); }
 
 }  // namespace kscope

@@ -6,6 +6,8 @@
 // not attached.
 //
 // Thread safety: none; the probe calls it from the collector thread.
+// Removing a uprobe waits for a grace period (~100 ms each here, 10 per
+// library): clear() of one library takes about a second.
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -27,12 +29,15 @@ class L7TlsUprobes {
     bpf_program* read = nullptr;       // SSL_read entry
     bpf_program* read_ex = nullptr;    // SSL_read_ex entry
     bpf_program* rw_return = nullptr;  // the four's return
-    bpf_program* handshake = nullptr;  // SSL_do_handshake, SSL_connect, SSL_accept entry
+    bpf_program* handshake = nullptr;  // SSL_do_handshake entry
     bpf_program* handshake_return = nullptr;
   };
 
   L7TlsUprobes() = default;
   L7TlsUprobes(Programs programs, size_t max_libraries) : programs_(programs), max_(max_libraries) {}
+  ~L7TlsUprobes();
+  L7TlsUprobes(L7TlsUprobes&&) = default;
+  L7TlsUprobes& operator=(L7TlsUprobes&&) = default;
 
   // Attaches to each library not seen yet; returns how many were attached.
   size_t add(const std::vector<TlsLibrary>& libraries);
@@ -52,11 +57,13 @@ class L7TlsUprobes {
   using Link = std::unique_ptr<bpf_link, LinkDeleter>;
   struct Attached {
     TlsLibrary library;
-    std::vector<Link> links;  // returns first, then entries: destroyed in reverse
+    std::vector<Link> returns;  // attached first, removed last
+    std::vector<Link> entries;
   };
 
   bool known(const TlsLibrary& lib) const;
-  bool attach(const TlsLibrary& lib, std::vector<Link>& links) const;
+  bool attach(const TlsLibrary& lib, Attached& a) const;
+  static void remove(Attached& a);
 
   Programs programs_;
   size_t max_ = 0;
