@@ -44,13 +44,10 @@ class L7ProbeTest : public ::testing::Test {
     ASSERT_TRUE(nginx_->ok()) << nginx_->error();
     // A connection from before the probe attached, for the pick-up test.
     early_fd_ = connect_nginx(&early_port_);
-    config_.probes.l7.enabled = true;
-    config_.probes.l7.capture_bytes = 1024;
+    config_ = test::L7Recorder::capture_config();
     probe_ = make_l7_capture();
-    recorder_.listen(*probe_);
-    auto st = probe_->start(config_);
+    auto st = recorder_.start(*probe_, config_);
     ASSERT_TRUE(st) << st.error().to_string();
-    recorder_.start_polling();
   }
 
   void TearDown() override {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "config/config.h"
 #include "probes/l7_probe.h"
 
 namespace kscope::test {
@@ -37,6 +38,22 @@ inline size_t count_of(const std::string& hay, const std::string& needle) {
 
 class L7Recorder {
  public:
+  // The l7 probe on, capturing up to the most it can.
+  static Config capture_config() {
+    Config c;
+    c.probes.l7.enabled = true;
+    c.probes.l7.capture_bytes = 1024;
+    return c;
+  }
+
+  // Listens to `probe`, starts it and polls it from a thread.
+  Status start(L7Probe& probe, const Config& config) {
+    listen(probe);
+    auto st = probe.start(config);
+    if (st) start_polling();
+    return st;
+  }
+
   // Listens to `probe` (before its start) and polls it from a thread
   // (after start()).
   void listen(L7Probe& probe) {

@@ -90,13 +90,10 @@ class L7TlsTest : public ::testing::Test {
     if (access("/usr/bin/openssl", X_OK) != 0) GTEST_SKIP() << "needs the openssl CLI (Debian openssl)";
     nginx_ = std::make_unique<test::NginxServer>("location / { return 200 \"hello\\n\"; }", /*tls=*/true);
     ASSERT_TRUE(nginx_->ok()) << nginx_->error();
-    config_.probes.l7.enabled = true;
-    config_.probes.l7.capture_bytes = 1024;
+    config_ = test::L7Recorder::capture_config();
     probe_ = make_l7_capture();
-    recorder_.listen(*probe_);
-    auto st = probe_->start(config_);
+    auto st = recorder_.start(*probe_, config_);
     ASSERT_TRUE(st) << st.error().to_string();
-    recorder_.start_polling();
   }
 
   void TearDown() override { recorder_.stop(); }
