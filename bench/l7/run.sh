@@ -68,7 +68,8 @@ hz=$(getconf CLK_TCK)
 # $1: mode. Prints "mode cpu_us_per_request bpf_ns_per_request records".
 measure() {
   local mode=$1
-  coproc BENCHP { taskset -c 1 "$BENCH" "$mode" 600; }
+  # exec: the coproc's pid is the bench's own, so the TERM below reaches it.
+  coproc BENCHP { exec taskset -c 1 "$BENCH" "$mode" 600; }
   bench_pid=$BENCHP_PID
   read -r ready <&"${BENCHP[0]}"
   [[ $ready == ready ]] || { echo "bench did not attach ($mode)" >&2; exit 1; }
