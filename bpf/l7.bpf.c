@@ -25,6 +25,9 @@
  *   with tracked sockets: a PROCESS_EXIT record (the kernel closed fds
  *   without a close()).
  *
+ * - TLS: uprobes on OpenSSL's SSL_read/SSL_write send the plaintext, and
+ *   the connection's ciphertext is not sent (l7_tls.bpf.h).
+ *
  * Every loss is counted in l7_dropped by reason. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -86,7 +89,8 @@ struct l7_write_entry {
 	long nr;
 	__u32 fd;
 	__u8 role;
-	__u8 pad[3];
+	__u8 check_first; /* the connection's first bytes are not looked at yet */
+	__u8 pad[2];
 };
 
 struct {
@@ -176,7 +180,7 @@ static __always_inline void fill_header(struct l7_record_header *h, __u16 type, 
 	h->size = size;
 	h->tgid = tgid;
 	h->fd = fd;
-	h->pad = 0;
+	h->flags = 0;
 	h->generation = generation;
 	h->ts_ns = ts;
 }
@@ -281,6 +285,8 @@ static __always_inline void on_close(__u32 tgid, __u32 fd)
 
 	if (!conn)
 		return;
+	if ((conn->tls & (KSCOPE_L7_TLS_WIRE | KSCOPE_L7_TLS_SSL)) == KSCOPE_L7_TLS_WIRE)
+		l7_drop(KSCOPE_L7_DROP_TLS_UNSEEN);
 	fill_header(&r.hdr, KSCOPE_L7_REC_CLOSE, sizeof(r), tgid, fd, conn->generation,
 		    bpf_ktime_get_ns());
 	r.role = conn->role;
@@ -321,10 +327,72 @@ static __always_inline __u32 copy_iovecs(__u8 *data, const struct iovec *iov, __
 	return off;
 }
 
-/* Sends the first bytes of a read or write that moved `moved` bytes. */
+static __always_inline __u32 capture_limit(__u64 moved)
+{
+	__u32 limit = targ_capture_bytes;
+
+	if (limit > KSCOPE_L7_CAPTURE_MAX)
+		limit = KSCOPE_L7_CAPTURE_MAX;
+	if (moved < limit)
+		limit = moved;
+	return limit;
+}
+
+/* Fills the record's head around the `captured` bytes already in
+ * s->rec.data and sends it. */
+static __always_inline void send_data(struct l7_data_scratch *s, __u32 tgid, __u32 fd,
+				      __u64 generation, __u8 role, __u8 direction, __u64 ts,
+				      __u64 moved, __u32 captured, __u32 flags)
+{
+	if (captured > KSCOPE_L7_CAPTURE_MAX)
+		captured = KSCOPE_L7_CAPTURE_MAX;
+	captured = verifier_bound(captured);
+	fill_header(&s->rec.hdr, KSCOPE_L7_REC_DATA, KSCOPE_L7_DATA_HEAD_SIZE + captured, tgid, fd,
+		    generation, ts);
+	s->rec.hdr.flags = flags;
+	s->rec.role = role;
+	s->rec.direction = direction;
+	s->rec.captured = captured;
+	s->rec.total_bytes = moved > 0xffffffffULL ? 0xffffffffU : (__u32)moved;
+	l7_output(&s->rec, KSCOPE_L7_DATA_HEAD_SIZE + captured);
+}
+
+/* A TLS record header: handshake (0x16), version 3.x with x <= 4 (SSL 3.0
+ * to TLS 1.3 all say 3.1 to 3.3 on the wire). Checked on the bytes that
+ * were captured: nginx peeks at one byte before its handshake. No text
+ * protocol kscope parses starts with 0x16. */
+static __always_inline int looks_like_tls(const __u8 *data, __u32 captured)
+{
+	if (captured < 1 || data[0] != 0x16)
+		return 0;
+	if (captured >= 2 && data[1] != 0x03)
+		return 0;
+	if (captured >= 3 && data[2] > 0x04)
+		return 0;
+	return 1;
+}
+
+/* The connection's first data: is it a TLS handshake? Then this and all
+ * its later ciphertext is not sent (KSCOPE_L7_TLS_WIRE). Returns 1 when
+ * the record is to be dropped. */
+static __always_inline int first_bytes_are_tls(struct l7_conn_value *conn, __u64 generation,
+					       const __u8 *data, __u32 captured)
+{
+	__u32 learned = KSCOPE_L7_TLS_FIRST_SEEN;
+
+	if (!conn || conn->generation != generation || (conn->tls & KSCOPE_L7_TLS_FIRST_SEEN))
+		return 0;
+	if (looks_like_tls(data, captured))
+		learned |= KSCOPE_L7_TLS_WIRE;
+	__sync_fetch_and_or(&conn->tls, learned);
+	return learned & KSCOPE_L7_TLS_WIRE ? 1 : 0;
+}
+
+/* Sends the first bytes of a read or write that moved `moved` bytes. conn,
+ * when not NULL, is the connection's entry, for the first-bytes check. */
 static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid, __u32 fd,
 				      __u64 generation, __u8 role, __u8 direction, __u64 ts,
-				      long moved)
+				      long moved, struct l7_conn_value *conn)
 {
 	struct l7_data_scratch *s;
 	const struct iovec *iov = 0;
@@ -336,11 +404,7 @@ static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid,
 	s = bpf_map_lookup_elem(&l7_scratch, &zero);
 	if (!s)
 		return;
-	limit = targ_capture_bytes;
-	if (limit > KSCOPE_L7_CAPTURE_MAX)
-		limit = KSCOPE_L7_CAPTURE_MAX;
-	if ((__u64)moved < limit)
-		limit = moved;
+	limit = capture_limit(moved);
 	if (nr == targ_nr_readv || nr == targ_nr_writev) {
 		iov = (const struct iovec *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 		iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -366,21 +430,16 @@ static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid,
 			captured = 0;
 		}
 	}
+	if (!unreadable && first_bytes_are_tls(conn, generation, s->rec.data, captured))
+		return;
 	if (unreadable)
 		l7_drop(KSCOPE_L7_DROP_UNREADABLE);
 	else if (captured < limit)
 		l7_drop(KSCOPE_L7_DROP_TRUNCATED); /* more segments than KSCOPE_L7_MAX_IOV */
-	if (captured > KSCOPE_L7_CAPTURE_MAX)
-		captured = KSCOPE_L7_CAPTURE_MAX;
-	captured = verifier_bound(captured);
-	fill_header(&s->rec.hdr, KSCOPE_L7_REC_DATA, KSCOPE_L7_DATA_HEAD_SIZE + captured, tgid, fd,
-		    generation, ts);
-	s->rec.role = role;
-	s->rec.direction = direction;
-	s->rec.captured = captured;
-	s->rec.total_bytes = moved > 0xffffffffL ? 0xffffffffU : (__u32)moved;
-	l7_output(&s->rec, KSCOPE_L7_DATA_HEAD_SIZE + captured);
+	send_data(s, tgid, fd, generation, role, direction, ts, moved, captured, 0);
 }
+
+#include "l7_tls.bpf.h"
 
 static __always_inline int is_read(long nr)
 {
@@ -420,6 +479,9 @@ static __always_inline void on_enter(struct task_struct *task, struct pt_regs *r
 	conn = bpf_map_lookup_elem(&l7_conns, &key);
 	if (!conn)
 		return;
+	/* Ciphertext: an SSL_write or handshake's, or of a TLS connection. */
+	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_CIPHERTEXT))
+		return;
 	w = bpf_task_storage_get(&l7_writes, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w) {
 		l7_drop(KSCOPE_L7_DROP_IN_FLIGHT_FULL);
@@ -430,6 +492,7 @@ static __always_inline void on_enter(struct task_struct *task, struct pt_regs *r
 	w->nr = nr;
 	w->fd = fd;
 	w->role = conn->role;
+	w->check_first = !(conn->tls & KSCOPE_L7_TLS_FIRST_SEEN);
 }
 
 static __always_inline void on_exit(struct task_struct *task, struct pt_regs *regs, long ret)
@@ -458,8 +521,14 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 		w->nr = -1;
 		if (ret <= 0 || !kscope_since_attach(w->ts_ns))
 			return;
-		emit_data(regs, nr, bpf_get_current_pid_tgid() >> 32, w->fd, w->generation, w->role,
-			  KSCOPE_L7_WRITE, w->ts_ns, ret);
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		conn = 0;
+		if (w->check_first) {
+			key = conn_key(tgid, w->fd);
+			conn = bpf_map_lookup_elem(&l7_conns, &key);
+		}
+		emit_data(regs, nr, tgid, w->fd, w->generation, w->role, KSCOPE_L7_WRITE, w->ts_ns, ret,
+			  conn);
 		return;
 	}
 	if (!is_read(nr) || ret <= 0)
@@ -470,8 +539,10 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 	conn = bpf_map_lookup_elem(&l7_conns, &key);
 	if (!conn)
 		return;
+	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_CIPHERTEXT))
+		return;
 	emit_data(regs, nr, tgid, fd, conn->generation, conn->role, KSCOPE_L7_READ,
-		  bpf_ktime_get_ns(), ret);
+		  bpf_ktime_get_ns(), ret, conn);
 }
 
 /* A process with tracked sockets ends its tracking: userspace closes its
@@ -524,7 +595,10 @@ int BPF_PROG(handle_sched_process_exit, struct task_struct *p)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sched_process_exec, struct task_struct *p)
 {
-	end_process(BPF_CORE_READ(p, tgid));
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	end_process(tgid);
+	note_exec(tgid); /* a libssl file not attached yet, maybe */
 	return 0;
 }
 
@@ -581,6 +655,9 @@ int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_sched_process_exec_raw, struct task_struct *p)
 {
-	end_process(BPF_CORE_READ(p, tgid));
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	end_process(tgid);
+	note_exec(tgid);
 	return 0;
 }

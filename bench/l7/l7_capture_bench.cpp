@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -42,6 +43,9 @@ int attach_empty_sys_enter() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout is the protocol with run.sh ("ready", then one line): the
+  // probe's info logs (the libssl files it hooks) would break it.
+  spdlog::set_level(spdlog::level::warn);
   if (argc != 3) {
     std::fprintf(stderr, "usage: %s none|floor|l7 SECONDS\n", argv[0]);
     return 2;

@@ -4,7 +4,11 @@
 # nothing attached, with an empty sys_enter program (the floor), and with
 # the l7 probe, interleaved REPS times.
 #
-#   sudo bench/l7/run.sh [build-dir] [requests] [reps]
+#   sudo bench/l7/run.sh [build-dir] [requests] [reps] [http|https]
+#
+# https: nginx serves TLS with a self-signed certificate (the openssl CLI)
+# and ab speaks TLS; both use the system's libssl, so the l7 probe's TLS
+# uprobes (SSL_read/SSL_write, entry and return) run on both sides.
 #
 # Per request: nginx's worker CPU (utime+stime from /proc, clock ticks), and
 # for l7 the BPF run time of its programs (run_time_ns with the stats on)
@@ -14,6 +18,8 @@ set -euo pipefail
 BUILD=${1:-build}
 N=${2:-100000}
 REPS=${3:-3}
+SCHEME=${4:-http}
+[[ $SCHEME == http || $SCHEME == https ]] || { echo "scheme: http or https" >&2; exit 1; }
 BENCH=$BUILD/bench/l7_capture_bench
 [[ $EUID -eq 0 ]] || { echo "run as root" >&2; exit 1; }
 for f in "$BENCH" /usr/sbin/nginx /usr/bin/ab; do
@@ -22,6 +28,12 @@ done
 
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+listen="127.0.0.1:$port"
+if [[ $SCHEME == https ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tmp/key.pem" \
+    -out "$tmp/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
+  listen="$listen ssl; ssl_certificate $tmp/cert.pem; ssl_certificate_key $tmp/key.pem"
+fi
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
 worker_cpu_affinity 0001;
@@ -34,7 +46,7 @@ http {
   keepalive_requests 1000000;
   client_body_temp_path $tmp/body; proxy_temp_path $tmp/proxy; fastcgi_temp_path $tmp/fastcgi;
   uwsgi_temp_path $tmp/uwsgi; scgi_temp_path $tmp/scgi;
-  server { listen 127.0.0.1:$port; location / { return 200 "hello\n"; } }
+  server { listen $listen; location / { return 200 "hello\n"; } }
 }
 CONF
 taskset -c 0 /usr/sbin/nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log" &
@@ -47,7 +59,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.05; done
+url="$SCHEME://127.0.0.1:$port/"
+for _ in $(seq 100); do curl -skf "$url" >/dev/null && break; sleep 0.05; done
 worker=$(pgrep -P "$nginx_pid" | head -1)
 ticks() { awk '{print $14 + $15}' "/proc/$worker/stat"; }
 hz=$(getconf CLK_TCK)
@@ -55,13 +68,14 @@ hz=$(getconf CLK_TCK)
 # $1: mode. Prints "mode cpu_us_per_request bpf_ns_per_request records".
 measure() {
   local mode=$1
-  coproc BENCHP { taskset -c 1 "$BENCH" "$mode" 600; }
+  # exec: the coproc's pid is the bench's own, so the TERM below reaches it.
+  coproc BENCHP { exec taskset -c 1 "$BENCH" "$mode" 600; }
   bench_pid=$BENCHP_PID
   read -r ready <&"${BENCHP[0]}"
   [[ $ready == ready ]] || { echo "bench did not attach ($mode)" >&2; exit 1; }
   local t0 t1
   t0=$(ticks)
-  taskset -c 1 ab -q -k -c 4 -n "$N" "http://127.0.0.1:$port/" >"$tmp/ab.txt"
+  taskset -c 1 ab -q -k -c 4 -n "$N" "$url" >"$tmp/ab.txt"
   t1=$(ticks)
   grep -q "^Failed requests: *0" "$tmp/ab.txt" || { echo "ab saw failures" >&2; exit 1; }
   kill -TERM "$bench_pid"

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "bpf_test_support.h"
+#include "l7_recorder.h"
 #include "nginx_server.h"
 #include "probes/l7_probe.h"
 
@@ -26,23 +27,8 @@ using requests::Direction;
 using requests::Role;
 using test::NginxServer;
 
-// A delivered record, owning its bytes.
-struct Seen {
-  bool is_data = false;
-  ConnectionEvent conn;  // !is_data
-  requests::ConnectionId id;
-  Role role = Role::kUnknown;
-  Direction direction = Direction::kRead;
-  uint64_t ts = 0;
-  uint32_t total = 0;
-  std::string prefix;
-};
-
-size_t count_of(const std::string& hay, const std::string& needle) {
-  size_t n = 0;
-  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using test::count_of;
+using test::Seen;
 
 std::array<uint8_t, 16> loopback_mapped() {
   return {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
@@ -58,110 +44,31 @@ class L7ProbeTest : public ::testing::Test {
     ASSERT_TRUE(nginx_->ok()) << nginx_->error();
     // A connection from before the probe attached, for the pick-up test.
     early_fd_ = connect_nginx(&early_port_);
-    config_.probes.l7.enabled = true;
-    config_.probes.l7.capture_bytes = 1024;
+    config_ = test::L7Recorder::capture_config();
     probe_ = make_l7_capture();
-    probe_->set_listener({[this](const ConnectionEvent& e) {
-                            std::lock_guard lock(mu_);
-                            Seen s;
-                            s.conn = e;
-                            s.id = e.conn;
-                            s.role = e.role;
-                            s.ts = e.timestamp_ns;
-                            seen_.push_back(s);
-                          },
-                          [this](const requests::SocketData& d) {
-                            std::lock_guard lock(mu_);
-                            seen_.push_back({true, {}, d.conn, d.role, d.direction, d.timestamp_ns, d.total_bytes,
-                                             std::string(d.prefix)});
-                          }});
-    auto st = probe_->start(config_);
+    auto st = recorder_.start(*probe_, config_);
     ASSERT_TRUE(st) << st.error().to_string();
-    poller_ = std::thread([this] {
-      while (!stop_) (void)probe_->poll(std::chrono::milliseconds(20));
-    });
   }
 
   void TearDown() override {
-    stop_ = true;
-    if (poller_.joinable()) poller_.join();
+    recorder_.stop();
     if (early_fd_ >= 0) close(early_fd_);
   }
 
-  // Waits (bounded) until pred holds over what was delivered.
   template <class Pred>
   bool wait_for(Pred pred) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard lock(mu_);
-        if (pred(seen_)) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+    return recorder_.wait_for(pred);
   }
-
-  // Everything delivered for one connection, in delivery order.
-  std::vector<Seen> of(const requests::ConnectionId& id) {
-    std::lock_guard lock(mu_);
-    std::vector<Seen> out;
-    for (const auto& s : seen_) {
-      if (s.id == id) out.push_back(s);
-    }
-    return out;
-  }
-
-  // The open records of a process (0: any) with `role` and, unless 0, that
-  // peer port, once there are `want` of them (or 5 s passed).
+  std::vector<Seen> of(const requests::ConnectionId& id) { return recorder_.of(id); }
   std::vector<ConnectionEvent> opens(uint32_t tgid, Role role, uint16_t peer_port = 0, size_t want = 1) {
-    std::vector<ConnectionEvent> out;
-    wait_for([&](const std::vector<Seen>& all) {
-      out.clear();
-      for (const auto& s : all) {
-        if (s.is_data || s.conn.kind != ConnectionEvent::Kind::kOpen || s.conn.role != role) continue;
-        if (tgid != 0 && s.conn.conn.tgid != tgid) continue;
-        if (peer_port != 0 && s.conn.peer.port != peer_port) continue;
-        out.push_back(s.conn);
-      }
-      return out.size() >= want;
-    });
-    return out;
+    return recorder_.opens(tgid, role, peer_port, want);
   }
-
   // nginx's side of the client connection whose local port is `port`.
   std::optional<ConnectionEvent> server_side(uint16_t client_port) {
-    std::optional<ConnectionEvent> found;
-    wait_for([&](const std::vector<Seen>& all) {
-      for (const auto& s : all) {
-        if (!s.is_data && s.conn.kind == ConnectionEvent::Kind::kOpen && s.conn.role == Role::kServer &&
-            s.conn.peer.port == client_port && s.conn.local.port == nginx_->port()) {
-          found = s.conn;
-          return true;
-        }
-      }
-      return false;
-    });
-    return found;
+    return recorder_.server_side(client_port, nginx_->port());
   }
-
-  // Waits until the connection's close was delivered.
-  bool closed(const requests::ConnectionId& id) {
-    return wait_for([&](const std::vector<Seen>& all) {
-      for (const auto& s : all) {
-        if (!s.is_data && s.id == id && s.conn.kind == ConnectionEvent::Kind::kClose) return true;
-      }
-      return false;
-    });
-  }
-
-  static std::vector<Seen> data(const std::vector<Seen>& recs, Direction d) {
-    std::vector<Seen> out;
-    for (const auto& s : recs) {
-      if (s.is_data && s.direction == d) out.push_back(s);
-    }
-    return out;
-  }
+  bool closed(const requests::ConnectionId& id) { return recorder_.closed(id); }
+  static std::vector<Seen> data(const std::vector<Seen>& recs, Direction d) { return test::L7Recorder::data(recs, d); }
 
   // Open first, close last, data between, timestamps never going back.
   static void expect_well_formed(const std::vector<Seen>& recs) {
@@ -208,10 +115,7 @@ class L7ProbeTest : public ::testing::Test {
   uint16_t early_port_ = 0;
   std::unique_ptr<NginxServer> nginx_;
   std::unique_ptr<L7Probe> probe_;
-  std::mutex mu_;
-  std::vector<Seen> seen_;
-  std::atomic<bool> stop_{false};
-  std::thread poller_;
+  test::L7Recorder recorder_;
 };
 
 // curl fetches five paths over one keep-alive connection: curl writes five
@@ -350,9 +254,8 @@ TEST_F(L7ProbeTest, ReusedFdGetsNewGeneration) {
   }
   // Nothing on that fd number but the two connections' data: the
   // /dev/null write after the second close was not a socket's.
-  std::lock_guard lock(mu_);
   size_t others = 0;
-  for (const auto& s : seen_) {
+  for (const auto& s : recorder_.all()) {
     others += s.is_data && s.id.tgid == uint32_t(getpid()) && s.id.fd == uint32_t(a) && !(s.id == ca[0].conn) &&
               !(s.id == ca[1].conn);
   }
@@ -444,8 +347,9 @@ TEST_F(L7ProbeTest, ExportsDropsByReason) {
   std::vector<Family> out;
   CollectContext ctx{config_, out};
   probe_->collect(ctx);
-  for (const char* reason : {"ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring",
-                             "malformed_record", "no_consumer", "preexisting_skipped"}) {
+  for (const char* reason :
+       {"ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring", "tls_fd_unknown",
+        "tls_unseen", "malformed_record", "no_consumer", "preexisting_skipped"}) {
     EXPECT_NE(testing::find_series(out, "kscope_l7_dropped_total", {{"protocol", "unknown"}, {"reason", reason}}),
               nullptr)
         << reason;

@@ -63,7 +63,7 @@ pid_t spawn(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-NginxServer::NginxServer(const std::string& locations) {
+NginxServer::NginxServer(const std::string& locations, bool tls) {
   if (access(kNginx, X_OK) != 0) {
     error_ = "nginx not installed (Debian nginx-light)";
     return;
@@ -75,13 +75,25 @@ NginxServer::NginxServer(const std::string& locations) {
   }
   dir_ = tmpl;
   port_ = free_port();
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  if (tls) {
+    pid_t openssl = -1;
+    if (run_with_deadline({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir_ + "/key.pem", "-out",
+                           dir_ + "/cert.pem", "-days", "1", "-subj", "/CN=localhost"},
+                          10000, &openssl) != 0) {
+      error_ = "openssl req could not make a self-signed certificate (Debian openssl)";
+      return;
+    }
+    listen += " ssl;\n    ssl_certificate " + dir_ + "/cert.pem;\n    ssl_certificate_key " + dir_ + "/key.pem";
+  }
   std::ofstream(dir_ + "/nginx.conf")
       << "worker_processes 1;\ndaemon off;\npid " << dir_ << "/nginx.pid;\nerror_log " << dir_
       << "/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n"
       << "  client_body_temp_path " << dir_ << "/body;\n  proxy_temp_path " << dir_ << "/proxy;\n"
       << "  fastcgi_temp_path " << dir_ << "/fastcgi;\n  uwsgi_temp_path " << dir_ << "/uwsgi;\n"
       << "  scgi_temp_path " << dir_ << "/scgi;\n  keepalive_requests 1000;\n"
-      << "  server {\n    listen 127.0.0.1:" << port_ << ";\n    " << locations << "\n  }\n}\n";
+      << "  server {\n    listen " << listen << ";\n    " << locations << "\n  }\n}\n";
   master_ = spawn({kNginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!accepts(port_)) {

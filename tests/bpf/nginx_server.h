@@ -1,6 +1,6 @@
 // A real nginx (Debian nginx-light) for the privileged tests: its own
 // config and prefix in a temporary directory, one worker, listening on a
-// free loopback port, stopped (and its directory removed) on destruction.
+// free loopback port (plain HTTP or HTTPS), stopped (and its directory removed) on destruction.
 #pragma once
 
 #include <sys/types.h>
@@ -14,8 +14,9 @@ namespace kscope::test {
 class NginxServer {
  public:
   // `locations`: the server block's location directives, e.g.
-  // `location / { return 200 "ok\n"; }`.
-  explicit NginxServer(const std::string& locations);
+  // `location / { return 200 "ok\n"; }`. tls: HTTPS only (`listen ... ssl`)
+  // with a self-signed certificate made with the openssl CLI.
+  explicit NginxServer(const std::string& locations, bool tls = false);
   ~NginxServer();
   NginxServer(const NginxServer&) = delete;
   NginxServer& operator=(const NginxServer&) = delete;

@@ -37,7 +37,7 @@ sources=(
   report/prometheus_client.cpp report/capacity_report.cpp report/holt_winters.cpp report/trend.cpp
   report/seasonality.cpp report/anomalies.cpp report/baseline.cpp report/time_series.cpp report/capacity_forecast.cpp
   net/http_client.cpp net/curl_library.cpp top/api_client.cpp common/bearer_token.cpp
-  probes/l7_records.cpp probes/l7_preexisting.cpp
+  probes/l7_records.cpp probes/l7_preexisting.cpp probes/l7_tls_libraries.cpp
   requests/http_parser.cpp requests/body_framing.cpp requests/message_stream.cpp requests/drop_reason.cpp
   requests/exchange_matcher.cpp requests/route_template.cpp requests/request_metrics.cpp requests/http_engine.cpp
   requests/capped_series.cpp requests/process_labels.cpp requests/db_session.cpp requests/db_engine.cpp

@@ -18,9 +18,12 @@
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
 #include "probes/l7_preexisting.h"
+#include "probes/l7_tls_libraries.h"
+#include "probes/l7_tls_uprobes.h"
 #include "l7.skel.h"
 
 static_assert(sizeof(l7_conn_value) == 16, "l7_conn_value layout is shared with bpf/l7.bpf.c");
+static_assert(offsetof(l7_conn_value, tls) == 12, "l7_conn_value layout is shared with bpf/l7.bpf.c");
 
 namespace kscope {
 namespace {
@@ -29,7 +32,14 @@ using Skeleton = SkeletonPtr<l7_bpf, l7_bpf__destroy>;
 
 // Reasons counted in userspace, after the kernel's KSCOPE_L7_DROP_*.
 constexpr std::array<const char*, KSCOPE_L7_DROP_MAX> kKernelReasons = {
-    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring"};
+    "ring_full", "conn_table_full", "in_flight_full", "unreadable", "truncated", "io_uring", "tls_fd_unknown",
+    "tls_unseen"};
+
+// Bounds of the libssl search (l7_tls_libraries.h).
+// 10 uprobes each, and removing one takes ~100 ms (l7_tls_uprobes.h): a
+// detach (the CPU budget's, or the agent's end) waits ~1 s per library.
+constexpr size_t kMaxTlsLibraries = 16;
+constexpr size_t kMaxScannedProcesses = 65536;
 
 struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
@@ -85,6 +95,7 @@ class L7ProbeImpl final : public L7Probe {
   // kernel's table emptied; attach() picks up what is open then.
   Status detach() override {
     if (!skel_) return ok_status();
+    tls_.clear();
     l7_bpf__detach(skel_.get());
     std::lock_guard lock(poll_mu_);
     if (ring_) ring_buffer__consume(ring_.get());
@@ -101,11 +112,13 @@ class L7ProbeImpl final : public L7Probe {
     if (err) return libbpf_error("probe l7: attach failed", err);
     // After the attach, so that a close from here on is seen.
     pick_up_open_connections();
+    attach_tls(/*all=*/true);
     return ok_status();
   }
 
   void collect(CollectContext& ctx) override {
     if (!skel_) return;
+    attach_tls(/*all=*/false);
     if (!has_listener_) {
       std::lock_guard lock(poll_mu_);
       (void)poll_locked(std::chrono::milliseconds(0));
@@ -118,7 +131,9 @@ class L7ProbeImpl final : public L7Probe {
       dropped.series.push_back({{{"protocol", "unknown"}, {"reason", reason}}, double(v), {}});
     };
     for (uint32_t i = 0; i < KSCOPE_L7_DROP_MAX; ++i) {
-      add(kKernelReasons[i], percpu_u64_sum(skel_->maps.l7_dropped, i));
+      uint64_t v = percpu_u64_sum(skel_->maps.l7_dropped, i);
+      if (i == KSCOPE_L7_DROP_TLS_UNSEEN) v += tls_unseen_at_exit_.load(std::memory_order_relaxed);
+      add(kKernelReasons[i], v);
     }
     add("malformed_record", malformed_.load(std::memory_order_relaxed));
     add("no_consumer", unconsumed_.load(std::memory_order_relaxed));
@@ -132,6 +147,15 @@ class L7ProbeImpl final : public L7Probe {
                   {}};
     picked.series.push_back({{}, double(preexisting_.load(std::memory_order_relaxed)), {}});
     ctx.out.push_back(std::move(picked));
+    Family libs{"kscope_l7_tls_libraries",
+                "libssl files found by request capture: attached (TLS plaintext seen), failed (no SSL_read/SSL_write "
+                "to hook), over_limit (not attached: too many files).",
+                MetricType::kGauge,
+                {}};
+    libs.series.push_back({{{"state", "attached"}}, double(tls_.attached()), {}});
+    libs.series.push_back({{{"state", "failed"}}, double(tls_.failed()), {}});
+    libs.series.push_back({{{"state", "over_limit"}}, double(tls_.over_limit()), {}});
+    ctx.out.push_back(std::move(libs));
   }
 
   std::vector<ProgramStats> program_stats() const override {
@@ -161,6 +185,8 @@ class L7ProbeImpl final : public L7Probe {
       bpf_program__set_autoload(p, !btf);
     }
     // Only where the kernel has io_uring and the tracepoint (5.19+ name).
+    // The TLS uprobes have no target: attach_tls() attaches them per file.
+    for (auto* p : tls_programs(s)) bpf_program__set_autoattach(p, false);
     bpf_program__set_autoload(s->progs.handle_io_uring_submit_req,
                               btf && libbpf_find_vmlinux_btf_id("io_uring_submit_req", BPF_TRACE_RAW_TP) > 0);
     auto targets = target_tunables(config);
@@ -175,6 +201,7 @@ class L7ProbeImpl final : public L7Probe {
     set_syscall_numbers(*s->rodata);
     bpf_map__set_max_entries(s->maps.l7_conns, l7.max_connections);
     bpf_map__set_max_entries(s->maps.l7_procs, std::max<uint32_t>(64, l7.max_connections / 4));
+    bpf_map__set_max_entries(s->maps.l7_ssl_fds, l7.max_connections);
     bpf_map__set_max_entries(s->maps.events, l7.ring_buffer_bytes);
     // Batch wakeups: a reader polling with a timeout picks up the rest.
     s->rodata->targ_wakeup_bytes = l7.ring_buffer_bytes / 16;
@@ -190,7 +217,51 @@ class L7ProbeImpl final : public L7Probe {
       skel_.reset();
       return e;
     }
+    tls_ = L7TlsUprobes({s->progs.handle_ssl_write, s->progs.handle_ssl_write_ex, s->progs.handle_ssl_read,
+                         s->progs.handle_ssl_read_ex, s->progs.handle_ssl_rw_return, s->progs.handle_ssl_handshake,
+                         s->progs.handle_ssl_handshake_return},
+                        kMaxTlsLibraries);
     return ok_status();
+  }
+
+  static std::array<bpf_program*, 7> tls_programs(l7_bpf* s) {
+    return {s->progs.handle_ssl_write,     s->progs.handle_ssl_write_ex,  s->progs.handle_ssl_read,
+            s->progs.handle_ssl_read_ex,   s->progs.handle_ssl_rw_return, s->progs.handle_ssl_handshake,
+            s->progs.handle_ssl_handshake_return};
+  }
+
+  // The TLS uprobes on every libssl file in use. all: at attach, the
+  // system's libssl and every process's; otherwise (each collection) the
+  // processes that exec'd since (the kernel notes them in l7_execs), or all
+  // of /proc again when that table overflowed.
+  void attach_tls(bool all) {
+    const int execs = bpf_map__fd(skel_->maps.l7_execs);
+    std::vector<uint32_t> pids;
+    uint32_t key = 0;
+    // Drained before the scan: an exec from here on is looked at next time.
+    while (bpf_map_get_next_key(execs, nullptr, &key) == 0) {
+      if (bpf_map_delete_elem(execs, &key) != 0) break;
+      pids.push_back(key);
+    }
+    if (skel_->bss->l7_execs_overflowed) {
+      skel_->bss->l7_execs_overflowed = 0;
+      all = true;
+    }
+    std::vector<TlsLibrary> found;
+    if (all) {
+      found = system_libssl();
+      bool truncated = false;
+      for (auto& lib : libssl_of_processes("/proc", only_tgid_, kMaxScannedProcesses, &truncated)) {
+        found.push_back(std::move(lib));
+      }
+      if (truncated) spdlog::warn("probe=l7 tls: more than {} processes, the rest not searched for libssl",
+                                  kMaxScannedProcesses);
+    } else {
+      for (uint32_t pid : pids) {
+        for (auto& lib : libssl_of_process("/proc", pid)) found.push_back(std::move(lib));
+      }
+    }
+    tls_.add(found);
   }
 
   template <class Rodata>
@@ -255,6 +326,10 @@ class L7ProbeImpl final : public L7Probe {
     const uint64_t key = uint64_t(id.tgid) << 32 | id.fd;
     int fd = bpf_map__fd(skel_->maps.l7_conns);
     if (bpf_map_lookup_elem(fd, &key, &value) == 0 && value.generation == id.generation) {
+      // As the kernel's close would: a TLS handshake, no SSL_* call.
+      if ((value.tls & (KSCOPE_L7_TLS_WIRE | KSCOPE_L7_TLS_SSL)) == KSCOPE_L7_TLS_WIRE) {
+        tls_unseen_at_exit_.fetch_add(1, std::memory_order_relaxed);
+      }
       bpf_map_delete_elem(fd, &key);
     }
   }
@@ -327,6 +402,8 @@ class L7ProbeImpl final : public L7Probe {
   std::atomic<uint64_t> preexisting_skipped_{0};
   std::mutex pending_mu_;
   std::vector<requests::ConnectionEvent> pending_opens_;  // picked up, for the next poll
+  L7TlsUprobes tls_;
+  std::atomic<uint64_t> tls_unseen_at_exit_{0};
 };
 
 }  // namespace

@@ -20,6 +20,16 @@
 //                    racing its close on another thread)
 //   preexisting_skipped  connections open before the attach that could not
 //                    be picked up (the table was full)
+//   tls_fd_unknown   SSL_read/SSL_write plaintext whose socket was never
+//                    learned (l7_tls.bpf.h)
+//   tls_unseen       connections that began with a TLS handshake with no
+//                    SSL_* call seen on them (Go, rustls, static or
+//                    unattached OpenSSL): their ciphertext is not sent
+// TLS: uprobes on every libssl file found (the system's, every process's,
+// and those of processes that exec later, looked for at each collect())
+// send SSL_read/SSL_write plaintext with SocketData::tls set; the
+// connection's ciphertext is not sent. kscope_l7_tls_libraries{state}
+// counts the files.
 // Connections open before the probe attached (at start, and again after
 // the CPU budget re-attaches it) are picked up from /proc with
 // Role::kUnknown (l7_preexisting.h), counted in

@@ -44,6 +44,7 @@ SocketAddress address(const uint8_t (&addr)[16], uint16_t port, bool known) {
 requests::ConnectionId id_of(const l7_record_header& h) { return {h.tgid, h.fd, h.generation}; }
 
 Result<L7Record> decode_conn(std::span<const uint8_t> bytes, const l7_record_header& h) {
+  if (h.flags != 0) return Error("l7 record: flags on a connection record");
   if (h.size != sizeof(l7_conn_record) || bytes.size() < sizeof(l7_conn_record)) {
     return Error("l7 record: connection record of " + std::to_string(bytes.size()) + " bytes");
   }
@@ -86,12 +87,14 @@ Result<L7Record> decode_data(std::span<const uint8_t> bytes, const l7_record_hea
   }
   auto role = role_of(role_byte);
   if (!role) return role.error();
+  if (h.flags & ~uint32_t(KSCOPE_L7_REC_F_TLS)) return Error("l7 record: unknown data flags");
   SocketData d;
   d.conn = id_of(h);
   d.role = *role;
   d.direction = direction == KSCOPE_L7_READ ? requests::Direction::kRead : requests::Direction::kWrite;
   d.timestamp_ns = h.ts_ns;
   d.total_bytes = total;
+  d.tls = (h.flags & KSCOPE_L7_REC_F_TLS) != 0;
   d.prefix = std::string_view(reinterpret_cast<const char*>(bytes.data()) + KSCOPE_L7_DATA_HEAD_SIZE, captured);
   return L7Record{d};
 }

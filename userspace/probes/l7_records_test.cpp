@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -75,6 +76,26 @@ TEST(L7Records, DecodesDataWithOnlyItsCapturedBytes) {
   EXPECT_EQ(d.total_bytes, 500u);
   EXPECT_EQ(d.direction, requests::Direction::kWrite);
   EXPECT_EQ(d.role, Role::kServer);
+}
+
+TEST(L7Records, DataFromSslCallsIsMarkedTls) {
+  auto raw = data_record(7, 5, 3, "GET /tls HTTP/1.1\r\n", 19);
+  auto plain = decode_l7_record(raw);
+  ASSERT_TRUE(plain) << plain.error().to_string();
+  EXPECT_FALSE(std::get<requests::SocketData>(*plain).tls);
+  uint32_t flags = KSCOPE_L7_REC_F_TLS;
+  std::memcpy(raw.data() + offsetof(l7_record_header, flags), &flags, sizeof(flags));
+  auto tls = decode_l7_record(raw);
+  ASSERT_TRUE(tls) << tls.error().to_string();
+  EXPECT_TRUE(std::get<requests::SocketData>(*tls).tls);
+  EXPECT_EQ(std::get<requests::SocketData>(*tls).prefix, "GET /tls HTTP/1.1\r\n");
+  flags = 2;  // no such flag
+  std::memcpy(raw.data() + offsetof(l7_record_header, flags), &flags, sizeof(flags));
+  EXPECT_FALSE(decode_l7_record(raw));
+  auto open = conn_record(KSCOPE_L7_REC_OPEN, 7, 5, 3, KSCOPE_L7_ROLE_CLIENT);
+  flags = KSCOPE_L7_REC_F_TLS;
+  std::memcpy(open.data() + offsetof(l7_record_header, flags), &flags, sizeof(flags));
+  EXPECT_FALSE(decode_l7_record(open)) << "flags belong to data records";
 }
 
 TEST(L7Records, RejectsWhatDoesNotAddUp) {

@@ -41,7 +41,9 @@
 #define KSCOPE_L7_DROP_UNREADABLE 3	  /* the process's buffer could not be read */
 #define KSCOPE_L7_DROP_TRUNCATED 4	  /* fewer bytes captured than allowed (iovec segments) */
 #define KSCOPE_L7_DROP_IO_URING 5	  /* a socket operation submitted through io_uring */
-#define KSCOPE_L7_DROP_MAX 6
+#define KSCOPE_L7_DROP_TLS_FD_UNKNOWN 6  /* SSL_read/SSL_write plaintext whose socket was not learned */
+#define KSCOPE_L7_DROP_TLS_UNSEEN 7	  /* a connection that began with a TLS handshake, no SSL_* call seen */
+#define KSCOPE_L7_DROP_MAX 8
 
 /* Value of the kernel's l7_conns table ((tgid << 32 | fd) -> connection).
  * Userspace writes it too, for connections open before the probe attached
@@ -51,10 +53,20 @@
 struct l7_conn_value {
 	__u64 generation;
 	__u8 role; /* KSCOPE_L7_ROLE_* */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 tls; /* KSCOPE_L7_TLS_* (the kernel ORs them in atomically) */
 };
 
+/* l7_conn_value.tls: what the kernel learned of a connection's TLS. Once
+ * SSL or WIRE is set, the connection's ciphertext is not sent as data. */
+#define KSCOPE_L7_TLS_FIRST_SEEN 1 /* its first data bytes were looked at */
+#define KSCOPE_L7_TLS_WIRE 2	   /* they were a TLS handshake record */
+#define KSCOPE_L7_TLS_SSL 4	   /* an SSL_* call did I/O on it: plaintext comes from the uprobes */
+
 #define KSCOPE_L7_GEN_PREEXISTING (1ULL << 63)
+
+/* l7_record_header.flags */
+#define KSCOPE_L7_REC_F_TLS 1 /* DATA: plaintext from SSL_read/SSL_write, not the socket's bytes */
 
 /* 32 bytes. ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC); generation is
  * unique for the life of the loaded probe, so a (tgid, fd) reused after a
@@ -65,7 +77,7 @@ struct l7_record_header {
 	__u16 size;
 	__u32 tgid;
 	__u32 fd;
-	__u32 pad;
+	__u32 flags; /* KSCOPE_L7_REC_F_* */
 	__u64 generation;
 	__u64 ts_ns;
 };
