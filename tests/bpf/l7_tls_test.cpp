@@ -91,6 +91,7 @@ class L7TlsTest : public ::testing::Test {
     nginx_ = std::make_unique<test::NginxServer>("location / { return 200 \"hello\\n\"; }", /*tls=*/true);
     ASSERT_TRUE(nginx_->ok()) << nginx_->error();
     config_ = test::L7Recorder::capture_config();
+    config_.probes.l7.tls = tls_;
     probe_ = make_l7_capture();
     auto st = recorder_.start(*probe_, config_);
     ASSERT_TRUE(st) << st.error().to_string();
@@ -120,6 +121,7 @@ class L7TlsTest : public ::testing::Test {
 
   std::string url(const std::string& path) { return "https://127.0.0.1:" + std::to_string(nginx_->port()) + path; }
 
+  bool tls_ = true;  // probes.l7.tls, before SetUp
   Config config_;
   std::unique_ptr<test::NginxServer> nginx_;
   std::unique_ptr<L7Probe> probe_;
@@ -245,6 +247,32 @@ TEST_F(L7TlsTest, UnattachedLibsslIsUnseenUntilItsExecIsScanned) {
   std::string reads;
   for (const auto& r : L7Recorder::data(recs, Direction::kRead)) reads += r.prefix;
   EXPECT_EQ(count_of(reads, "HTTP/1.1 200 OK\r\n"), 1u) << reads;
+}
+
+
+// probes.l7.tls off (the default): no libssl is attached, and an HTTPS
+// connection is counted as tls_unseen with none of its ciphertext sent.
+class L7TlsOffTest : public L7TlsTest {
+ protected:
+  void SetUp() override {
+    tls_ = false;
+    L7TlsTest::SetUp();
+  }
+};
+
+TEST_F(L7TlsOffTest, HttpsIsCountedUnseenAndNotCaptured) {
+  const double unseen_before = unseen();
+  pid_t curl = -1;
+  ASSERT_EQ(test::run_with_deadline({"/usr/bin/curl", "-sk", "--http1.1", "-o", "/dev/null", url("/off")}, 10000, &curl),
+            0);
+  EXPECT_EQ(attached(), 0) << "no library attached with probes.l7.tls off";
+  auto client = recorder_.opens(uint32_t(curl), Role::kClient);
+  ASSERT_EQ(client.size(), 1u) << "curl opened one connection";
+  ASSERT_TRUE(recorder_.closed(client[0].conn));
+  EXPECT_TRUE(L7Recorder::data(recorder_.of(client[0].conn), Direction::kWrite).empty()) << "ciphertext was sent";
+  EXPECT_TRUE(L7Recorder::data(recorder_.of(client[0].conn), Direction::kRead).empty()) << "ciphertext was sent";
+  // Both ends of the one connection: curl's and nginx's.
+  EXPECT_GE(unseen() - unseen_before, 2);
 }
 
 }  // namespace

@@ -59,6 +59,7 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   exits.finish();
   auto l7 = probes.section("l7");
   l7.read("enabled", out.l7.enabled);
+  l7.read("tls", out.l7.tls);
   l7.read("capture_bytes", out.l7.capture_bytes, 16, 1024);
   l7.read("max_connections", out.l7.max_connections, 64, 1u << 22);
   l7.read("ring_buffer_bytes", out.l7.ring_buffer_bytes, 1u << 16, 1u << 30);

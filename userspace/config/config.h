@@ -132,6 +132,11 @@ struct L7ProbeConfig {
   // Distinct (service, route template) pairs; later ones are "_OTHER".
   uint32_t max_routes = 500;
   std::vector<L7RoutesConfig> routes;
+  // Plaintext of TLS connections from uprobes on OpenSSL's SSL_read/SSL_write
+  // in every process that maps libssl. Off by default: a uprobe traps twice
+  // per call (bench/l7: nginx over HTTPS went from ~10 to ~110 us of CPU a
+  // request on a VM). Off, TLS connections are counted as tls_unseen.
+  bool tls = false;
   uint32_t capture_bytes = 256;  // first bytes of each read/write kept; at most 1024
   // Connections tracked at once (kernel hash of (process, fd)); past it new
   // ones are not captured and kscope_l7_dropped_total{reason="conn_table_full"} counts them.

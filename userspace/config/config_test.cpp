@@ -33,9 +33,11 @@ TEST(Config, ParsesFields) {
 
 TEST(Config, L7ProbeIsOffByDefaultAndBounded) {
   EXPECT_FALSE(Config{}.probes.l7.enabled);
-  auto cfg = parse_config("probes:\n  l7:\n    enabled: true\n    capture_bytes: 512\n", "x.yaml");
+  EXPECT_FALSE(Config{}.probes.l7.tls);
+  auto cfg = parse_config("probes:\n  l7:\n    enabled: true\n    tls: true\n    capture_bytes: 512\n", "x.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
   EXPECT_TRUE(cfg->probes.l7.enabled);
+  EXPECT_TRUE(cfg->probes.l7.tls);
   EXPECT_EQ(cfg->probes.l7.capture_bytes, 512u);
   auto bad = parse_config("probes:\n  l7:\n    capture_bytes: 4096\n    ring_buffer_bytes: 100000\n", "bad.yaml");
   ASSERT_FALSE(bad.ok());

@@ -56,6 +56,7 @@ class L7ProbeImpl final : public L7Probe {
   std::string_view name() const override { return "l7"; }
 
   Status start(const Config& config) override {
+    tls_enabled_ = config.probes.l7.tls;
     auto first = open_and_load(config, /*btf=*/true);
     if (!first) {
       spdlog::debug("probe=l7 tp_btf failed, trying raw_tp: {}", first.error().to_string());
@@ -235,6 +236,7 @@ class L7ProbeImpl final : public L7Probe {
   // processes that exec'd since (the kernel notes them in l7_execs), or all
   // of /proc again when that table overflowed.
   void attach_tls(bool all) {
+    if (!tls_enabled_) return;  // probes.l7.tls off: TLS connections count as tls_unseen
     const int execs = bpf_map__fd(skel_->maps.l7_execs);
     std::vector<uint32_t> pids;
     uint32_t key = 0;
@@ -403,6 +405,7 @@ class L7ProbeImpl final : public L7Probe {
   std::mutex pending_mu_;
   std::vector<requests::ConnectionEvent> pending_opens_;  // picked up, for the next poll
   L7TlsUprobes tls_;
+  bool tls_enabled_ = false;
   std::atomic<uint64_t> tls_unseen_at_exit_{0};
 };
 
