@@ -592,13 +592,18 @@ int BPF_PROG(handle_sched_process_exit, struct task_struct *p)
 /* exec closed the close-on-exec fds without a close(); which ones is not
  * known here, so the process's connections all end (a socket kept across
  * exec is no longer tracked). */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(handle_sched_process_exec, struct task_struct *p)
+static __always_inline void on_process_exec(struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
 	end_process(tgid);
 	note_exec(tgid); /* a libssl file not attached yet, maybe */
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_sched_process_exec, struct task_struct *p)
+{
+	on_process_exec(p);
 	return 0;
 }
 
@@ -655,9 +660,6 @@ int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_sched_process_exec_raw, struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-
-	end_process(tgid);
-	note_exec(tgid);
+	on_process_exec(p);
 	return 0;
 }
