@@ -17,6 +17,11 @@ namespace {
 // process is looked up in /proc (a short-lived client may be gone by then).
 constexpr std::chrono::milliseconds kPollTimeout{10};
 
+// A connection that opened and sent nothing for this long is forgotten by
+// the protocol router (its first bytes would still route it to the HTTP
+// engine, which counts what it cannot parse).
+constexpr uint64_t kUnroutedIdleNs = 300ull * 1000 * 1000 * 1000;
+
 // The records' clock: libstdc++'s steady_clock is CLOCK_MONOTONIC, as the
 // kernel's bpf_ktime_get_ns.
 uint64_t monotonic_ns() {
@@ -59,7 +64,7 @@ Result<std::unique_ptr<RequestPipeline>> RequestPipeline::create(const Config& c
   if (!l7) return std::unique_ptr<RequestPipeline>();
   auto engine_config = http_engine_config(config);
   if (!engine_config) return engine_config.error();
-  std::unique_ptr<RequestPipeline> pipeline(new RequestPipeline(*l7, std::move(*engine_config), config.breakdown));
+  std::unique_ptr<RequestPipeline> pipeline(new RequestPipeline(*l7, config, std::move(*engine_config)));
   // Before the collector's thread runs the probe's collect(), which reads
   // whether a listener is set.
   RequestPipeline* self = pipeline.get();
@@ -70,22 +75,50 @@ Result<std::unique_ptr<RequestPipeline>> RequestPipeline::create(const Config& c
         // (agent/process_label_cache.h), and forgotten after the engine
         // has seen the close.
         if (e.kind == requests::ConnectionEvent::Kind::kOpen) self->labels_.on_open(e.conn.tgid);
-        self->engine_.on_connection(e);
+        self->router_.on_connection(e);
         if (e.kind == requests::ConnectionEvent::Kind::kClose) self->labels_.on_close(e.conn.tgid);
       },
       [self](const requests::SocketData& d) {
         std::lock_guard lock(self->mu_);
-        self->engine_.on_data(d);
+        self->router_.on_data(d);
       },
   });
   return pipeline;
 }
 
-RequestPipeline::RequestPipeline(L7Probe& probe, requests::HttpEngineConfig config, std::string breakdown)
+namespace {
+
+requests::DbEngineConfig db_engine_config(const Config& config, requests::DbSystem system) {
+  requests::DbEngineConfig out;
+  out.system = system;
+  out.max_connections = config.probes.l7.max_connections;
+  out.max_series = config.probes.l7.max_series;
+  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.max_breakdown = config.max_series;
+  return out;
+}
+
+// Where a connection goes that speaks `engine`'s protocol.
+template <typename Engine>
+requests::ProtocolSink sink_of(Engine& engine) {
+  return {[&engine](const requests::ConnectionEvent& e) { engine.on_connection(e); },
+          [&engine](const requests::SocketData& d) { engine.on_data(d); }};
+}
+
+}  // namespace
+
+// The resolvers are called by the engines, so with mu_ held.
+RequestPipeline::RequestPipeline(L7Probe& probe, const Config& full_config, requests::HttpEngineConfig config)
     : probe_(probe),
-      labels_(std::move(breakdown)),
-      // Called by the engine, so with mu_ held.
-      engine_(std::move(config), [this](uint32_t tgid) { return labels_.labels(tgid); }) {}
+      labels_(full_config.breakdown),
+      engine_(std::move(config), [this](uint32_t tgid) { return labels_.labels(tgid); }),
+      redis_(db_engine_config(full_config, requests::DbSystem::kRedis),
+             [this](uint32_t tgid) { return labels_.labels(tgid); }),
+      postgres_(db_engine_config(full_config, requests::DbSystem::kPostgres),
+                [this](uint32_t tgid) { return labels_.labels(tgid); }),
+      // Indexed by requests::L7Protocol: unknown, http, redis, postgresql.
+      router_({sink_of(engine_), sink_of(engine_), sink_of(redis_), sink_of(postgres_)},
+              full_config.probes.l7.max_connections) {}
 
 RequestPipeline::~RequestPipeline() { stop(); }
 
@@ -121,8 +154,19 @@ void RequestPipeline::append(std::vector<Family>& out) {
   std::vector<Family> families;
   {
     std::lock_guard lock(mu_);
-    engine_.evict_idle(monotonic_ns());
+    const uint64_t now = monotonic_ns();
+    router_.evict_idle(now, kUnroutedIdleNs);
+    engine_.evict_idle(now);
+    redis_.evict_idle(now);
+    postgres_.evict_idle(now);
+    // HTTP first: the database engines add their drops to its family.
     engine_.append(families);
+    redis_.append(families);
+    postgres_.append(families);
+    families.push_back({"kscope_l7_unrouted_connections_total",
+                        "Connections handed to the HTTP engine unrecognised because the protocol router's table "
+                        "(probes.l7.max_connections) was full.",
+                        MetricType::kCounter, {{{}, double(router_.unrouted()), {}}}});
   }
   // One family per name: the engine's drops join the capture's (the
   // probe's collect() ran before the metrics sources).

@@ -1,7 +1,10 @@
 // Request metrics in `kscope run`: the l7 probe's records (probes/l7_probe.h)
-// fed, on a thread of their own, to one HTTP request engine
-// (requests/http_engine.h), whose families join every snapshot. What the
-// metrics mean: docs/requests.md.
+// fed, on a thread of their own, to the request engines: each connection to
+// the one of the protocol its first bytes speak (requests/protocol_router.h):
+// Redis and PostgreSQL to a database engine each (requests/db_engine.h),
+// everything else to the HTTP engine (requests/http_engine.h). Their
+// families join every snapshot. What the metrics mean: docs/requests.md,
+// docs/databases.md.
 //
 // Threads: the poll thread ("kscope-l7") calls the probe's poll(), which
 // calls the listener; the probe's detach() calls it too, on the collector
@@ -22,7 +25,9 @@
 #include "config/config.h"
 #include "loader/probe.h"
 #include "probes/l7_probe.h"
+#include "requests/db_engine.h"
 #include "requests/http_engine.h"
+#include "requests/protocol_router.h"
 
 namespace kscope {
 
@@ -51,13 +56,16 @@ class RequestPipeline {
   void append(std::vector<Family>& out);
 
  private:
-  RequestPipeline(L7Probe& probe, requests::HttpEngineConfig config, std::string breakdown);
+  RequestPipeline(L7Probe& probe, const Config& full_config, requests::HttpEngineConfig config);
   void poll_loop();
 
   L7Probe& probe_;
-  std::mutex mu_;  // guards engine_ and labels_
+  std::mutex mu_;  // guards the engines, router_ and labels_
   ProcessLabelCache labels_;
   requests::HttpEngine engine_;
+  requests::DbEngine redis_;
+  requests::DbEngine postgres_;
+  requests::ProtocolRouter router_;  // last: it calls into the engines
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
