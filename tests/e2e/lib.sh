@@ -70,6 +70,17 @@ config_probe_families() {
     awk '/^probes:/ { p = 1; next } /^[^ #]/ { p = 0 } p && /^  [a-z0-9_]+:/ { sub(/:.*/, ""); sub(/^ +/, ""); print }'
 }
 
+# Waits (10 s at most) until /api/v1/health lists the probe family $1 as up.
+wait_probe_up() {
+  local deadline=$((SECONDS + 10))
+  until curl -fsS "$KSCOPE_URL/api/v1/health" | python3 -c '
+import json, sys
+sys.exit(0 if any(p["name"] == sys.argv[1] and p["up"] for p in json.load(sys.stdin)["probes"]) else 1)' "$1"; do
+    ((SECONDS < deadline)) || { cat "$KSCOPE_LOG"; fail "health never says $1 is up"; }
+    sleep 0.1
+  done
+}
+
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
 

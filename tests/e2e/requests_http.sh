@@ -80,12 +80,7 @@ probes:
         patterns: ["/$word/orders/{id}"]
 YML
 start_kscope --config "$work/kscope.yaml"
-deadline=$((SECONDS + 10))
-until curl -fsS "$KSCOPE_URL/api/v1/health" |
-  python3 -c 'import json,sys; sys.exit(0 if any(p["name"] == "l7" and p["up"] for p in json.load(sys.stdin)["probes"]) else 1)'; do
-  ((SECONDS < deadline)) || { cat "$KSCOPE_LOG"; fail "health never says l7 is up"; }
-  sleep 0.1
-done
+wait_probe_up l7
 
 # The load: several URLs per curl, so keep-alive reuses each connection.
 base="http://127.0.0.1:$port/$word"

@@ -41,12 +41,7 @@ probes:
     capture_bytes: 1024
 YML
 start_kscope --config "$work/kscope.yaml"
-deadline=$((SECONDS + 10))
-until curl -fsS "$KSCOPE_URL/api/v1/health" |
-  python3 -c 'import json,sys; sys.exit(0 if any(p["name"] == "l7" and p["up"] for p in json.load(sys.stdin)["probes"]) else 1)'; do
-  ((SECONDS < deadline)) || { cat "$KSCOPE_LOG"; fail "health never says l7 is up"; }
-  sleep 0.1
-done
+wait_probe_up l7
 
 # The server's truth starts here: every connection below opens after the
 # probe attached, so kscope sees each one from its first byte.
