@@ -228,7 +228,7 @@ TEST(PgEngine, StartupRefusedSslThenQueries) {
   testing::DbFixture f(DbSystem::kPostgres);
   f.request(std::string("\0\0\0\x08\x04\xd2\x16\x2f", 8));  // SSLRequest
   f.response("N");
-  f.request(std::string("\0\0\0\x17\0\x03\0\0user\0bob\0\0", 0x17));
+  f.request(std::string("\0\0\0\x12\0\x03\0\0user\0bob\0\0", 0x12));  // StartupMessage
   f.response(msg('R', std::string(4, '\0')) + msg('K', std::string(8, '\0')) + z());
   f.request(query("begin"));
   f.response(msg('C', std::string("BEGIN\0", 6)) + z());

@@ -175,7 +175,9 @@
   const timeAxis = {
     space: 72,
     incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400],
-    values: (u, splits, axisIdx, space, incr) => splits.map((t) => kfmt.clock(t, incr < 60)),
+    // The filter below leaves null for a tick without a label: no text there
+    // (a clock of null would print the epoch, "00:00:00", at the edge).
+    values: (u, splits, axisIdx, space, incr) => splits.map((t) => (t == null ? '' : kfmt.clock(t, incr < 60))),
     // A tick within half a label of the plot's edge would have its label
     // cut by the canvas (uPlot centres labels on ticks): no label there.
     filter: (u, splits) => splits.map((t) => {
