@@ -129,7 +129,18 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   auto requests = RequestPipeline::create(agent->config_, loaded->probes);
   if (!requests) return requests.error();
   agent->requests_ = std::move(*requests);
-  if (agent->requests_) agent->requests_->start();
+  if (agent->requests_) {
+    // The slow and failed requests join the kernel's events (/api/v1/events).
+    const auto& l7 = agent->config_.probes.l7;
+    if (l7.slow_threshold.count() > 0 || l7.error_events) {
+      RequestEventFilter filter;
+      filter.min_duration_ns = l7.slow_threshold.count() > 0 ? uint64_t(l7.slow_threshold.count()) : UINT64_MAX;
+      filter.errors_regardless_of_duration = l7.error_events;
+      agent->requests_->set_event_sink(filter, l7.events_per_second,
+                                       [a = agent.get()](EventPtr e) { a->events_.publish(std::move(e)); });
+    }
+    agent->requests_->start();
+  }
   agent->collector_ = std::make_unique<Collector>(agent->config_, std::move(loaded->probes),
                                                   std::move(loaded->statuses), agent->store_, dispatch);
   if (agent->requests_) {

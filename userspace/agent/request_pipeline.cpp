@@ -122,6 +122,44 @@ RequestPipeline::RequestPipeline(L7Probe& probe, const Config& full_config, requ
 
 RequestPipeline::~RequestPipeline() { stop(); }
 
+void RequestPipeline::set_event_sink(RequestEventFilter filter, uint32_t per_second,
+                                     std::function<void(EventPtr)> sink) {
+  std::lock_guard lock(mu_);
+  event_filter_ = std::move(filter);
+  event_rate_ = RequestEventRate(per_second);
+  event_sink_ = std::move(sink);
+  auto offer = [this](Event ev) {
+    const auto& r = std::get<RequestEvent>(ev.body);
+    if (!event_filter_.admits(r) || !event_rate_.admit(ev.ts_ns)) return;
+    event_sink_(std::make_shared<const Event>(std::move(ev)));
+  };
+  // Most requests are fast and fine: they are skipped before an event is
+  // built (the filter has the final word).
+  engine_.set_exchange_listener([this, offer](const requests::Exchange& e, std::string_view route) {
+    bool may_be_error = e.status >= 400;
+    if (e.duration_ns() < event_filter_.min_duration_ns &&
+        !(event_filter_.errors_regardless_of_duration && may_be_error)) {
+      return;
+    }
+    offer(http_request_event(e, route, labels_.labels(e.tgid).service));
+  });
+  auto db_listener = [this, offer](const requests::DbExchange& e) {
+    uint64_t d = e.outcome.response_ns - e.outcome.request_ns;
+    if (d < event_filter_.min_duration_ns &&
+        !(event_filter_.errors_regardless_of_duration && !e.outcome.status.empty())) {
+      return;
+    }
+    offer(db_request_event(e, labels_.labels(e.tgid).service));
+  };
+  redis_.set_exchange_listener(db_listener);
+  postgres_.set_exchange_listener(db_listener);
+}
+
+uint64_t RequestPipeline::events_suppressed() {
+  std::lock_guard lock(mu_);
+  return event_rate_.suppressed();
+}
+
 void RequestPipeline::start() {
   thread_ = std::thread([this] {
     name_this_thread("kscope-l7");
@@ -167,6 +205,10 @@ void RequestPipeline::append(std::vector<Family>& out) {
                         "Connections handed to the HTTP engine unrecognised because the protocol router's table "
                         "(probes.l7.max_connections) was full.",
                         MetricType::kCounter, {{{}, double(router_.unrouted()), {}}}});
+    families.push_back({"kscope_l7_events_suppressed_total",
+                        "Slow or failed requests not sent as events because probes.l7.events_per_second was "
+                        "reached (they are in the request metrics all the same).",
+                        MetricType::kCounter, {{{}, double(event_rate_.suppressed()), {}}}});
   }
   // One family per name: the engine's drops join the capture's (the
   // probe's collect() ran before the metrics sources).

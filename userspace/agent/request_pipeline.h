@@ -15,14 +15,17 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "agent/process_label_cache.h"
+#include "agent/request_events.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "events/event_stream.h"
 #include "loader/probe.h"
 #include "probes/l7_probe.h"
 #include "requests/db_engine.h"
@@ -42,6 +45,14 @@ class RequestPipeline {
   static Result<std::unique_ptr<RequestPipeline>> create(const Config& config,
                                                          const std::vector<std::unique_ptr<Probe>>& probes);
   ~RequestPipeline();
+
+  // Requests `filter` admits go to `sink` as events (RequestEvent), at most
+  // `per_second` a second (0: no limit), the rest counted in
+  // events_suppressed(). The sink runs on the poll thread with the
+  // pipeline's lock held: it must not block (EventStream::publish does
+  // not). Call before start().
+  void set_event_sink(RequestEventFilter filter, uint32_t per_second, std::function<void(EventPtr)> sink);
+  uint64_t events_suppressed();
 
   // Starts the poll thread.
   void start();
@@ -65,7 +76,10 @@ class RequestPipeline {
   requests::HttpEngine engine_;
   requests::DbEngine redis_;
   requests::DbEngine postgres_;
-  requests::ProtocolRouter router_;  // last: it calls into the engines
+  requests::ProtocolRouter router_;  // it calls into the engines
+  RequestEventFilter event_filter_;
+  RequestEventRate event_rate_{0};
+  std::function<void(EventPtr)> event_sink_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -11,6 +11,7 @@
 
 #include "agent/agent.h"
 #include "cli/command.h"
+#include "cli/trace_requests.h"
 #include "common/duration.h"
 #include "common/privileges.h"
 #include "events/event_format.h"
@@ -219,14 +220,26 @@ int run_trace(const TraceOptions& o) {
 
 void add_trace_command(CLI::App& app, CommandRunner& selected) {
   auto o = std::make_shared<TraceOptions>();
+  auto r = std::make_shared<RequestTraceOptions>();
   auto* cmd = app.add_subcommand(
       "trace",
-      "Stream slow syscalls (with stacks), TCP retransmits, resets and failed connects, or OOM kills and "
-      "processes ended by a fatal signal, as they happen.");
-  cmd->add_option("what", o->what, "syscalls (default), tcp or exits")
-      ->check(CLI::IsMember({"syscalls", "tcp", "exits"}));
+      "Stream slow syscalls (with stacks), TCP retransmits, resets and failed connects, OOM kills and "
+      "processes ended by a fatal signal, or HTTP requests and database operations, as they happen.");
+  cmd->add_option("what", o->what, "syscalls (default), tcp, exits, http, db or requests (http and db)")
+      ->check(CLI::IsMember({"syscalls", "tcp", "exits", "http", "db", "requests"}));
   cmd->add_option("--min-latency", o->min_latency,
-                  "syscalls: show calls at least this slow (required); tcp: also show connects this slow");
+                  "syscalls: show calls at least this slow (required); tcp: also show connects this slow; "
+                  "http, db, requests: show requests at least this slow");
+  cmd->add_option("--status", r->status,
+                  "http, db, requests: only these statuses, comma-separated: 5xx (a class), 404, 42601 "
+                  "(SQLSTATE), WRONGTYPE (Redis), or error (any failure)");
+  cmd->add_option("--side", r->side, "http, db, requests: only the server or the client side")
+      ->check(CLI::IsMember({"server", "client"}));
+  cmd->add_flag("--tls", r->tls,
+                "http, requests: also decode HTTPS of processes using OpenSSL (uprobes on SSL_read/SSL_write)");
+  cmd->add_option("--capture-bytes", r->capture_bytes,
+                  "http, db, requests: bytes of each read and write looked at (16..1024; default 256)")
+      ->check(CLI::Range(16, 1024));
   cmd->add_option("--pid,-p", o->pid, "Only this process (thread group id)");
   cmd->add_option("--syscall", o->syscalls, "Only these syscalls, comma-separated (e.g. read,write)");
   cmd->add_flag("--stacks", o->stacks, "Add the kernel and user stacks, symbolized");
@@ -235,7 +248,28 @@ void add_trace_command(CLI::App& app, CommandRunner& selected) {
                 "Also syscalls that wait for work: epoll_wait, sleeps, futex waits, accept, "
                 "poll/select that time out (see the README)");
   cmd->add_option("--duration,-d", o->duration, "Stop after this long (default: until Ctrl-C)");
-  cmd->callback([o, &selected] { selected = [o]() { return run_trace(*o); }; });
+  cmd->callback([o, r, cmd, &selected] {
+    if (o->what == "http" || o->what == "db" || o->what == "requests") {
+      for (const char* flag : {"--syscall", "--stacks", "--include-idle"}) {
+        if (cmd->count(flag) != 0) {
+          throw CLI::ValidationError(std::string(flag), "applies to `kscope trace syscalls`, not to " + o->what);
+        }
+      }
+      r->what = o->what;
+      r->min_latency = o->min_latency;
+      r->pid = o->pid;
+      r->json = o->json;
+      r->duration = o->duration;
+      selected = [r]() { return run_request_trace(*r); };
+      return;
+    }
+    for (const char* flag : {"--status", "--side", "--tls", "--capture-bytes"}) {
+      if (cmd->count(flag) != 0) {
+        throw CLI::ValidationError(std::string(flag), "applies to `kscope trace http`, `db` and `requests`");
+      }
+    }
+    selected = [o]() { return run_trace(*o); };
+  });
 }
 
 }  // namespace kscope

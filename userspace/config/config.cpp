@@ -68,6 +68,9 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   }
   l7.read("max_series", out.l7.max_series, 1, 100000);
   l7.read("max_routes", out.l7.max_routes, 1, 100000);
+  l7.read("slow_threshold", out.l7.slow_threshold);
+  l7.read("error_events", out.l7.error_events);
+  l7.read("events_per_second", out.l7.events_per_second, 0, 100000);
   // The patterns' syntax is the request engine's (requests/route_template.h),
   // checked when kscope run builds it; here only the shape.
   l7.each("routes", [&](YamlSection& r) {

@@ -142,6 +142,15 @@ struct L7ProbeConfig {
   // ones are not captured and kscope_l7_dropped_total{reason="conn_table_full"} counts them.
   uint32_t max_connections = 16384;
   uint32_t ring_buffer_bytes = 4u << 20;  // records on their way to userspace; a power of two
+  // Requests at least this slow become events (/api/v1/events); 0: none
+  // by duration.
+  Nanos slow_threshold = std::chrono::seconds(1);
+  // Failed requests become events too (5xx on a server, 4xx/5xx on a
+  // client, any database error).
+  bool error_events = true;
+  // Request events a second at most; the rest are counted
+  // (kscope_l7_events_suppressed_total). 0: no limit.
+  uint32_t events_per_second = 100;
   bool operator==(const L7ProbeConfig&) const = default;
 };
 

@@ -140,6 +140,7 @@ Result<Event> decode_event(std::string_view probe, const void* data, size_t size
 
 std::string_view event_type_name(const Event& e) {
   if (std::holds_alternative<SlowSyscallEvent>(e.body)) return "slow_syscall";
+  if (std::holds_alternative<RequestEvent>(e.body)) return "request";
   if (const auto* x = std::get_if<ExitEvent>(&e.body)) {
     return x->kind == ExitEventKind::kOomKill ? "oom_kill" : "signal_exit";
   }

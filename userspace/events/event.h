@@ -83,11 +83,32 @@ struct ExitEvent {
   uint64_t cgroup_limit_bytes = 0;
 };
 
+// A request or database operation the request engines matched with its
+// answer (agent/request_events.h builds them): not a kernel record, but it
+// travels the same stream as the others. Strings are raw bytes from other
+// processes: escape before output. The path never has its query string.
+struct RequestEvent {
+  std::string protocol;   // "http", "redis", "postgresql"
+  bool server = false;    // seen inside the server (else the client)
+  uint32_t pid = 0;       // thread group id
+  std::string comm;       // the process's name when its connection opened
+  std::string operation;  // HTTP method, or the database operation ("SELECT", "GET")
+  std::string target;     // HTTP: the path; databases: the one table or key space named, or ""
+  std::string route;      // HTTP: http_route
+  std::string status;     // HTTP: the status code; databases: SQLSTATE or error prefix, "" on success
+  bool error = false;     // 5xx for a server, 4xx or 5xx for a client (OTel); any database error
+  bool tls = false;
+  uint64_t duration_ns = 0;
+  // The other end: IPv6 bytes (IPv4-mapped for IPv4); peer_port 0 when unknown.
+  std::array<uint8_t, 16> peer{};
+  uint16_t peer_port = 0;
+};
+
 struct Event {
-  std::string probe;  // "syscalls", "tcp", "exits"
+  std::string probe;  // "syscalls", "tcp", "exits", "l7"
   uint64_t ts_ns = 0;  // CLOCK_MONOTONIC
   uint32_t cpu = 0;
-  std::variant<SlowSyscallEvent, TcpEvent, ExitEvent> body;
+  std::variant<SlowSyscallEvent, TcpEvent, ExitEvent, RequestEvent> body;
 };
 
 // Decodes one ring-buffer record. An error for a record whose type is
@@ -95,7 +116,7 @@ struct Event {
 Result<Event> decode_event(std::string_view probe, const void* data, size_t size);
 
 // "slow_syscall", "retransmit", "reset_sent", "reset_received", "connect",
-// "connect_failed", "oom_kill", "signal_exit".
+// "connect_failed", "oom_kill", "signal_exit", "request".
 std::string_view event_type_name(const Event& e);
 
 // "SIGSEGV", "SIGRTMIN+3"; "SIG<n>" for a number this libc does not name.

@@ -61,6 +61,39 @@ std::string exit_line(const ExitEvent& x) {
   return out;
 }
 
+// A request path as one token: printable, spaces encoded as in a URL.
+std::string path_token(const std::string& path) {
+  std::string out;
+  for (char c : printable(path)) {
+    if (c == ' ') {
+      out += "%20";
+    } else {
+      out += c;
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+// The other end; IPv4-mapped addresses print as IPv4 (format_ip).
+std::string peer_text(const RequestEvent& r) {
+  return r.peer_port == 0 ? "unknown" : format_endpoint(AF_INET6, r.peer, r.peer_port);
+}
+
+// "http server pid=42 comm=nginx peer=127.0.0.1:41234 GET /users/7
+// route=/users/{id} status=503 duration=1.234ms error".
+std::string request_line(const RequestEvent& r) {
+  std::string out = fmt::format(" {} {} pid={} comm={} peer={} {}", printable(r.protocol),
+                                r.server ? "server" : "client", r.pid, comm_token(r.comm), peer_text(r),
+                                comm_token(r.operation));
+  if (!r.target.empty() || r.protocol == "http") out += " " + path_token(r.target);
+  if (!r.route.empty()) out += " route=" + path_token(r.route);
+  if (!r.status.empty()) out += " status=" + comm_token(r.status);
+  out += " duration=" + ms(r.duration_ns);
+  if (r.tls) out += " tls";
+  if (r.error) out += " error";
+  return out;
+}
+
 std::string frame_text(const Frame& f) {
   std::string out = printable(f.function);
   if (f.resolved && f.offset != 0) out += fmt::format("+0x{:x}", f.offset);
@@ -106,6 +139,7 @@ std::string format_event_line(const Event& e, const EventClock& clock) {
     return out;
   }
   if (const auto* x = std::get_if<ExitEvent>(&e.body)) return out + exit_line(*x);
+  if (const auto* r = std::get_if<RequestEvent>(&e.body)) return out + request_line(*r);
   const auto& t = std::get<TcpEvent>(e.body);
   out += " " + format_endpoint(t.family, t.saddr, t.sport) + " -> " + format_endpoint(t.family, t.daddr, t.dport);
   switch (t.kind) {
@@ -172,6 +206,21 @@ nlohmann::json event_to_json(const Event& e, const EventClock& clock, const Even
       j["shmem_rss_bytes"] = x->shmem_rss_bytes;
       j["cgroup_usage_bytes"] = x->cgroup_usage_bytes;
       j["cgroup_limit_bytes"] = x->cgroup_limit_bytes;  // 0: unlimited
+    }
+  } else if (const auto* r = std::get_if<RequestEvent>(&e.body)) {
+    j["protocol"] = sanitize_utf8(r->protocol);
+    j["side"] = r->server ? "server" : "client";
+    j["pid"] = r->pid;
+    j["comm"] = sanitize_utf8(r->comm);
+    j["operation"] = sanitize_utf8(r->operation);
+    j["target"] = sanitize_utf8(r->target);
+    if (r->protocol == "http") j["route"] = sanitize_utf8(r->route);
+    j["status"] = sanitize_utf8(r->status);
+    j["error"] = r->error;
+    j["tls"] = r->tls;
+    j["duration_ns"] = r->duration_ns;
+    if (r->peer_port != 0) {
+      j["peer"] = peer_text(*r);
     }
   } else {
     const auto& t = std::get<TcpEvent>(e.body);

@@ -1,6 +1,6 @@
 // Fan-out of kernel events to any number of consumers (`kscope trace`, the
-// dashboard's WebSocket clients): one publisher thread (the event reader),
-// and per subscriber a bounded queue. A subscriber that falls behind loses
+// dashboard's WebSocket clients): publishers (the event reader, the request
+// pipeline's poll thread), and per subscriber a bounded queue. A subscriber that falls behind loses
 // the newest events, counted on it and in the stream's total, and never
 // slows the publisher or the others.
 //
