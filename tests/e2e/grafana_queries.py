@@ -42,9 +42,10 @@ for v in dash.get('templating', {}).get('list', []):
         assert m, f"variable {v['name']}: not label_values(selector, label): {q['query']}"
         queries.append((f"variable {v['name']}", m.group(1)))
 
-# Metric family names the source exports: "kscope_x" string literals, and
+# Metric family names the source exports: "kscope_x" string literals (and
+# OpenTelemetry's "http_"/"db_"/"rpc_" names of the request engines), and
 # literal prefixes of generated names ("node_memory_" + field + "_bytes").
-literal = re.compile(r'"((?:kscope|node)_[A-Za-z0-9_]*)')
+literal = re.compile(r'"((?:kscope|node|http|db|rpc)_[A-Za-z0-9_]*)')
 exported, prefixes = set(), set()
 for root, _, files in os.walk(os.path.join(source_dir, 'userspace')):
     for f in files:

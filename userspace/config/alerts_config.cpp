@@ -581,6 +581,16 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
                                     "TCP retransmits at {value}/s on this host"));
   rules.back().scope = "host";
   rules.back().for_duration = std::chrono::minutes(5);
+  // Requests each service answered (probes.l7; absent while it is off, so
+  // these stay silent): failures and slowness as its clients see them.
+  rules.push_back(default_threshold("RequestErrorRatioHigh", {"errors.request_error_ratio", "", {}, ""}, 0.05,
+                                    "{value} of the requests {target} served failed (threshold {threshold})"));
+  rules.back().for_duration = std::chrono::minutes(5);
+  with_clear(rules.back(), 0.02);
+  rules.push_back(default_threshold("RequestLatencyHigh", {"latency.request.p99", "", {}, ""}, 1.0,
+                                    "p99 of the requests {target} served is {value} (threshold {threshold})"));
+  rules.back().for_duration = std::chrono::minutes(5);
+  with_clear(rules.back(), 0.5);
   // Kills and crashes are events: any one fires at once (the counter's rate
   // over an interval is above 0 only in the interval it happened), and the
   // cooldown keeps a crash loop to one notification per 10 minutes.

@@ -14,7 +14,7 @@ TEST(AlertsConfig, EmbeddedDefaultEqualsTheBuiltInDefaults) {
   auto cfg = parse_config(default_config_text(), "default.yaml");
   ASSERT_TRUE(cfg) << cfg.error().to_string();
   EXPECT_EQ(cfg->alerts, AlertsConfig{});
-  EXPECT_EQ(cfg->alerts.rules.size(), 10u);
+  EXPECT_EQ(cfg->alerts.rules.size(), 12u);
 }
 
 TEST(AlertsConfig, FullRuleParses) {

@@ -41,6 +41,12 @@ class FakeHost {
   void labeled_counter(const std::string& family, const Labels& labels, double add) {
     labeled_[{family, labels}] += add;
   }
+  // n observations of latency_ns in a histogram series with labels of its
+  // own (the request engines' duration families).
+  void labeled_histogram(const std::string& family, const Labels& labels, int n, uint64_t latency_ns) {
+    Histogram& h = labeled_hist_[{family, labels}];
+    for (int i = 0; i < n; ++i) h.record_ns(latency_ns);
+  }
   // Forgets every counter, as after a probe restart.
   void reset() {
     latency_.clear();
@@ -102,6 +108,12 @@ class FakeHost {
       f.type = MetricType::kCounter;
       f.series.push_back({k.second, v, {}});
     }
+    for (const auto& [k, h] : labeled_hist_) {
+      auto& f = extra[k.first];
+      f.name = k.first;
+      f.type = MetricType::kHistogram;
+      f.series.push_back({k.second, 0, h});
+    }
     for (auto& [n, f] : extra) s->families.push_back(f);
     return s;
   }
@@ -118,6 +130,7 @@ class FakeHost {
   std::map<std::pair<std::string, bool>, Histogram> runq_;
   std::map<std::pair<std::string, std::string>, double> gauges_;
   std::map<std::pair<std::string, Labels>, double> labeled_;
+  std::map<std::pair<std::string, Labels>, Histogram> labeled_hist_;
 };
 
 }  // namespace kscope::testing

@@ -62,6 +62,8 @@ namespace {
 enum class Field {
   kSyscallP50, kSyscallP95, kSyscallP99, kSyscallCount,
   kTcpP50, kTcpP95, kTcpP99, kTcpCount,
+  kRequestP50, kRequestP95, kRequestP99, kRequestCount,
+  kRequestsPerSecond, kRequestErrorsPerSecond, kRequestErrorRatio,
   kSyscallsPerSecond, kReadBytes, kWriteBytes,
   kErrorsPerSecond, kErrorRatio, kRetransmits, kResets,
   kRunqueueP99, kRunqueueLength, kOffcpuRatio, kCpuCores, kCpuUtilization,
@@ -81,6 +83,13 @@ const std::vector<std::pair<std::string, int>>& paths() {
         {"latency.tcp_connect.p95", int(Field::kTcpP95)},
         {"latency.tcp_connect.p99", int(Field::kTcpP99)},
         {"latency.tcp_connect.count", int(Field::kTcpCount)},
+        {"latency.request.p50", int(Field::kRequestP50)},
+        {"latency.request.p95", int(Field::kRequestP95)},
+        {"latency.request.p99", int(Field::kRequestP99)},
+        {"latency.request.count", int(Field::kRequestCount)},
+        {"traffic.requests_per_second", int(Field::kRequestsPerSecond)},
+        {"errors.request_errors_per_second", int(Field::kRequestErrorsPerSecond)},
+        {"errors.request_error_ratio", int(Field::kRequestErrorRatio)},
         {"traffic.syscalls_per_second", int(Field::kSyscallsPerSecond)},
         {"traffic.read_bytes_per_second", int(Field::kReadBytes)},
         {"traffic.write_bytes_per_second", int(Field::kWriteBytes)},
@@ -133,6 +142,13 @@ std::optional<double> field_value(const SignalSet& s, int f) {
     case Field::kTcpP95: return latency_field(s.tcp_connect_latency, 1);
     case Field::kTcpP99: return latency_field(s.tcp_connect_latency, 2);
     case Field::kTcpCount: return latency_field(s.tcp_connect_latency, 3);
+    case Field::kRequestP50: return latency_field(s.request_latency, 0);
+    case Field::kRequestP95: return latency_field(s.request_latency, 1);
+    case Field::kRequestP99: return latency_field(s.request_latency, 2);
+    case Field::kRequestCount: return latency_field(s.request_latency, 3);
+    case Field::kRequestsPerSecond: return s.requests_per_second;
+    case Field::kRequestErrorsPerSecond: return s.request_errors_per_second;
+    case Field::kRequestErrorRatio: return s.request_error_ratio;
     case Field::kSyscallsPerSecond: return s.syscalls_per_second;
     case Field::kReadBytes: return s.read_bytes_per_second;
     case Field::kWriteBytes: return s.write_bytes_per_second;
@@ -172,17 +188,23 @@ nlohmann::json set_json(const SignalSet& s) {
         s.syscall_errors_per_second ? nlohmann::json(s.errors_by_class[i]) : nlohmann::json(nullptr);
   }
   return {
-      {"latency", {{"syscall", latency_json(s.syscall_latency)}, {"tcp_connect", latency_json(s.tcp_connect_latency)}}},
+      {"latency",
+       {{"syscall", latency_json(s.syscall_latency)},
+        {"tcp_connect", latency_json(s.tcp_connect_latency)},
+        {"request", latency_json(s.request_latency)}}},
       {"traffic",
        {{"syscalls_per_second", opt(s.syscalls_per_second)},
         {"read_bytes_per_second", opt(s.read_bytes_per_second)},
-        {"write_bytes_per_second", opt(s.write_bytes_per_second)}}},
+        {"write_bytes_per_second", opt(s.write_bytes_per_second)},
+        {"requests_per_second", opt(s.requests_per_second)}}},
       {"errors",
        {{"syscall_errors_per_second", opt(s.syscall_errors_per_second)},
         {"error_ratio", opt(s.error_ratio)},
         {"by_class", by_class},
         {"tcp_retransmits_per_second", opt(s.tcp_retransmits_per_second)},
-        {"tcp_resets_per_second", opt(s.tcp_resets_per_second)}}},
+        {"tcp_resets_per_second", opt(s.tcp_resets_per_second)},
+        {"request_errors_per_second", opt(s.request_errors_per_second)},
+        {"request_error_ratio", opt(s.request_error_ratio)}}},
       {"saturation",
        {{"runqueue_p99", opt(s.runqueue_p99)},
         {"runqueue_length", opt(s.runqueue_length)},

@@ -24,12 +24,14 @@
 // {
 //   "latency": {
 //     "syscall":     {"p50": 1.2e-06, "p95": 8.0e-06, "p99": 2.1e-05, "count": 1234},  // seconds; count in interval
-//     "tcp_connect": {"p50": ..., "p95": ..., "p99": ..., "count": ...}                 // or null
+//     "tcp_connect": {"p50": ..., "p95": ..., "p99": ..., "count": ...},                // or null
+//     "request":     {"p50": ..., "p95": ..., "p99": ..., "count": ...}   // requests served (HTTP, databases), or null
 //   },
 //   "traffic": {
 //     "syscalls_per_second": 1234.0,
 //     "read_bytes_per_second": 5.0e6,        // read, pread64, readv, preadv*, recv*
-//     "write_bytes_per_second": 1.0e6        // write, pwrite64, writev, pwritev*, send*
+//     "write_bytes_per_second": 1.0e6,       // write, pwrite64, writev, pwritev*, send*
+//     "requests_per_second": 250.0           // requests served; null while request capture is off
 //   },
 //   "errors": {
 //     "syscall_errors_per_second": 3.0,
@@ -37,7 +39,9 @@
 //     "by_class": {"not_found": 2.0, "permission": 0, "would_block": 1.0, "interrupted": 0,
 //                  "connection": 0, "timeout": 0, "resource": 0, "invalid": 0, "other": 0},
 //     "tcp_retransmits_per_second": 0.0,     // null until the tcp probe exports it
-//     "tcp_resets_per_second": 0.0
+//     "tcp_resets_per_second": 0.0,
+//     "request_errors_per_second": 1.0,      // requests served that failed: HTTP 5xx, database errors
+//     "request_error_ratio": 0.004           // of the requests served (0..1), null when none
 //   },
 //   "saturation": {
 //     "runqueue_p99": 4.0e-05,               // seconds waiting to run, p99 over the interval
@@ -59,7 +63,8 @@
 //
 // Rules name a signal by its dotted path in this shape, e.g.
 // "latency.syscall.p99", "traffic.syscalls_per_second",
-// "errors.by_class.not_found", "saturation.runqueue_p99" (see signal_value).
+// "errors.by_class.not_found", "saturation.runqueue_p99",
+// "latency.request.p99", "errors.request_error_ratio" (see signal_value).
 #pragma once
 
 #include <array>
@@ -101,6 +106,12 @@ struct SignalSet {
   // exists but saw nothing in the interval).
   std::optional<LatencySignal> syscall_latency;
   std::optional<LatencySignal> tcp_connect_latency;
+  // Requests served (signals/request_signals.h): absent while request
+  // capture is off.
+  std::optional<LatencySignal> request_latency;
+  std::optional<double> requests_per_second;
+  std::optional<double> request_errors_per_second;
+  std::optional<double> request_error_ratio;  // absent when no request was served
 
   // Traffic, per second.
   std::optional<double> syscalls_per_second;

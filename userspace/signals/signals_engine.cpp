@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "signals/request_signals.h"
 #include "signals/resource_signals.h"
 
 namespace kscope {
@@ -120,6 +121,7 @@ Signals compute_signals(const IntervalPair& p, const SignalsOptions& o) {
   });
 
   add_resource_signals(p, out.host, targets);
+  add_request_signals(p, out.host, targets);
 
   auto finish = [](SignalSet& s) {
     if (s.syscalls_per_second && s.syscall_errors_per_second && *s.syscalls_per_second > 0) {
