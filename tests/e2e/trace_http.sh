@@ -5,15 +5,16 @@
 # strings; --min-latency shows the one slow request on all four sides
 # (curl -> nginx -> backend); the Ctrl-C summary counts what was seen and
 # missed; flags of other trace kinds are refused. Then `kscope run` with
-# probes.l7 on publishes the slow and failed requests on /api/v1/events.
+# probes.l7 on publishes the slow and failed requests on /api/v1/events,
+# and /api/v1/signals carries nginx's request rate and error ratio.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v nginx >/dev/null || fail "nginx missing (scripts/packages.txt: nginx-light)"
 work=$(mktemp -d)
 chmod 755 "$work"
-nginx_pid="" backend_pid="" trace_pid=""
+nginx_pid="" backend_pid="" trace_pid="" load_pid=""
 cleanup() {
-  kill_and_reap $nginx_pid $backend_pid $trace_pid
+  kill_and_reap $load_pid $nginx_pid $backend_pid $trace_pid
   stop_kscope
   rm -rf "$work"
 }
@@ -189,4 +190,38 @@ until out=$(check_events); do
 done
 grep -q secret "$work/events.json" && fail "a query string reached /api/v1/events"
 url_has "$KSCOPE_URL/metrics" '^kscope_l7_events_suppressed_total 0' || fail "kscope_l7_events_suppressed_total missing"
-echo "ok: kscope trace http and request events"
+
+# The request signals: under a steady load of /ok and /unavailable (1 in
+# 4), nginx's target serves requests at a rate and about a quarter of
+# them fail (a batch of four may straddle two intervals).
+load() {
+  local deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
+    curl -sS "$base/ok" "$base/ok" "$base/ok" "$base/unavailable" >/dev/null || true
+    sleep 0.05
+  done
+}
+load &
+load_pid=$!
+check_signals() {
+  curl -fsS "$KSCOPE_URL/api/v1/signals" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+t = [x for x in s["targets"] if x["target"] == "nginx"]
+if not t:
+    print("no nginx target"); sys.exit(1)
+rps = t[0]["traffic"]["requests_per_second"]
+ratio = t[0]["errors"]["request_error_ratio"]
+count = t[0]["latency"]["request"]["count"] if t[0]["latency"]["request"] else 0
+ok = rps is not None and rps > 0 and ratio is not None and count >= 8 and abs(ratio - 0.25) < 0.06  # a batch of 4 may straddle two intervals
+print(f"nginx: {rps} requests/s, error ratio {ratio}, {count} requests in the interval")
+sys.exit(0 if ok else 1)'
+}
+deadline=$((SECONDS + 12))
+until out=$(check_signals); do
+  ((SECONDS < deadline)) || { kill_and_reap $load_pid; echo "$out"; fail "/api/v1/signals lacks nginx's request signals"; }
+  sleep 0.3
+done
+kill_and_reap $load_pid
+echo "$out"
+echo "ok: kscope trace http, request events and request signals"
