@@ -6,7 +6,8 @@
 # (curl -> nginx -> backend); the Ctrl-C summary counts what was seen and
 # missed; flags of other trace kinds are refused. Then `kscope run` with
 # probes.l7 on publishes the slow and failed requests on /api/v1/events,
-# and /api/v1/signals carries nginx's request rate and error ratio.
+# and /api/v1/signals and `kscope top --view services` carry nginx's
+# request rate and error share.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v nginx >/dev/null || fail "nginx missing (scripts/packages.txt: nginx-light)"
@@ -195,7 +196,7 @@ url_has "$KSCOPE_URL/metrics" '^kscope_l7_events_suppressed_total 0' || fail "ks
 # 4), nginx's target serves requests at a rate and about a quarter of
 # them fail (a batch of four may straddle two intervals).
 load() {
-  local deadline=$((SECONDS + 15))
+  local deadline=$((SECONDS + 25))
   while ((SECONDS < deadline)); do
     curl -sS "$base/ok" "$base/ok" "$base/ok" "$base/unavailable" >/dev/null || true
     sleep 0.05
@@ -222,6 +223,25 @@ until out=$(check_signals); do
   ((SECONDS < deadline)) || { kill_and_reap $load_pid; echo "$out"; fail "/api/v1/signals lacks nginx's request signals"; }
   sleep 0.3
 done
+echo "$out"
+# kscope top's services view: nginx's row, its request rate and 5xx share.
+check_top() {
+  "$KSCOPE" top --json --view services --url "$KSCOPE_URL" --interval 2s | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+rows = [r for r in j["rows"] if r["target"] == "nginx"]
+if j["view"] != "services" or not rows:
+    print("no nginx row in", j); sys.exit(1)
+r = rows[0]
+ok = (r["requests_per_second"] or 0) > 0 and r["request_error_ratio"] is not None and abs(r["request_error_ratio"] - 0.25) < 0.06 and (r["request_p99_seconds"] or 0) > 0
+print(f"top services: nginx {r}")
+sys.exit(0 if ok else 1)'
+}
+deadline=$((SECONDS + 10))
+until out=$(check_top); do
+  ((SECONDS < deadline)) || { kill_and_reap $load_pid; echo "$out"; fail "kscope top --view services lacks nginx's requests"; }
+  sleep 0.5
+done
 kill_and_reap $load_pid
 echo "$out"
-echo "ok: kscope trace http, request events and request signals"
+echo "ok: kscope trace http, request events, request signals and kscope top's services"

@@ -50,7 +50,7 @@ int run_top(const TopOptions& o) {
   frame.by = o.by;
   auto view = parse_top_view(o.view);
   if (!view) {
-    std::cerr << "kscope top: invalid --view '" << o.view << "' (processes or cgroups)\n";
+    std::cerr << "kscope top: invalid --view '" << o.view << "' (processes, services or cgroups)\n";
     return 2;
   }
   frame.view = *view;
@@ -138,8 +138,9 @@ void add_top_command(CLI::App& app, CommandRunner& selected) {
   cmd->add_option("--by", opts->by, "the processes view's breakdown label kscope run uses (comm or cgroup)")
       ->capture_default_str();
   cmd->add_option("--view", opts->view,
-                  "processes (golden signals per comm) or cgroups (CPU, throttling, memory, pressure, I/O and OOM "
-                  "kills per cgroup); the v key switches")
+                  "processes (golden signals per comm), services (requests served per comm: rate, 5xx share, "
+                  "p50/p95/p99, database operations; needs probes.l7) or cgroups (CPU, throttling, memory, "
+                  "pressure, I/O and OOM kills per cgroup); the v key switches")
       ->capture_default_str();
   cmd->add_option("--sort", opts->sort,
                   "initial sort column; processes: 1/c CPU cores, 2/s syscalls, 3/l p99 latency, 4/e errors, "

@@ -27,7 +27,7 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
     }
     auto divisor = query(c.divisor, c.divisor_aggregation);
     if (!divisor) return divisor.error();
-    present[i] = merge_ratio(rows, i, *answer, *divisor, key, view.name_labels);
+    present[i] = merge_ratio(rows, i, *answer, *divisor, key, view.name_labels, c.absent_numerator_is_zero);
   }
   // Series stay in the history after their process went quiet (or their
   // cgroup was removed); a row with nothing but zeros is noise on a busy

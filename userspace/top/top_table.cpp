@@ -70,6 +70,32 @@ TopViewInfo processes_view() {
           {}};
 }
 
+TopViewInfo services_view() {
+  // The server side: what each process answered, as its clients see it. A
+  // 4xx is the client's error (OpenTelemetry's rule): only 5xx count.
+  return {TopView::kServices,
+          "services",
+          {
+              {"requests_per_second", 'r', "REQ/s", 9, "HTTP requests served per second",
+               "http_server_request_duration_seconds", "rate", TopFormat::kRate},
+              {"request_error_ratio", 'e', "ERR%", 8, "share of HTTP requests answered 5xx",
+               "http_server_request_duration_seconds{http_response_status_code=~\"5..\"}", "rate",
+               TopFormat::kPercent, "http_server_request_duration_seconds", "rate", true},
+              {"request_p50_seconds", 'm', "P50", 9, "median HTTP request duration",
+               "http_server_request_duration_seconds", "p50", TopFormat::kSeconds},
+              {"request_p95_seconds", 'n', "P95", 9, "p95 HTTP request duration", "http_server_request_duration_seconds",
+               "p95", TopFormat::kSeconds},
+              {"request_p99_seconds", 'l', "P99", 9, "p99 HTTP request duration", "http_server_request_duration_seconds",
+               "p99", TopFormat::kSeconds},
+              {"db_operations_per_second", 'd', "DB/s", 9, "database operations served per second (Redis, PostgreSQL)",
+               "kscope_db_server_operation_duration_seconds", "rate", TopFormat::kRate},
+              {"db_p99_seconds", 'b', "DB p99", 9, "p99 database operation duration",
+               "kscope_db_server_operation_duration_seconds", "p99", TopFormat::kSeconds},
+          },
+          "",
+          {}};
+}
+
 TopViewInfo cgroups_view() {
   // Widths fit the values' formats (cores "12.5", bytes "1023Mi", "100%")
   // so that nine columns leave a name column of 17 at 80 wide.
@@ -166,19 +192,30 @@ TopRow& row_for(std::vector<TopRow>& rows, const Newest& n) {
 
 const TopViewInfo& top_view(TopView view) {
   static const TopViewInfo kProcesses = processes_view();
+  static const TopViewInfo kServices = services_view();
   static const TopViewInfo kCgroups = cgroups_view();
-  return view == TopView::kCgroups ? kCgroups : kProcesses;
+  switch (view) {
+    case TopView::kServices: return kServices;
+    case TopView::kCgroups: return kCgroups;
+    case TopView::kProcesses: break;
+  }
+  return kProcesses;
 }
 
 std::optional<TopView> parse_top_view(std::string_view name) {
-  for (TopView v : {TopView::kProcesses, TopView::kCgroups}) {
+  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kCgroups}) {
     if (name == top_view(v).name) return v;
   }
   return std::nullopt;
 }
 
 TopView next_top_view(TopView view) {
-  return view == TopView::kProcesses ? TopView::kCgroups : TopView::kProcesses;
+  switch (view) {
+    case TopView::kProcesses: return TopView::kServices;
+    case TopView::kServices: return TopView::kCgroups;
+    case TopView::kCgroups: break;
+  }
+  return TopView::kProcesses;
 }
 
 std::string top_key_label(const TopFrame& frame) {
@@ -203,7 +240,7 @@ bool merge_query(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
 
 bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json& numerator,
                  const nlohmann::json& divisor, const std::string& key_label,
-                 const std::vector<const char*>& name_labels) {
+                 const std::vector<const char*>& name_labels, bool absent_numerator_is_zero) {
   auto num = newest_values(numerator, key_label, name_labels);
   auto div = newest_values(divisor, key_label, name_labels);
   if (!num || !div) return false;
@@ -212,6 +249,12 @@ bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
     auto d = std::find_if(div->begin(), div->end(), [&](const Newest& x) { return x.target == n.target; });
     if (d == div->end() || !(d->value > 0) || !std::isfinite(n.value)) continue;
     row_for(rows, n).values[column] = n.value / d->value;
+  }
+  if (absent_numerator_is_zero) {
+    for (const auto& d : *div) {
+      bool has = std::any_of(num->begin(), num->end(), [&](const Newest& x) { return x.target == d.target; });
+      if (!has && d.value > 0) row_for(rows, d).values[column] = 0.0;
+    }
   }
   return true;
 }

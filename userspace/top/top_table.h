@@ -3,9 +3,12 @@
 // terminal size without ever writing a raw byte a watched process (or
 // whoever named a cgroup) chose: names go through printable().
 //
-// Two views, each a fixed list of columns:
+// Three views, each a fixed list of columns:
 //   processes  golden signals per comm (or per cgroup with --by cgroup),
 //              from the probes;
+//   services   the requests each process served (request capture,
+//              probes.l7): HTTP requests per second, the share that
+//              failed (5xx), p50/p95/p99, and database operations;
 //   cgroups    resources per cgroup from the cgroup files (CPU and its limit
 //              and throttling, memory against its limit, pressure, I/O, OOM
 //              kills), named by the service or container the path says.
@@ -22,7 +25,7 @@
 
 namespace kscope {
 
-enum class TopView { kProcesses, kCgroups };
+enum class TopView { kProcesses, kServices, kCgroups };
 
 // The columns of each view, in the order they are drawn.
 enum class TopColumn : size_t { kCpu, kSyscalls, kLatencyP99, kErrors, kBytes, kRunqueueP99, kOffcpu };
@@ -37,7 +40,9 @@ enum class CgroupColumn : size_t {
   kIo,
   kOomKills
 };
+enum class ServiceColumn : size_t { kRequests, kErrorRatio, kP50, kP95, kP99, kDbOperations, kDbP99 };
 constexpr size_t index(TopColumn c) { return static_cast<size_t>(c); }
+constexpr size_t index(ServiceColumn c) { return static_cast<size_t>(c); }
 constexpr size_t index(CgroupColumn c) { return static_cast<size_t>(c); }
 
 inline constexpr size_t kMaxTopColumns = 9;  // the widest view's
@@ -57,11 +62,14 @@ struct TopColumnInfo {
   // the divisor is 0 or missing); nullptr otherwise.
   const char* divisor = nullptr;
   const char* divisor_aggregation = nullptr;
+  // A target the divisor has and the numerator lacks is 0 (a service with
+  // requests and no failed one), not absent.
+  bool absent_numerator_is_zero = false;
 };
 
 struct TopViewInfo {
   TopView view;
-  const char* name;  // "processes", "cgroups": --view and --json
+  const char* name;  // "processes", "services", "cgroups": --view and --json
   std::vector<TopColumnInfo> columns;
   // The label rows are keyed by; empty: the frame's `by` (--by).
   const char* key_label;
@@ -86,7 +94,7 @@ struct TopFrame {
   std::chrono::system_clock::time_point time{};
   double window_seconds = 0;
   TopView view = TopView::kProcesses;
-  std::string by = "comm";  // the processes view's breakdown label
+  std::string by = "comm";  // the processes and services views' breakdown label
   std::vector<TopRow> rows;
   std::array<bool, kMaxTopColumns> present{};  // the metric exists in the history
   size_t sort = 0;  // CPU, the first column of each view: the hot one first
@@ -106,11 +114,12 @@ bool merge_query(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
                  const std::vector<const char*>& name_labels = {});
 
 // A ratio column from two answers: per target, the newest numerator over the
-// newest divisor, absent when the divisor is 0 or missing. Returns whether
+// newest divisor, absent when the divisor is 0 or missing, and when the
+// numerator is missing unless absent_numerator_is_zero. Returns whether
 // both metrics exist.
 bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json& numerator,
                  const nlohmann::json& divisor, const std::string& key_label,
-                 const std::vector<const char*>& name_labels = {});
+                 const std::vector<const char*>& name_labels = {}, bool absent_numerator_is_zero = false);
 
 // Absent values sort last either way; ties by target name.
 void sort_rows(std::vector<TopRow>& rows, size_t column, bool ascending);

@@ -260,7 +260,9 @@ TEST(TopCgroups, ViewsKeysAndJson) {
   EXPECT_EQ(parse_top_view("cgroups"), TopView::kCgroups);
   EXPECT_EQ(parse_top_view("processes"), TopView::kProcesses);
   EXPECT_FALSE(parse_top_view("containers"));
-  EXPECT_EQ(next_top_view(TopView::kProcesses), TopView::kCgroups);
+  EXPECT_EQ(parse_top_view("services"), TopView::kServices);
+  EXPECT_EQ(next_top_view(TopView::kProcesses), TopView::kServices);
+  EXPECT_EQ(next_top_view(TopView::kServices), TopView::kCgroups);
   EXPECT_EQ(next_top_view(TopView::kCgroups), TopView::kProcesses);
   const TopView c = TopView::kCgroups;
   EXPECT_EQ(column_for_key(c, 't'), index(CgroupColumn::kThrottled));
@@ -270,8 +272,9 @@ TEST(TopCgroups, ViewsKeysAndJson) {
   EXPECT_FALSE(column_for_key(c, 's'));  // the processes view's syscalls
   for (char k : {'i', 'v', 'q'}) EXPECT_FALSE(column_for_key(c, k)) << k;
   // Every view's columns fit the row array and have distinct keys.
-  for (TopView v : {TopView::kProcesses, TopView::kCgroups}) {
+  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kCgroups}) {
     const auto& cols = top_view(v).columns;
+    for (char k : {'i', 'v', 'q'}) EXPECT_FALSE(column_for_key(v, k)) << k << " is a command key";
     ASSERT_LE(cols.size(), kMaxTopColumns);
     for (size_t i = 0; i < cols.size(); ++i) {
       EXPECT_LT(std::strlen(cols[i].header), cols[i].width);
@@ -291,6 +294,32 @@ TEST(TopCgroups, ViewsKeysAndJson) {
   EXPECT_DOUBLE_EQ(svc["cpu_throttled_ratio"].get<double>(), 0.9);
   EXPECT_TRUE(svc["io_bytes_per_second"].is_null());
   EXPECT_EQ(j["rows"][1]["name"], "/user.slice");
+}
+
+// The services view: the share of requests that failed is 0 for a service
+// whose requests never failed (no 5xx series at all), not "-".
+TEST(TopServices, ErrorShareIsZeroWithoutA5xxSeries) {
+  TopFrame f;
+  f.view = TopView::kServices;
+  const size_t err = index(ServiceColumn::kErrorRatio);
+  ASSERT_TRUE(merge_ratio(f.rows, err, answer({{"nginx", {2.0}}}), answer({{"nginx", {40.0}}, {"api", {10.0}}}),
+                          "comm", {}, top_view(f.view).columns[err].absent_numerator_is_zero));
+  merge_query(f.rows, index(ServiceColumn::kRequests), answer({{"nginx", {40.0}}, {"api", {10.0}}}), "comm");
+  sort_rows(f.rows, err, false);
+  ASSERT_EQ(f.rows.size(), 2u);
+  EXPECT_EQ(f.rows[0].target, "nginx");
+  EXPECT_DOUBLE_EQ(*f.rows[0].values[err], 0.05);
+  EXPECT_EQ(f.rows[1].target, "api");
+  EXPECT_DOUBLE_EQ(*f.rows[1].values[err], 0.0);
+  // Not for ratios whose numerator must exist (a cgroup's working set).
+  TopFrame g;
+  merge_ratio(g.rows, 0, answer({}), answer({{"api", {10.0}}}), "comm");
+  EXPECT_TRUE(g.rows.empty());
+  f.present.fill(true);
+  auto lines = render_top(f, 100, 10, false);
+  for (const char* h : {"REQ/s", "ERR%", "P50", "P95", "P99", "DB/s", "DB p99"}) {
+    EXPECT_NE(lines[2].find(h), std::string::npos) << h << " in " << lines[2];
+  }
 }
 
 TEST(ValueFormat, BytesPercentAndCounts) {
