@@ -116,6 +116,8 @@ async function shoot(page, name, minColors) {
     await page.waitForFunction(() => window.kscopeState.points >= 12, null, { timeout: 20000 });
     check(true, 'live WebSocket points arrived');
     check(await page.locator('#live.on').count() === 1, 'live indicator is on');
+    // Request capture is off here (probes.l7's default): no empty Services card.
+    check(!(await page.isVisible('#services-card')), 'no Services card without request capture');
     const counts = await page.evaluate(() => Object.fromEntries(Object.entries(window.kscopeState.charts).map(
       ([id, c]) => [id, c.u ? c.data.slice(1).reduce((n, col) => n + col.filter((v) => v != null).length, 0) : -1])));
     console.log('     non-null chart points:', JSON.stringify(counts));

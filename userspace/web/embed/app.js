@@ -11,6 +11,8 @@
     charts: {},      // id -> {u, data, def}
     targets: {},     // signal -> [{labels, value}]
     sortKey: 'cpu',
+    services: [],    // the Services card's rows
+    serviceSort: 'rate',
     by: 'comm',      // the agent's breakdown label; '' with breakdown: none
     topics: [],
     ws: null,
@@ -100,6 +102,20 @@
     cgMem: { name: 'kscope_cgroup_memory_working_set_bytes', aggregation: 'avg', by: CG_BY, limit: 100 },
     cgMemLimit: { name: 'kscope_cgroup_memory_limit_bytes', aggregation: 'avg', by: CG_BY },
     cgOom: { name: 'kscope_cgroup_memory_events_total{event="oom_kill"}', aggregation: 'increase', by: CG_BY },
+  };
+
+  // The Services card (Overview): what each process served, from request
+  // capture (probes.l7). Hidden while kscope exports no request family.
+  const HTTP_SRV = 'http_server_request_duration_seconds';
+  const DB_SRV = 'kscope_db_server_operation_duration_seconds';
+  const serviceQueries = {
+    rate: { name: HTTP_SRV, aggregation: 'rate' },
+    failed: { name: HTTP_SRV + '{http_response_status_code=~"5.."}', aggregation: 'rate' },
+    p50: { name: HTTP_SRV, aggregation: 'p50' },
+    p95: { name: HTTP_SRV, aggregation: 'p95' },
+    p99: { name: HTTP_SRV, aggregation: 'p99' },
+    db: { name: DB_SRV, aggregation: 'rate' },
+    dbP99: { name: DB_SRV, aggregation: 'p99' },
   };
 
   // ---- HTTP with the optional token -------------------------------------
@@ -423,6 +439,48 @@
     }), 'no cgroups read yet (resources.cgroups off, or no cgroup files here: `kscope check`)', 7);
   }
 
+  // ---- Services -------------------------------------------------------------
+  async function loadServices() {
+    const keys = Object.keys(serviceQueries);
+    const got = await Promise.all(keys.map((k) => queryLatest(Object.assign({}, serviceQueries[k],
+      state.by ? { by: state.by, limit: 100 } : {}))));
+    const res = Object.fromEntries(keys.map((k, i) => [k, got[i]]));
+    $('services-card').hidden = res.rate == null && res.db == null;
+    $('services-window').textContent = String(resourceWindow());
+    const rows = new Map();
+    for (const k of keys) {
+      for (const s of res[k] || []) {
+        const name = targetName(s.labels);
+        if (!rows.has(name)) rows.set(name, { target: name });
+        rows.get(name)[k] = s.value;
+      }
+    }
+    // The share of requests answered 5xx: 0 for a service with requests
+    // and no 5xx series, none without requests.
+    for (const r of rows.values()) r.errors = r.rate > 0 ? (r.failed || 0) / r.rate : null;
+    state.services = [...rows.values()].filter((r) => r.rate > 0 || r.db > 0);
+    renderServices();
+  }
+  function renderServices() {
+    const k = state.serviceSort;
+    const list = (state.services || []).slice().sort((a, b) => k === 'target'
+      ? String(a.target).localeCompare(String(b.target)) : (b[k] ?? -1) - (a[k] ?? -1));
+    const sev = (v, warn, bad) => (v == null ? 'num' : v > bad ? 'num bad' : v > warn ? 'num warn' : 'num');
+    fillTable('services-table', list.slice(0, 100).map((r) => ({ key: r.target, cells: [
+      [r.target, 'target', r.target], [kfmt.count(r.rate), 'num'], [kfmt.percent(r.errors), sev(r.errors, 0.01, 0.05)],
+      [kfmt.seconds(r.p50), 'num'], [kfmt.seconds(r.p95), 'num'], [kfmt.seconds(r.p99), sev(r.p99, 0.5, 1)],
+      [kfmt.count(r.db), 'num'], [kfmt.seconds(r.dbP99), 'num']] })),
+    'no requests served in the last ' + resourceWindow() + ' s', 8);
+    $('services-card').dataset.loaded = 'true';
+  }
+  document.querySelectorAll('#services-table th').forEach((th) => {
+    th.onclick = () => {
+      state.serviceSort = th.dataset.key;
+      document.querySelectorAll('#services-table th').forEach((o) => o.classList.toggle('sorted', o === th));
+      renderServices();
+    };
+  });
+
   // ---- Tiles and the targets table --------------------------------------
   function setTile(id, text, sub) {
     $('v-' + id).textContent = text;
@@ -739,7 +797,8 @@
   };
 
   async function loadAll() {
-    await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart(), loadDiskChart(), loadResources()]));
+    await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart(), loadDiskChart(), loadResources(),
+      loadServices()]));
     renderTiles();
     document.body.dataset.loaded = 'true';
   }
@@ -761,6 +820,7 @@
     pollAlerts();
     setInterval(() => { if (!state.topics.includes('alerts')) pollAlerts(); }, 5000);
     setInterval(() => { if ($('resources').classList.contains('active')) loadResources(); }, 5000);
+    setInterval(() => { if ($('overview').classList.contains('active')) loadServices(); }, 5000);
     connect();
     const tab = location.hash.slice(1);
     if (['overview', 'targets', 'resources', 'flame'].includes(tab)) showTab(tab);

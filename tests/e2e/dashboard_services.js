@@ -1,0 +1,57 @@
+// Driven by dashboard_services.sh: node dashboard_services.js URL
+// Checks the Overview's Services card against the load the script drives.
+// Exit 1 on the first broken expectation.
+'use strict';
+const { launchChromium, watchedPage } = require('./browser_page');
+
+const [url] = process.argv.slice(2);
+const failures = [];
+function check(cond, what) {
+  console.log((cond ? 'ok   ' : 'FAIL ') + what);
+  if (!cond) failures.push(what);
+}
+
+(async () => {
+  const browser = await launchChromium();
+  const errors = [];
+  try {
+    const page = await watchedPage(browser, errors);
+    await page.goto(url);
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 15000 });
+    const rowsOf = () => page.evaluate(() => [...document.querySelectorAll('#services-table tbody tr')]
+      .filter((tr) => tr.children.length > 1).map((tr) => [...tr.children].map((td) => td.textContent)));
+    // The card refreshes every 5 s: wait for all three services.
+    await page.waitForFunction(() => {
+      const names = [...document.querySelectorAll('#services-table td.target')].map((td) => td.textContent);
+      return ['nginx', 'redis-server', '<img src=x>'].every((n) => names.includes(n));
+    }, null, { timeout: 25000 }).catch(() => {});
+    check(await page.isVisible('#services-card'), 'the Services card is shown');
+    const rows = await rowsOf();
+    console.log('     services:', JSON.stringify(rows));
+    const row = (name) => rows.find((r) => r[0] === name);
+    const nginx = row('nginx');
+    check(nginx !== undefined, 'nginx has a row');
+    if (nginx) {
+      check(parseFloat(nginx[1]) > 0, `nginx serves requests (${nginx[1]}/s)`);
+      const share = parseFloat(nginx[2]);
+      check(share >= 19 && share <= 31, `about a quarter of nginx's requests are 5xx (${nginx[2]})`);
+      check(/\d/.test(nginx[5]), `nginx has a p99 (${nginx[5]})`);
+    }
+    const redis = row('redis-server');
+    check(redis !== undefined && parseFloat(redis[6]) > 0, `redis-server serves database operations (${redis && redis[6]})`);
+    const hostile = row('<img src=x>');
+    check(hostile !== undefined && hostile[2] === '0%', `the HTML-named server is a row of text with 0% 5xx (${hostile && hostile[2]})`);
+    check(await page.locator('#services-card img').count() === 0, 'no HTML from a process name became an element');
+    // Sort by the 5xx share: nginx first.
+    await page.click('#services-table th[data-key="errors"]');
+    const sorted = await rowsOf();
+    check(sorted.length > 0 && sorted[0][0] === 'nginx', `sorted by 5xx, nginx comes first (${sorted.length && sorted[0][0]})`);
+    check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
+  } finally {
+    await browser.close();
+  }
+  if (failures.length) {
+    console.log(failures.length + ' check(s) failed');
+    process.exit(1);
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
