@@ -252,6 +252,48 @@ TEST(AlertEngine, SloBurnRateNeedsBothWindows) {
   EXPECT_LE(resolved_after, 47);
 }
 
+// Availability of the requests a service served: the failed ones are the
+// observations of the duration histogram whose status matches `bad`.
+TEST(AlertEngine, RequestAvailabilitySloBurnsOn5xxOnly) {
+  RuleConfig r;
+  r.name = "NginxAvailability";
+  r.kind = "slo";
+  r.target = "nginx";
+  r.slo.objective = 0.99;
+  r.slo.kind = "errors";
+  r.slo.metric = "http_server_request_duration_seconds";
+  r.slo.bad = {{"http_response_status_code", "=~5.."}};
+  r.slo.windows = {{std::chrono::seconds(600), std::chrono::seconds(60), 10}};
+  Harness h({r});
+  auto serve = [&](const std::string& comm, const std::string& status, int n) {
+    h.host.labeled_histogram("http_server_request_duration_seconds",
+                             {{"http_response_status_code", status}, {"comm", comm}}, n, 1'000'000);
+  };
+  // 404s are the clients' errors: a service answering half 404s is fine.
+  for (int i = 0; i < 120; ++i) {
+    serve("nginx", "200", 50);
+    serve("nginx", "404", 50);
+    serve("other", "503", 100);  // another target, out of the rule's scope
+    EXPECT_TRUE(h.tick().empty()) << i;
+  }
+  // Half answered 503: a 50x burn on the short window at once; the long
+  // one holds 120 s of 0% and k s of 50%.
+  int fired_after = -1;
+  for (int i = 0; i < 200 && fired_after < 0; ++i) {
+    serve("nginx", "200", 50);
+    serve("nginx", "503", 50);
+    for (const auto& n : h.tick()) {
+      if (n.kind == Notification::Kind::kFiring) {
+        fired_after = i + 1;
+        EXPECT_EQ(n.alert.target, "nginx");
+      }
+    }
+  }
+  // 0.5k / (120 + k) > 0.1 -> k > 30.
+  EXPECT_GE(fired_after, 29);
+  EXPECT_LE(fired_after, 34);
+}
+
 RuleConfig anomaly_rule(const std::string& method) {
   RuleConfig r;
   r.name = "TrafficSpike";

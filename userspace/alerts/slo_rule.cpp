@@ -53,7 +53,10 @@ class BucketWindow {
 
 class SloEvaluator final : public RuleEvaluator {
  public:
-  explicit SloEvaluator(RuleConfig rule) : rule_(std::move(rule)), matchers_(build_matchers(rule_.slo.match)) {
+  explicit SloEvaluator(RuleConfig rule)
+      : rule_(std::move(rule)),
+        matchers_(build_matchers(rule_.slo.match)),
+        bad_matchers_(build_matchers(rule_.slo.bad)) {
     Nanos shortest = Nanos::max(), longest{0};
     for (const auto& w : rule_.slo.windows) {
       shortest = std::min(shortest, w.short_window);
@@ -91,6 +94,20 @@ class SloEvaluator final : public RuleEvaluator {
       };
       add(TargetId{}, g.host);
       for (const auto& [t, h] : g.targets) add(t, h);
+    } else if (!bad_matchers_.empty()) {
+      // Requests: the failed ones are observations of the same histogram
+      // whose series also match `bad`.
+      auto total = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) { return matches(s, false); });
+      auto bad = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) {
+        if (!matches(s, false)) return false;
+        return std::all_of(bad_matchers_.begin(), bad_matchers_.end(), [&](const LabelMatcher& m) { return m.matches(s); });
+      });
+      if (!total.present) return {};
+      record(TargetId{}, double(bad.host.count()), double(total.host.count()));
+      for (const auto& [t, h] : total.targets) {
+        auto it = bad.targets.find(t);
+        record(t, it == bad.targets.end() ? 0 : double(it->second.count()), double(h.count()));
+      }
     } else {
       auto total = histogram_increase(ctx.pair, "kscope_syscall_latency_seconds",
                                       [&](const Series& s) { return matches(s, true); });
@@ -145,6 +162,7 @@ class SloEvaluator final : public RuleEvaluator {
  private:
   RuleConfig rule_;
   std::vector<LabelMatcher> matchers_;
+  std::vector<LabelMatcher> bad_matchers_;  // requests: which observations failed
   Nanos width_{}, span_{};
   std::map<TargetId, BucketWindow> windows_;
 };

@@ -208,6 +208,21 @@ void read_threshold(YamlSection s, ThresholdRule& out) {
   s.finish();
 }
 
+// The request engines' duration families (docs/requests.md,
+// docs/databases.md): OpenTelemetry's names, not kscope_.
+constexpr const char* kRequestHistograms =
+    "http_server_request_duration_seconds, http_client_request_duration_seconds, "
+    "db_client_operation_duration_seconds, kscope_db_server_operation_duration_seconds";
+
+bool is_request_histogram(const std::string& name) {
+  return name == "http_server_request_duration_seconds" || name == "http_client_request_duration_seconds" ||
+         name == "db_client_operation_duration_seconds" || name == "kscope_db_server_operation_duration_seconds";
+}
+
+bool is_latency_histogram(const std::string& name) {
+  return (name.starts_with("kscope_") && name.ends_with("_seconds")) || is_request_histogram(name);
+}
+
 void read_slo(YamlSection s, SloRule& out) {
   std::string objective;
   s.read("objective", objective);
@@ -231,17 +246,34 @@ void read_slo(YamlSection s, SloRule& out) {
     l.read("metric", out.metric);
     l.read_map("match", out.match);
     read_value(l, "under", "duration", out.under_seconds, true);
-    if (!out.metric.starts_with("kscope_") || !out.metric.ends_with("_seconds")) {
-      l.error("metric", "expected a kscope latency histogram (kscope_..._seconds), got '" + out.metric + "'");
+    if (!is_latency_histogram(out.metric)) {
+      l.error("metric", "expected a latency histogram kscope exports (kscope_..._seconds, or a request family: " +
+                            std::string(kRequestHistograms) + "), got '" + out.metric + "'");
     }
   }
   if (errs) {
     out.kind = "errors";
     e.read_map("match", out.match);
+    // Requests: a duration histogram whose `bad` series failed.
+    if (e.has("metric") || e.has("bad")) {
+      e.read("metric", out.metric);
+      e.read_map("bad", out.bad);
+      if (!is_request_histogram(out.metric)) {
+        e.error("metric", "expected a request family (" + std::string(kRequestHistograms) + "), got '" +
+                              out.metric + "'");
+      }
+      if (out.bad.empty()) {
+        e.error("bad", "expected the labels of failed requests, e.g. {http_response_status_code: \"=~5..\"}");
+      }
+    }
   }
   for (const auto& [name, spec] : out.match) {
     auto m = LabelMatcher::parse_spec(name, spec);
     if (!m) (lat ? l : e).error("match", "label " + name + ": " + m.error().message());
+  }
+  for (const auto& [name, spec] : out.bad) {
+    auto m = LabelMatcher::parse_spec(name, spec);
+    if (!m) e.error("bad", "label " + name + ": " + m.error().message());
   }
   l.finish();
   e.finish();

@@ -64,10 +64,14 @@ struct BurnWindow {
 struct SloRule {
   double objective = 0.999;  // fraction of good events
   // "latency": good = observations of `metric` (a histogram) under `under`;
-  // "errors": bad = kscope_syscall_errors_total, total = syscall calls.
+  // "errors": bad = kscope_syscall_errors_total, total = syscall calls; or,
+  // with `bad` set, total = observations of `metric` (a request duration
+  // histogram) and bad = those whose series also match `bad`
+  // (http_response_status_code: "=~5..").
   std::string kind = "latency";
   std::string metric = "kscope_syscall_latency_seconds";
   StringPairs match;
+  StringPairs bad;
   double under_seconds = 0;
   std::vector<BurnWindow> windows;
   bool operator==(const SloRule&) const = default;

@@ -129,6 +129,45 @@ TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
   EXPECT_EQ(std::count(m.begin(), m.end(), '\n') + 1, 12) << m;
 }
 
+// Request SLOs: availability over a request family's failed series, and
+// latency over its histogram; a family kscope does not export is refused.
+TEST(AlertsConfig, RequestSlos) {
+  auto cfg = parse_config(R"(alerts:
+  rules:
+    - name: Availability
+      target: nginx
+      slo: {objective: 99.5%, errors: {metric: http_server_request_duration_seconds,
+                                       bad: {http_response_status_code: "=~5.."}}}
+    - name: Latency
+      slo: {objective: 99%, latency: {metric: http_server_request_duration_seconds, under: 300ms}}
+)",
+                          "ok.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  const auto& a = cfg->alerts.rules;
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].slo.kind, "errors");
+  EXPECT_EQ(a[0].slo.metric, "http_server_request_duration_seconds");
+  EXPECT_EQ(a[0].slo.bad, (StringPairs{{"http_response_status_code", "=~5.."}}));
+  EXPECT_EQ(a[1].slo.metric, "http_server_request_duration_seconds");
+  EXPECT_DOUBLE_EQ(a[1].slo.under_seconds, 0.3);
+
+  auto bad = parse_config(R"(alerts:
+  rules:
+    - name: A
+      slo: {objective: 99%, errors: {metric: http_requests_total, bad: {code: "=~5.."}}}
+    - name: B
+      slo: {objective: 99%, errors: {metric: http_server_request_duration_seconds}}
+    - name: C
+      slo: {objective: 99%, latency: {metric: my_latency_seconds, under: 1s}}
+)",
+                          "bad.yaml");
+  ASSERT_FALSE(bad);
+  const std::string& m = bad.error().message();
+  EXPECT_THAT(m, HasSubstr("alerts.rules[0].slo.errors.metric: expected a request family"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[1].slo.errors.bad: expected the labels of failed requests"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[2].slo.latency.metric: expected a latency histogram kscope exports"));
+}
+
 TEST(AlertsConfig, ChannelSinksParse) {
   auto cfg = parse_config(R"(
 alerts:
