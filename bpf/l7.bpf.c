@@ -82,6 +82,22 @@ struct {
 	__type(value, __u8);
 } l7_procs SEC(".maps");
 
+/* Each process's latest accepted connection, for a child forked to serve
+ * it (PostgreSQL's postmaster accepts, forks a backend, then closes its own
+ * copy): the child inherits the entry at the fork. */
+struct l7_accepted {
+	__u64 generation;
+	__u32 fd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096); /* probes.l7.max_connections / 4 */
+	__type(key, __u32);
+	__type(value, struct l7_accepted);
+} l7_last_accepted SEC(".maps");
+
 /* A write in flight on a tracked socket: its entry, for the exit. */
 struct l7_write_entry {
 	__u64 ts_ns;
@@ -268,6 +284,11 @@ static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
 	}
 	if (!bpf_map_lookup_elem(&l7_procs, &tgid))
 		bpf_map_update_elem(&l7_procs, &tgid, &one, BPF_NOEXIST);
+	if (role == KSCOPE_L7_ROLE_SERVER) {
+		struct l7_accepted a = {.generation = conn.generation, .fd = fd};
+
+		bpf_map_update_elem(&l7_last_accepted, &tgid, &a, BPF_ANY);
+	}
 	fill_header(&r.hdr, KSCOPE_L7_REC_OPEN, sizeof(r), tgid, fd, conn.generation,
 		    bpf_ktime_get_ns());
 	r.role = role;
@@ -551,6 +572,7 @@ static __always_inline void end_process(__u32 tgid)
 {
 	struct l7_record_header h = {};
 
+	bpf_map_delete_elem(&l7_last_accepted, &tgid);
 	if (!bpf_map_lookup_elem(&l7_procs, &tgid))
 		return;
 	bpf_map_delete_elem(&l7_procs, &tgid);
@@ -598,6 +620,41 @@ static __always_inline void on_process_exec(struct task_struct *p)
 
 	end_process(tgid);
 	note_exec(tgid); /* a libssl file not attached yet, maybe */
+}
+
+/* A new process (not a thread) forked by one that just accepted a
+ * connection, still open, gets that connection as its own (a new
+ * generation, role server): servers that fork a child per connection
+ * (PostgreSQL, sshd) accept in the parent and serve in the child, and the
+ * parent closes its copy. Runs in the parent, whose fd names the same
+ * socket. Only the latest accepted fd is passed on: a parent holding many
+ * (a prefork server) forks before it accepts. A child sharing the fd table
+ * (CLONE_FILES) is the parent's fds, not a copy: not tracked. */
+static __always_inline void on_process_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct l7_accepted *a;
+	struct l7_conn_value *conn;
+	__u64 key;
+
+	if (ptgid == ctgid || BPF_CORE_READ(parent, files) == BPF_CORE_READ(child, files))
+		return;
+	a = bpf_map_lookup_elem(&l7_last_accepted, &ptgid);
+	if (!a)
+		return;
+	key = conn_key(ptgid, a->fd);
+	conn = bpf_map_lookup_elem(&l7_conns, &key);
+	if (!conn || conn->generation != a->generation)
+		return;
+	on_open(ctgid, a->fd, KSCOPE_L7_ROLE_SERVER);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_process_fork(parent, child);
+	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -654,6 +711,13 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 {
 	on_process_exit(p);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	on_process_fork(parent, child);
 	return 0;
 }
 
