@@ -229,12 +229,13 @@ PY
 # The window of the query is (t0, now]: one step that holds the pg_sleep
 # SELECTs and none of the earlier ones (in /metrics over a second before t0).
 now=$(date +%s.%N)
+step=$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$now" "$t0")
 for metric in db_client_operation_duration_seconds kscope_db_server_operation_duration_seconds; do
   for agg in increase p50 avg; do
     curl -fsS --get "$KSCOPE_URL/api/v1/query" --data-urlencode "aggregation=$agg" \
       --data-urlencode "name=$metric{db_system_name=\"postgresql\",server_port=\"$port\",db_operation_name=\"SELECT\",db_collection_name=\"\",db_response_status_code=\"\"}" \
       --data-urlencode "start=$now" --data-urlencode "end=$now" \
-      --data-urlencode "step=$(python3 -c "import sys; print(float(sys.argv[1]) - float(sys.argv[2]))" "$now" "$t0")" ||
+      --data-urlencode "step=$step" ||
       fail "/api/v1/query $metric $agg"
     echo
   done
