@@ -256,7 +256,7 @@ static __always_inline int sock_addresses(struct sock *sk, struct l7_conn_record
 	return 1;
 }
 
-static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
+static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role, __u32 parent_tgid)
 {
 	struct l7_conn_record r = {};
 	struct l7_conn_value conn = {};
@@ -292,6 +292,7 @@ static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
 	fill_header(&r.hdr, KSCOPE_L7_REC_OPEN, sizeof(r), tgid, fd, conn.generation,
 		    bpf_ktime_get_ns());
 	r.role = role;
+	r.parent_tgid = parent_tgid;
 	/* Without its OPEN record userspace could not place the data: the
 	 * connection is not tracked (counted as ring_full). */
 	if (l7_output(&r, sizeof(r)))
@@ -526,13 +527,13 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 
 	if (nr == targ_nr_accept || nr == targ_nr_accept4) {
 		if (ret >= 0)
-			on_open(bpf_get_current_pid_tgid() >> 32, (__u32)ret, KSCOPE_L7_ROLE_SERVER);
+			on_open(bpf_get_current_pid_tgid() >> 32, (__u32)ret, KSCOPE_L7_ROLE_SERVER, 0);
 		return;
 	}
 	if (nr == targ_nr_connect) {
 		if (ret == 0 || ret == -EINPROGRESS)
 			on_open(bpf_get_current_pid_tgid() >> 32,
-				(__u32)PT_REGS_PARM1_CORE_SYSCALL(regs), KSCOPE_L7_ROLE_CLIENT);
+				(__u32)PT_REGS_PARM1_CORE_SYSCALL(regs), KSCOPE_L7_ROLE_CLIENT, 0);
 		return;
 	}
 	if (is_write(nr)) {
@@ -647,7 +648,7 @@ static __always_inline void on_process_fork(struct task_struct *parent, struct t
 	conn = bpf_map_lookup_elem(&l7_conns, &key);
 	if (!conn || conn->generation != a->generation)
 		return;
-	on_open(ctgid, a->fd, KSCOPE_L7_ROLE_SERVER);
+	on_open(ctgid, a->fd, KSCOPE_L7_ROLE_SERVER, ptgid);
 }
 
 SEC("tp_btf/sched_process_fork")
