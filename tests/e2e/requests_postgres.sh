@@ -10,6 +10,7 @@
 # SELECTs must fall in the right latency bucket and the error must carry
 # its SQLSTATE.
 source "$(dirname "$0")/lib.sh"
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)"  # db_metrics.py
 require_root
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -n "$pgbin" && -x "$pgbin/initdb" && -x "$pgbin/pgbench" ]] || fail "postgresql missing (scripts/packages.txt)"
@@ -80,6 +81,7 @@ check() {
   curl -fsS "$KSCOPE_URL/metrics" >"$work/metrics.txt" || return 1
   python3 - "$work/metrics.txt" "$work/statements" "$port" "$txns" <<'PY'
 import collections, re, sys
+import db_metrics
 text = open(sys.argv[1], encoding="utf-8").read()
 port, txns = sys.argv[3], int(sys.argv[4])
 truth = collections.Counter()
@@ -101,24 +103,13 @@ for phase in ("init", "simple", "extended", "prepared"):
         # counts the preparation as PREPARE).
         calls[("BEGIN", "")] = calls[("END", "")] = 2 * txns
     truth += calls
-label = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 sides = {"server": collections.Counter(), "client": collections.Counter()}
-for line in text.splitlines():
-    m = re.match(r'^(db_client_operation_duration_seconds|kscope_db_server_operation_duration_seconds)_count\{(.*)\} (\S+)$', line)
-    if not m:
+for side, kind, l, n in db_metrics.samples(text, "postgresql", port):
+    if kind != "count" or l.get("db_response_status_code", ""):
         continue
-    l = dict(label.findall(m.group(2)))
-    if l.get("db_system_name") != "postgresql" or l.get("server_port") != port:
+    if side == "server" and l.get("comm") != "postgres":
         continue
-    if l.get("db_response_status_code", ""):
-        continue
-    if m.group(1).startswith("kscope_db_server"):
-        if l.get("comm") != "postgres":
-            continue
-        side = sides["server"]
-    else:
-        side = sides["client"]
-    side[(l.get("db_operation_name", ""), l.get("db_collection_name", ""))] += int(float(m.group(3)))
+    sides[side][(l.get("db_operation_name", ""), l.get("db_collection_name", ""))] += n
 problems = []
 # 3 runs of 2 clients: each transaction is BEGIN, 3 UPDATEs, a SELECT, an
 # INSERT and END; pg_stat_statements must have seen them all.
@@ -131,8 +122,7 @@ for key, n in sorted(truth.items()):
         if got[key] != n:
             problems.append(f"{name} {key}: kscope {got[key]}, pg_stat_statements {n}")
 if problems:
-    problems += [l for l in text.splitlines()
-                 if l.startswith('kscope_l7_dropped_total{protocol="postgresql"') and not l.endswith(" 0")]
+    problems += db_metrics.nonzero_drops(text, "postgresql")
     print("\n".join(problems))
     sys.exit(1)
 PY
@@ -151,24 +141,17 @@ why=$(check) || fail "after one more interval: $why"
 # JSON: {"server": {"count": n, "le": {"0.05": n, ...}}, "client": ...}.
 series() {
   curl -fsS "$KSCOPE_URL/metrics" | python3 -c '
-import json, re, sys
+import json, sys
+import db_metrics
 port, op, status = sys.argv[1:4]
-label = re.compile(r"([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")
 out = {"server": {"count": 0, "le": {}}, "client": {"count": 0, "le": {}}}
-for line in sys.stdin.read().splitlines():
-    m = re.match(r"^(db_client_operation_duration_seconds|kscope_db_server_operation_duration_seconds)_(count|bucket)\{(.*)\} (\S+)$", line)
-    if not m:
+for side, kind, l, n in db_metrics.samples(sys.stdin.read(), "postgresql", port):
+    if (l.get("db_operation_name"), l.get("db_collection_name", ""), l.get("db_response_status_code", "")) != (op, "", status):
         continue
-    l = dict(label.findall(m.group(3)))
-    if (l.get("db_system_name"), l.get("server_port"), l.get("db_operation_name"),
-            l.get("db_collection_name", ""), l.get("db_response_status_code", "")) != ("postgresql", port, op, "", status):
-        continue
-    side = out["server" if m.group(1).startswith("kscope_db_server") else "client"]
-    n = int(float(m.group(4)))
-    if m.group(2) == "count":
-        side["count"] += n
+    if kind == "count":
+        out[side]["count"] += n
     else:
-        side["le"][l["le"]] = side["le"].get(l["le"], 0) + n
+        out[side]["le"][l["le"]] = out[side]["le"].get(l["le"], 0) + n
 print(json.dumps(out))' "$port" "$@"
 }
 
