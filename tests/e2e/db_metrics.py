@@ -29,3 +29,10 @@ def nonzero_drops(text, protocol):
     """The kscope_l7_dropped_total lines of `protocol` that are not 0."""
     prefix = 'kscope_l7_dropped_total{protocol="%s"' % protocol
     return [l for l in text.splitlines() if l.startswith(prefix) and not l.endswith(" 0")]
+
+
+def exit_if(problems, text, protocol):
+    """With problems: prints them and the protocol's drops, and exits 1."""
+    if problems:
+        print("\n".join(problems + nonzero_drops(text, protocol)))
+        raise SystemExit(1)

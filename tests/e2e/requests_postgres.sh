@@ -121,21 +121,10 @@ for key, n in sorted(truth.items()):
     for name, got in sides.items():
         if got[key] != n:
             problems.append(f"{name} {key}: kscope {got[key]}, pg_stat_statements {n}")
-if problems:
-    problems += db_metrics.nonzero_drops(text, "postgresql")
-    print("\n".join(problems))
-    sys.exit(1)
+db_metrics.exit_if(problems, text, "postgresql")
 PY
 }
-# Counts only grow: poll until they match or the deadline passes (a count
-# above the truth fails too, after one more interval).
-deadline=$((SECONDS + 15))
-until why=$(check); do
-  ((SECONDS < deadline)) || fail "postgresql requests in /metrics differ from pg_stat_statements: $why"
-  sleep 0.5
-done
-sleep 1.2
-why=$(check) || fail "after one more interval: $why"
+settled 15 "postgresql requests in /metrics differ from pg_stat_statements" check
 
 # The series of one operation (no table) for this port, both sides, as
 # JSON: {"server": {"count": n, "le": {"0.05": n, ...}}, "client": ...}.
@@ -185,11 +174,7 @@ if problems:
     sys.exit(1)
 PY
 }
-deadline=$((SECONDS + 15))
-until why=$(growth); do
-  ((SECONDS < deadline)) || fail "pg_sleep SELECTs and the syntax error: $why"
-  sleep 0.5
-done
+settled 15 "pg_sleep SELECTs and the syntax error" growth
 after=$(series SELECT "")
 
 # Latency. No pg_sleep(0.05) can take less than 50 ms: none is at or below

@@ -83,20 +83,9 @@ for op, errors in (("SET", ""), ("GET", ""), ("LPUSH", "WRONGTYPE")):
                 problems.append(f"{side} {key}: kscope {got[key]}, redis {n}")
 if truth.get("SET", (0, 0))[0] < 1200:
     problems.append(f"commandstats shows {truth.get('SET')} SETs, the load sent at least 1201")
-if problems:
-    problems += db_metrics.nonzero_drops(text, "redis")
-    print("\n".join(problems))
-    sys.exit(1)
+db_metrics.exit_if(problems, text, "redis")
 PY
 }
-# Counts only grow: poll until they match or the deadline passes (a count
-# above the truth fails too, at the end).
-deadline=$((SECONDS + 10))
-until why=$(check); do
-  ((SECONDS < deadline)) || fail "redis requests in /metrics differ from INFO commandstats: $why"
-  sleep 0.5
-done
-sleep 1.2
-why=$(check) || fail "after one more interval: $why"
+settled 10 "redis requests in /metrics differ from INFO commandstats" check
 grep -q '^kscope_l7_dropped_total{protocol="redis",reason=' "$work/metrics.txt" || fail "no redis drop series"
 echo "ok: redis SET/GET/LPUSH(WRONGTYPE) counted as INFO commandstats counted them, both sides"
