@@ -47,6 +47,9 @@ runuser -u postgres -- "$pgbin/pg_ctl" -D "$data" -l "$work/pg.log" -w -t 20 \
 sql() { "$pgbin/psql" -X -q -A -t -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
 sql -c 'create extension pg_stat_statements' >/dev/null
 
+# The default capture (256 bytes) holds each of pgbench's messages whole;
+# only pgbench -i's COPY data is cut (its batches are counted as
+# truncated, and COPY is not compared).
 cat >"$work/kscope.yaml" <<YML
 interval: 1s
 probes:
