@@ -641,6 +641,10 @@ static __always_inline void on_process_fork(struct task_struct *parent, struct t
 
 	if (ptgid == ctgid || BPF_CORE_READ(parent, files) == BPF_CORE_READ(child, files))
 		return;
+	/* A pid filter names one process: its children are others. (A cgroup
+	 * filter passes the child, which starts in its parent's cgroup.) */
+	if (targ_tgid && ctgid != targ_tgid)
+		return;
 	a = bpf_map_lookup_elem(&l7_last_accepted, &ptgid);
 	if (!a)
 		return;
