@@ -82,6 +82,22 @@ struct {
 	__type(value, __u8);
 } l7_procs SEC(".maps");
 
+/* Each process's latest accepted connection, for a child forked to serve
+ * it (PostgreSQL's postmaster accepts, forks a backend, then closes its own
+ * copy): the child inherits the entry at the fork. */
+struct l7_accepted {
+	__u64 generation;
+	__u32 fd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096); /* probes.l7.max_connections / 4 */
+	__type(key, __u32);
+	__type(value, struct l7_accepted);
+} l7_last_accepted SEC(".maps");
+
 /* A write in flight on a tracked socket: its entry, for the exit. */
 struct l7_write_entry {
 	__u64 ts_ns;
@@ -240,7 +256,7 @@ static __always_inline int sock_addresses(struct sock *sk, struct l7_conn_record
 	return 1;
 }
 
-static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
+static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role, __u32 parent_tgid)
 {
 	struct l7_conn_record r = {};
 	struct l7_conn_value conn = {};
@@ -268,9 +284,15 @@ static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role)
 	}
 	if (!bpf_map_lookup_elem(&l7_procs, &tgid))
 		bpf_map_update_elem(&l7_procs, &tgid, &one, BPF_NOEXIST);
+	if (role == KSCOPE_L7_ROLE_SERVER) {
+		struct l7_accepted a = {.generation = conn.generation, .fd = fd};
+
+		bpf_map_update_elem(&l7_last_accepted, &tgid, &a, BPF_ANY);
+	}
 	fill_header(&r.hdr, KSCOPE_L7_REC_OPEN, sizeof(r), tgid, fd, conn.generation,
 		    bpf_ktime_get_ns());
 	r.role = role;
+	r.parent_tgid = parent_tgid;
 	/* Without its OPEN record userspace could not place the data: the
 	 * connection is not tracked (counted as ring_full). */
 	if (l7_output(&r, sizeof(r)))
@@ -505,13 +527,13 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 
 	if (nr == targ_nr_accept || nr == targ_nr_accept4) {
 		if (ret >= 0)
-			on_open(bpf_get_current_pid_tgid() >> 32, (__u32)ret, KSCOPE_L7_ROLE_SERVER);
+			on_open(bpf_get_current_pid_tgid() >> 32, (__u32)ret, KSCOPE_L7_ROLE_SERVER, 0);
 		return;
 	}
 	if (nr == targ_nr_connect) {
 		if (ret == 0 || ret == -EINPROGRESS)
 			on_open(bpf_get_current_pid_tgid() >> 32,
-				(__u32)PT_REGS_PARM1_CORE_SYSCALL(regs), KSCOPE_L7_ROLE_CLIENT);
+				(__u32)PT_REGS_PARM1_CORE_SYSCALL(regs), KSCOPE_L7_ROLE_CLIENT, 0);
 		return;
 	}
 	if (is_write(nr)) {
@@ -551,6 +573,7 @@ static __always_inline void end_process(__u32 tgid)
 {
 	struct l7_record_header h = {};
 
+	bpf_map_delete_elem(&l7_last_accepted, &tgid);
 	if (!bpf_map_lookup_elem(&l7_procs, &tgid))
 		return;
 	bpf_map_delete_elem(&l7_procs, &tgid);
@@ -598,6 +621,45 @@ static __always_inline void on_process_exec(struct task_struct *p)
 
 	end_process(tgid);
 	note_exec(tgid); /* a libssl file not attached yet, maybe */
+}
+
+/* A new process (not a thread) forked by one that just accepted a
+ * connection, still open, gets that connection as its own (a new
+ * generation, role server): servers that fork a child per connection
+ * (PostgreSQL, sshd) accept in the parent and serve in the child, and the
+ * parent closes its copy. Runs in the parent, whose fd names the same
+ * socket. Only the latest accepted fd is passed on: a parent holding many
+ * (a prefork server) forks before it accepts. A child sharing the fd table
+ * (CLONE_FILES) is the parent's fds, not a copy: not tracked. */
+static __always_inline void on_process_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct l7_accepted *a;
+	struct l7_conn_value *conn;
+	__u64 key;
+
+	if (ptgid == ctgid || BPF_CORE_READ(parent, files) == BPF_CORE_READ(child, files))
+		return;
+	/* A pid filter names one process: its children are others. (A cgroup
+	 * filter passes the child, which starts in its parent's cgroup.) */
+	if (targ_tgid && ctgid != targ_tgid)
+		return;
+	a = bpf_map_lookup_elem(&l7_last_accepted, &ptgid);
+	if (!a)
+		return;
+	key = conn_key(ptgid, a->fd);
+	conn = bpf_map_lookup_elem(&l7_conns, &key);
+	if (!conn || conn->generation != a->generation)
+		return;
+	on_open(ctgid, a->fd, KSCOPE_L7_ROLE_SERVER, ptgid);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_process_fork(parent, child);
+	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -654,6 +716,13 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 {
 	on_process_exit(p);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	on_process_fork(parent, child);
 	return 0;
 }
 

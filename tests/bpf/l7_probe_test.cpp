@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -300,6 +301,61 @@ TEST_F(L7ProbeTest, AcceptWithoutAddressStillKnowsThePeer) {
   auto r = data(recs, Direction::kRead);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].prefix, "PING");
+}
+
+// Accept, fork, close in the parent, serve in the child (PostgreSQL's
+// postmaster and its backends): the child's reads and writes are its own
+// connection's, role server, and the parent's copy ends with no data.
+TEST_F(L7ProbeTest, ForkedChildServesTheAcceptedConnection) {
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(lfd, 4), 0);
+  socklen_t len = sizeof(a);
+  getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  sockaddr_in cl{};
+  len = sizeof(cl);
+  getsockname(c, reinterpret_cast<sockaddr*>(&cl), &len);
+  int s = accept(lfd, nullptr, nullptr);
+  ASSERT_GE(s, 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char buf[8];
+    const bool ok = read(s, buf, sizeof(buf)) == 4 && write(s, "PONG", 4) == 4;
+    _exit(ok ? 0 : 1);
+  }
+  close(s);
+  ASSERT_EQ(write(c, "PING", 4), 4);
+  char buf[8];
+  EXPECT_EQ(read(c, buf, sizeof(buf)), 4);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(c);
+  close(lfd);
+
+  auto served = opens(uint32_t(child), Role::kServer, ntohs(cl.sin_port));
+  ASSERT_EQ(served.size(), 1u);
+  EXPECT_EQ(served[0].local.port, ntohs(a.sin_port));
+  ASSERT_TRUE(closed(served[0].conn));  // the child exited
+  auto recs = of(served[0].conn);
+  expect_well_formed(recs);
+  auto r = data(recs, Direction::kRead);
+  auto w = data(recs, Direction::kWrite);
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(r[0].prefix, "PING");
+  EXPECT_EQ(w[0].prefix, "PONG");
+  EXPECT_EQ(w[0].role, Role::kServer);
+  auto accepted = opens(uint32_t(getpid()), Role::kServer, ntohs(cl.sin_port));
+  ASSERT_EQ(accepted.size(), 1u);
+  ASSERT_TRUE(closed(accepted[0].conn));
+  EXPECT_EQ(of(accepted[0].conn).size(), 2u) << "the parent's copy: open and close, no data";
 }
 
 // A connection open before the probe attached is picked up on both ends,

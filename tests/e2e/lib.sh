@@ -81,6 +81,21 @@ sys.exit(0 if any(p["name"] == sys.argv[1] and p["up"] for p in json.load(sys.st
   done
 }
 
+# settled SECONDS MESSAGE CHECK: runs the function CHECK (which prints why
+# it fails) every 0.5 s until it succeeds, failing the test with MESSAGE
+# and CHECK's words after SECONDS; then once more a collector interval
+# later, so that a count that only grows cannot pass on its way above the
+# truth.
+settled() {
+  local deadline=$((SECONDS + $1)) why
+  until why=$("$3"); do
+    ((SECONDS < deadline)) || fail "$2: $why"
+    sleep 0.5
+  done
+  sleep 1.2
+  why=$("$3") || fail "$2, one interval later: $why"
+}
+
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
 

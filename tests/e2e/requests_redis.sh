@@ -7,6 +7,7 @@
 # side (kscope_db_server_operation_duration_seconds, comm redis-server) and
 # on the client side (db_client_operation_duration_seconds to that port).
 source "$(dirname "$0")/lib.sh"
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)"  # db_metrics.py
 require_root
 command -v redis-server >/dev/null || fail "redis-server missing (scripts/packages.txt)"
 command -v redis-benchmark >/dev/null || fail "redis-benchmark missing (scripts/packages.txt: redis-tools)"
@@ -57,6 +58,7 @@ check() {
   curl -fsS "$KSCOPE_URL/metrics" >"$work/metrics.txt" || return 1
   python3 - "$work/metrics.txt" "$work/commandstats.txt" "$port" <<'PY'
 import collections, re, sys
+import db_metrics
 text = open(sys.argv[1], encoding="utf-8").read()
 port = sys.argv[3]
 truth = {}
@@ -65,20 +67,12 @@ for line in open(sys.argv[2]):
     if m:
         calls, failed = int(m.group(2)), int(m.group(3))
         truth[m.group(1).upper()] = (calls - failed, failed)
-label = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 server, client = collections.Counter(), collections.Counter()
-for line in text.splitlines():
-    m = re.match(r'^(db_client_operation_duration_seconds|kscope_db_server_operation_duration_seconds)_count\{(.*)\} (\S+)$', line)
-    if not m:
-        continue
-    l = dict(label.findall(m.group(2)))
-    if l.get("db_system_name") != "redis":
+for side, kind, l, n in db_metrics.samples(text, "redis", port):
+    if kind != "count" or (side == "server" and l.get("comm") != "redis-server"):
         continue
     key = (l.get("db_operation_name"), l.get("db_response_status_code", ""))
-    if m.group(1).startswith("kscope_db_server") and l.get("comm") == "redis-server":
-        server[key] += int(float(m.group(3)))
-    elif m.group(1).startswith("db_client") and l.get("server_port") == port:
-        client[key] += int(float(m.group(3)))
+    (server if side == "server" else client)[key] += n
 problems = []
 for op, errors in (("SET", ""), ("GET", ""), ("LPUSH", "WRONGTYPE")):
     ok, failed = truth.get(op, (0, 0))
@@ -89,21 +83,9 @@ for op, errors in (("SET", ""), ("GET", ""), ("LPUSH", "WRONGTYPE")):
                 problems.append(f"{side} {key}: kscope {got[key]}, redis {n}")
 if truth.get("SET", (0, 0))[0] < 1200:
     problems.append(f"commandstats shows {truth.get('SET')} SETs, the load sent at least 1201")
-if problems:
-    problems += [l for l in text.splitlines()
-                 if l.startswith('kscope_l7_dropped_total{protocol="redis"') and not l.endswith(" 0")]
-    print("\n".join(problems))
-    sys.exit(1)
+db_metrics.exit_if(problems, text, "redis")
 PY
 }
-# Counts only grow: poll until they match or the deadline passes (a count
-# above the truth fails too, at the end).
-deadline=$((SECONDS + 10))
-until why=$(check); do
-  ((SECONDS < deadline)) || fail "redis requests in /metrics differ from INFO commandstats: $why"
-  sleep 0.5
-done
-sleep 1.2
-why=$(check) || fail "after one more interval: $why"
+settled 10 "redis requests in /metrics differ from INFO commandstats" check
 grep -q '^kscope_l7_dropped_total{protocol="redis",reason=' "$work/metrics.txt" || fail "no redis drop series"
 echo "ok: redis SET/GET/LPUSH(WRONGTYPE) counted as INFO commandstats counted them, both sides"

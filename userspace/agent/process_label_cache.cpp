@@ -45,11 +45,13 @@ requests::ProcessLabels ProcessLabelCache::read(uint32_t tgid) const {
   return out;
 }
 
-void ProcessLabelCache::on_open(uint32_t tgid) {
+void ProcessLabelCache::on_open(uint32_t tgid, uint32_t parent_tgid) {
   auto it = cache_.find(tgid);
   if (it == cache_.end()) {
     if (cache_.size() >= max_) return;  // read when its requests come
-    it = cache_.emplace(tgid, Entry{read(tgid), 0}).first;
+    requests::ProcessLabels l = read(tgid);
+    if (l.service == kUnknownProcess && parent_tgid != 0) l = labels(parent_tgid);
+    it = cache_.emplace(tgid, Entry{std::move(l), 0}).first;
   }
   ++it->second.open;
 }

@@ -31,8 +31,11 @@ class ProcessLabelCache {
   explicit ProcessLabelCache(std::string breakdown, std::string proc_root = "/proc", size_t max_processes = 65536)
       : breakdown_(std::move(breakdown)), proc_root_(std::move(proc_root)), max_(max_processes) {}
 
-  // A connection of `tgid` opened / closed.
-  void on_open(uint32_t tgid);
+  // A connection of `tgid` opened / closed. `parent_tgid` (not 0): a fork
+  // handed the connection from that process to `tgid`, whose labels are
+  // its parent's when it is gone already (a fork keeps comm and cgroup,
+  // and its connections stop being followed at exec).
+  void on_open(uint32_t tgid, uint32_t parent_tgid = 0);
   void on_close(uint32_t tgid);
 
   // The labels of `tgid`: the cached ones while it has connections open,

@@ -44,6 +44,24 @@ TEST(ProcessLabelCache, KeepsLabelsWhileConnectionsAreOpen) {
   EXPECT_EQ(cache.cached(), 0u);
 }
 
+// A PostgreSQL backend forked for one short connection may exit before
+// kscope reads its open: its labels are its parent's (the postmaster's).
+TEST(ProcessLabelCache, AForkedChildAlreadyGoneTakesItsParentsLabels) {
+  testing::TempDir proc;
+  proc.write("100/comm", "postgres\n");
+  proc.write("101/comm", "postgres: idle\n");
+  ProcessLabelCache cache("comm", proc.path());
+  cache.on_open(100);
+  cache.on_open(102, 100);  // gone already
+  cache.on_open(101, 100);  // alive: read itself
+  cache.on_close(100);      // the parent closed its copy
+  EXPECT_EQ(cache.labels(102).service, "postgres");
+  EXPECT_EQ(cache.labels(102).breakdown, "postgres");
+  EXPECT_EQ(cache.labels(101).service, "postgres: idle");
+  cache.on_open(103, 999);  // neither readable
+  EXPECT_EQ(cache.labels(103).service, kUnknownProcess);
+}
+
 TEST(ProcessLabelCache, IsBounded) {
   testing::TempDir proc;
   for (int pid : {1, 2, 3}) proc.write(std::to_string(pid) + "/comm", "p" + std::to_string(pid) + "\n");

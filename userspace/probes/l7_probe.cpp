@@ -103,6 +103,7 @@ class L7ProbeImpl final : public L7Probe {
     connections_.close_all(monotonic_ns(), listener_);
     clear_map(skel_->maps.l7_conns);
     clear_map(skel_->maps.l7_procs);
+    clear_map(skel_->maps.l7_last_accepted);
     return ok_status();
   }
 
@@ -178,11 +179,11 @@ class L7ProbeImpl final : public L7Probe {
     if (!skel_) return libbpf_error("probe l7: open failed", -errno);
     auto* s = skel_.get();
     for (auto* p : {s->progs.handle_sys_enter, s->progs.handle_sys_exit, s->progs.handle_sched_process_exit,
-                    s->progs.handle_sched_process_exec}) {
+                    s->progs.handle_sched_process_exec, s->progs.handle_sched_process_fork}) {
       bpf_program__set_autoload(p, btf);
     }
-    for (auto* p : {s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw,
-                    s->progs.handle_sched_process_exit_raw, s->progs.handle_sched_process_exec_raw}) {
+    for (auto* p : {s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw, s->progs.handle_sched_process_exit_raw,
+                    s->progs.handle_sched_process_exec_raw, s->progs.handle_sched_process_fork_raw}) {
       bpf_program__set_autoload(p, !btf);
     }
     // Only where the kernel has io_uring and the tracepoint (5.19+ name).
@@ -202,6 +203,7 @@ class L7ProbeImpl final : public L7Probe {
     set_syscall_numbers(*s->rodata);
     bpf_map__set_max_entries(s->maps.l7_conns, l7.max_connections);
     bpf_map__set_max_entries(s->maps.l7_procs, std::max<uint32_t>(64, l7.max_connections / 4));
+    bpf_map__set_max_entries(s->maps.l7_last_accepted, std::max<uint32_t>(64, l7.max_connections / 4));
     bpf_map__set_max_entries(s->maps.l7_ssl_fds, l7.max_connections);
     bpf_map__set_max_entries(s->maps.events, l7.ring_buffer_bytes);
     // Batch wakeups: a reader polling with a timeout picks up the rest.

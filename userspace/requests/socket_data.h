@@ -53,6 +53,7 @@ struct ConnectionEvent {
   uint64_t timestamp_ns = 0;  // CLOCK_MONOTONIC
   SocketAddress peer;         // the other end (kOpen only)
   SocketAddress local;        // this end, when known (kOpen only)
+  uint32_t parent_tgid = 0;   // kOpen handed over by a fork: the parent process
 };
 
 // One read or write. timestamp_ns is taken at the entry of a write (when

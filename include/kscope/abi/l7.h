@@ -93,6 +93,11 @@ struct l7_conn_record {
 	__u16 pad;
 	__u8 peer_addr[16];
 	__u8 local_addr[16];
+	/* OPEN of a connection a fork handed to a new process: the parent's
+	 * tgid (its labels are the child's, which may be gone before
+	 * userspace reads it); 0 otherwise. */
+	__u32 parent_tgid;
+	__u32 pad2;
 };
 
 /* DATA: the first `captured` bytes of what the call moved (total_bytes,
