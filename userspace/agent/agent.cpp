@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "agent/request_pipeline.h"
+#include "agent/service_map_api.h"
 #include "alerts/payloads.h"
 #include "budget/dispatch_calibration.h"
 #include "cgroups/cgroup_metrics.h"
@@ -336,6 +337,8 @@ void Agent::install_routes() {
   });
   AlertsService* a = alerts_.get();
   http_->route("/api/v1/signals", [a](const HttpRequest& req) { return a->signals_response(req); });
+  services_ = std::make_unique<ServiceMapApi>(a->signals(), config_.breakdown);
+  http_->route("/api/v1/services", [s = services_.get()](const HttpRequest& req) { return s->response(req); });
   http_->route("/api/v1/alerts", [a](const HttpRequest& req) { return a->alerts_response(req); });
   http_->route("/api/v1/alerts/", [a](const HttpRequest& req) { return a->alert_action_response(req); });
   http_->route("/api/v1/silences", [a](const HttpRequest& req) { return a->silences_response(req); });

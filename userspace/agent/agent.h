@@ -24,6 +24,7 @@
 namespace kscope {
 
 class RequestPipeline;  // agent/request_pipeline.h
+class ServiceMapApi;    // agent/service_map_api.h
 
 // Loads every enabled probe of the registry. A probe that fails is reported
 // in the statuses (and logged once) and the others go on; with
@@ -76,6 +77,7 @@ class Agent {
   std::unique_ptr<EventReader> event_reader_;  // reads the probes' rings: stopped before they go
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<WebUi> web_;
+  std::unique_ptr<ServiceMapApi> services_;  // GET /api/v1/services
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The last SIGHUP's outcome, for /api/v1/health (read by HTTP threads).
   mutable std::mutex reload_mu_;

@@ -49,6 +49,10 @@ class AlertsService {
   // POST /api/v1/alerts/ID/ack with {"by", "comment"}.
   HttpResponse alert_action_response(const HttpRequest& req);
 
+  // The signals engine (each snapshot feeds it first), for readers of its
+  // other products: the service map.
+  const SignalsEngine& signals() const { return *signals_; }
+
   // For /api/v1/health: where the policy state is kept and its last problem.
   nlohmann::json state_health() const;
 

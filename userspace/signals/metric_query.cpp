@@ -26,6 +26,15 @@ std::unordered_map<std::string, const Series*> index_family(const Family* f) {
   return out;
 }
 
+// A series' observations since `before` (null: since it began); nullopt
+// for none or for a series that is not a histogram.
+std::optional<Histogram> histogram_delta(const Series& s, const Series* before) {
+  if (!s.histogram) return std::nullopt;
+  Histogram inc = (before == nullptr || !before->histogram) ? *s.histogram : s.histogram->delta_since(*before->histogram);
+  if (inc.count() == 0) return std::nullopt;
+  return inc;
+}
+
 template <class T, class V, class Add>
 void add_grouped(Grouped<T>& g, const IntervalPair& p, const Series& s, const V& v, Add add) {
   add(g.host, v);
@@ -74,11 +83,24 @@ Grouped<double> counter_increase(const IntervalPair& p, std::string_view family,
 
 Grouped<Histogram> histogram_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {
   return increase<Histogram>(p, family, filter, [](const Series& s, const Series* before) -> std::optional<Histogram> {
-    if (!s.histogram) return std::nullopt;
-    Histogram inc = (before == nullptr || !before->histogram) ? *s.histogram : s.histogram->delta_since(*before->histogram);
-    if (inc.count() == 0) return std::nullopt;
-    return inc;
+    return histogram_delta(s, before);
   });
+}
+
+std::map<std::string, Histogram> histogram_increase_by(const IntervalPair& p, std::string_view family,
+                                                       const SeriesKey& key_of) {
+  std::map<std::string, Histogram> out;
+  const Family* cur = p.current.find(family);
+  if (cur == nullptr || p.previous == nullptr) return out;
+  auto prev = index_family(p.previous->find(family));
+  for (const auto& s : cur->series) {
+    auto key = key_of(s);
+    if (!key) continue;
+    auto it = prev.find(series_key(s.labels));
+    auto inc = histogram_delta(s, it == prev.end() ? nullptr : it->second);
+    if (inc) out[*key].add(*inc);
+  }
+  return out;
 }
 
 Grouped<GaugeAgg> gauge_values(const IntervalPair& p, std::string_view family, const SeriesFilter& filter) {

@@ -59,6 +59,13 @@ Grouped<double> counter_increase(const IntervalPair& p, std::string_view family,
 // Histogram delta per series since the previous snapshot, merged.
 Grouped<Histogram> histogram_increase(const IntervalPair& p, std::string_view family, const SeriesFilter& filter);
 
+// Histogram delta per series since the previous snapshot, summed by the
+// key `key_of` gives each series (nullopt: the series is left out). Empty
+// without a previous snapshot or the family.
+using SeriesKey = std::function<std::optional<std::string>(const Series&)>;
+std::map<std::string, Histogram> histogram_increase_by(const IntervalPair& p, std::string_view family,
+                                                       const SeriesKey& key_of);
+
 // Current gauge values: sum, and the number of series (for means).
 struct GaugeAgg {
   double sum = 0;

@@ -153,16 +153,23 @@ std::shared_ptr<const Signals> SignalsEngine::update(std::shared_ptr<const Snaps
   if (previous_) secs = std::chrono::duration<double>(snapshot->taken_steady - previous_->taken_steady).count();
   IntervalPair p{previous_.get(), *snapshot, secs, options_.breakdown};
   auto sig = std::make_shared<const Signals>(compute_signals(p, options_));
+  auto edges = std::make_shared<const std::vector<ServiceEdge>>(service_edges(p));
   if (also) also(p, *sig);
   previous_ = std::move(snapshot);
   std::lock_guard lock(mu_);
   latest_ = sig;
+  edges_ = std::move(edges);
   return sig;
 }
 
 std::shared_ptr<const Signals> SignalsEngine::latest() const {
   std::lock_guard lock(mu_);
   return latest_;
+}
+
+std::shared_ptr<const std::vector<ServiceEdge>> SignalsEngine::latest_edges() const {
+  std::lock_guard lock(mu_);
+  return edges_;
 }
 
 }  // namespace kscope

@@ -10,6 +10,7 @@
 
 #include "collect/snapshot.h"
 #include "signals/metric_query.h"
+#include "signals/service_map.h"
 #include "signals/signals.h"
 
 namespace kscope {
@@ -40,12 +41,16 @@ class SignalsEngine {
 
   // Never null (empty Signals before the first update). Thread-safe.
   std::shared_ptr<const Signals> latest() const;
+  // Who called whom over the latest interval (signals/service_map.h); never
+  // null. Thread-safe.
+  std::shared_ptr<const std::vector<ServiceEdge>> latest_edges() const;
 
  private:
   SignalsOptions options_;
   std::shared_ptr<const Snapshot> previous_;
   mutable std::mutex mu_;
   std::shared_ptr<const Signals> latest_ = std::make_shared<Signals>();
+  std::shared_ptr<const std::vector<ServiceEdge>> edges_ = std::make_shared<std::vector<ServiceEdge>>();
 };
 
 }  // namespace kscope
