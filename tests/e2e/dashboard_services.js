@@ -46,6 +46,22 @@ function check(cond, what) {
     await page.click('#services-table th[data-key="errors"]');
     const sorted = await rowsOf();
     check(sorted.length > 0 && sorted[0][0] === 'nginx', `sorted by 5xx, nginx comes first (${sorted.length && sorted[0][0]})`);
+    // The service map: edges to each server, named by the process that
+    // listens there; the HTML name as text.
+    await page.waitForFunction(() => document.querySelectorAll('#service-map path').length >= 3, null, { timeout: 15000 })
+      .catch(() => {});
+    check(await page.isVisible('#map-card'), 'the Service map card is shown');
+    const nodes = await page.evaluate(() => [...document.querySelectorAll('#service-map .node title')].map((t) => t.textContent));
+    const paths = await page.evaluate(() => [...document.querySelectorAll('#service-map path title')].map((t) => t.textContent));
+    console.log('     map nodes:', JSON.stringify(nodes));
+    console.log('     map edges:', JSON.stringify(paths));
+    check(nodes.some((n) => /^nginx 127\.0\.0\.1:\d+$/.test(n)), 'nginx is a server node');
+    check(nodes.some((n) => /^redis-server 127\.0\.0\.1:\d+$/.test(n)), 'redis-server is a server node');
+    check(nodes.some((n) => /^<img src=x> 127\.0\.0\.1:\d+$/.test(n)), 'the HTML-named server is a node, as text');
+    check(paths.some((p) => /→ nginx .*\(http\): .* · 2\d(\.\d)?% · p99/.test(p)), 'an edge to nginx shows its ~25% failing');
+    check(paths.some((p) => /→ redis-server .*\(redis\)/.test(p)), 'an edge to redis-server over redis');
+    check(await page.locator('#service-map img, #service-map foreignObject').count() === 0, 'no HTML from a name became an element');
+    check(await page.locator('#service-map path.failing').count() >= 1, 'the edge to nginx is drawn as failing');
     check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
   } finally {
     await browser.close();

@@ -5,6 +5,8 @@
 # server whose process name is HTML, the card lists each process with its
 # requests/s, 5xx share and percentiles, redis-server with its database
 # operations, the HTML name as text; a click on the 5xx header sorts by it.
+# The Service map card draws the edges to the three servers, each named by
+# the process listening there, the failing edge to nginx in red.
 source "$(dirname "$0")/lib.sh"
 require_root
 WEB="$KSCOPE_SOURCE_DIR/userspace/web"

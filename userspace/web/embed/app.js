@@ -13,6 +13,7 @@
     sortKey: 'cpu',
     services: [],    // the Services card's rows
     serviceSort: 'rate',
+    serviceEdges: [], // the service map's edges
     by: 'comm',      // the agent's breakdown label; '' with breakdown: none
     topics: [],
     ws: null,
@@ -481,6 +482,65 @@
     };
   });
 
+  // ---- Service map ----------------------------------------------------------
+  // Clients on the left, servers on the right, an edge per (client,
+  // protocol, server): width by requests/s, red above 5% failing. Every
+  // name is text content (a process may name itself anything).
+  const SVG = 'http://www.w3.org/2000/svg';
+  function svgEl(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function serverName(s) {
+    const where = (String(s.address).includes(':') ? '[' + s.address + ']' : s.address) + ':' + s.port;
+    return s.process ? s.process + ' ' + where : where;
+  }
+  async function loadServiceMap() {
+    const r = await api('/api/v1/services');
+    if (!r.ok) return;
+    const edges = ((await r.json()).edges || []).slice(0, 40);
+    state.serviceEdges = edges;
+    $('map-card').hidden = edges.length === 0;
+    const el = $('service-map');
+    el.textContent = '';
+    if (!edges.length) return;
+    const clients = [...new Set(edges.map((e) => String(e.client)))];
+    const servers = [...new Set(edges.map((e) => serverName(e.server)))];
+    const rowH = 34, top = 10, nodeW = 190;
+    const width = Math.max(480, el.clientWidth || 800);
+    const height = top * 2 + rowH * Math.max(clients.length, servers.length);
+    const svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + height, height: String(height), role: 'img' });
+    const yOf = (i) => top + i * rowH + rowH / 2;
+    const maxRate = Math.max(...edges.map((e) => e.requests_per_second || 0), 1);
+    for (const e of edges) {
+      const y1 = yOf(clients.indexOf(String(e.client))), y2 = yOf(servers.indexOf(serverName(e.server)));
+      const x1 = nodeW, x2 = width - nodeW, mid = (x1 + x2) / 2;
+      const failing = e.error_ratio > 0.05;
+      const path = svgEl('path', { d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`,
+        'stroke-width': String(1 + 5 * Math.sqrt((e.requests_per_second || 0) / maxRate)), class: failing ? 'failing' : '' });
+      const label = kfmt.count(e.requests_per_second) + '/s · ' + kfmt.percent(e.error_ratio) + ' · p99 ' + kfmt.seconds(e.p99_seconds);
+      path.appendChild(svgEl('title', {}, String(e.client) + ' → ' + serverName(e.server) + ' (' + e.protocol + '): ' + label));
+      svg.appendChild(path);
+      svg.appendChild(svgEl('text', { x: String(mid), y: String((y1 + y2) / 2 - 4), 'text-anchor': 'middle', class: 'edge-label' },
+        e.protocol + ' ' + label));
+    }
+    const node = (name, x, y, anchor) => {
+      const g = svgEl('g', { class: 'node' });
+      g.appendChild(svgEl('rect', { x: String(x), y: String(y - 12), width: String(nodeW - 12), height: '24', rx: '5' }));
+      const t = svgEl('text', { x: String(anchor === 'start' ? x + 8 : x + nodeW - 20), y: String(y + 4), 'text-anchor': anchor },
+        name.length > 26 ? name.slice(0, 25) + '…' : name);
+      t.appendChild(svgEl('title', {}, name));
+      g.appendChild(t);
+      svg.appendChild(g);
+    };
+    clients.forEach((c, i) => node(c, 0, yOf(i), 'start'));
+    servers.forEach((s, i) => node(s, width - nodeW + 12, yOf(i), 'end'));
+    el.appendChild(svg);
+    el.dataset.loaded = 'true';
+  }
+
   // ---- Tiles and the targets table --------------------------------------
   function setTile(id, text, sub) {
     $('v-' + id).textContent = text;
@@ -798,7 +858,7 @@
 
   async function loadAll() {
     await Promise.all(Object.keys(charts).map(loadChart).concat([loadTopChart(), loadDiskChart(), loadResources(),
-      loadServices()]));
+      loadServices(), loadServiceMap()]));
     renderTiles();
     document.body.dataset.loaded = 'true';
   }
@@ -820,7 +880,7 @@
     pollAlerts();
     setInterval(() => { if (!state.topics.includes('alerts')) pollAlerts(); }, 5000);
     setInterval(() => { if ($('resources').classList.contains('active')) loadResources(); }, 5000);
-    setInterval(() => { if ($('overview').classList.contains('active')) loadServices(); }, 5000);
+    setInterval(() => { if ($('overview').classList.contains('active')) { loadServices(); loadServiceMap(); } }, 5000);
     connect();
     const tab = location.hash.slice(1);
     if (['overview', 'targets', 'resources', 'flame'].includes(tab)) showTab(tab);
