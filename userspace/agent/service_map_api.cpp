@@ -20,10 +20,10 @@ std::optional<uint16_t> port_number(const std::string& text) {
 
 }  // namespace
 
-const host::ListenerIndex& ServiceMapApi::listeners() {
+const ListenerIndex& ServiceMapApi::listeners() {
   auto now = std::chrono::steady_clock::now();
   if (!listeners_ || now - read_at_ >= kListenersMaxAge) {
-    listeners_ = host::ListenerIndex::read(proc_root_);
+    listeners_ = ListenerIndex::read(proc_root_);
     read_at_ = now;
   }
   return *listeners_;
@@ -35,7 +35,7 @@ HttpResponse ServiceMapApi::response(const HttpRequest&) {
   nlohmann::json list = nlohmann::json::array();
   {
     std::lock_guard lock(mu_);
-    const host::ListenerIndex* index = edges->empty() ? nullptr : &listeners();
+    const ListenerIndex* index = edges->empty() ? nullptr : &listeners();
     for (const auto& e : *edges) {
       nlohmann::json server = {{"address", sanitize_utf8(e.server_address)},
                                {"port", sanitize_utf8(e.server_port)},

@@ -1,7 +1,7 @@
 // GET /api/v1/services: the service map, who calls whom over the latest
 // interval (signals/service_map.h), each edge's server resolved to the
 // local process that listens on its address and port when it is on this
-// host (host/listening_sockets.h). The host's listeners are read at most
+// host (agent/listening_sockets.h). The host's listeners are read at most
 // every 10 s, on demand, not per collection.
 //
 // {"time": "...", "interval_seconds": 1.0, "breakdown": "comm",
@@ -17,7 +17,7 @@
 #include <string>
 
 #include "export/http_message.h"
-#include "host/listening_sockets.h"
+#include "agent/listening_sockets.h"
 #include "signals/signals_engine.h"
 
 namespace kscope {
@@ -30,13 +30,13 @@ class ServiceMapApi {
   HttpResponse response(const HttpRequest& req);
 
  private:
-  const host::ListenerIndex& listeners();
+  const ListenerIndex& listeners();
 
   const SignalsEngine& signals_;
   const std::string breakdown_;
   const std::string proc_root_;
   std::mutex mu_;  // guards the listeners
-  std::optional<host::ListenerIndex> listeners_;
+  std::optional<ListenerIndex> listeners_;
   std::chrono::steady_clock::time_point read_at_{};
 };
 

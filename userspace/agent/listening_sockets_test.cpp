@@ -1,4 +1,4 @@
-#include "host/listening_sockets.h"
+#include "agent/listening_sockets.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace kscope::host {
+namespace kscope {
 namespace {
 
 // Lines as the kernel writes them (header, a listener on 127.0.0.1:8080,
@@ -23,22 +23,22 @@ constexpr const char* kTcp6 =
     "   0: 00000000000000000000000001000000:1538 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   109        0 555 1 0000 100 0 0 10 0\n";
 
 TEST(ListeningSockets, ParsesListenersOnlyAndRejectsMalformedLines) {
-  auto v4 = parse_listening_sockets(kTcp, false);
+  auto v4 = parse_listening_sockets(kTcp);
   ASSERT_EQ(v4.size(), 2u);
   EXPECT_EQ(v4[0].port, 8080);
   EXPECT_EQ(v4[0].inode, 4242u);
   EXPECT_EQ(v4[0].address[12], 127);
   EXPECT_EQ(v4[0].address[15], 1);
   EXPECT_EQ(v4[1].port, 6379);
-  auto v6 = parse_listening_sockets(kTcp6, true);
+  auto v6 = parse_listening_sockets(kTcp6);
   ASSERT_EQ(v6.size(), 1u);
   EXPECT_EQ(v6[0].port, 5432);
   EXPECT_EQ(v6[0].address[15], 1);  // ::1
-  EXPECT_TRUE(parse_listening_sockets("", false).empty());
+  EXPECT_TRUE(parse_listening_sockets("").empty());
 }
 
 TEST(ListeningSockets, ServesLocalAddressesOnlyPreferringTheExactBinding) {
-  auto v4 = parse_listening_sockets(kTcp, false);
+  auto v4 = parse_listening_sockets(kTcp);
   std::array<uint8_t, 16> eth{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3};
   ListenerIndex index({{v4[0], 10, "nginx"}, {v4[1], 20, "redis-server"}}, {eth});
   auto nginx = index.serving("127.0.0.1", 8080);
@@ -74,4 +74,4 @@ TEST(ListeningSockets, FindsThisProcessListening) {
 }
 
 }  // namespace
-}  // namespace kscope::host
+}  // namespace kscope

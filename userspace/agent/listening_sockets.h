@@ -2,7 +2,8 @@
 // client's server_address:server_port names a local process when the
 // address is this host's (loopback or an interface's) and a socket listens
 // there. From /proc/net/tcp{,6} (listening sockets and their inodes) and
-// /proc/<pid>/fd (which process holds each inode), bounded: at most
+// /proc/<pid>/fd (which process holds each inode; the lines are read by the
+// l7 probe's parser, probes/l7_preexisting.h), bounded: at most
 // kMaxListeners sockets, kMaxProcesses processes and kMaxFdsPerProcess fds
 // each are looked at; what is past a cap stays unresolved, never guessed.
 #pragma once
@@ -14,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kscope::host {
+namespace kscope {
 
 inline constexpr size_t kMaxListeners = 16384;
 inline constexpr size_t kMaxProcesses = 65536;
@@ -27,7 +28,7 @@ struct ListeningSocket {
 };
 
 // The listening sockets (state 0A) of one /proc/net/tcp or tcp6 text.
-std::vector<ListeningSocket> parse_listening_sockets(std::string_view text, bool ipv6);
+std::vector<ListeningSocket> parse_listening_sockets(std::string_view text);
 
 struct Listener {
   ListeningSocket socket;
@@ -55,4 +56,4 @@ class ListenerIndex {
   std::vector<std::array<uint8_t, 16>> local_;  // the interfaces' addresses, IPv6 form
 };
 
-}  // namespace kscope::host
+}  // namespace kscope

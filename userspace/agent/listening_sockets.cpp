@@ -1,4 +1,4 @@
-#include "host/listening_sockets.h"
+#include "agent/listening_sockets.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -11,50 +11,15 @@
 #include <unordered_map>
 
 #include "host/text_fields.h"
+#include "probes/l7_preexisting.h"
 #include "symbolize/file_read.h"
 
-namespace kscope::host {
+namespace kscope {
 namespace {
 
 constexpr size_t kMaxNetTcpBytes = 64u << 20;
 constexpr size_t kMaxCommBytes = 64;
 constexpr std::array<uint8_t, 12> kMappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-std::optional<uint32_t> hex32(std::string_view s) {
-  if (s.empty() || s.size() > 8) return std::nullopt;
-  uint32_t v = 0;
-  for (char c : s) {
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (d < 0) return std::nullopt;
-    v = v << 4 | uint32_t(d);
-  }
-  return v;
-}
-
-// "0100007F:1F90" (tcp: one 32-bit word in host order) or 32 hex digits
-// (tcp6: four words, each in host order).
-std::optional<ListeningSocket> parse_local(std::string_view field, bool ipv6) {
-  size_t colon = field.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view addr = field.substr(0, colon);
-  auto port = hex32(field.substr(colon + 1));
-  if (!port || *port > 0xffff || addr.size() != (ipv6 ? 32u : 8u)) return std::nullopt;
-  ListeningSocket s;
-  s.port = uint16_t(*port);
-  if (!ipv6) {
-    auto w = hex32(addr);
-    if (!w) return std::nullopt;
-    std::copy(kMappedPrefix.begin(), kMappedPrefix.end(), s.address.begin());
-    std::memcpy(s.address.data() + 12, &*w, 4);
-    return s;
-  }
-  for (size_t i = 0; i < 4; ++i) {
-    auto w = hex32(addr.substr(i * 8, 8));
-    if (!w) return std::nullopt;
-    std::memcpy(s.address.data() + i * 4, &*w, 4);
-  }
-  return s;
-}
 
 bool is_wildcard(const std::array<uint8_t, 16>& a) {
   static const std::array<uint8_t, 16> any6{};
@@ -155,26 +120,14 @@ void find_holders(const std::string& proc, std::unordered_map<uint64_t, Listener
 
 }  // namespace
 
-std::vector<ListeningSocket> parse_listening_sockets(std::string_view text, bool ipv6) {
+std::vector<ListeningSocket> parse_listening_sockets(std::string_view text) {
+  constexpr uint8_t kTcpListen = 10;
   std::vector<ListeningSocket> out;
-  bool header = true;
-  for_each_line(text, kMaxLines, [&](std::string_view line) {
-    if (header) {
-      header = false;
-      return;
-    }
+  host::for_each_line(text, host::kMaxLines, [&](std::string_view line) {
     if (out.size() >= kMaxListeners) return;
-    std::string_view rest = line;
-    next_field(rest);  // sl
-    std::string_view local = next_field(rest);
-    next_field(rest);  // rem_address
-    if (next_field(rest) != "0A") return;  // TCP_LISTEN
-    for (int i = 0; i < 5; ++i) next_field(rest);  // tx:rx, tr:when, retrnsmt, uid, timeout
-    auto inode = parse_u64(next_field(rest));
-    auto s = parse_local(local, ipv6);
-    if (!s || !inode || *inode == 0) return;
-    s->inode = *inode;
-    out.push_back(*s);
+    auto e = parse_proc_net_tcp_line(line);
+    if (!e || e->state != kTcpListen || e->inode == 0 || !e->local.known) return;
+    out.push_back({e->local.address, e->local.port, e->inode});
   });
   return out;
 }
@@ -184,7 +137,7 @@ ListenerIndex ListenerIndex::read(const std::string& proc_root) {
   for (bool v6 : {false, true}) {
     std::string text;
     if (!read_file_bounded(proc_root + (v6 ? "/net/tcp6" : "/net/tcp"), kMaxNetTcpBytes, text)) continue;
-    for (const auto& s : parse_listening_sockets(text, v6)) {
+    for (const auto& s : parse_listening_sockets(text)) {
       if (listeners.size() >= kMaxListeners) break;
       listeners.push_back({s, 0, ""});
     }
@@ -216,4 +169,4 @@ std::optional<Listener> ListenerIndex::serving(std::string_view address, uint16_
   return std::nullopt;
 }
 
-}  // namespace kscope::host
+}  // namespace kscope
