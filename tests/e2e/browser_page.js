@@ -27,4 +27,20 @@ async function watchedPage(browser, errors) {
   return page;
 }
 
-module.exports = { launchChromium, watchedPage };
+// check(cond, what) prints "ok"/"FAIL" and remembers failures; exitCode()
+// says them and is 1 when any check failed.
+function checker() {
+  const failures = [];
+  return {
+    check(cond, what) {
+      console.log((cond ? 'ok   ' : 'FAIL ') + what);
+      if (!cond) failures.push(what);
+    },
+    exitCode() {
+      if (failures.length) console.log(failures.length + ' check(s) failed');
+      return failures.length ? 1 : 0;
+    },
+  };
+}
+
+module.exports = { launchChromium, watchedPage, checker };

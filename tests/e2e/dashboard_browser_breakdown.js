@@ -4,14 +4,10 @@
 // Checks the Targets tab and the top-targets chart against the agent's
 // breakdown (from /api/v1/health). Exit 1 on the first broken expectation.
 'use strict';
-const { launchChromium, watchedPage } = require('./browser_page');
+const { launchChromium, watchedPage, checker } = require('./browser_page');
 
 const [url, mode, cgPath] = process.argv.slice(2);
-const failures = [];
-function check(cond, what) {
-  console.log((cond ? 'ok   ' : 'FAIL ') + what);
-  if (!cond) failures.push(what);
-}
+const { check, exitCode } = checker();
 
 (async () => {
   const browser = await launchChromium();
@@ -68,9 +64,6 @@ function check(cond, what) {
     await browser.close();
   }
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
-  if (failures.length) {
-    console.log(`${failures.length} check(s) failed`);
-    process.exit(1);
-  }
+  if (exitCode()) process.exit(1);
   console.log('all breakdown checks passed');
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -2,14 +2,10 @@
 // Checks the Overview's Services card against the load the script drives.
 // Exit 1 on the first broken expectation.
 'use strict';
-const { launchChromium, watchedPage } = require('./browser_page');
+const { launchChromium, watchedPage, checker } = require('./browser_page');
 
 const [url] = process.argv.slice(2);
-const failures = [];
-function check(cond, what) {
-  console.log((cond ? 'ok   ' : 'FAIL ') + what);
-  if (!cond) failures.push(what);
-}
+const { check, exitCode } = checker();
 
 (async () => {
   const browser = await launchChromium();
@@ -66,8 +62,5 @@ function check(cond, what) {
   } finally {
     await browser.close();
   }
-  if (failures.length) {
-    console.log(failures.length + ' check(s) failed');
-    process.exit(1);
-  }
+  process.exit(exitCode());
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -96,6 +96,28 @@ settled() {
   why=$("$3") || fail "$2, one interval later: $why"
 }
 
+# Starts nginx in the background on 127.0.0.1:$2, one worker, no access
+# log, the server block's lines given as $3...: its config, pid and error
+# log in folder $1. Sets NGINX_PID; waits (5 s at most) until it accepts.
+start_nginx() {
+  local dir=$1 port=$2
+  shift 2
+  {
+    printf 'worker_processes 1;\ndaemon off;\npid %s/nginx.pid;\nerror_log %s/error.log;\n' "$dir" "$dir"
+    printf 'events { worker_connections 64; }\nhttp {\n  access_log off;\n  server {\n    listen 127.0.0.1:%s;\n' "$port"
+    printf '    %s\n' "$@"
+    printf '  }\n}\n'
+  } >"$dir/nginx.conf"
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+  NGINX_PID=$!
+  local deadline=$((SECONDS + 5))
+  until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.5).close()" 2>/dev/null; do
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$dir/error.log"; fail "nginx exited at start"; }
+    ((SECONDS < deadline)) || fail "nginx does not accept on 127.0.0.1:$port"
+    sleep 0.05
+  done
+}
+
 # Waits for the collector to publish a snapshot newer than now (>1 interval).
 wait_interval() { sleep "${1:-1.5}"; }
 

@@ -19,24 +19,9 @@ cleanup() {
 trap cleanup EXIT
 
 port=$(free_port) redis_port=$(free_port)
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  keepalive_requests 100000;
-  server {
-    listen 127.0.0.1:$port;
-    location = /ok { return 200 "ok\n"; }
-    location = /unavailable { return 503; }
-  }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log" &
-nginx_pid=$!
+start_nginx "$work" "$port" 'keepalive_requests 100000;' 'location = /ok { return 200 "ok\n"; }' \
+  'location = /unavailable { return 503; }'
+nginx_pid=$NGINX_PID
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
 redis_pid=$!
 deadline=$((SECONDS + 5))

@@ -42,24 +42,10 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 backend_pid=$!
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$port;
-    location = /$word/ok { return 200 "ok\n"; }
-    location = /$word/unavailable { return 503; }
-    location = /$word/slow { proxy_pass http://127.0.0.1:$backend_port; }
-  }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log" &
-nginx_pid=$!
+start_nginx "$work" "$port" "location = /$word/ok { return 200 \"ok\\n\"; }" \
+  "location = /$word/unavailable { return 503; }" \
+  "location = /$word/slow { proxy_pass http://127.0.0.1:$backend_port; }"
+nginx_pid=$NGINX_PID
 base="http://127.0.0.1:$port/$word"
 deadline=$((SECONDS + 5))
 until curl -fsS "$base/ok" >/dev/null 2>&1 && curl -fsS "$base/slow" >/dev/null 2>&1; do

@@ -12,8 +12,8 @@
 #include "agent/agent.h"
 #include "cli/command.h"
 #include "cli/trace_requests.h"
+#include "cli/trace_setup.h"
 #include "common/duration.h"
-#include "common/privileges.h"
 #include "events/event_format.h"
 #include "events/event_reader.h"
 #include "events/event_stream.h"
@@ -100,44 +100,14 @@ EventStacks symbolize(Symbolizer& sym, const Event& e) {
   return st;
 }
 
-bool signalled(const sigset_t& set) {
-  timespec zero{};
-  return sigtimedwait(&set, nullptr, &zero) > 0;
-}
-
 int run_trace(const TraceOptions& o) {
-  auto priv = check_bpf_privileges();
-  if (!priv) {
-    std::cerr << "kscope trace: " << priv.error().to_string() << "\n";
-    return 1;
-  }
-  Nanos duration{0};
-  if (!o.duration.empty()) {
-    auto d = parse_duration(o.duration);
-    if (!d) {
-      std::cerr << "kscope trace: --duration: " << d.error().message() << "\n";
-      return 2;
-    }
-    duration = *d;
-  }
-  auto base = parse_config(default_config_text(), "<embedded default config>");
-  if (!base) {
-    std::cerr << base.error().to_string() << "\n";
-    return 1;
-  }
-  // Fail fast: a pid that names no running process would trace nothing
-  // until Ctrl-C.
-  std::optional<TargetProcess> target;
-  if (o.pid != 0 && o.what != "tcp") {
-    auto found = find_target_process("/proc", static_cast<pid_t>(o.pid));
-    if (!found) {
-      std::cerr << "kscope trace: " << found.error().to_string() << "\n";
-      return 1;
-    }
-    target = *found;
-  }
-  Config cfg = *base;
-  cfg.breakdown = "none";  // the aggregation nobody reads costs least keyed by nothing
+  int exit_code = 0;
+  // TCP events happen in kernel context, for no process: no pid to check.
+  auto setup = prepare_trace(o.duration, o.what == "tcp" ? 0 : o.pid, exit_code);
+  if (!setup) return exit_code;
+  const Nanos duration = setup->duration;
+  const std::optional<TargetProcess>& target = setup->target;
+  Config& cfg = setup->config;
   std::string banner;
   auto probe = make_probe(o, cfg, banner);
   if (!probe) {
@@ -187,7 +157,7 @@ int run_trace(const TraceOptions& o) {
   // When the target is gone, tracing goes on for a moment: its own exit is
   // the event `trace exits` waits for, and reaches the ring buffer as it dies.
   std::optional<std::chrono::steady_clock::time_point> stop_at;
-  while (!signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
+  while (!trace_signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() < deadline)) {
     if (stop_at && std::chrono::steady_clock::now() >= *stop_at) break;
     if (target && !stop_at && std::chrono::steady_clock::now() >= next_target_check) {
       next_target_check += std::chrono::seconds(1);

@@ -11,23 +11,17 @@
 #include "agent/agent.h"
 #include "agent/request_events.h"
 #include "agent/request_pipeline.h"
+#include "cli/trace_setup.h"
 #include "common/duration.h"
 #include "common/escape.h"
-#include "common/privileges.h"
 #include "events/event_format.h"
 #include "events/event_stream.h"
 #include "probes/l7_probe.h"
 #include "requests/db_engine.h"
 #include "requests/request_metrics.h"
-#include "symbolize/target_process.h"
 
 namespace kscope {
 namespace {
-
-bool signalled(const sigset_t& set) {
-  timespec zero{};
-  return sigtimedwait(&set, nullptr, &zero) > 0;
-}
 
 // The protocols `kscope trace WHAT` shows.
 std::vector<std::string> protocols_of(const std::string& what) {
@@ -87,42 +81,17 @@ RequestTotals totals_of(const std::vector<Family>& families) {
 }  // namespace
 
 int run_request_trace(const RequestTraceOptions& o) {
-  auto priv = check_bpf_privileges();
-  if (!priv) {
-    std::cerr << "kscope trace: " << priv.error().to_string() << "\n";
-    return 1;
-  }
   auto filter = make_filter(o);
   if (!filter) {
     std::cerr << "kscope trace: " << filter.error().to_string() << "\n";
     return 2;
   }
-  Nanos duration{0};
-  if (!o.duration.empty()) {
-    auto d = parse_duration(o.duration);
-    if (!d) {
-      std::cerr << "kscope trace: --duration: " << d.error().message() << "\n";
-      return 2;
-    }
-    duration = *d;
-  }
-  auto base = parse_config(default_config_text(), "<embedded default config>");
-  if (!base) {
-    std::cerr << base.error().to_string() << "\n";
-    return 1;
-  }
-  // Fail fast: a pid that names no running process would trace nothing.
-  std::optional<TargetProcess> target;
-  if (o.pid != 0) {
-    auto found = find_target_process("/proc", static_cast<pid_t>(o.pid));
-    if (!found) {
-      std::cerr << "kscope trace: " << found.error().to_string() << "\n";
-      return 1;
-    }
-    target = *found;
-  }
-  Config cfg = *base;
-  cfg.breakdown = "none";
+  int exit_code = 0;
+  auto setup = prepare_trace(o.duration, o.pid, exit_code);
+  if (!setup) return exit_code;
+  const Nanos duration = setup->duration;
+  const std::optional<TargetProcess>& target = setup->target;
+  Config& cfg = setup->config;
   cfg.probes.l7.enabled = true;
   cfg.probes.l7.tls = o.tls;
   if (o.capture_bytes != 0) cfg.probes.l7.capture_bytes = o.capture_bytes;
@@ -179,7 +148,7 @@ int run_request_trace(const RequestTraceOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   auto next_collect = start + std::chrono::seconds(1);
   bool target_exited = false;
-  while (!signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() - start < duration)) {
+  while (!trace_signalled(set) && (duration.count() == 0 || std::chrono::steady_clock::now() - start < duration)) {
     auto now = std::chrono::steady_clock::now();
     if (now >= next_collect) {
       next_collect = now + std::chrono::seconds(1);
