@@ -293,6 +293,9 @@ static __always_inline void on_open(__u32 tgid, __u32 fd, __u8 role, __u32 paren
 		    bpf_ktime_get_ns());
 	r.role = role;
 	r.parent_tgid = parent_tgid;
+	/* A fork hands the connection over in the parent's context: its comm
+	 * is the child's until an exec, which stops the following anyway. */
+	bpf_get_current_comm(r.comm, sizeof(r.comm));
 	/* Without its OPEN record userspace could not place the data: the
 	 * connection is not tracked (counted as ring_full). */
 	if (l7_output(&r, sizeof(r)))

@@ -11,8 +11,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "bpf_test_support.h"
@@ -24,6 +26,14 @@ namespace kscope {
 namespace {
 
 using requests::ConnectionEvent;
+
+// This test process's name, as the kernel keeps it (at most 15 bytes).
+std::string test_comm() {
+  std::ifstream f("/proc/self/comm");
+  std::string c;
+  std::getline(f, c);
+  return c;
+}
 using requests::Direction;
 using requests::Role;
 using test::NginxServer;
@@ -145,6 +155,7 @@ TEST_F(L7ProbeTest, CurlKeepAliveAgainstNginx) {
   EXPECT_EQ(client[0].peer.port, nginx_->port());
   EXPECT_EQ(client[0].peer.address, loopback_mapped());
   EXPECT_TRUE(client[0].local.known);
+  EXPECT_EQ(client[0].comm, "curl");  // named at the open: curl is gone when it is read
   auto crecs = of(client[0].conn);
   expect_well_formed(crecs);
   auto cw = data(crecs, Direction::kWrite);
@@ -342,6 +353,7 @@ TEST_F(L7ProbeTest, ForkedChildServesTheAcceptedConnection) {
   auto served = opens(uint32_t(child), Role::kServer, ntohs(cl.sin_port));
   ASSERT_EQ(served.size(), 1u);
   EXPECT_EQ(served[0].local.port, ntohs(a.sin_port));
+  EXPECT_EQ(served[0].comm, test_comm());  // the fork's, which is its parent's
   ASSERT_TRUE(closed(served[0].conn));  // the child exited
   auto recs = of(served[0].conn);
   expect_well_formed(recs);

@@ -52,6 +52,10 @@ const { check, exitCode } = checker();
     console.log('     map nodes:', JSON.stringify(nodes));
     console.log('     map edges:', JSON.stringify(paths));
     check(nodes.some((n) => /^nginx 127\.0\.0\.1:\d+$/.test(n)), 'nginx is a server node');
+    // curl and redis-cli exit within milliseconds: named all the same, by
+    // the name the kernel saw when they connected.
+    const clients = nodes.filter((n) => !/ 127\.0\.0\.1:\d+$/.test(n)).sort();
+    check(JSON.stringify(clients) === '["curl","redis-cli"]', `the clients are curl and redis-cli (${JSON.stringify(clients)})`);
     check(nodes.some((n) => /^redis-server 127\.0\.0\.1:\d+$/.test(n)), 'redis-server is a server node');
     check(nodes.some((n) => /^<img src=x> 127\.0\.0\.1:\d+$/.test(n)), 'the HTML-named server is a node, as text');
     check(paths.some((p) => /→ nginx .*\(http\): .* · 2\d(\.\d)?% · p99/.test(p)), 'an edge to nginx shows its ~25% failing');

@@ -99,8 +99,8 @@ client = [e for e in mine if e["side"] == "client"]
 problems = []
 if len(server) != 3 or any(e["comm"] != "nginx" or e["status"] != "503" or not e["error"] for e in server):
     problems.append(f"server side: want 3 nginx 503s, got {server}")
-if len(client) != 3 or any(e["peer"] != f"127.0.0.1:{port}" or e["status"] != "503" for e in client):
-    problems.append(f"client side: want 3 503s from 127.0.0.1:{port}, got {client}")
+if len(client) != 3 or any(e["peer"] != f"127.0.0.1:{port}" or e["status"] != "503" or e["comm"] != "curl" for e in client):
+    problems.append(f"client side: want 3 503s curl got from 127.0.0.1:{port}, got {client}")
 for e in mine:
     if e["type"] != "request" or e["protocol"] != "http" or e["operation"] != "GET":
         problems.append(f"not an HTTP GET request event: {e}")

@@ -45,12 +45,16 @@ requests::ProcessLabels ProcessLabelCache::read(uint32_t tgid) const {
   return out;
 }
 
-void ProcessLabelCache::on_open(uint32_t tgid, uint32_t parent_tgid) {
+void ProcessLabelCache::on_open(uint32_t tgid, uint32_t parent_tgid, std::string_view comm) {
   auto it = cache_.find(tgid);
   if (it == cache_.end()) {
     if (cache_.size() >= max_) return;  // read when its requests come
     requests::ProcessLabels l = read(tgid);
     if (l.service == kUnknownProcess && parent_tgid != 0) l = labels(parent_tgid);
+    if (l.service == kUnknownProcess && !comm.empty()) {
+      l.service = comm;
+      if (breakdown_ == "comm") l.breakdown = comm;
+    }
     it = cache_.emplace(tgid, Entry{std::move(l), 0}).first;
   }
   ++it->second.open;

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "requests/http_engine.h"
@@ -34,8 +35,10 @@ class ProcessLabelCache {
   // A connection of `tgid` opened / closed. `parent_tgid` (not 0): a fork
   // handed the connection from that process to `tgid`, whose labels are
   // its parent's when it is gone already (a fork keeps comm and cgroup,
-  // and its connections stop being followed at exec).
-  void on_open(uint32_t tgid, uint32_t parent_tgid = 0);
+  // and its connections stop being followed at exec). `comm`: the name the
+  // kernel saw at the open, the service (and a comm breakdown) of a
+  // process gone before /proc was read (curl exits within milliseconds).
+  void on_open(uint32_t tgid, uint32_t parent_tgid = 0, std::string_view comm = {});
   void on_close(uint32_t tgid);
 
   // The labels of `tgid`: the cached ones while it has connections open,

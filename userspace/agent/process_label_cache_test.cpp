@@ -62,6 +62,23 @@ TEST(ProcessLabelCache, AForkedChildAlreadyGoneTakesItsParentsLabels) {
   EXPECT_EQ(cache.labels(103).service, kUnknownProcess);
 }
 
+// curl exits within milliseconds of its request, often before kscope reads
+// its connection's open: the name the kernel saw at the open labels it.
+TEST(ProcessLabelCache, AClientAlreadyGoneIsNamedByItsOpensComm) {
+  testing::TempDir proc;
+  proc.write("8/comm", "nginx\n");
+  ProcessLabelCache cache("comm", proc.path());
+  cache.on_open(7, 0, "curl");  // gone
+  EXPECT_EQ(cache.labels(7).service, "curl");
+  EXPECT_EQ(cache.labels(7).breakdown, "curl");
+  cache.on_open(8, 0, "stale");  // alive: /proc wins (it may have exec'd since)
+  EXPECT_EQ(cache.labels(8).service, "nginx");
+  ProcessLabelCache by_cgroup("cgroup", proc.path());
+  by_cgroup.on_open(7, 0, "curl");
+  EXPECT_EQ(by_cgroup.labels(7).service, "curl");
+  EXPECT_EQ(by_cgroup.labels(7).breakdown, kUnknownProcess);  // its cgroup is not known
+}
+
 TEST(ProcessLabelCache, IsBounded) {
   testing::TempDir proc;
   for (int pid : {1, 2, 3}) proc.write(std::to_string(pid) + "/comm", "p" + std::to_string(pid) + "\n");

@@ -74,7 +74,7 @@ Result<std::unique_ptr<RequestPipeline>> RequestPipeline::create(const Config& c
         // Labels are read at the open, while the process surely lives
         // (agent/process_label_cache.h), and forgotten after the engine
         // has seen the close.
-        if (e.kind == requests::ConnectionEvent::Kind::kOpen) self->labels_.on_open(e.conn.tgid, e.parent_tgid);
+        if (e.kind == requests::ConnectionEvent::Kind::kOpen) self->labels_.on_open(e.conn.tgid, e.parent_tgid, e.comm);
         self->router_.on_connection(e);
         if (e.kind == requests::ConnectionEvent::Kind::kClose) self->labels_.on_close(e.conn.tgid);
       },

@@ -7,7 +7,8 @@
 #include "kscope/abi/l7.h"
 
 static_assert(sizeof(l7_record_header) == 32, "l7_record_header layout is shared with bpf/l7.bpf.c");
-static_assert(sizeof(l7_conn_record) == 80, "l7_conn_record layout");
+static_assert(sizeof(l7_conn_record) == 96, "l7_conn_record layout");
+static_assert(offsetof(l7_conn_record, comm) == 80, "l7_conn_record layout");
 static_assert(offsetof(l7_conn_record, parent_tgid) == 72, "l7_conn_record layout");
 static_assert(offsetof(l7_conn_record, peer_addr) == 40, "l7_conn_record layout");
 static_assert(offsetof(l7_data_record, data) == KSCOPE_L7_DATA_HEAD_SIZE, "l7_data_record layout");
@@ -63,6 +64,7 @@ Result<L7Record> decode_conn(std::span<const uint8_t> bytes, const l7_record_hea
     e.peer = address(r.peer_addr, r.peer_port, r.flags & KSCOPE_L7_PEER_KNOWN);
     e.local = address(r.local_addr, r.local_port, r.flags & KSCOPE_L7_LOCAL_KNOWN);
     e.parent_tgid = r.parent_tgid;
+    e.comm.assign(r.comm, strnlen(r.comm, sizeof(r.comm)));
   }
   return L7Record{e};
 }

@@ -39,6 +39,7 @@ std::vector<uint8_t> conn_record(uint16_t type, uint32_t tgid, uint32_t fd, uint
   r.local_port = 40000;
   const uint8_t v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3};
   std::memcpy(r.peer_addr, v4, 16);
+  std::memcpy(r.comm, "0123456789abcdef", 16);  // a full comm has no terminating NUL
   return bytes_of(&r, sizeof(r));
 }
 
@@ -65,6 +66,7 @@ TEST(L7Records, DecodesAnOpenWithBothAddresses) {
   EXPECT_EQ(e.peer.port, 8080);
   EXPECT_EQ(e.peer.address[12], 10);
   EXPECT_EQ(e.local.port, 40000);
+  EXPECT_EQ(e.comm, "0123456789abcdef");
 }
 
 TEST(L7Records, DecodesDataWithOnlyItsCapturedBytes) {

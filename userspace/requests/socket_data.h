@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace kscope::requests {
@@ -54,6 +55,7 @@ struct ConnectionEvent {
   SocketAddress peer;         // the other end (kOpen only)
   SocketAddress local;        // this end, when known (kOpen only)
   uint32_t parent_tgid = 0;   // kOpen handed over by a fork: the parent process
+  std::string comm;           // kOpen: the process's name then (raw kernel bytes, at most 16)
 };
 
 // One read or write. timestamp_ns is taken at the entry of a write (when

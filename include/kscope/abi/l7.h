@@ -98,6 +98,10 @@ struct l7_conn_record {
 	 * userspace reads it); 0 otherwise. */
 	__u32 parent_tgid;
 	__u32 pad2;
+	/* OPEN: the process's name when the connection opened (a client that
+	 * exits within a poll interval is gone before userspace reads /proc);
+	 * NUL-padded, not always NUL-terminated. */
+	char comm[16];
 };
 
 /* DATA: the first `captured` bytes of what the call moved (total_bytes,
