@@ -3,7 +3,8 @@
 # calls a real nginx over HTTP and a real redis-server over RESP, both on
 # this host; /api/v1/services shows the two edges from it, each with its
 # protocol, its server resolved to the process that listens there (nginx,
-# redis-server), a request rate, the 503 share nginx answered, and p99.
+# redis-server), a request rate, the 503 share nginx answered, and p99;
+# `kscope top --view edges` lists the same two edges.
 source "$(dirname "$0")/lib.sh"
 require_root
 command -v nginx >/dev/null || fail "nginx missing (scripts/packages.txt: nginx-light)"
@@ -86,4 +87,12 @@ until out=$(check_map); do
   sleep 0.5
 done
 echo "$out"
-echo "ok: the service map shows svcmap-client -> nginx (http) and -> redis-server (redis)"
+# kscope top's edges view: the same two edges, one row each.
+"$KSCOPE" top --json --view edges --url "$KSCOPE_URL" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+names = [r["target"] for r in j["rows"] if r["target"].startswith("svcmap-client -> ")]
+want = {f"svcmap-client -> nginx 127.0.0.1:{sys.argv[1]} (http)", f"svcmap-client -> redis-server 127.0.0.1:{sys.argv[2]} (redis)"}
+print("top edges:", names)
+sys.exit(0 if set(names) == want and j["view"] == "edges" else 1)' "$port" "$redis_port" || fail "kscope top --view edges lacks the two edges"
+echo "ok: the service map (API and kscope top) shows svcmap-client -> nginx (http) and -> redis-server (redis)"

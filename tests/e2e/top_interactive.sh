@@ -2,8 +2,8 @@
 # `kscope top` interactive on a real 80x24 pseudo-terminal (python's pty; tmux
 # cannot start its server in this VM): the first frame lists the workload,
 # opens sorted by CPU, pressing 3 sorts by p99 latency, 3 again inverts, v
-# switches to the cgroups view (its own columns, sorted by its CPU; t sorts by
-# the throttled share) and back, q quits with status 0 and leaves the
+# goes through the services and edges views to the cgroups view (its own
+# columns, sorted by its CPU; t sorts by the throttled share) and back, q quits with status 0 and leaves the
 # alternate screen; no frame line is wider than 80 columns.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -58,6 +58,11 @@ os.write(fd, b"3")
 lines = wait_for(r"^sort: p99 syscall latency, idle waits left out   keys")
 os.write(fd, b"3")
 wait_for(r"^sort: p99 syscall latency, idle waits left out \(ascending\)")
+os.write(fd, b"v")
+svc = wait_for(r"^kscope top services ")
+assert all(len(l) <= 80 for l in svc), svc
+os.write(fd, b"v")
+wait_for(r"^kscope top edges ")
 os.write(fd, b"v")
 cg = wait_for(r"^CGROUP +CPU +LIMIT +THROTL%")
 assert cg[0].startswith("kscope top cgroups "), cg[0]

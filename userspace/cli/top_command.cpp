@@ -50,7 +50,7 @@ int run_top(const TopOptions& o) {
   frame.by = o.by;
   auto view = parse_top_view(o.view);
   if (!view) {
-    std::cerr << "kscope top: invalid --view '" << o.view << "' (processes, services or cgroups)\n";
+    std::cerr << "kscope top: invalid --view '" << o.view << "' (processes, services, edges or cgroups)\n";
     return 2;
   }
   frame.view = *view;
@@ -139,7 +139,8 @@ void add_top_command(CLI::App& app, CommandRunner& selected) {
       ->capture_default_str();
   cmd->add_option("--view", opts->view,
                   "processes (golden signals per comm), services (requests served per comm: rate, 5xx share, "
-                  "p50/p95/p99, database operations; needs probes.l7) or cgroups (CPU, throttling, memory, "
+                  "p50/p95/p99, database operations; needs probes.l7), edges (the service map: client -> "
+                  "server, rate, failing share, p50/p99) or cgroups (CPU, throttling, memory, "
                   "pressure, I/O and OOM kills per cgroup); the v key switches")
       ->capture_default_str();
   cmd->add_option("--sort", opts->sort,

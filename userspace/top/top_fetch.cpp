@@ -17,7 +17,12 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
   };
   std::vector<TopRow> rows;
   std::array<bool, kMaxTopColumns> present{};
-  for (size_t i = 0; i < view.columns.size() && i < kMaxTopColumns; ++i) {
+  if (frame.view == TopView::kEdges) {
+    auto services = api.get_json("/api/v1/services");
+    if (!services) return services.error();
+    present.fill(merge_edges(rows, *services));
+  }
+  for (size_t i = 0; frame.view != TopView::kEdges && i < view.columns.size() && i < kMaxTopColumns; ++i) {
     const auto& c = view.columns[i];
     auto answer = query(c.metric, c.aggregation);
     if (!answer) return answer.error();

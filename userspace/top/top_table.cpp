@@ -96,6 +96,21 @@ TopViewInfo services_view() {
           {}};
 }
 
+TopViewInfo edges_view() {
+  // Filled from /api/v1/services (merge_edges), not queried per column.
+  return {TopView::kEdges,
+          "edges",
+          {
+              {"requests_per_second", 'r', "REQ/s", 9, "requests per second on the edge", "", "", TopFormat::kRate},
+              {"error_ratio", 'e', "ERR%", 8, "share that failed (HTTP 5xx, database errors)", "", "",
+               TopFormat::kPercent},
+              {"p50_seconds", 'm', "P50", 9, "median request duration", "", "", TopFormat::kSeconds},
+              {"p99_seconds", 'l', "P99", 9, "p99 request duration", "", "", TopFormat::kSeconds},
+          },
+          "",
+          {}};
+}
+
 TopViewInfo cgroups_view() {
   // Widths fit the values' formats (cores "12.5", bytes "1023Mi", "100%")
   // so that nine columns leave a name column of 17 at 80 wide.
@@ -193,9 +208,11 @@ TopRow& row_for(std::vector<TopRow>& rows, const Newest& n) {
 const TopViewInfo& top_view(TopView view) {
   static const TopViewInfo kProcesses = processes_view();
   static const TopViewInfo kServices = services_view();
+  static const TopViewInfo kEdges = edges_view();
   static const TopViewInfo kCgroups = cgroups_view();
   switch (view) {
     case TopView::kServices: return kServices;
+    case TopView::kEdges: return kEdges;
     case TopView::kCgroups: return kCgroups;
     case TopView::kProcesses: break;
   }
@@ -203,7 +220,7 @@ const TopViewInfo& top_view(TopView view) {
 }
 
 std::optional<TopView> parse_top_view(std::string_view name) {
-  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kCgroups}) {
+  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kEdges, TopView::kCgroups}) {
     if (name == top_view(v).name) return v;
   }
   return std::nullopt;
@@ -212,7 +229,8 @@ std::optional<TopView> parse_top_view(std::string_view name) {
 TopView next_top_view(TopView view) {
   switch (view) {
     case TopView::kProcesses: return TopView::kServices;
-    case TopView::kServices: return TopView::kCgroups;
+    case TopView::kServices: return TopView::kEdges;
+    case TopView::kEdges: return TopView::kCgroups;
     case TopView::kCgroups: break;
   }
   return TopView::kProcesses;
@@ -255,6 +273,37 @@ bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
       bool has = std::any_of(num->begin(), num->end(), [&](const Newest& x) { return x.target == d.target; });
       if (!has && d.value > 0) row_for(rows, d).values[column] = 0.0;
     }
+  }
+  return true;
+}
+
+bool merge_edges(std::vector<TopRow>& rows, const nlohmann::json& services) {
+  auto edges = services.find("edges");
+  if (edges == services.end() || !edges->is_array()) return false;
+  auto text = [](const nlohmann::json& j, const char* key) {
+    auto v = j.find(key);
+    return v != j.end() && v->is_string() ? v->get<std::string>() : std::string();
+  };
+  auto number = [](const nlohmann::json& j, const char* key) -> std::optional<double> {
+    auto v = j.find(key);
+    return v != j.end() && v->is_number() ? std::optional<double>(v->get<double>()) : std::nullopt;
+  };
+  for (const auto& e : *edges) {
+    if (!e.is_object()) continue;
+    auto server = e.find("server");
+    if (server == e.end() || !server->is_object()) continue;
+    std::string address = text(*server, "address");
+    if (address.find(':') != std::string::npos) address = "[" + address + "]";
+    std::string where = address + ":" + text(*server, "port");
+    std::string process = text(*server, "process");
+    TopRow row;
+    row.target = text(e, "client") + " -> " + (process.empty() ? where : process + " " + where) + " (" +
+                 text(e, "protocol") + ")";
+    row.values[index(EdgeColumn::kRequests)] = number(e, "requests_per_second");
+    row.values[index(EdgeColumn::kErrorRatio)] = number(e, "error_ratio");
+    row.values[index(EdgeColumn::kP50)] = number(e, "p50_seconds");
+    row.values[index(EdgeColumn::kP99)] = number(e, "p99_seconds");
+    rows.push_back(std::move(row));
   }
   return true;
 }

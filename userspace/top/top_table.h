@@ -3,12 +3,15 @@
 // terminal size without ever writing a raw byte a watched process (or
 // whoever named a cgroup) chose: names go through printable().
 //
-// Three views, each a fixed list of columns:
+// Four views, each a fixed list of columns:
 //   processes  golden signals per comm (or per cgroup with --by cgroup),
 //              from the probes;
 //   services   the requests each process served (request capture,
 //              probes.l7): HTTP requests per second, the share that
 //              failed (5xx), p50/p95/p99, and database operations;
+//   edges      the service map: a row per client -> server edge, from
+//              /api/v1/services (not /api/v1/query), its rate, failing
+//              share and percentiles over the agent's latest interval;
 //   cgroups    resources per cgroup from the cgroup files (CPU and its limit
 //              and throttling, memory against its limit, pressure, I/O, OOM
 //              kills), named by the service or container the path says.
@@ -25,7 +28,7 @@
 
 namespace kscope {
 
-enum class TopView { kProcesses, kServices, kCgroups };
+enum class TopView { kProcesses, kServices, kEdges, kCgroups };
 
 // The columns of each view, in the order they are drawn.
 enum class TopColumn : size_t { kCpu, kSyscalls, kLatencyP99, kErrors, kBytes, kRunqueueP99, kOffcpu };
@@ -42,7 +45,9 @@ enum class CgroupColumn : size_t {
 };
 enum class ServiceColumn : size_t { kRequests, kErrorRatio, kP50, kP95, kP99, kDbOperations, kDbP99 };
 constexpr size_t index(TopColumn c) { return static_cast<size_t>(c); }
+enum class EdgeColumn : size_t { kRequests, kErrorRatio, kP50, kP99 };
 constexpr size_t index(ServiceColumn c) { return static_cast<size_t>(c); }
+constexpr size_t index(EdgeColumn c) { return static_cast<size_t>(c); }
 constexpr size_t index(CgroupColumn c) { return static_cast<size_t>(c); }
 
 inline constexpr size_t kMaxTopColumns = 9;  // the widest view's
@@ -69,7 +74,7 @@ struct TopColumnInfo {
 
 struct TopViewInfo {
   TopView view;
-  const char* name;  // "processes", "services", "cgroups": --view and --json
+  const char* name;  // "processes", "services", "edges", "cgroups": --view and --json
   std::vector<TopColumnInfo> columns;
   // The label rows are keyed by; empty: the frame's `by` (--by).
   const char* key_label;
@@ -120,6 +125,11 @@ bool merge_query(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
 bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json& numerator,
                  const nlohmann::json& divisor, const std::string& key_label,
                  const std::vector<const char*>& name_labels = {}, bool absent_numerator_is_zero = false);
+
+// The edges view's rows from a /api/v1/services answer: "client -> server"
+// (the server named "process address:port" when it is local), one per
+// edge. Returns whether the answer had an edges list.
+bool merge_edges(std::vector<TopRow>& rows, const nlohmann::json& services);
 
 // Absent values sort last either way; ties by target name.
 void sort_rows(std::vector<TopRow>& rows, size_t column, bool ascending);

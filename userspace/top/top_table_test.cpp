@@ -262,7 +262,9 @@ TEST(TopCgroups, ViewsKeysAndJson) {
   EXPECT_FALSE(parse_top_view("containers"));
   EXPECT_EQ(parse_top_view("services"), TopView::kServices);
   EXPECT_EQ(next_top_view(TopView::kProcesses), TopView::kServices);
-  EXPECT_EQ(next_top_view(TopView::kServices), TopView::kCgroups);
+  EXPECT_EQ(next_top_view(TopView::kServices), TopView::kEdges);
+  EXPECT_EQ(next_top_view(TopView::kEdges), TopView::kCgroups);
+  EXPECT_EQ(parse_top_view("edges"), TopView::kEdges);
   EXPECT_EQ(next_top_view(TopView::kCgroups), TopView::kProcesses);
   const TopView c = TopView::kCgroups;
   EXPECT_EQ(column_for_key(c, 't'), index(CgroupColumn::kThrottled));
@@ -272,7 +274,7 @@ TEST(TopCgroups, ViewsKeysAndJson) {
   EXPECT_FALSE(column_for_key(c, 's'));  // the processes view's syscalls
   for (char k : {'i', 'v', 'q'}) EXPECT_FALSE(column_for_key(c, k)) << k;
   // Every view's columns fit the row array and have distinct keys.
-  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kCgroups}) {
+  for (TopView v : {TopView::kProcesses, TopView::kServices, TopView::kEdges, TopView::kCgroups}) {
     const auto& cols = top_view(v).columns;
     for (char k : {'i', 'v', 'q'}) EXPECT_FALSE(column_for_key(v, k)) << k << " is a command key";
     ASSERT_LE(cols.size(), kMaxTopColumns);
@@ -320,6 +322,31 @@ TEST(TopServices, ErrorShareIsZeroWithoutA5xxSeries) {
   for (const char* h : {"REQ/s", "ERR%", "P50", "P95", "P99", "DB/s", "DB p99"}) {
     EXPECT_NE(lines[2].find(h), std::string::npos) << h << " in " << lines[2];
   }
+}
+
+// The edges view: a row per edge of /api/v1/services, the server named by
+// its process when local; names from other processes drawn as text.
+TEST(TopEdges, RowsFromTheServiceMap) {
+  auto services = nlohmann::json::parse(R"({"edges": [
+    {"client": "curl", "protocol": "http", "server": {"address": "127.0.0.1", "port": "8080", "process": "nginx", "pid": 7},
+     "requests_per_second": 40.0, "error_ratio": 0.25, "p50_seconds": 0.0001, "p99_seconds": 0.002, "count": 40},
+    {"client": "app", "protocol": "redis", "server": {"address": "fd00::1", "port": "6379", "process": null, "pid": null},
+     "requests_per_second": 5.0, "error_ratio": 0.0, "p50_seconds": 0.0002, "p99_seconds": 0.001, "count": 5},
+    "not an edge", {"client": "x"}]})");
+  services["edges"][1]["client"] = "app\x1b[2J";  // a process named with an escape sequence
+  TopFrame f;
+  f.view = TopView::kEdges;
+  ASSERT_TRUE(merge_edges(f.rows, services));
+  ASSERT_EQ(f.rows.size(), 2u);
+  EXPECT_EQ(f.rows[0].target, "curl -> nginx 127.0.0.1:8080 (http)");
+  EXPECT_DOUBLE_EQ(*f.rows[0].values[index(EdgeColumn::kErrorRatio)], 0.25);
+  EXPECT_EQ(f.rows[1].target, "app\x1b[2J -> [fd00::1]:6379 (redis)");
+  EXPECT_FALSE(merge_edges(f.rows, nlohmann::json::object()));
+  f.present.fill(true);
+  auto lines = render_top(f, 120, 10, false);
+  for (const auto& l : lines) EXPECT_EQ(l.find('\x1b'), std::string::npos) << l;
+  EXPECT_NE(lines[3].find("curl -> nginx 127.0.0.1:8080 (http)"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[3].find("25%"), std::string::npos) << lines[3];
 }
 
 TEST(ValueFormat, BytesPercentAndCounts) {
