@@ -16,13 +16,8 @@ namespace {
 using testing::Call;
 using testing::DbRecorder;
 using testing::kMs;
-using Key = std::tuple<std::string, std::string, std::string>;
-
-std::vector<Key> keys(const DbRecorder& r) {
-  std::vector<Key> k;
-  for (const auto& s : r.seen) k.emplace_back(s.operation, s.collection, s.status);
-  return k;
-}
+using Key = testing::DbKey;
+using testing::outcome_keys;
 
 // name|delta lines of SHOW GLOBAL STATUS saved beside a recording.
 uint64_t server_count(const std::string& file, const std::string& name) {
@@ -44,7 +39,7 @@ uint64_t count_of(const std::vector<Key>& k, const std::string& op) {
 std::vector<Key> replay_whole(const std::vector<Call>& calls, Role role = Role::kServer) {
   auto run = testing::replay_fresh(DbSystem::kMySql, calls, 1 << 20, role);
   EXPECT_EQ(run.total_drops(), 0u);
-  return keys(run.recorder);
+  return outcome_keys(run.recorder);
 }
 
 // Every packet of the client's calls split into its 4-byte header and its
@@ -82,7 +77,7 @@ TEST(MySqlEngine, MariadbClientQueriesWithTheirTablesAndErrorNumbers) {
   for (Role role : {Role::kServer, Role::kClient}) {
     for (const auto& session : {calls, headers_apart(calls)}) {
       auto run = testing::replay_fresh(DbSystem::kMySql, session, 1 << 20, role);
-      EXPECT_EQ(keys(run.recorder), expected);
+      EXPECT_EQ(outcome_keys(run.recorder), expected);
       EXPECT_EQ(run.total_drops(), 0u);
       // No literal of the session reaches an outcome.
       for (const auto& s : run.recorder.seen) EXPECT_EQ(s.collection.find("secret"), std::string::npos);
@@ -148,21 +143,8 @@ TEST(MySqlEngine, EveryCaptureBoundRecordsOnlyTruthAndCountsTheRest) {
       for (size_t cap = 1; cap <= largest + 8; ++cap) {
         for (Role role : {Role::kServer, Role::kClient}) {
           auto run = testing::replay_fresh(DbSystem::kMySql, calls, cap, role);
-          std::vector<Key> got = keys(run.recorder);
-          // A statement cut by the capture may lose its table or even its
-          // keyword (then left empty), never get another's.
-          auto fits = [](const Key& seen, const Key& real) {
-            return (std::get<0>(seen) == std::get<0>(real) || std::get<0>(seen).empty()) &&
-                   (std::get<1>(seen) == std::get<1>(real) || std::get<1>(seen).empty()) &&
-                   std::get<2>(seen) == std::get<2>(real);
-          };
-          size_t j = 0;
-          for (const Key& k : got) {
-            while (j < truth.size() && !fits(k, truth[j])) ++j;
-            ASSERT_LT(j, truth.size()) << name << " apart " << apart << " cap " << cap << " " << std::get<0>(k)
-                                       << "/" << std::get<1>(k) << "/" << std::get<2>(k);
-            ++j;
-          }
+          std::vector<Key> got = outcome_keys(run.recorder);
+          ASSERT_EQ(testing::first_untrue(got, truth), "") << name << " apart " << apart << " cap " << cap;
           if (cap >= largest) {
             EXPECT_EQ(got.size() + run.total_drops(), truth.size()) << name << " cap " << cap;
           }
