@@ -505,7 +505,10 @@ void MySqlSession::on_call(bool requests, std::string_view prefix, uint64_t tota
   if (opaque() || total_bytes == 0) return;
   if (requests) {
     if (client_.lost()) {
-      if (!mysql_starts_command(prefix)) return;
+      // mysqld reads a header alone: 4 bytes of sequence id 0 may begin a
+      // command too.
+      const bool header = total_bytes == 4 && prefix.size() == 4 && prefix[3] == 0 && mysql_le24(prefix) > 0;
+      if (!header && !mysql_starts_command(prefix)) return;
       client_.restart();
     }
     ClientListener l(*this, events);
