@@ -82,8 +82,10 @@ counters >"$work/after.txt"
 # Compares /metrics with what was sent and with the counters' deltas.
 check() {
   curl -fsS "$KSCOPE_URL/metrics" >"$work/metrics.txt" || return 1
-  python3 - "$work/metrics.txt" "$work/before.txt" "$work/after.txt" "$port" "$selects" "$inserts" "$executes" <<'PY'
-import collections, re, sys
+  PYTHONPATH="$(dirname "$0")" python3 - "$work/metrics.txt" "$work/before.txt" "$work/after.txt" "$port" \
+    "$selects" "$inserts" "$executes" <<'PY'
+import sys
+from db_counts import operation_counts
 text = open(sys.argv[1], encoding="utf-8").read()
 port = sys.argv[4]
 selects, inserts, executes = (int(x) for x in sys.argv[5:8])
@@ -91,20 +93,7 @@ def counters(path):
     return {l.split()[0]: int(l.split()[1]) for l in open(path) if l.strip()}
 before, after = counters(sys.argv[2]), counters(sys.argv[3])
 delta = {k: after[k] - before[k] for k in after}
-label = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-server, client = collections.Counter(), collections.Counter()
-for line in text.splitlines():
-    m = re.match(r'^(db_client_operation_duration_seconds|kscope_db_server_operation_duration_seconds)_count\{(.*)\} (\S+)$', line)
-    if not m:
-        continue
-    l = dict(label.findall(m.group(2)))
-    if l.get("db_system_name") != "mysql":
-        continue
-    key = (l.get("db_operation_name", ""), l.get("db_collection_name", ""), l.get("db_response_status_code", ""))
-    if m.group(1).startswith("kscope_db_server") and l.get("comm") == "mariadbd":
-        server[key] += int(float(m.group(3)))
-    elif m.group(1).startswith("db_client") and l.get("server_port") == port:
-        client[key] += int(float(m.group(3)))
+server, client = operation_counts(text, "mysql", "mariadbd", port)
 # What was sent, and what the server counted itself.
 want = {
     ("SELECT", "t", ""): (selects, delta["Com_select"]),
