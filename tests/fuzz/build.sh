@@ -42,7 +42,8 @@ sources=(
   requests/exchange_matcher.cpp requests/route_template.cpp requests/request_metrics.cpp requests/http_engine.cpp
   requests/capped_series.cpp requests/process_labels.cpp requests/db_session.cpp requests/db_engine.cpp
   requests/resp_reader.cpp requests/redis_commands.cpp requests/redis_session.cpp requests/pg_framer.cpp
-  requests/pg_session.cpp requests/sql_summary.cpp requests/protocol_recognition.cpp
+  requests/pg_session.cpp requests/sql_summary.cpp requests/protocol_recognition.cpp requests/mysql_framer.cpp
+  requests/mysql_session.cpp
   collect/cardinality.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -1,12 +1,12 @@
 // libFuzzer target: the database request engines (userspace/requests:
-// Redis and PostgreSQL) fed the same arbitrary sequence of socket events,
+// Redis, PostgreSQL and MySQL) fed the same arbitrary sequence of socket events,
 // with small tables so that eviction, fd reuse and the queue limits are
 // reached. Beyond "no crash":
 // no outcome runs backwards in time, labels stay within their bounds, the
 // tables and the bytes kept across calls stay within theirs, and every
 // recorded outcome is in some series. The input as one SQL statement and
 // as a connection's first bytes goes through the statement summary and
-// the protocol recognition.
+// the protocol recognition (each well-known port as a hint).
 //
 // Input: socket events as socket_events.h decodes them.
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "requests/db_engine.h"
+#include "requests/mysql_session.h"
 #include "requests/pg_framer.h"
 #include "requests/protocol_recognition.h"
 #include "requests/resp_reader.h"
@@ -33,10 +34,10 @@ void check(bool ok) {
 
 // What one connection may keep across calls: a RESP line, words, an error
 // prefix, a simple string and EXEC's element statuses; or PostgreSQL's
-// header and a kept body.
+// header and a kept body; or MySQL's headers and kept payloads.
 constexpr size_t kMaxCarriedPerConnection =
     2 * (kMaxRespLine + 2 * kMaxRespWord + kMaxRespWord + kMaxRespLine + kMaxRespElements * kMaxRespWord) +
-    2 * (5 + kMaxPgBody);
+    2 * (5 + kMaxPgBody) + 2 * 4 + kMaxMySqlKept + kMySqlResponseKept;
 
 }  // namespace
 
@@ -50,6 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)recognize_protocol(in, 6379);
   (void)recognize_protocol(in, 5432);
+  (void)recognize_protocol(in, 3306);
+  for (bool complete : {true, false}) {
+    StatementSummary s = summarize_sql(in, complete, SqlDialect::kMySql);
+    check(s.operation.size() <= 16);
+    check(s.collection.size() <= 3 * kMaxSqlIdentifier + 2);
+    check(s.collection.empty() || complete);
+  }
 
   DbEngineConfig base;
   base.max_connections = 3;
@@ -66,7 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DbEngineConfig pc = base;
   pc.system = DbSystem::kPostgres;
   DbEngine pg(pc, [](uint32_t tgid) { return ProcessLabels{"", "p" + std::to_string(tgid % 3)}; });
-  engines = {&redis, &pg};
+  DbEngineConfig mc = base;
+  mc.system = DbSystem::kMySql;
+  DbEngine mysql(mc, [](uint32_t tgid) { return ProcessLabels{"", "p" + std::to_string(tgid % 3)}; });
+  engines = {&redis, &pg, &mysql};
   uint64_t outcomes = 0;
   for (DbEngine* e : engines) {
     e->set_exchange_listener([&](const DbExchange& x) {
@@ -105,8 +116,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t recorded = 0;
   for (const auto& f : out) {
     if (f.type != kscope::MetricType::kHistogram) continue;
-    // Two engines add to the same families, each within its cap.
-    check(f.series.size() <= 2 * (2 * base.max_series + 1));
+    // The engines add to the same families, each within its cap.
+    check(f.series.size() <= engines.size() * (2 * base.max_series + 1));
     for (const auto& s : f.series) recorded += s.histogram->count();
   }
   check(recorded == outcomes);

@@ -116,8 +116,10 @@ RequestPipeline::RequestPipeline(L7Probe& probe, const Config& full_config, requ
              [this](uint32_t tgid) { return labels_.labels(tgid); }),
       postgres_(db_engine_config(full_config, requests::DbSystem::kPostgres),
                 [this](uint32_t tgid) { return labels_.labels(tgid); }),
-      // Indexed by requests::L7Protocol: unknown, http, redis, postgresql.
-      router_({sink_of(engine_), sink_of(engine_), sink_of(redis_), sink_of(postgres_)},
+      mysql_(db_engine_config(full_config, requests::DbSystem::kMySql),
+             [this](uint32_t tgid) { return labels_.labels(tgid); }),
+      // Indexed by requests::L7Protocol: unknown, http, redis, postgresql, mysql.
+      router_({sink_of(engine_), sink_of(engine_), sink_of(redis_), sink_of(postgres_), sink_of(mysql_)},
               full_config.probes.l7.max_connections) {}
 
 RequestPipeline::~RequestPipeline() { stop(); }
@@ -153,6 +155,7 @@ void RequestPipeline::set_event_sink(RequestEventFilter filter, uint32_t per_sec
   };
   redis_.set_exchange_listener(db_listener);
   postgres_.set_exchange_listener(db_listener);
+  mysql_.set_exchange_listener(db_listener);
 }
 
 uint64_t RequestPipeline::events_suppressed() {
@@ -197,10 +200,12 @@ void RequestPipeline::append(std::vector<Family>& out) {
     engine_.evict_idle(now);
     redis_.evict_idle(now);
     postgres_.evict_idle(now);
+    mysql_.evict_idle(now);
     // HTTP first: the database engines add their drops to its family.
     engine_.append(families);
     redis_.append(families);
     postgres_.append(families);
+    mysql_.append(families);
     families.push_back({"kscope_l7_unrouted_connections_total",
                         "Connections handed to the HTTP engine unrecognised because the protocol router's table "
                         "(probes.l7.max_connections) was full.",

@@ -1,7 +1,7 @@
 // Request metrics in `kscope run`: the l7 probe's records (probes/l7_probe.h)
 // fed, on a thread of their own, to the request engines: each connection to
 // the one of the protocol its first bytes speak (requests/protocol_router.h):
-// Redis and PostgreSQL to a database engine each (requests/db_engine.h),
+// Redis, PostgreSQL and MySQL to a database engine each (requests/db_engine.h),
 // everything else to the HTTP engine (requests/http_engine.h). Their
 // families join every snapshot. What the metrics mean: docs/requests.md,
 // docs/databases.md.
@@ -76,6 +76,7 @@ class RequestPipeline {
   requests::HttpEngine engine_;
   requests::DbEngine redis_;
   requests::DbEngine postgres_;
+  requests::DbEngine mysql_;
   requests::ProtocolRouter router_;  // it calls into the engines
   RequestEventFilter event_filter_;
   RequestEventRate event_rate_{0};

@@ -27,7 +27,8 @@ namespace {
 std::vector<std::string> protocols_of(const std::string& what) {
   if (what == "http") return {"http"};
   if (what == "db") return {std::string(requests::db_system_name(requests::DbSystem::kRedis)),
-                            std::string(requests::db_system_name(requests::DbSystem::kPostgres))};
+                            std::string(requests::db_system_name(requests::DbSystem::kPostgres)),
+                            std::string(requests::db_system_name(requests::DbSystem::kMySql))};
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "collect/cardinality.h"
+#include "requests/mysql_session.h"
 #include "requests/pg_framer.h"
 #include "requests/pg_session.h"
 #include "requests/redis_session.h"
@@ -10,7 +11,14 @@
 
 namespace kscope::requests {
 
-std::string_view db_system_name(DbSystem s) { return s == DbSystem::kRedis ? "redis" : "postgresql"; }
+std::string_view db_system_name(DbSystem s) {
+  switch (s) {
+    case DbSystem::kRedis: return "redis";
+    case DbSystem::kPostgres: return "postgresql";
+    case DbSystem::kMySql: return "mysql";  // MariaDB too: docs/databases.md says why
+  }
+  return "redis";
+}
 
 class DbEngine::Events final : public DbEvents {
  public:
@@ -35,6 +43,7 @@ DbEngine::DbEngine(DbEngineConfig config, ProcessResolver resolver)
 
 std::unique_ptr<DbSession> DbEngine::new_session() {
   if (config_.system == DbSystem::kRedis) return std::make_unique<RedisSession>(config_.queue, pending_total_);
+  if (config_.system == DbSystem::kMySql) return std::make_unique<MySqlSession>(config_.queue, pending_total_);
   return std::make_unique<PgSession>(config_.queue, pending_total_);
 }
 
@@ -75,6 +84,11 @@ Role DbEngine::role_from_bytes(std::string_view prefix, Direction d) const {
   if (config_.system == DbSystem::kRedis) {
     request = prefix.size() >= 2 && prefix[0] == '*' && prefix[1] >= '0' && prefix[1] <= '9';
     response = prefix[0] == '+' || prefix[0] == '-' || prefix[0] == ':' || prefix[0] == '$';
+  } else if (config_.system == DbSystem::kMySql) {
+    // The server's greeting against a query or a prepared statement's
+    // command (COM_QUERY, COM_STMT_PREPARE, COM_STMT_EXECUTE).
+    request = mysql_starts_command(prefix) && (prefix[4] == 0x03 || prefix[4] == 0x16 || prefix[4] == 0x17);
+    response = mysql_starts_greeting(prefix);
   } else {
     // Types only one side sends: Query, Parse, Bind against ReadyForQuery,
     // RowDescription, ParseComplete, BindComplete.

@@ -1,16 +1,16 @@
-// The database request engine: one per database system (Redis or
-// PostgreSQL), fed the capture's events of the connections that speak it
+// The database request engine: one per database system (Redis,
+// PostgreSQL, MySQL), fed the capture's events of the connections that speak it
 // (protocol_recognition.h tells which), in order per connection. It keeps
 // a bounded connection table (idle connections forgotten first,
 // generations against fd reuse, as the HTTP matcher does), a session per
-// connection (redis_session.h, pg_session.h) and the duration histograms,
+// connection (redis_session.h, pg_session.h, mysql_session.h) and the duration histograms,
 // named as OpenTelemetry's database conventions are once exported to
 // Prometheus:
 //   db_client_operation_duration_seconds{db_system_name, db_operation_name,
 //     db_collection_name, db_response_status_code, server_address,
 //     server_port, <breakdown>}
 //   kscope_db_server_operation_duration_seconds{... the same labels}
-//   kscope_l7_dropped_total{protocol="redis"|"postgresql", reason}
+//   kscope_l7_dropped_total{protocol="redis"|"postgresql"|"mysql", reason}
 // db_collection_name and db_response_status_code are "" when absent (a
 // label with an empty value is no label in Prometheus). Capped like the
 // HTTP families (capped_series.h): db_collection_name, server_address and
@@ -18,7 +18,7 @@
 //
 // Timing: a client from the entry of the write that begins the request to
 // the exit of the read that brings its answer (Redis: the reply's first
-// byte; PostgreSQL: ReadyForQuery); a server from the exit of the read
+// byte; PostgreSQL: ReadyForQuery; MySQL: the response's last packet); a server from the exit of the read
 // that brings the request's first byte to the entry of the write that
 // carries the answer.
 //
@@ -44,9 +44,10 @@
 
 namespace kscope::requests {
 
-enum class DbSystem : uint8_t { kRedis, kPostgres };
+enum class DbSystem : uint8_t { kRedis, kPostgres, kMySql };
 
-// "redis", "postgresql": db_system_name, and the protocol of the drops.
+// "redis", "postgresql", "mysql": db_system_name, and the protocol of the
+// drops.
 std::string_view db_system_name(DbSystem s);
 
 inline constexpr const char* kDbClientDurationMetric = "db_client_operation_duration_seconds";

@@ -63,6 +63,33 @@ struct DbRecorder {
   }
 };
 
+// (operation, collection, status) of each outcome recorded, in order.
+using DbKey = std::tuple<std::string, std::string, std::string>;
+inline std::vector<DbKey> outcome_keys(const DbRecorder& r) {
+  std::vector<DbKey> k;
+  for (const auto& s : r.seen) k.emplace_back(s.operation, s.collection, s.status);
+  return k;
+}
+
+// The first outcome of `got` that is not, in order, one of `truth` (the
+// outcomes of the whole capture), as "operation/collection/status"; ""
+// when all are. A statement cut by the capture may lose its table or even
+// its keyword (then left empty), never get another's.
+inline std::string first_untrue(const std::vector<DbKey>& got, const std::vector<DbKey>& truth) {
+  auto fits = [](const DbKey& seen, const DbKey& real) {
+    return (std::get<0>(seen) == std::get<0>(real) || std::get<0>(seen).empty()) &&
+           (std::get<1>(seen) == std::get<1>(real) || std::get<1>(seen).empty()) &&
+           std::get<2>(seen) == std::get<2>(real);
+  };
+  size_t j = 0;
+  for (const DbKey& k : got) {
+    while (j < truth.size() && !fits(k, truth[j])) ++j;
+    if (j == truth.size()) return std::get<0>(k) + "/" + std::get<1>(k) + "/" + std::get<2>(k);
+    ++j;
+  }
+  return "";
+}
+
 // Replays `calls` on connection `c` (a server reads what the client sent,
 // a client writes it), one millisecond apart, each captured up to
 // c.capture bytes; opens the connection first and closes it last.

@@ -37,7 +37,7 @@ enum class DropReason : uint8_t {
   // A response stamped before its request (clocks or capture out of order).
   kOutOfOrder,
   // A connection that switched to TLS inside its own protocol (PostgreSQL's
-  // SSLRequest accepted): none of its requests can be read. Counted once
+  // SSLRequest accepted, MySQL's SSL request): none of its requests can be read. Counted once
   // per connection, not per request.
   kEncrypted,
   kCount,
@@ -54,7 +54,7 @@ inline constexpr const char* kDroppedMetric = "kscope_l7_dropped_total";
 
 // Adds one series per reason (zeros included) for `protocol` to the
 // kscope_l7_dropped_total family in `out`, creating the family when it is
-// not there yet: every engine (http, redis, postgresql) adds its own.
+// not there yet: every engine (http, redis, postgresql, mysql) adds its own.
 void append_drops(std::vector<Family>& out, std::string_view protocol, const DropCounts& drops);
 
 }  // namespace kscope::requests

@@ -16,18 +16,13 @@ using testing::Call;
 using testing::Conn;
 using testing::DbRecorder;
 using testing::kMs;
-using Key = std::tuple<std::string, std::string, std::string>;
+using Key = testing::DbKey;
+using testing::outcome_keys;
 
 DbEngineConfig postgres() {
   DbEngineConfig cfg;
   cfg.system = DbSystem::kPostgres;
   return cfg;
-}
-
-std::vector<Key> keys(const DbRecorder& r) {
-  std::vector<Key> k;
-  for (const auto& s : r.seen) k.emplace_back(s.operation, s.collection, s.status);
-  return k;
 }
 
 // calls|query lines of pg_stat_statements saved beside a recording.
@@ -44,7 +39,7 @@ uint64_t statement_calls(const std::string& file, const std::string& query) {
 std::vector<Key> replay_whole(const std::vector<Call>& calls) {
   auto run = testing::replay_fresh(DbSystem::kPostgres, calls, 1 << 20);
   EXPECT_EQ(run.total_drops(), 0u);
-  return keys(run.recorder);
+  return outcome_keys(run.recorder);
 }
 
 TEST(PgEngine, PsqlSimpleQueriesWithTheirTablesAndSqlstate) {
@@ -59,7 +54,7 @@ TEST(PgEngine, PsqlSimpleQueriesWithTheirTablesAndSqlstate) {
         {"COMMIT", "", ""}, {"SELECT", "", ""},  // a join names two tables
         {"DROP", "orders", ""},
     };
-    EXPECT_EQ(keys(r), expected);
+    EXPECT_EQ(outcome_keys(r), expected);
     EXPECT_EQ(run.total_drops(), 0u);
     // What the server itself counted, for the statements it counts.
     EXPECT_EQ(statement_calls("pg_simple.statements", "SELECT item, qty FROM orders WHERE id = $1"), 1u);
@@ -111,20 +106,8 @@ TEST(PgEngine, EveryCaptureBoundRecordsOnlyTruthAndCountsTheRest) {
     for (size_t cap = 1; cap <= largest + 64; ++cap) {
       for (Role role : {Role::kServer, Role::kClient}) {
         auto run = testing::replay_fresh(DbSystem::kPostgres, calls, cap, role);
-        std::vector<Key> got = keys(run.recorder);
-        // A statement cut by the capture may lose its table or even its
-        // keyword (then left empty), never get another's.
-        auto fits = [](const Key& seen, const Key& real) {
-          return (std::get<0>(seen) == std::get<0>(real) || std::get<0>(seen).empty()) &&
-                 (std::get<1>(seen) == std::get<1>(real) || std::get<1>(seen).empty()) &&
-                 std::get<2>(seen) == std::get<2>(real);
-        };
-        size_t j = 0;
-        for (const Key& k : got) {
-          while (j < truth.size() && !fits(k, truth[j])) ++j;
-          ASSERT_LT(j, truth.size()) << name << " cap " << cap << " " << std::get<0>(k) << "/" << std::get<1>(k);
-          ++j;
-        }
+        std::vector<Key> got = outcome_keys(run.recorder);
+        ASSERT_EQ(testing::first_untrue(got, truth), "") << name << " cap " << cap;
         if (cap >= largest) {
           EXPECT_EQ(got.size() + run.total_drops(), truth.size()) << name << " cap " << cap;
         }

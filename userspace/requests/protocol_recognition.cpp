@@ -1,6 +1,7 @@
 #include "requests/protocol_recognition.h"
 
 #include "requests/http_parser.h"
+#include "requests/mysql_session.h"
 #include "requests/pg_framer.h"
 #include "requests/redis_commands.h"
 
@@ -9,6 +10,7 @@ namespace {
 
 constexpr uint16_t kRedisPort = 6379;
 constexpr uint16_t kPostgresPort = 5432;
+constexpr uint16_t kMySqlPort = 3306;
 
 bool digits_then_crlf(std::string_view s, size_t& pos) {
   size_t start = pos;
@@ -66,6 +68,7 @@ std::string_view l7_protocol_name(L7Protocol p) {
     case L7Protocol::kHttp: return "http";
     case L7Protocol::kRedis: return "redis";
     case L7Protocol::kPostgres: return "postgresql";
+    case L7Protocol::kMySql: return "mysql";
     case L7Protocol::kUnknown: break;
   }
   return "unknown";
@@ -75,11 +78,13 @@ L7Protocol recognize_protocol(std::string_view b, uint16_t server_port) {
   if (http(b)) return L7Protocol::kHttp;
   if (redis_command(b)) return L7Protocol::kRedis;
   if (postgres_startup(b)) return L7Protocol::kPostgres;
+  if (mysql_starts_greeting(b)) return L7Protocol::kMySql;
   if (server_port == kRedisPort && redis_like(b)) return L7Protocol::kRedis;
   if (server_port == kPostgresPort && (PgFramer::starts_message(PgFramer::Side::kFrontend, b) ||
                                        PgFramer::starts_message(PgFramer::Side::kBackend, b))) {
     return L7Protocol::kPostgres;
   }
+  if (server_port == kMySqlPort && mysql_starts_command(b)) return L7Protocol::kMySql;
   return L7Protocol::kUnknown;
 }
 

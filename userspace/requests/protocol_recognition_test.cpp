@@ -22,6 +22,10 @@ TEST(ProtocolRecognition, RecordedFirstBytesOfRealClients) {
   auto pg = testing::recorded_calls("pg_simple.calls");
   ASSERT_GE(pg.size(), 3u);
   EXPECT_EQ(recognize_protocol(pg[2].bytes, 0), L7Protocol::kPostgres);  // StartupMessage
+  // A MySQL server speaks first: both ends see its greeting first.
+  EXPECT_EQ(recognize_protocol(first_call("mysql_simple.calls"), 0), L7Protocol::kMySql);
+  EXPECT_EQ(recognize_protocol(first_call("mysql_prepared.calls"), 0), L7Protocol::kMySql);
+  EXPECT_EQ(recognize_protocol(std::string("\x4a\x00\x00\x00\x0a" "8.0.35\x00", 12), 0), L7Protocol::kMySql);
   EXPECT_EQ(recognize_protocol(testing::traffic("nginx_keepalive.request"), 0), L7Protocol::kHttp);
   EXPECT_EQ(recognize_protocol(testing::traffic("nginx_keepalive.response"), 0), L7Protocol::kHttp);
 }
@@ -33,6 +37,8 @@ TEST(ProtocolRecognition, PortIsAHintOnlyForAmbiguousBytes) {
   EXPECT_EQ(recognize_protocol("PING\r\n", 0), L7Protocol::kUnknown);
   EXPECT_EQ(recognize_protocol(std::string("Q\0\0\0\x0dSELECT 1\0", 14), 5432), L7Protocol::kPostgres);
   EXPECT_EQ(recognize_protocol(std::string("Q\0\0\0\x0dSELECT 1\0", 14), 0), L7Protocol::kUnknown);
+  EXPECT_EQ(recognize_protocol(std::string("\x09\x00\x00\x00\x03SELECT 1", 13), 3306), L7Protocol::kMySql);
+  EXPECT_EQ(recognize_protocol(std::string("\x05\x00\x00\x00\x17\x01\x00\x00\x00", 9), 3306), L7Protocol::kMySql);
   // Bytes that say what they are win over the port.
   EXPECT_EQ(recognize_protocol("GET / HTTP/1.1\r\n\r\n", 6379), L7Protocol::kHttp);
   EXPECT_EQ(recognize_protocol("*1\r\n$4\r\nPING\r\n", 5432), L7Protocol::kRedis);
@@ -51,7 +57,11 @@ TEST(ProtocolRecognition, WhatMustNotBeRecognised) {
            std::string("*abc\r\n"),
            std::string("*0\r\n"),
            std::string("*1\r\n:1\r\n"),
-           std::string("\x4a\x00\x00\x00\x0a" "8.0.35\x00", 12),  // a MySQL server greeting
+           std::string("\x4a\x00\x00\x00\x09" "8.0.35\x00", 12),  // a MySQL greeting of protocol 9
+           std::string("\x4a\x00\x00\x00\x0a" "v8.0.35\x00", 13),  // ... a version not a number
+           std::string("\x4a\x00\x00\x00\x0a" "8.0.35", 11),        // ... not ended in the capture
+           std::string("\x4a\x00\x00\x01\x0a" "8.0.35\x00", 12),  // ... not the first packet
+           std::string("\x09\x00\x00\x00\x03SELECT 1", 13),         // a MySQL COM_QUERY off its port
            std::string("\0\0\0\x08\x04\xd2\x16\x31", 8),          // SSLRequest with a wrong code
            std::string("\0\0\0\x07\x04\xd2\x16\x2f", 8),          // SSLRequest with a wrong length
            std::string("\0\0\0\x20\0\x02\0\0user\0", 13),           // protocol 2
@@ -68,6 +78,7 @@ TEST(ProtocolRecognition, WhatMustNotBeRecognised) {
 
 TEST(ProtocolRecognition, Names) {
   EXPECT_EQ(l7_protocol_name(L7Protocol::kPostgres), "postgresql");
+  EXPECT_EQ(l7_protocol_name(L7Protocol::kMySql), "mysql");
   EXPECT_EQ(l7_protocol_name(L7Protocol::kRedis), "redis");
   EXPECT_EQ(l7_protocol_name(L7Protocol::kHttp), "http");
   EXPECT_EQ(l7_protocol_name(L7Protocol::kUnknown), "unknown");

@@ -11,14 +11,14 @@ uint16_t server_port(const ConnectionEvent& open) {
   if (open.role == Role::kServer) return open.local.port;
   if (open.role == Role::kClient) return open.peer.port;
   for (uint16_t p : {open.local.port, open.peer.port}) {
-    if (p == 6379 || p == 5432) return p;
+    if (p == 6379 || p == 5432 || p == 3306) return p;
   }
   return 0;
 }
 
 }  // namespace
 
-ProtocolRouter::ProtocolRouter(std::array<ProtocolSink, 4> sinks, size_t max_connections)
+ProtocolRouter::ProtocolRouter(std::array<ProtocolSink, kL7ProtocolCount> sinks, size_t max_connections)
     : sinks_(std::move(sinks)), max_(max_connections == 0 ? 1 : max_connections) {}
 
 void ProtocolRouter::on_connection(const ConnectionEvent& event) {

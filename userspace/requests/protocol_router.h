@@ -28,7 +28,7 @@ struct ProtocolSink {
 class ProtocolRouter {
  public:
   // sinks[L7Protocol]: each must be set.
-  ProtocolRouter(std::array<ProtocolSink, 4> sinks, size_t max_connections);
+  ProtocolRouter(std::array<ProtocolSink, kL7ProtocolCount> sinks, size_t max_connections);
 
   void on_connection(const ConnectionEvent& event);
   void on_data(const SocketData& data);
@@ -47,7 +47,7 @@ class ProtocolRouter {
   };
   const ProtocolSink& sink(L7Protocol p) const { return sinks_[static_cast<size_t>(p)]; }
 
-  std::array<ProtocolSink, 4> sinks_;
+  std::array<ProtocolSink, kL7ProtocolCount> sinks_;
   size_t max_;
   uint64_t unrouted_ = 0;
   std::unordered_map<ConnectionId, Entry, ConnectionIdHash> connections_;

@@ -10,10 +10,10 @@ namespace {
 
 // What each sink received, as "open 7", "data 7 GET", "close 7".
 struct Sinks {
-  std::array<std::vector<std::string>, 4> seen;
-  std::array<ProtocolSink, 4> make() {
-    std::array<ProtocolSink, 4> out;
-    for (size_t i = 0; i < 4; ++i) {
+  std::array<std::vector<std::string>, kL7ProtocolCount> seen;
+  std::array<ProtocolSink, kL7ProtocolCount> make() {
+    std::array<ProtocolSink, kL7ProtocolCount> out;
+    for (size_t i = 0; i < kL7ProtocolCount; ++i) {
       out[i].on_connection = [this, i](const ConnectionEvent& e) {
         seen[i].push_back(std::string(e.kind == ConnectionEvent::Kind::kOpen ? "open " : "close ") +
                           std::to_string(e.conn.fd));

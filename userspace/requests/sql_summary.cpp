@@ -16,6 +16,8 @@ constexpr std::string_view kOperations[] = {
     "LOCK",    "MERGE",    "MOVE",    "NOTIFY",  "PREPARE",  "REFRESH",    "REINDEX", "RELEASE",  "RESET",
     "REVOKE",  "ROLLBACK", "SAVEPOINT", "SECURITY", "SELECT", "SET",       "SHOW",    "START",    "TABLE",
     "TRUNCATE", "UNLISTEN", "UPDATE", "VACUUM",  "VALUES",   "WITH",
+    // MySQL's own statements.
+    "DESCRIBE", "FLUSH",   "KILL",    "RENAME",  "REPLACE",  "USE",
 };
 
 bool is_operation(std::string_view w) {
@@ -45,23 +47,29 @@ std::string upper(std::string_view s) {
 
 class Tokens {
  public:
-  explicit Tokens(std::string_view s) : s_(s) {}
+  Tokens(std::string_view s, SqlDialect dialect) : s_(s), mysql_(dialect == SqlDialect::kMySql) {}
 
   Token next() {
     skip_space_and_comments();
     if (broken_) return {Kind::kBroken, {}, 0};
     if (i_ >= s_.size()) return {};
     const char c = s_[i_];
+    if (mysql_) {
+      // Both quotes are strings in MySQL (unless ANSI_QUOTES, which then
+      // are identifiers that only lose the table), backticks identifiers.
+      if (c == '\'' || c == '"') return quoted_literal(true);
+      if (c == '`') return quoted_identifier();
+    }
     if (c == '\'') return quoted_literal(false);
     if (c == '"') return quoted_identifier();
-    if (c == '$' && i_ + 1 < s_.size() && !(s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9')) return dollar_literal();
+    if (!mysql_ && c == '$' && i_ + 1 < s_.size() && !(s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9')) return dollar_literal();
     if (word_start(c)) {
       size_t start = i_;
       while (i_ < s_.size() && word_char(s_[i_])) ++i_;
       std::string_view w = s_.substr(start, i_ - start);
       // E'...' takes backslash escapes; B'', X'', N'' are plain literals.
       if (i_ < s_.size() && s_[i_] == '\'' && w.size() == 1) {
-        return quoted_literal(w[0] == 'e' || w[0] == 'E');
+        return quoted_literal(mysql_ || w[0] == 'e' || w[0] == 'E');
       }
       return {Kind::kWord, w, 0};
     }
@@ -80,14 +88,14 @@ class Tokens {
       char c = s_[i_];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
         ++i_;
-      } else if (c == '-' && i_ + 1 < s_.size() && s_[i_ + 1] == '-') {
+      } else if ((c == '-' && i_ + 1 < s_.size() && s_[i_ + 1] == '-') || (mysql_ && c == '#')) {
         size_t nl = s_.find('\n', i_);
         i_ = nl == std::string_view::npos ? s_.size() : nl + 1;
       } else if (c == '/' && i_ + 1 < s_.size() && s_[i_ + 1] == '*') {
-        // Block comments nest in PostgreSQL.
+        // Block comments nest in PostgreSQL, not in MySQL.
         size_t depth = 0;
         while (i_ + 1 < s_.size()) {
-          if (s_[i_] == '/' && s_[i_ + 1] == '*') {
+          if (s_[i_] == '/' && s_[i_ + 1] == '*' && (depth == 0 || !mysql_)) {
             ++depth;
             i_ += 2;
           } else if (s_[i_] == '*' && s_[i_ + 1] == '/') {
@@ -108,14 +116,14 @@ class Tokens {
   }
 
   Token quoted_literal(bool backslash_escapes) {
-    if (s_[i_] != '\'') ++i_;  // the E of E'...' was consumed by the caller's scan
-    ++i_;
+    if (s_[i_] != '\'' && s_[i_] != '"') ++i_;  // the E of E'...' was consumed by the caller's scan
+    const char quote = s_[i_++];
     while (i_ < s_.size()) {
       char c = s_[i_++];
       if (backslash_escapes && c == '\\') {
         ++i_;
-      } else if (c == '\'') {
-        if (i_ < s_.size() && s_[i_] == '\'') {
+      } else if (c == quote) {
+        if (i_ < s_.size() && s_[i_] == quote) {
           ++i_;  // '' inside the literal
           continue;
         }
@@ -127,10 +135,11 @@ class Tokens {
   }
 
   Token quoted_identifier() {
+    const char quote = s_[i_];
     size_t start = ++i_;
     while (i_ < s_.size()) {
-      if (s_[i_] == '"') {
-        if (i_ + 1 < s_.size() && s_[i_ + 1] == '"') {
+      if (s_[i_] == quote) {
+        if (i_ + 1 < s_.size() && s_[i_ + 1] == quote) {
           i_ += 2;
           continue;
         }
@@ -163,6 +172,7 @@ class Tokens {
   }
 
   std::string_view s_;
+  bool mysql_;
   size_t i_ = 0;
   bool broken_ = false;
 };
@@ -190,7 +200,8 @@ bool before_name(std::string_view w) {
 
 class Summarizer {
  public:
-  explicit Summarizer(std::string_view text) : tokens_(text) {}
+  Summarizer(std::string_view text, SqlDialect dialect)
+      : tokens_(text, dialect), quote_(dialect == SqlDialect::kMySql ? '`' : '"'), fold_(dialect == SqlDialect::kPostgres) {}
 
   StatementSummary run(bool complete) {
     StatementSummary out;
@@ -298,7 +309,7 @@ class Summarizer {
   }
 
   // table, schema.table or db.schema.table; unquoted parts folded to lower
-  // case as PostgreSQL does, quoted ones kept.
+  // case as PostgreSQL does (MySQL keeps them), quoted ones kept.
   bool read_name(Token t) {
     std::string name;
     for (int part = 0; part < 3; ++part) {
@@ -306,11 +317,12 @@ class Summarizer {
       if (t.kind == Kind::kQuoted) {
         for (size_t i = 0; i < t.text.size(); ++i) {
           piece += t.text[i];
-          if (t.text[i] == '"') ++i;  // a doubled quote stands for one
+          if (t.text[i] == quote_) ++i;  // a doubled quote stands for one
         }
       } else if (t.kind == Kind::kWord) {
         piece = std::string(t.text);
         for (char& c : piece) {
+          if (!fold_) break;
           if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         }
       } else {
@@ -339,6 +351,8 @@ class Summarizer {
   }
 
   Tokens tokens_;
+  char quote_;  // of a quoted identifier
+  bool fold_;   // unquoted identifiers to lower case
   Token peek_;
   bool has_peek_ = false;
   size_t count_ = 0;
@@ -348,6 +362,8 @@ class Summarizer {
 
 }  // namespace
 
-StatementSummary summarize_sql(std::string_view text, bool complete) { return Summarizer(text).run(complete); }
+StatementSummary summarize_sql(std::string_view text, bool complete, SqlDialect dialect) {
+  return Summarizer(text, dialect).run(complete);
+}
 
 }  // namespace kscope::requests

@@ -2,7 +2,12 @@
 // operation (the statement's keyword: SELECT, INSERT, BEGIN, ...) and,
 // only when the statement names exactly one table, that table
 // ("orders", "sales.orders"). Literals, numbers, parameters and comments
-// are never kept; an identifier is folded to lower case unless quoted.
+// are never kept. Two dialects: PostgreSQL's ("..." quotes an identifier,
+// which is folded to lower case unless quoted; $tag$ literals; nested
+// block comments) and MySQL's (`...` quotes an identifier and "..." is a
+// string, both kinds of string take backslash escapes, # starts a comment,
+// identifiers are kept as written since table names are case-sensitive
+// there).
 //
 // A small, bounded tokeniser (no grammar): at most kMaxSqlTokens tokens
 // and kMaxSqlDepth nested parentheses are followed; past them, or when the
@@ -13,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,7 +33,9 @@ struct StatementSummary {
   std::string collection;  // "" unless exactly one table is named
 };
 
+enum class SqlDialect : uint8_t { kPostgres, kMySql };
+
 // `complete`: the text is the whole statement (not cut by the capture).
-StatementSummary summarize_sql(std::string_view text, bool complete);
+StatementSummary summarize_sql(std::string_view text, bool complete, SqlDialect dialect = SqlDialect::kPostgres);
 
 }  // namespace kscope::requests

@@ -98,5 +98,28 @@ TEST(SqlSummary, HostileShapesStayBounded) {
   EXPECT_EQ(sum("SELECT * FROM t))))").collection, "t");
 }
 
+StatementSummary my(std::string_view sql) { return summarize_sql(sql, true, SqlDialect::kMySql); }
+
+TEST(SqlSummary, MySqlDialect) {
+  EXPECT_EQ(my("SELECT * FROM `Orders` WHERE id = 1").collection, "Orders");
+  EXPECT_EQ(my("select * from Orders").collection, "Orders");  // not folded: case-sensitive on Linux
+  EXPECT_EQ(my("SELECT * FROM shop.`my table`").collection, "shop.my table");
+  EXPECT_EQ(my("SELECT * FROM `a``b`").collection, "a`b");
+  EXPECT_EQ(my("REPLACE INTO t VALUES (1)").operation, "REPLACE");
+  EXPECT_EQ(my("REPLACE INTO t VALUES (1)").collection, "t");
+  EXPECT_EQ(my("USE shop").operation, "USE");
+  // "..." is a string in MySQL, never a name; backslashes escape quotes.
+  EXPECT_EQ(my("SELECT * FROM t WHERE a = \"secret\"").collection, "t");
+  EXPECT_EQ(my("SELECT \"secret\" FROM t").collection, "t");
+  EXPECT_EQ(my("INSERT INTO t VALUES ('it\\'s', \"x\\\" FROM secret\")").collection, "t");
+  EXPECT_EQ(my("SELECT * FROM t WHERE a = 'x\\' FROM secret -- '").collection, "t");
+  EXPECT_EQ(my("SELECT 1 # FROM secret\n FROM t").collection, "t");
+  // Block comments do not nest in MySQL.
+  EXPECT_EQ(my("SELECT /* /* */ * FROM t").collection, "t");
+  EXPECT_EQ(my("SELECT * FROM t WHERE a = 'open").collection, "");
+  // The PostgreSQL dialect reads the same text its own way.
+  EXPECT_EQ(sum("SELECT * FROM `t`").collection, "");
+}
+
 }  // namespace
 }  // namespace kscope::requests

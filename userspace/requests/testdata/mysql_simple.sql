@@ -1,0 +1,15 @@
+CREATE TABLE orders (id INT PRIMARY KEY, item VARCHAR(64), qty INT);
+INSERT INTO orders VALUES (1, 'secret-item', 3), (2, "other\'s", 5);
+SELECT item, qty FROM orders WHERE id = 1;
+SELECT * FROM `missing_table`;
+SELEC oops;
+BEGIN;
+UPDATE orders SET qty = qty + 1 WHERE id = 2;
+COMMIT;
+SELECT count(*) FROM orders o JOIN orders p ON o.id = p.id;
+PREPARE s FROM 'SELECT qty FROM orders WHERE id = ?';
+SET @a = 2;
+EXECUTE s USING @a;
+DEALLOCATE PREPARE s;
+SELECT * FROM orders WHERE id = 9;
+DROP TABLE orders;
