@@ -53,9 +53,11 @@ const { check, exitCode } = checker();
     console.log('     map edges:', JSON.stringify(paths));
     check(nodes.some((n) => /^nginx 127\.0\.0\.1:\d+$/.test(n)), 'nginx is a server node');
     // curl and redis-cli exit within milliseconds: named all the same, by
-    // the name the kernel saw when they connected.
+    // the name the kernel saw when they connected. (Chromium is a client
+    // too, of kscope's own API, when its requests fall in the interval.)
     const clients = nodes.filter((n) => !/ 127\.0\.0\.1:\d+$/.test(n)).sort();
-    check(JSON.stringify(clients) === '["curl","redis-cli"]', `the clients are curl and redis-cli (${JSON.stringify(clients)})`);
+    check(clients.includes('curl') && clients.includes('redis-cli') && !clients.includes('unknown'),
+          `the clients curl and redis-cli are named, none unknown (${JSON.stringify(clients)})`);
     check(nodes.some((n) => /^redis-server 127\.0\.0\.1:\d+$/.test(n)), 'redis-server is a server node');
     check(nodes.some((n) => /^<img src=x> 127\.0\.0\.1:\d+$/.test(n)), 'the HTML-named server is a node, as text');
     check(paths.some((p) => /→ nginx .*\(http\): .* · 2\d(\.\d)?% · p99/.test(p)), 'an edge to nginx shows its ~25% failing');

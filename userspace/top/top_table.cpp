@@ -87,7 +87,7 @@ TopViewInfo services_view() {
                "p95", TopFormat::kSeconds},
               {"request_p99_seconds", 'l', "P99", 9, "p99 HTTP request duration", "http_server_request_duration_seconds",
                "p99", TopFormat::kSeconds},
-              {"db_operations_per_second", 'd', "DB/s", 9, "database operations served per second (Redis, PostgreSQL)",
+              {"db_operations_per_second", 'd', "DB/s", 9, "database operations served per second (Redis, PostgreSQL, MySQL)",
                "kscope_db_server_operation_duration_seconds", "rate", TopFormat::kRate},
               {"db_p99_seconds", 'b', "DB p99", 9, "p99 database operation duration",
                "kscope_db_server_operation_duration_seconds", "p99", TopFormat::kSeconds},
