@@ -3,24 +3,10 @@
 #include <algorithm>
 #include <string_view>
 
+#include "signals/request_families.h"
+
 namespace kscope {
 namespace {
-
-// The server-side duration families and, for each, what makes a request
-// failed.
-struct ServedFamily {
-  std::string_view name;
-  std::string_view status_label;
-  bool (*failed)(std::string_view status);
-};
-
-bool http_failed(std::string_view status) { return status.size() == 3 && status[0] == '5'; }
-bool db_failed(std::string_view status) { return !status.empty(); }
-
-constexpr ServedFamily kServed[] = {
-    {"http_server_request_duration_seconds", "http_response_status_code", http_failed},
-    {"kscope_db_server_operation_duration_seconds", "db_response_status_code", db_failed},
-};
 
 struct Served {
   Histogram latency;
@@ -64,11 +50,8 @@ void add_request_signals(const IntervalPair& p, SignalSet& host, std::map<Target
   if (p.previous == nullptr) return;
   const double secs = p.seconds > 0 ? p.seconds : 1;
   Grouped<Served> served;
-  for (const auto& f : kServed) {
-    SeriesFilter failed = [&f](const Series& s) {
-      const std::string* status = s.label(f.status_label);
-      return status != nullptr && f.failed(*status);
-    };
+  for (const auto& f : kServedRequestFamilies) {
+    SeriesFilter failed = [&f](const Series& s) { return request_series_failed(f, s); };
     merge(served, histogram_increase(p, f.name, nullptr), counts(p, f.name, failed));
   }
   if (!served.present) return;

@@ -4,23 +4,10 @@
 #include <map>
 #include <optional>
 
+#include "signals/request_families.h"
+
 namespace kscope {
 namespace {
-
-struct ClientFamily {
-  std::string_view name;
-  std::string_view status_label;
-  bool (*failed)(std::string_view status);
-  std::string_view protocol_label;  // "" for HTTP
-};
-
-bool http_failed(std::string_view status) { return status.size() == 3 && status[0] == '5'; }
-bool db_failed(std::string_view status) { return !status.empty(); }
-
-constexpr ClientFamily kClients[] = {
-    {"http_client_request_duration_seconds", "http_response_status_code", http_failed, ""},
-    {"db_client_operation_duration_seconds", "db_response_status_code", db_failed, "db_system_name"},
-};
 
 std::string label_or(const Series& s, std::string_view name, std::string_view fallback) {
   const std::string* v = name.empty() ? nullptr : s.label(name);
@@ -41,7 +28,7 @@ std::vector<std::string> split_key(const std::string& key) {
 std::vector<ServiceEdge> service_edges(const IntervalPair& p, size_t max_edges) {
   std::vector<ServiceEdge> edges;
   const double secs = p.seconds > 0 ? p.seconds : 1;
-  for (const auto& f : kClients) {
+  for (const auto& f : kClientRequestFamilies) {
     auto key_of = [&p, &f](const Series& s) -> std::optional<std::string> {
       std::string client = p.breakdown.empty() ? "" : label_or(s, p.breakdown, "");
       return client + '\0' + label_or(s, f.protocol_label, "http") + '\0' + label_or(s, "server_address", "unknown") +
@@ -49,9 +36,7 @@ std::vector<ServiceEdge> service_edges(const IntervalPair& p, size_t max_edges) 
     };
     auto all = histogram_increase_by(p, f.name, key_of);
     auto failed = histogram_increase_by(p, f.name, [&](const Series& s) -> std::optional<std::string> {
-      const std::string* status = s.label(f.status_label);
-      if (status == nullptr || !f.failed(*status)) return std::nullopt;
-      return key_of(s);
+      return request_series_failed(f, s) ? key_of(s) : std::nullopt;
     });
     for (const auto& [key, h] : all) {
       auto parts = split_key(key);
