@@ -45,6 +45,7 @@ void ProtocolRouter::on_connection(const ConnectionEvent& event) {
 void ProtocolRouter::on_data(const SocketData& data) {
   auto it = connections_.find(data.conn);
   if (it == connections_.end()) {
+    routed_bytes_[static_cast<size_t>(L7Protocol::kUnknown)] += data.total_bytes;
     sink(L7Protocol::kUnknown).on_data(data);
     return;
   }
@@ -55,6 +56,7 @@ void ProtocolRouter::on_data(const SocketData& data) {
     e.decided = true;
     sink(e.protocol).on_connection(e.open);
   }
+  routed_bytes_[static_cast<size_t>(e.protocol)] += data.total_bytes;
   sink(e.protocol).on_data(data);
 }
 
