@@ -36,7 +36,7 @@ def kscope_config(build, enabled, extra="", sampling=None):
     for p in probes:
         lines += [f"  {p}:", f"    enabled: {'true' if p in enabled else 'false'}"]
         if p == "syscalls" and sampling:
-            lines += [f"    sampling: {{enabled: true, on: {sampling[0]}, period: {sampling[1]}}}"]
+            lines += [f"    sampling: {{enabled: true, attach_for: {sampling[0]}, period: {sampling[1]}}}"]
     suffix = f"-sampled-{sampling[0]}-{sampling[1]}" if sampling else ""
     path = os.path.join(build, f"bench-{'-'.join(enabled) or 'none'}{suffix}.yaml")
     with open(path, "w") as f:

@@ -26,7 +26,7 @@ trap cleanup EXIT
 RATE=2000
 base_config() {  # [sampling]: probes.syscalls.sampling 1 s in 4 s
   echo "probes:"
-  [[ "${1:-}" == sampling ]] && printf '  syscalls:\n    sampling: {enabled: true, on: 1s, period: 4s}\n'
+  [[ "${1:-}" == sampling ]] && printf '  syscalls:\n    sampling: {enabled: true, attach_for: 1s, period: 4s}\n'
   cat <<'YAML'
   sched: {enabled: false}
   offcpu: {enabled: false}
@@ -161,7 +161,7 @@ failures=$(grep '^kscope_syscall_sampling_attach_failures_total ' <<<"$metrics" 
 curl -fsS "$KSCOPE_URL/api/v1/health" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["syscall_sampling"]
-assert s["enabled"] and s["on_seconds"] == 1 and s["period_seconds"] == 4, s
+assert s["enabled"] and s["attach_for_seconds"] == 1 and s["period_seconds"] == 4, s
 assert "kscope_syscalls_total" in s["estimated_families"], s
 ' || fail "health does not show the sampling mode"
 echo "PASS"

@@ -326,7 +326,7 @@ void Agent::install_routes() {
     auto sampling = collector_->sampling_status();
     body["syscall_sampling"] = {
         {"enabled", sampling.enabled},
-        {"on_seconds", sampling.on_seconds},
+        {"attach_for_seconds", sampling.attach_for_seconds},
         {"period_seconds", sampling.period_seconds},
         {"attached", sampling.attached},
         {"attached_ratio", sampling.attached_ratio ? nlohmann::json(*sampling.attached_ratio) : nlohmann::json()},

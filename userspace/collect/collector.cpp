@@ -22,12 +22,12 @@ Collector::Collector(Config config, std::vector<std::unique_ptr<Probe>> probes,
   }
   if (!sampled_probe_) return;
   auto now = std::chrono::steady_clock::now();
-  duty_.emplace(sampling.on, sampling.period, now);
+  duty_.emplace(sampling.attach_for, sampling.period, now);
   duty_->attached(now);  // start() attached it
   sampled_.emplace(sampling.period, now);
   spdlog::info("syscall sampling: the syscall probe is attached {} of every {}; its counts, bytes and histograms are "
                "estimates (scaled by time attached, one period late) and carry sampled=\"true\"",
-               format_duration(sampling.on), format_duration(sampling.period));
+               format_duration(sampling.attach_for), format_duration(sampling.period));
 }
 
 Collector::~Collector() { stop(); }
@@ -151,7 +151,7 @@ void Collector::append_sampling_metrics(std::vector<Family>& out) {
   if (!duty_) return;
   SyscallSamplingStatus s;
   s.enabled = true;
-  s.on_seconds = std::chrono::duration<double>(duty_->on()).count();
+  s.attach_for_seconds = std::chrono::duration<double>(duty_->on()).count();
   s.period_seconds = std::chrono::duration<double>(duty_->period()).count();
   s.attached = duty_->is_attached();
   s.attached_ratio = duty_->last_attached_ratio();

@@ -25,7 +25,7 @@ namespace kscope {
 // The syscall sampling mode's state (probes.syscalls.sampling), for health.
 struct SyscallSamplingStatus {
   bool enabled = false;
-  double on_seconds = 0;
+  double attach_for_seconds = 0;
   double period_seconds = 0;
   bool attached = false;
   std::optional<double> attached_ratio;  // of the last closed window

@@ -1,6 +1,7 @@
 // The schedule of the syscall sampling mode (probes.syscalls.sampling,
-// docs/sampling.md): the probe attached for `on` at the start of every
-// `period` and detached for the rest, and the time it really was attached,
+// docs/sampling.md): the probe attached for `on` (attach_for in the config)
+// at the start of every `period` and detached for the rest, and the time it
+// really was attached,
 // measured, so that a late attach or a failed one does not bias the scaling
 // (sampled_counters.h). Pure logic: the caller passes the time, does the
 // attach or detach it is told to, and reports how that went.

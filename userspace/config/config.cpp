@@ -16,15 +16,15 @@ namespace {
 
 void read_sampling(YamlSection sampling, SyscallsProbeConfig::Sampling& out) {
   sampling.read("enabled", out.enabled);
-  sampling.read("on", out.on);
+  sampling.read("attach_for", out.attach_for);
   sampling.read("period", out.period);
-  if (out.on < std::chrono::milliseconds(100)) {
-    sampling.error("on", "must be at least 100ms (the programs attached that long in each period)");
+  if (out.attach_for < std::chrono::milliseconds(100)) {
+    sampling.error("attach_for", "must be at least 100ms (the programs attached that long in each period)");
   }
   if (out.period > std::chrono::hours(1)) sampling.error("period", "must be at most 1h");
-  if (out.on > out.period) {
-    sampling.error("on", "must be at most the period (" + format_duration(out.period) +
-                             "): the programs are attached for `on` out of every `period`");
+  if (out.attach_for > out.period) {
+    sampling.error("attach_for", "must be at most the period (" + format_duration(out.period) +
+                             "): the programs are attached for `attach_for` out of every `period`");
   }
   sampling.finish();
 }

@@ -57,11 +57,11 @@ struct SyscallsProbeConfig {
   bool slow_include_idle = false;
   uint32_t max_stacks = 16384;  // stack map entries for slow-syscall events
   // Sampling mode (docs/sampling.md): the syscall programs attached for
-  // `on` out of every `period`, counts scaled up and marked sampled="true".
+  // `attach_for` out of every `period`, counts scaled up and marked sampled="true".
   // Off by default: every syscall on the host then pays the tracepoint floor.
   struct Sampling {
     bool enabled = false;
-    Nanos on = std::chrono::seconds(1);
+    Nanos attach_for = std::chrono::seconds(1);
     Nanos period = std::chrono::seconds(10);
     bool operator==(const Sampling&) const = default;
   };

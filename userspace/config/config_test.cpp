@@ -160,21 +160,21 @@ TEST(Config, SyscallSamplingIsOffByDefaultAndValidated) {
   ASSERT_TRUE(def.ok());
   EXPECT_FALSE(def->probes.syscalls.sampling.enabled);
 
-  auto good = parse_config("probes:\n  syscalls:\n    sampling:\n      enabled: true\n      on: 1s\n      period: 4s\n",
+  auto good = parse_config("probes:\n  syscalls:\n    sampling:\n      enabled: true\n      attach_for: 1s\n      period: 4s\n",
                            "s.yaml");
   ASSERT_TRUE(good.ok()) << good.error().message();
   EXPECT_TRUE(good->probes.syscalls.sampling.enabled);
-  EXPECT_EQ(good->probes.syscalls.sampling.on, std::chrono::seconds(1));
+  EXPECT_EQ(good->probes.syscalls.sampling.attach_for, std::chrono::seconds(1));
   EXPECT_EQ(good->probes.syscalls.sampling.period, std::chrono::seconds(4));
 
-  auto longer = parse_config("probes:\n  syscalls:\n    sampling:\n      on: 5s\n      period: 2s\n", "s.yaml");
+  auto longer = parse_config("probes:\n  syscalls:\n    sampling:\n      attach_for: 5s\n      period: 2s\n", "s.yaml");
   ASSERT_FALSE(longer.ok());
-  EXPECT_NE(longer.error().message().find("s.yaml:4:11: probes.syscalls.sampling.on: must be at most the period (2s)"),
+  EXPECT_NE(longer.error().message().find("s.yaml:4:19: probes.syscalls.sampling.attach_for: must be at most the period (2s)"),
             std::string::npos)
       << longer.error().message();
-  auto zero = parse_config("probes:\n  syscalls:\n    sampling:\n      on: 0s\n      oops: 1\n", "s.yaml");
+  auto zero = parse_config("probes:\n  syscalls:\n    sampling:\n      attach_for: 0s\n      oops: 1\n", "s.yaml");
   ASSERT_FALSE(zero.ok());
-  EXPECT_NE(zero.error().message().find("s.yaml:4:11: probes.syscalls.sampling.on: must be at least 100ms"),
+  EXPECT_NE(zero.error().message().find("s.yaml:4:19: probes.syscalls.sampling.attach_for: must be at least 100ms"),
             std::string::npos)
       << zero.error().message();
   EXPECT_NE(zero.error().message().find("probes.syscalls.sampling.oops: unknown field"), std::string::npos);

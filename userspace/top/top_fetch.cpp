@@ -48,7 +48,7 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
       char text[160];
       std::snprintf(text, sizeof text,
                     "syscall figures are estimates: sampling mode, syscall probe attached %.3gs of every %.3gs",
-                    s.value("on_seconds", 0.0), s.value("period_seconds", 0.0));
+                    s.value("attach_for_seconds", 0.0), s.value("period_seconds", 0.0));
       frame.estimates = text;
     }
   }
