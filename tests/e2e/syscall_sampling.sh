@@ -8,8 +8,8 @@
 #     shows the programs attached about a quarter of the time and detached
 #     the rest; kscope's attached gauge and ratio agree; the estimated rate
 #     of getppid, read from the scaled counter over two periods, is within
-#     15% of the truth (the error is printed: docs/sampling.md keeps the
-#     measured values); every syscall series carries sampled="true" and
+#     5% of the truth (the error is printed; measured within 0.2%, with
+#     both cores busy too: docs/sampling.md); every syscall series carries sampled="true" and
 #     health shows the mode.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -145,7 +145,7 @@ kill -0 "$work_pid" 2>/dev/null || fail "the workload ended before the second sc
 estimate=$(python3 -c "import sys; c1,u1,c2,u2=map(float,sys.argv[1:]); print((c2-c1)/(u2-u1))" "$c1" "$u1" "$c2" "$u2")
 error=$(python3 -c "import sys; print(round(100*(float(sys.argv[1])/$RATE-1), 2))" "$estimate")
 echo "sampling 1 s in 4 s: estimated ${estimate} getppid/s over $(python3 -c "print(round($u2-$u1,2))") s, truth ${RATE}/s: error ${error}%"
-in_range "$estimate" $((RATE * 85 / 100)) $((RATE * 115 / 100)) "estimated getppid rate (truth $RATE/s)"
+in_range "$estimate" $((RATE * 95 / 100)) $((RATE * 105 / 100)) "estimated getppid rate (truth $RATE/s)"
 
 metrics=$(curl -fsS "$KSCOPE_URL/metrics")
 unmarked=$(grep -E '^kscope_(syscall_latency_seconds|syscalls_total|syscall_seconds_total|syscall_errors_total|syscall_bytes_total)' <<<"$metrics" |
