@@ -47,10 +47,11 @@ void Collector::collect_once() {
   snap->taken_at = std::chrono::system_clock::now();
   snap->taken_steady = t0;
   snap->sequence = ++sequence_;
+  // A sampling-mode transition due now happens before the maps are read.
+  run_duty_cycle(t0);
   // The budget acts before the maps are read, so a snapshot that shows a
   // probe detached also holds its counts as they froze.
   // Read once: the budget measures with it and the self-metrics export it.
-  run_duty_cycle(t0);
   const bool stats = bpf_stats_active_();
   std::vector<std::vector<ProgramStats>> program_stats(probes_.size());
   if (stats) {
