@@ -28,13 +28,17 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def kscope_config(build, enabled, extra=""):
-    """Writes a config enabling only the named probe families."""
+def kscope_config(build, enabled, extra="", sampling=None):
+    """Writes a config enabling only the named probe families; sampling:
+    (on, period) puts the syscall family in sampling mode (docs/sampling.md)."""
     probes = ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits", "l7"]
     lines = ["probes:"]
     for p in probes:
         lines += [f"  {p}:", f"    enabled: {'true' if p in enabled else 'false'}"]
-    path = os.path.join(build, f"bench-{'-'.join(enabled) or 'none'}.yaml")
+        if p == "syscalls" and sampling:
+            lines += [f"    sampling: {{enabled: true, attach_for: {sampling[0]}, period: {sampling[1]}}}"]
+    suffix = f"-sampled-{sampling[0]}-{sampling[1]}" if sampling else ""
+    path = os.path.join(build, f"bench-{'-'.join(enabled) or 'none'}{suffix}.yaml")
     with open(path, "w") as f:
         f.write(extra + "\n".join(lines) + "\n")
     return path
@@ -151,9 +155,9 @@ def make_tools(build, names):
     kscope = os.path.join(build, "kscope")
     tools = {}
 
-    def ks(name, enabled):
+    def ks(name, enabled, sampling=None):
         port = free_port()
-        cfg = kscope_config(build, enabled)
+        cfg = kscope_config(build, enabled, sampling=sampling)
         tools[name] = lambda: Tool(name, [kscope, "run", "--config", cfg, "--listen", f"127.0.0.1:{port}",
                                           "--log-level", "warn"],
                                    wait_http(f"http://127.0.0.1:{port}/api/v1/health"))
@@ -163,6 +167,9 @@ def make_tools(build, names):
     ks("kscope", ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits"])
     ks("kscope-l7", ["syscalls", "sched", "offcpu", "profile", "tcp", "block", "exits", "l7"])
     ks("kscope-syscalls", ["syscalls"])
+    # Sampling mode, 1 s in 10 s: run it with a workload that spans many
+    # periods (syscall-long), or the phase of the period decides the result.
+    ks("kscope-syscalls-sampled", ["syscalls"], sampling=("1s", "10s"))
     ks("kscope-sched", ["sched"])
     ks("kscope-offcpu", ["offcpu"])
     ks("kscope-profile", ["profile"])
@@ -225,6 +232,8 @@ def build_floor(build):
 
 WORKLOADS = {
     "syscall": (["getppid_loop", "2000000"], "ns/syscall"),
+    # Long enough (tens of seconds) to average over the sampling mode's periods.
+    "syscall-long": (["getppid_loop", "100000000"], "ns/syscall"),
     "pingpong": (["pingpong", "100000"], "ns/round trip"),
     # nginx (one worker on CPU 0) serving a 612-byte static file to `ab -k`
     # on CPU 1: the worker's CPU per request, which is what an agent adds to

@@ -322,6 +322,22 @@ void Agent::install_routes() {
         {"restores", budget.restores},
     };
     if (budget.degraded()) body["status"] = "degraded";
+    // Sampling mode: the syscall families are estimates (docs/sampling.md).
+    auto sampling = collector_->sampling_status();
+    body["syscall_sampling"] = {
+        {"enabled", sampling.enabled},
+        {"attach_for_seconds", sampling.attach_for_seconds},
+        {"period_seconds", sampling.period_seconds},
+        {"attached", sampling.attached},
+        {"attached_ratio", sampling.attached_ratio ? nlohmann::json(*sampling.attached_ratio) : nlohmann::json()},
+        {"cycles", sampling.cycles},
+        {"attach_failures", sampling.attach_failures},
+        {"estimated_families",
+         sampling.enabled ? nlohmann::json{"kscope_syscall_latency_seconds", "kscope_syscall_bytes_total",
+                                           "kscope_syscall_errors_total", "kscope_syscalls_total",
+                                           "kscope_syscall_seconds_total"}
+                          : nlohmann::json::array()},
+    };
     {
       std::lock_guard lock(reload_mu_);
       const bool failed = !reload_error_.empty();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collect/process_metrics.h"
+#include "common/duration.h"
 #include "common/thread_name.h"
 
 namespace kscope {
@@ -13,7 +14,21 @@ Collector::Collector(Config config, std::vector<std::unique_ptr<Probe>> probes,
       probes_(std::move(probes)),
       statuses_(std::move(statuses)),
       budget_(config_.budget, std::move(dispatch)),
-      store_(store) {}
+      store_(store) {
+  const auto& sampling = config_.probes.syscalls.sampling;
+  if (!sampling.enabled) return;
+  for (auto& probe : probes_) {
+    if (probe->name() == "syscalls") sampled_probe_ = probe.get();
+  }
+  if (!sampled_probe_) return;
+  auto now = std::chrono::steady_clock::now();
+  duty_.emplace(sampling.attach_for, sampling.period, now);
+  duty_->attached(now);  // start() attached it
+  sampled_.emplace(sampling.period, now);
+  spdlog::info("syscall sampling: the syscall probe is attached {} of every {}; its counts, bytes and histograms are "
+               "estimates (scaled by time attached, one period late) and carry sampled=\"true\"",
+               format_duration(sampling.attach_for), format_duration(sampling.period));
+}
 
 Collector::~Collector() { stop(); }
 
@@ -32,6 +47,8 @@ void Collector::collect_once() {
   snap->taken_at = std::chrono::system_clock::now();
   snap->taken_steady = t0;
   snap->sequence = ++sequence_;
+  // A sampling-mode transition due now happens before the maps are read.
+  run_duty_cycle(t0);
   // The budget acts before the maps are read, so a snapshot that shows a
   // probe detached also holds its counts as they froze.
   // Read once: the budget measures with it and the self-metrics export it.
@@ -44,7 +61,12 @@ void Collector::collect_once() {
   }
   for (auto& probe : probes_) {
     CollectContext ctx{config_, snap->families};
+    size_t first = snap->families.size();
     probe->collect(ctx);
+    if (probe.get() == sampled_probe_ && sampled_) {
+      auto read_at = std::chrono::steady_clock::now();
+      sampled_->apply(snap->families, first, read_at, duty_->close_if_due(read_at));
+    }
   }
   append_self_metrics(program_stats, snap->families);
   std::shared_ptr<const Snapshot> published = snap;
@@ -86,8 +108,73 @@ void Collector::append_self_metrics(const std::vector<std::vector<ProgramStats>>
                 {{{}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(), {}}}};
   for (Family* f : {&up, &runs, &run_time, &overflow, &lost, &build, &collect, &uptime}) out.push_back(std::move(*f));
   budget_.append_metrics(out);
+  append_sampling_metrics(out);
   append_process_metrics(out);
   for (const auto& source : metrics_sources_) source(out);
+}
+
+void Collector::run_duty_cycle(std::chrono::steady_clock::time_point now) {
+  if (!duty_) return;
+  switch (duty_->next_action(now)) {
+    case DutyCycle::Action::kNone: return;
+    case DutyCycle::Action::kDetach: {
+      auto before = std::chrono::steady_clock::now();
+      if (auto st = sampled_probe_->detach(); !st) {
+        // Detach destroys links and does not fail today; if it does, the
+        // programs may still count: treated as attached until the next try.
+        spdlog::warn("syscall sampling: detach failed: {}", st.error().to_string());
+        return;
+      }
+      duty_->detached(before);
+      return;
+    }
+    case DutyCycle::Action::kAttach: {
+      auto st = sampled_probe_->attach();
+      auto after = std::chrono::steady_clock::now();
+      if (st) {
+        duty_->attached(after);
+      } else if (duty_->attach_failed(after)) {
+        spdlog::warn("syscall sampling: re-attach failed, retrying every second while this period's attached part "
+                     "lasts (kscope_syscall_sampling_attach_failures_total counts them): {}",
+                     st.error().to_string());
+      }
+      return;
+    }
+  }
+}
+
+SyscallSamplingStatus Collector::sampling_status() const {
+  std::lock_guard lock(mu_);
+  return sampling_status_;
+}
+
+void Collector::append_sampling_metrics(std::vector<Family>& out) {
+  if (!duty_) return;
+  SyscallSamplingStatus s;
+  s.enabled = true;
+  s.attach_for_seconds = std::chrono::duration<double>(duty_->on()).count();
+  s.period_seconds = std::chrono::duration<double>(duty_->period()).count();
+  s.attached = duty_->is_attached();
+  s.attached_ratio = duty_->last_attached_ratio();
+  s.cycles = duty_->cycles();
+  s.attach_failures = duty_->attach_failures();
+  out.push_back({"kscope_syscall_sampling_attached",
+                 "Sampling mode: whether the syscall probe's programs are attached now (1) or detached (0).",
+                 MetricType::kGauge, {{{}, s.attached ? 1.0 : 0.0, {}}}});
+  if (s.attached_ratio) {
+    out.push_back({"kscope_syscall_sampling_attached_ratio",
+                   "Sampling mode: the fraction of the last period the syscall programs were really attached; the "
+                   "sampled=\"true\" series were scaled by its inverse.",
+                   MetricType::kGauge, {{{}, *s.attached_ratio, {}}}});
+  }
+  out.push_back({"kscope_syscall_sampling_cycles_total",
+                 "Sampling mode: attach/detach cycles of the syscall probe's programs.", MetricType::kCounter,
+                 {{{}, double(s.cycles), {}}}});
+  out.push_back({"kscope_syscall_sampling_attach_failures_total",
+                 "Sampling mode: attaches of the syscall probe that failed (each is retried).", MetricType::kCounter,
+                 {{{}, double(s.attach_failures), {}}}});
+  std::lock_guard lock(mu_);
+  sampling_status_ = s;
 }
 
 void Collector::start() {
@@ -109,12 +196,21 @@ void Collector::stop() {
 void Collector::loop() {
   auto next = std::chrono::steady_clock::now();
   while (true) {
-    collect_once();
-    next += config_.interval;
     auto now = std::chrono::steady_clock::now();
-    if (next < now) next = now;  // fell behind: don't burst to catch up
+    if (now >= next) {
+      collect_once();
+      next += config_.interval;
+      now = std::chrono::steady_clock::now();
+      if (next < now) next = now;  // fell behind: don't burst to catch up
+    } else {
+      run_duty_cycle(now);  // woken for the sampling mode's attach or detach
+    }
+    // The sampling mode's transitions fall between collections (one still
+    // due after it was tried waits for the next collection).
+    auto wake = next;
+    if (duty_ && duty_->next_due() > now) wake = std::min(next, duty_->next_due());
     std::unique_lock lock(mu_);
-    if (cv_.wait_until(lock, next, [this] { return stopping_; })) return;
+    if (cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
   }
 }
 

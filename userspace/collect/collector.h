@@ -8,16 +8,30 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "budget/budget_enforcer.h"
+#include "collect/duty_cycle.h"
+#include "collect/sampled_counters.h"
 #include "collect/snapshot.h"
 #include "config/config.h"
 #include "loader/probe.h"
 
 namespace kscope {
+
+// The syscall sampling mode's state (probes.syscalls.sampling), for health.
+struct SyscallSamplingStatus {
+  bool enabled = false;
+  double attach_for_seconds = 0;
+  double period_seconds = 0;
+  bool attached = false;
+  std::optional<double> attached_ratio;  // of the last closed window
+  uint64_t cycles = 0;
+  uint64_t attach_failures = 0;
+};
 
 class Collector {
  public:
@@ -53,9 +67,15 @@ class Collector {
   // The CPU budget's state (config.budget); any thread.
   BudgetStatus budget_status() const { return budget_.status(); }
   std::chrono::steady_clock::time_point started_at() const { return started_; }
+  // Any thread.
+  SyscallSamplingStatus sampling_status() const;
 
  private:
   void loop();
+  // Sampling mode: attaches or detaches the syscall probe when its duty
+  // cycle says so (collector thread).
+  void run_duty_cycle(std::chrono::steady_clock::time_point now);
+  void append_sampling_metrics(std::vector<Family>& out);
   // program_stats[i]: probes_[i]'s, read this interval.
   void append_self_metrics(const std::vector<std::vector<ProgramStats>>& program_stats, std::vector<Family>& out);
 
@@ -70,6 +90,12 @@ class Collector {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   uint64_t sequence_ = 0;
   double last_collect_seconds_ = 0;
+  // Sampling mode (probes.syscalls.sampling): the syscall probe's duty
+  // cycle and the estimates of its families; empty when off.
+  Probe* sampled_probe_ = nullptr;
+  std::optional<DutyCycle> duty_;
+  std::optional<SampledCounters> sampled_;
+  SyscallSamplingStatus sampling_status_;  // guarded by mu_
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -14,6 +14,21 @@
 namespace kscope {
 namespace {
 
+void read_sampling(YamlSection sampling, SyscallsProbeConfig::Sampling& out) {
+  sampling.read("enabled", out.enabled);
+  sampling.read("attach_for", out.attach_for);
+  sampling.read("period", out.period);
+  if (out.attach_for < std::chrono::milliseconds(100)) {
+    sampling.error("attach_for", "must be at least 100ms (the programs attached that long in each period)");
+  }
+  if (out.period > std::chrono::hours(1)) sampling.error("period", "must be at most 1h");
+  if (out.attach_for > out.period) {
+    sampling.error("attach_for", "must be at most the period (" + format_duration(out.period) +
+                             "): the programs are attached for `attach_for` out of every `period`");
+  }
+  sampling.finish();
+}
+
 void read_probes(YamlSection probes, ProbesConfig& out) {
   auto syscalls = probes.section("syscalls");
   syscalls.read("enabled", out.syscalls.enabled);
@@ -21,6 +36,7 @@ void read_probes(YamlSection probes, ProbesConfig& out) {
   syscalls.read("slow_threshold", out.syscalls.slow_threshold);
   syscalls.read("slow_include_idle", out.syscalls.slow_include_idle);
   syscalls.read("max_stacks", out.syscalls.max_stacks, 64, 1u << 20);
+  read_sampling(syscalls.section("sampling"), out.syscalls.sampling);
   syscalls.finish();
 
   auto sched = probes.section("sched");
@@ -118,7 +134,7 @@ std::vector<ProbeFamily> probe_families(const ProbesConfig& probes) {
 
 namespace {
 
-void read_budget(YamlSection budget, BudgetConfig& out) {
+void read_budget(YamlSection budget, BudgetConfig& out, bool syscalls_sampled) {
   budget.read("cpu_percent", out.cpu_percent);
   budget.read("window", out.window);
   budget.read("restore_after", out.restore_after);
@@ -133,6 +149,13 @@ void read_budget(YamlSection budget, BudgetConfig& out) {
     if (std::find(kProbeNames.begin(), kProbeNames.end(), name) == kProbeNames.end()) {
       budget.error("keep", "unknown probe '" + name + "': use syscalls, sched, profile, tcp, block, exits or l7");
     }
+  }
+  // The sampling mode attaches and detaches the syscall probe itself; the
+  // budget detaching it too would make its periods meaningless.
+  if (syscalls_sampled && out.cpu_percent > 0 &&
+      std::find(out.keep.begin(), out.keep.end(), "syscalls") == out.keep.end()) {
+    budget.error("keep", "must name syscalls while probes.syscalls.sampling is enabled (the sampling mode "
+                         "detaches and re-attaches that probe itself)");
   }
   budget.finish();
 }
@@ -187,7 +210,7 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   resources.read("cgroups", cfg.resources.cgroups);
   resources.read("max_cgroups", cfg.resources.max_cgroups, 1, 100000);
   resources.finish();
-  read_budget(top.section("budget"), cfg.budget);
+  read_budget(top.section("budget"), cfg.budget, cfg.probes.syscalls.sampling.enabled);
   auto history = top.section("history");
   history.read("retention", cfg.history.retention);
   history.read("max_mib", cfg.history.max_mib, 1, 1u << 16);

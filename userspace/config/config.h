@@ -56,6 +56,16 @@ struct SyscallsProbeConfig {
   // Idle waits (epoll_wait, sleeps, futex waits, …) become events too.
   bool slow_include_idle = false;
   uint32_t max_stacks = 16384;  // stack map entries for slow-syscall events
+  // Sampling mode (docs/sampling.md): the syscall programs attached for
+  // `attach_for` out of every `period`, counts scaled up and marked sampled="true".
+  // Off by default: every syscall on the host then pays the tracepoint floor.
+  struct Sampling {
+    bool enabled = false;
+    Nanos attach_for = std::chrono::seconds(1);
+    Nanos period = std::chrono::seconds(10);
+    bool operator==(const Sampling&) const = default;
+  };
+  Sampling sampling;
   bool operator==(const SyscallsProbeConfig&) const = default;
 };
 

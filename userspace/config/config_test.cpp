@@ -155,6 +155,40 @@ TEST(Config, BudgetIsValidated) {
   EXPECT_FALSE(parse_config("budget:\n  cpu_percent: .nan\n", "b.yaml").ok());
 }
 
+TEST(Config, SyscallSamplingIsOffByDefaultAndValidated) {
+  auto def = parse_config("", "s.yaml");
+  ASSERT_TRUE(def.ok());
+  EXPECT_FALSE(def->probes.syscalls.sampling.enabled);
+
+  auto good = parse_config("probes:\n  syscalls:\n    sampling:\n      enabled: true\n      attach_for: 1s\n      period: 4s\n",
+                           "s.yaml");
+  ASSERT_TRUE(good.ok()) << good.error().message();
+  EXPECT_TRUE(good->probes.syscalls.sampling.enabled);
+  EXPECT_EQ(good->probes.syscalls.sampling.attach_for, std::chrono::seconds(1));
+  EXPECT_EQ(good->probes.syscalls.sampling.period, std::chrono::seconds(4));
+
+  auto longer = parse_config("probes:\n  syscalls:\n    sampling:\n      attach_for: 5s\n      period: 2s\n", "s.yaml");
+  ASSERT_FALSE(longer.ok());
+  EXPECT_NE(longer.error().message().find("s.yaml:4:19: probes.syscalls.sampling.attach_for: must be at most the period (2s)"),
+            std::string::npos)
+      << longer.error().message();
+  auto zero = parse_config("probes:\n  syscalls:\n    sampling:\n      attach_for: 0s\n      oops: 1\n", "s.yaml");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message().find("s.yaml:4:19: probes.syscalls.sampling.attach_for: must be at least 100ms"),
+            std::string::npos)
+      << zero.error().message();
+  EXPECT_NE(zero.error().message().find("probes.syscalls.sampling.oops: unknown field"), std::string::npos);
+
+  // The budget may not detach the probe the sampling mode cycles.
+  auto budget = parse_config(
+      "probes:\n  syscalls:\n    sampling:\n      enabled: true\nbudget:\n  cpu_percent: 5\n  keep: [sched]\n",
+      "s.yaml");
+  ASSERT_FALSE(budget.ok());
+  EXPECT_NE(budget.error().message().find("budget.keep: must name syscalls while probes.syscalls.sampling"),
+            std::string::npos)
+      << budget.error().message();
+}
+
 TEST(Config, DurationWithoutUnitIsRejected) {
   auto cfg = parse_config("interval: 5\n", "u.yaml");
   ASSERT_FALSE(cfg.ok());

@@ -40,6 +40,18 @@ Result<void> fetch_top(const ApiClient& api, double window_seconds, TopFrame& fr
   std::erase_if(rows, [](const TopRow& r) {
     return std::none_of(r.values.begin(), r.values.end(), [](const auto& v) { return v && *v != 0; });
   });
+  // The agent's sampling mode makes its syscall figures estimates: say so.
+  frame.estimates.clear();
+  if (auto health = api.get_json("/api/v1/health"); health && health->is_object()) {
+    const auto& s = health->value("syscall_sampling", nlohmann::json::object());
+    if (s.is_object() && s.value("enabled", false)) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "syscall figures are estimates: sampling mode, syscall probe attached %.3gs of every %.3gs",
+                    s.value("attach_for_seconds", 0.0), s.value("period_seconds", 0.0));
+      frame.estimates = text;
+    }
+  }
   frame.rows = std::move(rows);
   frame.present = present;
   frame.window_seconds = window_seconds;

@@ -338,6 +338,7 @@ std::vector<std::string> render_top(const TopFrame& frame, size_t width, size_t 
                           "   keys: 1-" + std::to_string(cols.size()) + "/" + letters +
                           " sort, i invert, v view, q quit",
                       width));
+  if (!frame.estimates.empty()) lines.push_back(fit(printable(frame.estimates), width));
 
   size_t values_width = 0;
   for (const auto& c : cols) values_width += c.width;
@@ -400,6 +401,7 @@ nlohmann::json top_json(const TopFrame& frame) {
           {"window_seconds", frame.window_seconds},
           {"view", top_view(frame.view).name},
           {"by", sanitize_utf8(top_key_label(frame))},
+          {"syscall_estimates", frame.estimates.empty() ? nlohmann::json() : nlohmann::json(frame.estimates)},
           {"columns", columns},
           {"rows", rows}};
 }

@@ -105,6 +105,9 @@ struct TopFrame {
   size_t sort = 0;  // CPU, the first column of each view: the hot one first
   bool ascending = false;
   std::string status;  // last error, shown at the bottom
+  // Said under the header when the agent's syscall figures are estimates
+  // (its probes.syscalls.sampling mode); empty otherwise.
+  std::string estimates;
 };
 
 // The label rows of `frame`'s view are keyed by, and the `by` its queries

@@ -76,6 +76,17 @@ TEST(TopTable, FitsEightyByTwentyFourAndIsPlainAscii) {
   EXPECT_NE(lines[3].find("n/a"), std::string::npos);  // off-CPU metric absent
 }
 
+TEST(TopTable, SaysWhenSyscallFiguresAreEstimates) {
+  TopFrame f = sample_frame();
+  EXPECT_EQ(render_top(f, 80, 24, false)[2].find("estimates"), std::string::npos);
+  EXPECT_TRUE(top_json(f)["syscall_estimates"].is_null());
+  f.estimates = "syscall figures are estimates: sampling mode, syscall probe attached 1s of every 10s";
+  auto lines = render_top(f, 80, 24, false);
+  EXPECT_EQ(lines[2].rfind("syscall figures are estimates", 0), 0u) << lines[2];
+  EXPECT_NE(lines[3].find("COMM"), std::string::npos);
+  EXPECT_EQ(top_json(f)["syscall_estimates"], f.estimates);
+}
+
 TEST(TopTable, TheHotProcessComesFirstByDefault) {
   TopFrame f;
   f.present.fill(true);
