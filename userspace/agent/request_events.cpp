@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "requests/route_template.h"
+#include "signals/request_families.h"
 
 namespace kscope {
 namespace {
@@ -103,6 +104,28 @@ Event db_request_event(const requests::DbExchange& e, std::string_view comm) {
   if (!r.server && e.server.known) {
     r.peer = e.server.address;
     r.peer_port = e.server.port;
+  }
+  ev.body = std::move(r);
+  return ev;
+}
+
+Event rpc_request_event(const requests::RpcCall& c, std::string_view comm) {
+  Event ev;
+  ev.probe = "l7";
+  ev.ts_ns = c.response_ns;
+  RequestEvent r;
+  r.protocol = "grpc";
+  r.server = c.role == requests::Role::kServer;
+  r.pid = c.tgid;
+  r.comm = comm;
+  r.operation = c.name.method;
+  r.target = c.name.service;
+  r.status = std::to_string(c.grpc_status);
+  r.error = r.server ? grpc_server_status_failed(r.status) : grpc_client_status_failed(r.status);
+  r.duration_ns = c.duration_ns();
+  if (!r.server && c.server.known) {
+    r.peer = c.server.address;
+    r.peer_port = c.server.port;
   }
   ev.body = std::move(r);
   return ev;
