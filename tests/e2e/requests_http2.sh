@@ -40,10 +40,13 @@ YML
 start_kscope --config "$work/kscope.yaml"
 wait_probe_up l7
 
-# h2load takes its URLs in turn: 30 requests to each, on 2 connections
-# with 2 streams at a time.
+# h2load takes its URLs in turn: 30 requests to each, on 2 connections,
+# one stream at a time on each. (With -m 2 nghttpd writes two responses,
+# each with its 4 KB body, in one call: the second's HEADERS lies past
+# any capture, so the connection is counted truncated, not decoded:
+# docs/http2.md.) The default capture of 256 bytes.
 n=60
-h2load -n "$n" -c 2 -m 2 "http://127.0.0.1:$port/index.html" "http://127.0.0.1:$port/missing/42" >"$work/h2load.txt" ||
+h2load -n "$n" -c 2 -m 1 "http://127.0.0.1:$port/index.html" "http://127.0.0.1:$port/missing/42" >"$work/h2load.txt" ||
   fail "h2load failed: $(cat "$work/h2load.txt")"
 grep -q "status codes: 30 2xx, 0 3xx, 30 4xx, 0 5xx" "$work/h2load.txt" ||
   fail "h2load did not see 30 200s and 30 404s: $(grep -E 'requests:|status codes' "$work/h2load.txt")"
