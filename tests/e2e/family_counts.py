@@ -34,3 +34,15 @@ def drops(text, protocol):
             if labels.get("protocol") == protocol and float(value) > 0:
                 out[labels.get("reason")] = out.get(labels.get("reason"), 0) + int(float(value))
     return out
+
+
+def exit_if_differs(got_by_side, want, text, protocol):
+    """Exits 1, saying what differs, unless every side's counts equal `want`
+    and `protocol` dropped nothing."""
+    problems = [f"{side}: {dict(got)}, want {want}" for side, got in got_by_side.items() if got != want]
+    lost = drops(text, protocol)
+    if lost:
+        problems.append(f"{protocol} drops: {lost}")
+    if problems:
+        print("; ".join(problems))
+        raise SystemExit(1)

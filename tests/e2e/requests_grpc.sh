@@ -58,13 +58,7 @@ match = {"rpc_system_name": "grpc", "rpc_service": "kscope.test.Echo"}
 server = fc.counts(text, "rpc_server_call_duration_seconds", by, **match)
 client = fc.counts(text, "rpc_client_call_duration_seconds", by, server_port=port, **match)
 want = {("Say", "0"): 30, ("Say", "14"): 12, ("Missing", "12"): 1}
-problems = [f"{side}: {dict(got)}, want {want}" for side, got in (("server", server), ("client", client)) if got != want]
-lost = fc.drops(text, "http2")
-if lost:
-    problems.append(f"http2 drops: {lost}")
-if problems:
-    print("; ".join(problems))
-    raise SystemExit(1)
+fc.exit_if_differs({"server": server, "client": client}, want, text, "http2")
 PY
 }
 settled 10 "gRPC calls in /metrics differ from what the client made" check

@@ -62,13 +62,7 @@ server = fc.counts(text, "http_server_request_duration_seconds", by, comm="nghtt
 client = fc.counts(text, "http_client_request_duration_seconds", by, comm="h2load", server_port=port,
                    network_protocol_version="2")
 want = {("GET", "200", "/index.html"): 30, ("GET", "404", "/missing/{id}"): 30}
-problems = [f"{side}: {dict(got)}, want {want}" for side, got in (("server", server), ("client", client)) if got != want]
-lost = fc.drops(text, "http2")
-if lost:
-    problems.append(f"http2 drops: {lost}")
-if problems:
-    print("; ".join(problems))
-    raise SystemExit(1)
+fc.exit_if_differs({"server": server, "client": client}, want, text, "http2")
 PY
 }
 settled 10 "HTTP/2 requests in /metrics differ from what h2load sent" check
