@@ -140,6 +140,29 @@ TEST(H2Engine, EveryCaptureSizeTrueOrCounted) {
   }
 }
 
+TEST(H2Engine, KeptBytesStayWithinTheBudgetAndWhatItCostsIsCounted) {
+  // Every call one byte: frames and header blocks are kept across calls,
+  // in a budget too small for grpcio's first header block.
+  auto calls = testing::recorded_calls("grpc_mixed.calls");
+  H2EngineConfig config;
+  config.limits.max_carried_bytes = 64;
+  H2Engine h2(config, {}, {});
+  Conn c;
+  c.capture = 1 << 20;
+  h2.on_connection(c.open(0));
+  uint64_t t = 0;
+  for (const Call& call : calls) {
+    for (char b : call.bytes) {
+      std::string_view one(&b, 1);
+      h2.on_data(call.from_client ? c.read(t += 1000, one) : c.write(t += 1000, one));
+      ASSERT_LE(h2.carried_bytes(), 64u);
+    }
+  }
+  EXPECT_EQ(h2.drops()[size_t(DropReason::kTruncated)], 1u);
+  h2.on_connection(c.close(t + 1000));
+  EXPECT_EQ(h2.carried_bytes(), 0u);
+}
+
 TEST(H2Engine, LargeDataPastTheCaptureLosesNothing) {
   // nghttp's GET of a 4053-byte file: the body's DATA frames run past a
   // 256-byte capture, inside a payload: nothing of the HTTP/2 state is in

@@ -61,8 +61,30 @@ int grpc_status_of_http(int status) {
 
 H2Session::H2Session(H2Limits limits, size_t& carried)
     : limits_(limits),
+      carried_(carried),
       client_(true, carried, limits.max_carried_bytes),
       server_(false, carried, limits.max_carried_bytes) {}
+
+H2Session::~H2Session() {
+  clear_block(client_.block);
+  clear_block(server_.block);
+}
+
+bool H2Session::grow_block(Block& block, std::string_view fragment) {
+  if (block.bytes.size() + fragment.size() > kMaxH2KeptPayload) return false;
+  if (carried_ + fragment.size() > limits_.max_carried_bytes) {
+    over_budget_ = true;
+    return false;
+  }
+  block.bytes.append(fragment);
+  carried_ += fragment.size();
+  return true;
+}
+
+void H2Session::clear_block(Block& block) {
+  carried_ -= std::min(carried_, block.bytes.size());
+  block = Block{};
+}
 
 uint64_t H2Session::unanswered() const {
   return static_cast<uint64_t>(
@@ -74,8 +96,8 @@ void H2Session::stop(DropReason reason, H2Events& events) {
   stopped_ = true;
   events.on_drop(reason, 1 + unanswered());
   streams_.clear();
-  client_.block = Block{};
-  server_.block = Block{};
+  clear_block(client_.block);
+  clear_block(server_.block);
 }
 
 void H2Session::mark_preexisting(H2Events& events) { stop(DropReason::kH2Preexisting, events); }
@@ -90,7 +112,11 @@ void H2Session::on_call(bool from_client, std::string_view prefix, uint32_t tota
     case H2FrameReader::State::kOk: return;
     case H2FrameReader::State::kLost: stop(DropReason::kTruncated, events); return;
     case H2FrameReader::State::kNoPreface: stop(DropReason::kH2Preexisting, events); return;
-    case H2FrameReader::State::kInvalid: stop(DropReason::kUnparsed, events); return;
+    case H2FrameReader::State::kInvalid:
+      // A header block past the engine's budget of kept bytes is lost
+      // for room, not for being wrong.
+      stop(over_budget_ ? DropReason::kTruncated : DropReason::kUnparsed, events);
+      return;
   }
 }
 
@@ -124,13 +150,13 @@ bool H2Session::on_frame(bool from_client, const H2Frame& f, H2Events& events) {
       if (f.stream_id == 0 || !fragment_of(f, fragment)) return false;
       if (type == H2FrameType::kPushPromise && from_client) return false;
       side.block = Block{true, type == H2FrameType::kPushPromise, f.stream_id, (f.flags & kH2FlagEndStream) != 0,
-                         f.timestamp_ns, std::string(fragment)};
+                         f.timestamp_ns, {}};
+      if (!grow_block(side.block, fragment)) return false;
       break;
     }
     case H2FrameType::kContinuation:
       if (!side.block.open || side.block.stream_id != f.stream_id) return false;
-      if (side.block.bytes.size() + f.payload.size() > kMaxH2KeptPayload) return false;
-      side.block.bytes.append(f.payload);
+      if (!grow_block(side.block, f.payload)) return false;
       break;
     case H2FrameType::kData:
       if (!from_client && (f.flags & kH2FlagEndStream)) {
@@ -175,6 +201,7 @@ bool H2Session::on_frame(bool from_client, const H2Frame& f, H2Events& events) {
   }
   if (!(f.flags & kH2FlagEndHeaders)) return true;
   Block block = std::move(side.block);
+  carried_ -= std::min(carried_, block.bytes.size());
   side.block = Block{};
   return on_header_block(from_client, block, events);
 }

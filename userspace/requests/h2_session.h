@@ -68,6 +68,9 @@ class H2Session {
   // carried: shared by the engine's sessions (its budget is
   // limits.max_carried_bytes).
   H2Session(H2Limits limits, size_t& carried);
+  ~H2Session();
+  H2Session(const H2Session&) = delete;
+  H2Session& operator=(const H2Session&) = delete;
 
   // One call on the connection: from_client says which direction.
   void on_call(bool from_client, std::string_view prefix, uint32_t total, uint64_t timestamp_ns, H2Events& events);
@@ -113,10 +116,16 @@ class H2Session {
   void on_reset(uint32_t stream_id, uint32_t code, uint64_t ts, H2Events& events);
   void finish(size_t index, uint64_t response_ns, int grpc_status, H2Events& events);
   void stop(DropReason reason, H2Events& events);
+  // Adds a fragment to a side's header block within the engine's budget
+  // of kept bytes; false when it is spent (over_budget_).
+  bool grow_block(Block& block, std::string_view fragment);
+  void clear_block(Block& block);
   Stream* find(uint32_t id, size_t& index);
   void erase(size_t index);
 
   H2Limits limits_;
+  size_t& carried_;
+  bool over_budget_ = false;
   Side client_;  // what the client sends
   Side server_;  // what the server sends
   std::vector<Stream> streams_;
