@@ -62,4 +62,7 @@ fc.exit_if_differs({"server": server, "client": client}, want, text, "http2")
 PY
 }
 settled 10 "gRPC calls in /metrics differ from what the client made" check
+# The rpc families as Prometheus reads them.
+command -v promtool >/dev/null || fail "promtool missing (scripts/packages.txt: prometheus)"
+promtool_check "$work/metrics.txt" || fail "promtool rejects /metrics with the rpc families"
 echo "ok: 30 OK, 12 UNAVAILABLE and 1 UNIMPLEMENTED gRPC calls counted exactly on both sides"
