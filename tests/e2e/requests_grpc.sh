@@ -23,15 +23,7 @@ trap cleanup EXIT
 # grpcio's first write (preface, SETTINGS, WINDOW_UPDATE and the first
 # call's HEADERS, ~300 bytes) is past the default capture of 256 bytes:
 # docs/http2.md says gRPC wants 1024.
-cat >"$work/kscope.yaml" <<YML
-interval: 1s
-probes:
-  l7:
-    enabled: true
-    capture_bytes: 1024
-YML
-start_kscope --config "$work/kscope.yaml"
-wait_probe_up l7
+start_kscope_l7 "$work/kscope.yaml" 1024
 
 # The server starts after the probe: its listening socket's connections
 # are all seen from their first byte.

@@ -31,14 +31,7 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
   sleep 0.05
 done
 
-cat >"$work/kscope.yaml" <<YML
-interval: 1s
-probes:
-  l7:
-    enabled: true
-YML
-start_kscope --config "$work/kscope.yaml"
-wait_probe_up l7
+start_kscope_l7 "$work/kscope.yaml"  # the default capture, 256 bytes
 
 # h2load takes its URLs in turn: 30 requests to each, on 2 connections,
 # one stream at a time on each. (With -m 2 nghttpd writes two responses,
