@@ -106,7 +106,8 @@ struct l7_write_entry {
 	__u32 fd;
 	__u8 role;
 	__u8 check_first; /* the connection's first bytes are not looked at yet */
-	__u8 pad[2];
+	__u8 count_only;  /* TLS ciphertext no SSL call claims: counted, not sent */
+	__u8 pad;
 };
 
 struct {
@@ -129,6 +130,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } l7_dropped SEC(".maps");
+
+/* Bytes moved by reads and writes on tracked connections, whether sent or
+ * not: a plain call's, an SSL_read/SSL_write's plaintext (not its
+ * ciphertext), a TLS connection's ciphertext no SSL call claims. The
+ * coverage gauge divides what the engines recognised by it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} l7_bytes SEC(".maps");
 
 /* A data record is built here, then only its used part copied to the ring.
  * The slack lets the copy of a segment start anywhere below
@@ -172,6 +184,15 @@ static __always_inline __u32 verifier_bound(__u32 x)
 static __always_inline void l7_drop(__u32 reason)
 {
 	kscope_count(&l7_dropped, reason);
+}
+
+static __always_inline void l7_count_bytes(__u64 moved)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&l7_bytes, &zero);
+
+	if (n)
+		*n += moved;
 }
 
 /* Copies rec to the ring buffer with the wakeup batching of
@@ -426,6 +447,7 @@ static __always_inline void emit_data(struct pt_regs *regs, long nr, __u32 tgid,
 	__u32 limit, captured, zero = 0;
 	int unreadable = 0;
 
+	l7_count_bytes(moved);
 	s = bpf_map_lookup_elem(&l7_scratch, &zero);
 	if (!s)
 		return;
@@ -504,8 +526,9 @@ static __always_inline void on_enter(struct task_struct *task, struct pt_regs *r
 	conn = bpf_map_lookup_elem(&l7_conns, &key);
 	if (!conn)
 		return;
-	/* Ciphertext: an SSL_write or handshake's, or of a TLS connection. */
-	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_CIPHERTEXT))
+	/* Ciphertext of an SSL_write or handshake, or of a connection whose
+	 * plaintext the uprobes send. */
+	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_SSL))
 		return;
 	w = bpf_task_storage_get(&l7_writes, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w) {
@@ -518,6 +541,8 @@ static __always_inline void on_enter(struct task_struct *task, struct pt_regs *r
 	w->fd = fd;
 	w->role = conn->role;
 	w->check_first = !(conn->tls & KSCOPE_L7_TLS_FIRST_SEEN);
+	/* Ciphertext no SSL call claims: only its size is counted. */
+	w->count_only = !!(conn->tls & KSCOPE_L7_TLS_WIRE);
 }
 
 static __always_inline void on_exit(struct task_struct *task, struct pt_regs *regs, long ret)
@@ -546,6 +571,10 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 		w->nr = -1;
 		if (ret <= 0 || !kscope_since_attach(w->ts_ns))
 			return;
+		if (w->count_only) {
+			l7_count_bytes(ret);
+			return;
+		}
 		tgid = bpf_get_current_pid_tgid() >> 32;
 		conn = 0;
 		if (w->check_first) {
@@ -564,8 +593,12 @@ static __always_inline void on_exit(struct task_struct *task, struct pt_regs *re
 	conn = bpf_map_lookup_elem(&l7_conns, &key);
 	if (!conn)
 		return;
-	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_CIPHERTEXT))
+	if (tls_call_claims(task, tgid, fd, conn) || (conn->tls & KSCOPE_L7_TLS_SSL))
 		return;
+	if (conn->tls & KSCOPE_L7_TLS_WIRE) {
+		l7_count_bytes(ret);
+		return;
+	}
 	emit_data(regs, nr, tgid, fd, conn->generation, conn->role, KSCOPE_L7_READ,
 		  bpf_ktime_get_ns(), ret, conn);
 }

@@ -32,9 +32,6 @@
 #ifndef KSCOPE_BPF_L7_TLS_H
 #define KSCOPE_BPF_L7_TLS_H
 
-/* Ciphertext on the socket: not sent as data. */
-#define KSCOPE_L7_TLS_CIPHERTEXT (KSCOPE_L7_TLS_WIRE | KSCOPE_L7_TLS_SSL)
-
 #define L7_SSL_READ 1
 #define L7_SSL_WRITE 2
 #define L7_SSL_HANDSHAKE 3
@@ -218,6 +215,7 @@ static __always_inline void ssl_return(long ret)
 	}
 	if (moved == 0)
 		return;
+	l7_count_bytes(moved);
 	if (!c->fd_known) {
 		l7_drop(KSCOPE_L7_DROP_TLS_FD_UNKNOWN);
 		return;

@@ -2,7 +2,9 @@
 # Cost of request capture on a keep-alive HTTP load: nginx (one worker,
 # pinned to CPU 0, `return 200`) and `ab -k` (pinned to CPU 1), with
 # nothing attached, with an empty sys_enter program (the floor), and with
-# the l7 probe, interleaved REPS times.
+# the l7 probe, interleaved REPS times. BPF statistics are off in those
+# (as in `kscope run` without a budget: they cost each program run two
+# clock reads); a fourth run, l7+stats, turns them on for the BPF time.
 #
 #   sudo bench/l7/run.sh [build-dir] [requests] [reps] [http|https]
 #
@@ -92,5 +94,5 @@ $(bc <<<"$run_ns / $N") $records $(sed -n 's/.*dropped=\([0-9]*\).*/\1/p' <<<"$l
 
 echo "mode nginx_cpu_us_per_request bpf_ns_per_request records dropped"
 for _ in $(seq "$REPS"); do
-  for mode in none floor l7; do measure "$mode"; done
+  for mode in none floor l7 l7+stats; do measure "$mode"; done
 done

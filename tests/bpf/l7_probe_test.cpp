@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -408,6 +409,50 @@ TEST_F(L7ProbeTest, PicksUpConnectionsOpenBeforeStart) {
   const Series* picked = testing::find_series(out, "kscope_l7_preexisting_connections_total", {});
   ASSERT_NE(picked, nullptr);
   EXPECT_GE(picked->value, 2) << "at least this test's two ends";
+}
+
+// The kernel's byte count (the coverage gauge's denominator) equals the bytes
+// of the records delivered, this test's request and response among them,
+// unless a connection on the host lost records or spoke TLS unseen (those
+// bytes are counted and never delivered).
+TEST_F(L7ProbeTest, SocketBytesAreTheDeliveredBytes) {
+  uint16_t port = 0;
+  int fd = connect_nginx(&port);
+  const std::string req = "GET /bytes HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(write(fd, req.data(), req.size()), ssize_t(req.size()));
+  const std::string resp = read_responses(fd, 1);
+  ASSERT_GE(count_of(resp, "hello\n"), 1u);
+  auto server = server_side(port);
+  ASSERT_TRUE(server.has_value());
+  ASSERT_TRUE(wait_for([&](const std::vector<Seen>& all) {
+    return std::any_of(all.begin(), all.end(), [&](const Seen& s) {
+      return s.is_data && s.id == server->conn && s.direction == Direction::kWrite;
+    });
+  }));
+  close(fd);
+  recorder_.stop();
+  ASSERT_TRUE(probe_->detach());  // the ring is drained into the recorder
+  const uint64_t kernel = probe_->socket_bytes();
+  uint64_t delivered = 0;
+  for (const Seen& s : recorder_.all()) {
+    if (s.is_data) delivered += s.total;
+  }
+  std::vector<Family> out;
+  CollectContext ctx{config_, out};
+  probe_->collect(ctx);
+  double lost = 0;
+  for (const char* reason : {"ring_full", "in_flight_full", "unreadable", "tls_unseen", "tls_fd_unknown"}) {
+    lost += testing::find_series(out, "kscope_l7_dropped_total", {{"reason", reason}})->value;
+  }
+  // Both ends of this test's exchange, at least.
+  EXPECT_GE(delivered, 2 * (req.size() + resp.size()));
+  EXPECT_GE(kernel, delivered);
+  if (lost == 0) {
+    EXPECT_EQ(kernel, delivered);
+  }
+  const Series* exported = testing::find_series(out, "kscope_l7_socket_bytes_total", {});
+  ASSERT_NE(exported, nullptr);
+  EXPECT_EQ(exported->value, double(kernel));
 }
 
 // Every reason is exported, with protocol="unknown".

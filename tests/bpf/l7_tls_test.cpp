@@ -262,6 +262,7 @@ class L7TlsOffTest : public L7TlsTest {
 
 TEST_F(L7TlsOffTest, HttpsIsCountedUnseenAndNotCaptured) {
   const double unseen_before = unseen();
+  const uint64_t bytes_before = probe_->socket_bytes();
   pid_t curl = -1;
   ASSERT_EQ(test::run_with_deadline({"/usr/bin/curl", "-sk", "--http1.1", "-o", "/dev/null", url("/off")}, 10000, &curl),
             0);
@@ -273,6 +274,9 @@ TEST_F(L7TlsOffTest, HttpsIsCountedUnseenAndNotCaptured) {
   EXPECT_TRUE(L7Recorder::data(recorder_.of(client[0].conn), Direction::kRead).empty()) << "ciphertext was sent";
   // Both ends of the one connection: curl's and nginx's.
   EXPECT_GE(unseen() - unseen_before, 2);
+  // Not sent, but counted as seen (the coverage gauge's denominator): at
+  // least a ClientHello and a certificate, each read and written.
+  EXPECT_GE(probe_->socket_bytes() - bytes_before, 1000u);
 }
 
 }  // namespace

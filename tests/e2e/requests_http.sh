@@ -187,6 +187,52 @@ echo "$out"
 wait_interval
 out=$(check) || { echo "$out"; fail "/metrics changed after it matched the access log"; }
 
+# Coverage: 200,000 bytes of binary noise over loopback (one process, both
+# ends tracked) are routed to no protocol: kscope_l7_routed_bytes_total
+# {protocol="unknown"} and the kernel's kscope_l7_socket_bytes_total each
+# grow by at least both ends' 400,000, and the kernel's count is never below
+# what was routed.
+# One scrape for all the values compared (a scrape is HTTP traffic itself).
+scrape() { curl -fsS "$KSCOPE_URL/metrics" >"$work/m.txt"; }
+sample() { awk -v k="$1" '$1 == k {print $2}' "$work/m.txt"; }
+scrape
+unknown0=$(sample 'kscope_l7_routed_bytes_total{protocol="unknown"}')
+socket0=$(sample kscope_l7_socket_bytes_total)
+[[ -n $unknown0 && -n $socket0 ]] || fail "no routed or socket byte counters in /metrics"
+python3 - <<'PY'
+import socket, threading
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+got = []
+def serve():
+    c, _ = srv.accept(); n = 0
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        n += len(b)
+    got.append(n); c.close()
+t = threading.Thread(target=serve); t.start()
+cl = socket.create_connection(srv.getsockname(), 2)
+cl.sendall(b"\xff" * 200000); cl.close(); t.join(5)
+assert got == [200000], got
+PY
+deadline=$((SECONDS + 10))
+while :; do
+  scrape
+  unknown=$(sample 'kscope_l7_routed_bytes_total{protocol="unknown"}')
+  socket=$(sample kscope_l7_socket_bytes_total)
+  http=$(sample 'kscope_l7_routed_bytes_total{protocol="http"}')
+  if python3 -c "import sys; u0,s0,u,s=map(float,sys.argv[1:]); sys.exit(0 if u-u0 >= 400000 and s-s0 >= 400000 else 1)" \
+    "$unknown0" "$socket0" "$unknown" "$socket"; then break; fi
+  ((SECONDS < deadline)) || fail "noise not counted: unknown $unknown0 -> $unknown, socket $socket0 -> $socket"
+  sleep 0.3
+done
+python3 -c "import sys; h,u,s=map(float,sys.argv[1:]); sys.exit(0 if h > 0 and s >= h + u else 1)" "$http" "$unknown" "$socket" ||
+  fail "socket bytes $socket below routed http $http + unknown $unknown"
+ratio=$(sample kscope_l7_coverage_ratio)
+[[ -z $ratio ]] || python3 -c "import sys; r=float(sys.argv[1]); sys.exit(0 if 0 <= r <= 1 else 1)" "$ratio" ||
+  fail "coverage ratio $ratio outside [0, 1]"
+echo "ok: coverage counters (unknown $unknown0 -> $unknown, socket $socket0 -> $socket, http $http, ratio ${ratio:-absent})"
+
 # A clean stop: the l7 poll thread ends and the agent exits 0, promptly.
 kill -INT "$KSCOPE_PID"
 deadline=$((SECONDS + 5))

@@ -31,7 +31,7 @@ sources=(
   history/history.cpp history/query.cpp query/selector.cpp query/label_matcher.cpp query/statistic.cpp history/shared_strings.cpp
   web/query_api.cpp export/http_message.cpp common/thread_name.cpp
   host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
-  host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/tcp_states.cpp host/netstat.cpp
+  host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/netns_addresses.cpp symbolize/eh_frame_hdr.cpp host/tcp_states.cpp host/netstat.cpp
   cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
   cgroups/cgroup_layout.cpp
   report/prometheus_client.cpp report/capacity_report.cpp report/holt_winters.cpp report/trend.cpp

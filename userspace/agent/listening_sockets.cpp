@@ -10,6 +10,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "host/netns_addresses.h"
 #include "host/text_fields.h"
 #include "probes/l7_preexisting.h"
 #include "symbolize/file_read.h"
@@ -132,40 +133,117 @@ std::vector<ListeningSocket> parse_listening_sockets(std::string_view text) {
   return out;
 }
 
-ListenerIndex ListenerIndex::read(const std::string& proc_root) {
-  std::vector<Listener> listeners;
+namespace {
+
+// The listening sockets of the namespace `net_dir` (a /proc/.../net) shows,
+// up to the shared cap `total`.
+std::vector<Listener> read_listeners(const std::string& net_dir, size_t& total) {
+  std::vector<Listener> out;
   for (bool v6 : {false, true}) {
     std::string text;
-    if (!read_file_bounded(proc_root + (v6 ? "/net/tcp6" : "/net/tcp"), kMaxNetTcpBytes, text)) continue;
+    if (!read_file_bounded(net_dir + (v6 ? "/tcp6" : "/tcp"), kMaxNetTcpBytes, text)) continue;
     for (const auto& s : parse_listening_sockets(text)) {
-      if (listeners.size() >= kMaxListeners) break;
-      listeners.push_back({s, 0, ""});
+      if (total >= kMaxListeners) break;
+      out.push_back({s, 0, ""});
+      ++total;
     }
   }
+  return out;
+}
+
+// "net:[4026531840]" -> 4026531840; 0 when unreadable.
+uint64_t netns_of(const std::string& ns_link) {
+  char target[64];
+  ssize_t len = readlink(ns_link.c_str(), target, sizeof target - 1);
+  if (len <= 0) return 0;
+  target[len] = '\0';
+  unsigned long long inode = 0;
+  return std::sscanf(target, "net:[%llu]", &inode) == 1 ? inode : 0;
+}
+
+// One process of each network namespace other than `own`, at most
+// kMaxNamespaces.
+std::vector<std::string> other_namespaces(const std::string& proc, uint64_t own) {
+  std::vector<std::string> pids;
+  std::unordered_map<uint64_t, bool> seen;
+  DIR* procs = opendir(proc.c_str());
+  if (procs == nullptr) return pids;
+  size_t n = 0;
+  while (dirent* p = readdir(procs)) {
+    if (n++ >= kMaxProcesses || pids.size() >= kMaxNamespaces) break;
+    if (!all_digits(p->d_name)) continue;
+    uint64_t ns = netns_of(proc + "/" + p->d_name + "/ns/net");
+    if (ns == 0 || ns == own || !seen.emplace(ns, true).second) continue;
+    pids.push_back(p->d_name);
+  }
+  closedir(procs);
+  return pids;
+}
+
+}  // namespace
+
+ListenerIndex ListenerIndex::read(const std::string& proc_root) {
+  size_t total = 0;
+  std::vector<Listener> listeners = read_listeners(proc_root + "/net", total);
+  std::vector<NamespaceListeners> others;
+  for (const auto& pid : other_namespaces(proc_root, netns_of(proc_root + "/self/ns/net"))) {
+    const std::string net = proc_root + "/" + pid + "/net";
+    NamespaceListeners ns;
+    ns.listeners = read_listeners(net, total);
+    if (ns.listeners.empty()) continue;
+    std::string text;
+    if (read_file_bounded(net + "/fib_trie", kMaxNetTcpBytes, text)) ns.addresses = host::parse_fib_trie_local(text);
+    if (read_file_bounded(net + "/if_inet6", kMaxNetTcpBytes, text)) {
+      for (const auto& a : host::parse_if_inet6(text)) {
+        if (ns.addresses.size() < host::kMaxNamespaceAddresses) ns.addresses.push_back(a);
+      }
+    }
+    others.push_back(std::move(ns));
+  }
+  // Socket inodes are the host's, whichever namespace: one scan finds them all.
   std::unordered_map<uint64_t, Listener*> by_inode;
   for (auto& l : listeners) by_inode.emplace(l.socket.inode, &l);
+  for (auto& ns : others) {
+    for (auto& l : ns.listeners) by_inode.emplace(l.socket.inode, &l);
+  }
   find_holders(proc_root, by_inode);
-  return ListenerIndex(std::move(listeners), interface_addresses());
+  return ListenerIndex(std::move(listeners), interface_addresses(), std::move(others));
 }
 
 bool ListenerIndex::is_local(const std::array<uint8_t, 16>& a) const {
   return is_loopback(a) || std::find(local_.begin(), local_.end(), a) != local_.end();
 }
 
-std::optional<Listener> ListenerIndex::serving(std::string_view address, uint16_t port) const {
-  auto a = parse_address(address);
-  if (!a || !is_local(*a)) return std::nullopt;
-  const bool v4 = std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), a->begin());
+namespace {
+
+// The listener among `listeners` bound to `a` on `port`, else a wildcard one.
+std::optional<Listener> bound_to(const std::vector<Listener>& listeners, const std::array<uint8_t, 16>& a,
+                                 uint16_t port) {
+  const bool v4 = std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), a.begin());
   const Listener* wildcard = nullptr;
-  for (const auto& l : listeners_) {
+  for (const auto& l : listeners) {
     if (l.socket.port != port) continue;
-    if (l.socket.address == *a) return l;
+    if (l.socket.address == a) return l;
     // An IPv6 wildcard socket takes IPv4 too (unless v6only: not visible
     // here, and rare for servers that also bind a v4 socket).
     const bool l4 = std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), l.socket.address.begin());
     if (is_wildcard(l.socket.address) && (l4 == v4 || !l4) && wildcard == nullptr) wildcard = &l;
   }
   if (wildcard != nullptr) return *wildcard;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Listener> ListenerIndex::serving(std::string_view address, uint16_t port) const {
+  auto a = parse_address(address);
+  if (!a) return std::nullopt;
+  if (is_local(*a)) return bound_to(listeners_, *a, port);  // loopback included
+  for (const auto& ns : others_) {
+    if (std::find(ns.addresses.begin(), ns.addresses.end(), *a) != ns.addresses.end()) {
+      return bound_to(ns.listeners, *a, port);
+    }
+  }
   return std::nullopt;
 }
 

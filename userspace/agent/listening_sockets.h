@@ -1,7 +1,11 @@
 // Which process listens on a TCP port of this host, for the service map: a
 // client's server_address:server_port names a local process when the
 // address is this host's (loopback or an interface's) and a socket listens
-// there. From /proc/net/tcp{,6} (listening sockets and their inodes) and
+// there. Other network namespaces (containers) count too: a namespace's
+// listeners serve the addresses it owns (host/netns_addresses.h), read
+// through one of its processes' /proc/<pid>/net; loopback is kscope's own
+// namespace's only (a client's namespace is not known from its edge).
+// From /proc/net/tcp{,6} (listening sockets and their inodes) and
 // /proc/<pid>/fd (which process holds each inode; the lines are read by the
 // l7 probe's parser, probes/l7_preexisting.h), bounded: at most
 // kMaxListeners sockets, kMaxProcesses processes and kMaxFdsPerProcess fds
@@ -20,6 +24,7 @@ namespace kscope {
 inline constexpr size_t kMaxListeners = 16384;
 inline constexpr size_t kMaxProcesses = 65536;
 inline constexpr size_t kMaxFdsPerProcess = 65536;
+inline constexpr size_t kMaxNamespaces = 1024;
 
 struct ListeningSocket {
   std::array<uint8_t, 16> address{};  // IPv6 form, IPv4-mapped for tcp
@@ -36,13 +41,20 @@ struct Listener {
   std::string comm;
 };
 
+// Another network namespace's listeners and the addresses it owns.
+struct NamespaceListeners {
+  std::vector<Listener> listeners;
+  std::vector<std::array<uint8_t, 16>> addresses;
+};
+
 class ListenerIndex {
  public:
   // Reads the host's listening sockets and their processes now.
   static ListenerIndex read(const std::string& proc_root = "/proc");
   // From parts (tests).
-  ListenerIndex(std::vector<Listener> listeners, std::vector<std::array<uint8_t, 16>> local_addresses)
-      : listeners_(std::move(listeners)), local_(std::move(local_addresses)) {}
+  ListenerIndex(std::vector<Listener> listeners, std::vector<std::array<uint8_t, 16>> local_addresses,
+                std::vector<NamespaceListeners> others = {})
+      : listeners_(std::move(listeners)), local_(std::move(local_addresses)), others_(std::move(others)) {}
 
   // The listener that serves `address` ("127.0.0.1", "::1", an address of
   // this host) on `port`: one bound to it or to the wildcard. Nullopt for a
@@ -54,6 +66,7 @@ class ListenerIndex {
 
   std::vector<Listener> listeners_;
   std::vector<std::array<uint8_t, 16>> local_;  // the interfaces' addresses, IPv6 form
+  std::vector<NamespaceListeners> others_;
 };
 
 }  // namespace kscope

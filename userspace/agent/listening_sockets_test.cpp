@@ -54,6 +54,25 @@ TEST(ListeningSockets, ServesLocalAddressesOnlyPreferringTheExactBinding) {
   EXPECT_FALSE(index.serving("127.0.0.1", 9));
 }
 
+// A container's listener serves the addresses its namespace owns, not
+// loopback (kscope's own namespace's) nor another namespace's address.
+TEST(ListeningSockets, OtherNamespacesServeTheirOwnAddresses) {
+  auto v4 = parse_listening_sockets(kTcp);  // [0] 127.0.0.1:8080, [1] *:6379
+  std::array<uint8_t, 16> eth{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3};
+  std::array<uint8_t, 16> veth{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 200, 0, 2};
+  std::array<uint8_t, 16> other{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 201, 0, 2};
+  NamespaceListeners container{{{v4[1], 30, "container-redis"}}, {veth}};
+  NamespaceListeners empty{{}, {other}};
+  ListenerIndex index({{v4[0], 10, "nginx"}}, {eth}, {container, empty});
+  auto redis = index.serving("10.200.0.2", 6379);
+  ASSERT_TRUE(redis);
+  EXPECT_EQ(redis->comm, "container-redis");
+  EXPECT_FALSE(index.serving("127.0.0.1", 6379)) << "loopback is kscope's namespace's";
+  EXPECT_FALSE(index.serving("10.1.2.3", 6379)) << "the host's address, where nothing listens on 6379";
+  EXPECT_FALSE(index.serving("10.201.0.2", 6379)) << "another namespace's address";
+  EXPECT_FALSE(index.serving("10.200.0.2", 8080));
+}
+
 // The real thing: a socket this test listens on is found with this process.
 TEST(ListeningSockets, FindsThisProcessListening) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -211,6 +211,10 @@ void RequestPipeline::poll_loop() {
 
 void RequestPipeline::append(std::vector<Family>& out) {
   std::vector<Family> families;
+  // The kernel's count first, then the ring drained, so that the bytes it
+  // counted have (all but the records being written now) reached the router.
+  const uint64_t seen = probe_.socket_bytes();
+  (void)probe_.poll(std::chrono::milliseconds(0));
   {
     std::lock_guard lock(mu_);
     const uint64_t now = monotonic_ns();
@@ -230,6 +234,28 @@ void RequestPipeline::append(std::vector<Family>& out) {
                         "Connections handed to the HTTP engine unrecognised because the protocol router's table "
                         "(probes.l7.max_connections) was full.",
                         MetricType::kCounter, {{{}, double(router_.unrouted()), {}}}});
+    Family routed{"kscope_l7_routed_bytes_total",
+                  "Bytes of reads and writes handed to each protocol's engine (protocol=\"unknown\": no protocol "
+                  "recognised from the connection's first bytes).",
+                  MetricType::kCounter,
+                  {}};
+    uint64_t recognised = 0;
+    for (size_t p = 0; p < requests::kL7ProtocolCount; ++p) {
+      const auto protocol = static_cast<requests::L7Protocol>(p);
+      const uint64_t bytes = router_.routed_bytes()[p];
+      if (protocol != requests::L7Protocol::kUnknown) recognised += bytes;
+      routed.series.push_back({{{"protocol", std::string(requests::l7_protocol_name(protocol))}}, double(bytes), {}});
+    }
+    families.push_back(std::move(routed));
+    Family coverage{"kscope_l7_coverage_ratio",
+                    "Share of the bytes moved on tracked connections (kscope_l7_socket_bytes_total) that reached an "
+                    "engine of a recognised protocol, over the last collection interval; absent when none moved.",
+                    MetricType::kGauge,
+                    {}};
+    if (auto ratio = coverage_.update(recognised, seen)) {
+      coverage.series.push_back({{}, *ratio, {}});
+      families.push_back(std::move(coverage));
+    }
     families.push_back({"kscope_l7_events_suppressed_total",
                         "Slow or failed requests not sent as events because probes.l7.events_per_second was "
                         "reached (they are in the request metrics all the same).",

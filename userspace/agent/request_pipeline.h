@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/l7_coverage.h"
 #include "agent/process_label_cache.h"
 #include "agent/request_events.h"
 #include "common/result.h"
@@ -81,6 +82,7 @@ class RequestPipeline {
   requests::DbEngine postgres_;
   requests::DbEngine mysql_;
   requests::ProtocolRouter router_;  // it calls into the engines
+  L7Coverage coverage_;  // collector thread only
   RequestEventFilter event_filter_;
   RequestEventRate event_rate_{0};
   std::function<void(EventPtr)> event_sink_;

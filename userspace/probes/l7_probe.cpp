@@ -158,7 +158,15 @@ class L7ProbeImpl final : public L7Probe {
     libs.series.push_back({{{"state", "failed"}}, double(tls_.failed()), {}});
     libs.series.push_back({{{"state", "over_limit"}}, double(tls_.over_limit()), {}});
     ctx.out.push_back(std::move(libs));
+    ctx.out.push_back({"kscope_l7_socket_bytes_total",
+                       "Bytes moved by reads and writes on TCP connections request capture tracks, sent to the "
+                       "engines or not: plaintext, SSL_read/SSL_write plaintext, and TLS ciphertext no SSL call "
+                       "claimed.",
+                       MetricType::kCounter,
+                       {{{}, double(socket_bytes()), {}}}});
   }
+
+  uint64_t socket_bytes() const override { return skel_ ? percpu_u64_sum(skel_->maps.l7_bytes, 0) : 0; }
 
   std::vector<ProgramStats> program_stats() const override {
     return skel_ ? object_program_stats(skel_->obj) : std::vector<ProgramStats>{};

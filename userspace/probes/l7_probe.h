@@ -63,6 +63,11 @@ class L7Probe : public Probe {
 
   // The ring buffer's fd (epoll-able), -1 before start().
   virtual int ring_fd() const = 0;
+
+  // Bytes the kernel side saw moved on tracked connections since it
+  // loaded, sent or not (kscope_l7_socket_bytes_total): what the coverage
+  // of the request engines is measured against.
+  virtual uint64_t socket_bytes() const = 0;
 };
 
 std::unique_ptr<L7Probe> make_l7_capture();

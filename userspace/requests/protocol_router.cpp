@@ -53,9 +53,11 @@ void ProtocolRouter::on_data(const SocketData& data) {
       open.role = data.role;
       open.timestamp_ns = data.timestamp_ns;
       connections_.emplace(data.conn, Entry{open, true, L7Protocol::kHttp2, data.timestamp_ns});
+      routed_bytes_[static_cast<size_t>(L7Protocol::kHttp2)] += data.total_bytes;
       sink(L7Protocol::kHttp2).on_data(data);
       return;
     }
+    routed_bytes_[static_cast<size_t>(L7Protocol::kUnknown)] += data.total_bytes;
     sink(L7Protocol::kUnknown).on_data(data);
     return;
   }
@@ -66,6 +68,7 @@ void ProtocolRouter::on_data(const SocketData& data) {
     e.decided = true;
     sink(e.protocol).on_connection(e.open);
   }
+  routed_bytes_[static_cast<size_t>(e.protocol)] += data.total_bytes;
   sink(e.protocol).on_data(data);
 }
 

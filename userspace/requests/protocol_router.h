@@ -36,6 +36,9 @@ class ProtocolRouter {
   void evict_idle(uint64_t now_ns, uint64_t idle_ns);
 
   uint64_t unrouted() const { return unrouted_; }
+  // Bytes (each call's total, captured or not) handed to each protocol's
+  // sink, indexed by L7Protocol; kUnknown is what no protocol claimed.
+  const std::array<uint64_t, kL7ProtocolCount>& routed_bytes() const { return routed_bytes_; }
   size_t connections() const { return connections_.size(); }
 
  private:
@@ -50,6 +53,7 @@ class ProtocolRouter {
   std::array<ProtocolSink, kL7ProtocolCount> sinks_;
   size_t max_;
   uint64_t unrouted_ = 0;
+  std::array<uint64_t, kL7ProtocolCount> routed_bytes_{};
   std::unordered_map<ConnectionId, Entry, ConnectionIdHash> connections_;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "symbolize/eh_frame_hdr.h"
 #include "symbolize/sorted_lookup.h"
 
 namespace kscope {
@@ -39,6 +40,7 @@ ElfSymbolTable ElfSymbolTable::build(const ElfFile& file, const ElfFile* debug_f
   table.has_symtab_ = !table.symbols_.empty();
   table.add_section_symbols(file, SHT_DYNSYM);
   if (debug_file != nullptr) table.add_section_symbols(*debug_file, SHT_SYMTAB);
+  table.add_function_starts(file);
   table.finish();
   return table;
 }
@@ -86,6 +88,36 @@ void ElfSymbolTable::add_section_symbols(const ElfFile& file, uint32_t section_t
       names_.append(view);
     }
   }
+}
+
+void ElfSymbolTable::add_function_starts(const ElfFile& file) {
+  Elf_Scn* scn = nullptr;
+  while ((scn = elf_nextscn(file.elf(), scn)) != nullptr) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_PROGBITS) continue;
+    if (file.section_name(elf_ndxscn(scn)) != ".eh_frame_hdr") continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr || data->d_buf == nullptr) return;
+    function_starts_ = eh_frame_hdr_function_starts(
+        std::string_view(static_cast<const char*>(data->d_buf), data->d_size), shdr.sh_addr);
+    function_starts_.shrink_to_fit();
+    return;
+  }
+}
+
+std::optional<uint64_t> ElfSymbolTable::function_start(uint64_t vaddr) const {
+  auto it = std::upper_bound(function_starts_.begin(), function_starts_.end(), vaddr);
+  if (it == function_starts_.begin()) return std::nullopt;
+  const uint64_t start = *(it - 1);
+  // Code only, and the start's segment: past the last function (or between
+  // segments) the next start says nothing.
+  for (const auto& seg : segments_) {
+    if (!seg.executable) continue;
+    const bool holds_start = start >= seg.vaddr && start - seg.vaddr < seg.memsz;
+    const bool holds_vaddr = vaddr >= seg.vaddr && vaddr - seg.vaddr < seg.memsz;
+    if (holds_start && holds_vaddr) return start;
+  }
+  return std::nullopt;
 }
 
 void ElfSymbolTable::finish() {

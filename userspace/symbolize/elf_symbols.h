@@ -33,6 +33,10 @@ class ElfSymbolTable {
   // share an address the least underscored one is kept, globals before weak
   // and local ones.
   std::optional<ElfSymbol> find(uint64_t vaddr) const;
+  // For an address no symbol covers: the start of the function containing
+  // it, from .eh_frame_hdr (symbolize/eh_frame_hdr.h), when the address is
+  // in executable code and below the next function's start.
+  std::optional<uint64_t> function_start(uint64_t vaddr) const;
   std::optional<uint64_t> vaddr_for_file_offset(uint64_t file_offset) const {
     return file_offset_to_vaddr(segments_, file_offset);
   }
@@ -42,7 +46,9 @@ class ElfSymbolTable {
   // and a debug file is worth looking for).
   bool has_symtab() const { return has_symtab_; }
   size_t size() const { return symbols_.size(); }
-  size_t memory_bytes() const { return symbols_.capacity() * sizeof(Entry) + names_.capacity(); }
+  size_t memory_bytes() const {
+    return symbols_.capacity() * sizeof(Entry) + names_.capacity() + function_starts_.capacity() * sizeof(uint64_t);
+  }
 
  private:
   struct Entry {
@@ -53,10 +59,12 @@ class ElfSymbolTable {
     uint32_t rank;  // lower is preferred among aliases
   };
   void add_section_symbols(const ElfFile& file, uint32_t section_type);
+  void add_function_starts(const ElfFile& file);
   void finish();
 
   std::vector<Entry> symbols_;
   std::string names_;
+  std::vector<uint64_t> function_starts_;  // sorted
   std::vector<LoadSegment> segments_;
   std::string build_id_;
   bool has_symtab_ = false;

@@ -180,6 +180,32 @@ TEST_F(DebugFileTest, StrippedBinaryAloneHasNoName) {
   EXPECT_EQ(lookup(cache, dir_.path() + "/prog"), std::nullopt);
 }
 
+// No symbol names it, but .eh_frame_hdr knows where it begins: every address
+// inside gets the function's start.
+TEST_F(DebugFileTest, StrippedBinaryStillKnowsTheFunctionStart) {
+  auto file = ElfFile::open(dir_.path() + "/prog");
+  ASSERT_TRUE(file.ok());
+  auto table = ElfSymbolTable::build(*file);
+  EXPECT_FALSE(table.has_symtab());
+  auto address = reinterpret_cast<uint64_t>(&kscope_elf_test::elf_target);
+  auto vaddr = table.vaddr_for_file_offset(own_file_offset(address));
+  ASSERT_TRUE(vaddr);
+  EXPECT_FALSE(table.find(*vaddr + 2));
+  // The unstripped binary's symbol says how long the function is.
+  auto full = ElfFile::open(self_exe());
+  ASSERT_TRUE(full.ok());
+  auto sym = ElfSymbolTable::build(*full).find(*vaddr);
+  ASSERT_TRUE(sym);
+  for (uint64_t off = 0; off < sym->size; ++off) {
+    ASSERT_EQ(table.function_start(*vaddr + off), *vaddr) << "offset " << off;
+  }
+  // The next function has its own start.
+  auto next = table.function_start(*vaddr + sym->size + 64);
+  ASSERT_TRUE(next);
+  EXPECT_GT(*next, *vaddr);
+  EXPECT_FALSE(table.function_start(0)) << "below every function";
+}
+
 TEST_F(DebugFileTest, FoundThroughGnuDebuglink) {
   std::string cmd = "cd " + dir_.path() + " && objcopy --add-gnu-debuglink=prog.debug prog";
   ASSERT_EQ(std::system(cmd.c_str()), 0);

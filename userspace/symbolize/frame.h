@@ -12,8 +12,11 @@ enum class FrameKind { kKernel, kUser, kJit };
 struct Frame {
   uint64_t address = 0;
   // Demangled function name when `resolved`; otherwise a fallback that still
-  // says where the address was: "libc.so.6+0x1234" (module-relative: the ELF
-  // virtual address when the file could be read, else the file offset),
+  // says where the address was: "nginx+0x4f2a0", the start of the function
+  // holding it when only .eh_frame_hdr knows it (a stripped binary's static
+  // function; `offset` is then from that start), else "libc.so.6+0x1234"
+  // (module-relative: the ELF virtual address when the file could be read,
+  // else the file offset),
   // "[kernel.kallsyms]+0x<address>", or "[unknown]".
   std::string function;
   bool resolved = false;

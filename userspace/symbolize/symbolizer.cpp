@@ -230,7 +230,17 @@ struct Symbolizer::Impl {
         f.resolved = true;
         return f;
       }
-      if (vaddr) file_offset = *vaddr;
+      if (vaddr) {
+        file_offset = *vaddr;
+        // No name, but the function's start: every address in it gets the
+        // same frame ("nginx+0x4f2a0"), so a stripped binary's samples still
+        // add up per function.
+        if (auto start = table->function_start(*vaddr)) {
+          f.function = base_name(m->path) + "+" + hex_string(*start);
+          f.offset = *vaddr - *start;
+          return f;
+        }
+      }
     }
     if (!m->is_file() || m->deleted) {
       // JIT code lives in anonymous or memfd mappings.
