@@ -203,3 +203,15 @@ remove_cgroups() {
   sleep 0.2
   for d in "${CGROUP_DIRS[@]}"; do rmdir "$d" 2>/dev/null || true; done
 }
+
+# start_kscope_l7 CONFIG [CAPTURE_BYTES]: writes CONFIG (interval 1s, the
+# l7 probe on, capture_bytes when given), starts `kscope run` with it and
+# waits until the probe is up.
+start_kscope_l7() {
+  {
+    printf 'interval: 1s\nprobes:\n  l7:\n    enabled: true\n'
+    [[ -n "${2:-}" ]] && printf '    capture_bytes: %s\n' "$2"
+  } >"$1"
+  start_kscope --config "$1"
+  wait_probe_up l7
+}

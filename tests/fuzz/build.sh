@@ -43,12 +43,13 @@ sources=(
   requests/capped_series.cpp requests/process_labels.cpp requests/db_session.cpp requests/db_engine.cpp
   requests/resp_reader.cpp requests/redis_commands.cpp requests/redis_session.cpp requests/pg_framer.cpp
   requests/pg_session.cpp requests/sql_summary.cpp requests/protocol_recognition.cpp requests/mysql_framer.cpp
-  requests/mysql_session.cpp
+  requests/mysql_session.cpp requests/h2_framer.cpp requests/hpack_decoder.cpp requests/h2_session.cpp
+  requests/h2_engine.cpp requests/rpc_metrics.cpp
   collect/cardinality.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")
-libs=(-lre2 -lyaml-cpp -lspdlog -lfmt -lz -lpthread -ldl)
+libs=(-lre2 -lnghttp2 -lyaml-cpp -lspdlog -lfmt -lz -lpthread -ldl)
 
 objs=()
 compile() {  # src obj extra-flags...

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "requests/route_template.h"
+#include "signals/request_families.h"
 
 namespace kscope {
 namespace {
@@ -18,6 +19,33 @@ bool status_matches(std::string_view want, const RequestEvent& r) {
     return r.protocol == "http" && r.status.size() == 3 && r.status[0] == want[0];
   }
   return r.status == want;
+}
+
+// The fields every request event has.
+RequestEvent request_of(std::string_view protocol, requests::Role role, uint32_t tgid, std::string_view comm) {
+  RequestEvent r;
+  r.protocol = protocol;
+  r.server = role == requests::Role::kServer;
+  r.pid = tgid;
+  r.comm = comm;
+  return r;
+}
+
+// The server's end is the peer of a client; a server's peer (its client)
+// is not kept by the database and gRPC engines.
+void set_server_peer(RequestEvent& r, const requests::SocketAddress& server) {
+  if (!r.server && server.known) {
+    r.peer = server.address;
+    r.peer_port = server.port;
+  }
+}
+
+Event event_of(uint64_t ts_ns, RequestEvent r) {
+  Event ev;
+  ev.probe = "l7";
+  ev.ts_ns = ts_ns;
+  ev.body = std::move(r);
+  return ev;
 }
 
 }  // namespace
@@ -85,27 +113,25 @@ Event http_request_event(const requests::Exchange& e, std::string_view route, st
 }
 
 Event db_request_event(const requests::DbExchange& e, std::string_view comm) {
-  Event ev;
-  ev.probe = "l7";
-  ev.ts_ns = e.outcome.response_ns;
-  RequestEvent r;
-  r.protocol = requests::db_system_name(e.system);
-  r.server = e.role == requests::Role::kServer;
-  r.pid = e.tgid;
-  r.comm = comm;
+  RequestEvent r = request_of(requests::db_system_name(e.system), e.role, e.tgid, comm);
   r.operation = e.outcome.operation.empty() ? std::string_view("_OTHER") : e.outcome.operation;
   r.target = e.outcome.collection;
   r.status = e.outcome.status;
   r.error = !e.outcome.status.empty();
   r.duration_ns = e.outcome.response_ns > e.outcome.request_ns ? e.outcome.response_ns - e.outcome.request_ns : 0;
-  // The server's end is the peer of a client; a server's peer (its client)
-  // is not kept by the database engine.
-  if (!r.server && e.server.known) {
-    r.peer = e.server.address;
-    r.peer_port = e.server.port;
-  }
-  ev.body = std::move(r);
-  return ev;
+  set_server_peer(r, e.server);
+  return event_of(e.outcome.response_ns, std::move(r));
+}
+
+Event rpc_request_event(const requests::RpcCall& c, std::string_view comm) {
+  RequestEvent r = request_of("grpc", c.role, c.tgid, comm);
+  r.operation = c.name.method;
+  r.target = c.name.service;
+  r.status = std::to_string(c.grpc_status);
+  r.error = r.server ? grpc_server_status_failed(r.status) : grpc_client_status_failed(r.status);
+  r.duration_ns = c.duration_ns();
+  set_server_peer(r, c.server);
+  return event_of(c.response_ns, std::move(r));
 }
 
 bool RequestEventRate::admit(uint64_t now_ns) {

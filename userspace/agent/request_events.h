@@ -15,6 +15,7 @@
 #include "events/event.h"
 #include "requests/db_engine.h"
 #include "requests/exchange_matcher.h"
+#include "requests/rpc_metrics.h"
 
 namespace kscope {
 
@@ -24,7 +25,7 @@ enum class RequestSide : uint8_t { kAny, kServer, kClient };
 // side narrow; then it must be at least min_duration_ns long, or, with
 // errors_regardless_of_duration, be an error.
 struct RequestEventFilter {
-  std::vector<std::string> protocols;  // "http", "redis", "postgresql"; empty: all
+  std::vector<std::string> protocols;  // "http", "redis", "postgresql", "mysql", "grpc"; empty: all
   // "5xx" (an HTTP status class), "404", "42601", "WRONGTYPE" (exact), or
   // "error" (any error: 5xx on a server, 4xx/5xx on a client, any database
   // error). Empty: any status.
@@ -45,6 +46,11 @@ Event http_request_event(const requests::Exchange& e, std::string_view route, st
 
 // The event of a database operation.
 Event db_request_event(const requests::DbExchange& e, std::string_view comm);
+
+// The event of a gRPC call: protocol "grpc", operation the method, target
+// the service, status the code's number; an error as OpenTelemetry's gRPC
+// conventions say (signals/request_families.h).
+Event rpc_request_event(const requests::RpcCall& c, std::string_view comm);
 
 // At most `per_second` events a second (0: no limit), the rest counted: a
 // server failing 10,000 requests a second must not flood the stream its

@@ -98,6 +98,37 @@ TEST(RequestEvents, DatabaseEventsCarryOperationTableAndStatus) {
   EXPECT_EQ(body(ok).peer_port, 0);  // a server's client is not kept
 }
 
+TEST(RequestEvents, GrpcEventsCarryServiceMethodAndOpenTelemetrysErrorRule) {
+  requests::RpcCall c;
+  c.role = requests::Role::kServer;
+  c.tgid = 11;
+  c.name = {"shop.Cart", "Add"};
+  c.grpc_status = 5;  // NOT_FOUND: the caller's error, not the server failing
+  c.request_ns = 5 * kMs;
+  c.response_ns = 8 * kMs;
+  c.server.known = true;
+  c.server.port = 50051;
+  auto e = rpc_request_event(c, "server");
+  EXPECT_EQ(body(e).protocol, "grpc");
+  EXPECT_EQ(body(e).operation, "Add");
+  EXPECT_EQ(body(e).target, "shop.Cart");
+  EXPECT_EQ(body(e).status, "5");
+  EXPECT_FALSE(body(e).error);
+  EXPECT_EQ(body(e).duration_ns, 3 * kMs);
+  EXPECT_EQ(body(e).peer_port, 0);
+  c.grpc_status = 14;  // UNAVAILABLE
+  EXPECT_TRUE(body(rpc_request_event(c, "server")).error);
+  c.role = requests::Role::kClient;
+  c.grpc_status = 5;  // any status but OK fails a client
+  auto client = rpc_request_event(c, "client");
+  EXPECT_TRUE(body(client).error);
+  EXPECT_EQ(body(client).peer_port, 50051);
+  RequestEventFilter only_rpc;
+  only_rpc.protocols = {"grpc"};
+  EXPECT_TRUE(only_rpc.admits(body(client)));
+  EXPECT_FALSE(only_rpc.admits(body(db_request_event(requests::DbExchange{}, "x"))));
+}
+
 TEST(RequestEvents, FilterNarrowsThenNeedsDurationOrAnError) {
   RequestEvent r;
   r.protocol = "http";

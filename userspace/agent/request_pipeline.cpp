@@ -98,6 +98,15 @@ requests::DbEngineConfig db_engine_config(const Config& config, requests::DbSyst
   return out;
 }
 
+requests::H2EngineConfig h2_engine_config(const Config& config) {
+  requests::H2EngineConfig out;
+  out.max_connections = config.probes.l7.max_connections;
+  out.max_series = config.probes.l7.max_series;
+  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.max_breakdown = config.max_series;
+  return out;
+}
+
 // Where a connection goes that speaks `engine`'s protocol.
 template <typename Engine>
 requests::ProtocolSink sink_of(Engine& engine) {
@@ -112,14 +121,16 @@ RequestPipeline::RequestPipeline(L7Probe& probe, const Config& full_config, requ
     : probe_(probe),
       labels_(full_config.breakdown),
       engine_(std::move(config), [this](uint32_t tgid) { return labels_.labels(tgid); }),
+      h2_(h2_engine_config(full_config), [this](uint32_t tgid) { return labels_.labels(tgid); },
+          [this](const requests::Exchange& e) { engine_.record(e); }),
       redis_(db_engine_config(full_config, requests::DbSystem::kRedis),
              [this](uint32_t tgid) { return labels_.labels(tgid); }),
       postgres_(db_engine_config(full_config, requests::DbSystem::kPostgres),
                 [this](uint32_t tgid) { return labels_.labels(tgid); }),
       mysql_(db_engine_config(full_config, requests::DbSystem::kMySql),
              [this](uint32_t tgid) { return labels_.labels(tgid); }),
-      // Indexed by requests::L7Protocol: unknown, http, redis, postgresql, mysql.
-      router_({sink_of(engine_), sink_of(engine_), sink_of(redis_), sink_of(postgres_), sink_of(mysql_)},
+      // Indexed by requests::L7Protocol: unknown, http, redis, postgresql, mysql, http2.
+      router_({sink_of(engine_), sink_of(engine_), sink_of(redis_), sink_of(postgres_), sink_of(mysql_), sink_of(h2_)},
               full_config.probes.l7.max_connections) {}
 
 RequestPipeline::~RequestPipeline() { stop(); }
@@ -156,6 +167,13 @@ void RequestPipeline::set_event_sink(RequestEventFilter filter, uint32_t per_sec
   redis_.set_exchange_listener(db_listener);
   postgres_.set_exchange_listener(db_listener);
   mysql_.set_exchange_listener(db_listener);
+  h2_.set_rpc_listener([this, offer](const requests::RpcCall& c) {
+    if (c.duration_ns() < event_filter_.min_duration_ns &&
+        !(event_filter_.errors_regardless_of_duration && c.grpc_status != 0)) {
+      return;
+    }
+    offer(rpc_request_event(c, labels_.labels(c.tgid).service));
+  });
 }
 
 uint64_t RequestPipeline::events_suppressed() {
@@ -205,11 +223,13 @@ void RequestPipeline::append(std::vector<Family>& out) {
     redis_.evict_idle(now);
     postgres_.evict_idle(now);
     mysql_.evict_idle(now);
+    h2_.evict_idle(now);
     // HTTP first: the database engines add their drops to its family.
     engine_.append(families);
     redis_.append(families);
     postgres_.append(families);
     mysql_.append(families);
+    h2_.append(families);
     families.push_back({"kscope_l7_unrouted_connections_total",
                         "Connections handed to the HTTP engine unrecognised because the protocol router's table "
                         "(probes.l7.max_connections) was full.",

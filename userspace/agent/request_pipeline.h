@@ -2,6 +2,7 @@
 // fed, on a thread of their own, to the request engines: each connection to
 // the one of the protocol its first bytes speak (requests/protocol_router.h):
 // Redis, PostgreSQL and MySQL to a database engine each (requests/db_engine.h),
+// HTTP/2 and gRPC to requests/h2_engine.h,
 // everything else to the HTTP engine (requests/http_engine.h). Their
 // families join every snapshot. What the metrics mean: docs/requests.md,
 // docs/databases.md.
@@ -30,6 +31,7 @@
 #include "loader/probe.h"
 #include "probes/l7_probe.h"
 #include "requests/db_engine.h"
+#include "requests/h2_engine.h"
 #include "requests/http_engine.h"
 #include "requests/protocol_router.h"
 
@@ -75,6 +77,7 @@ class RequestPipeline {
   std::mutex mu_;  // guards the engines, router_ and labels_
   ProcessLabelCache labels_;
   requests::HttpEngine engine_;
+  requests::H2Engine h2_;  // its HTTP requests go into engine_
   requests::DbEngine redis_;
   requests::DbEngine postgres_;
   requests::DbEngine mysql_;

@@ -194,9 +194,9 @@ void add_trace_command(CLI::App& app, CommandRunner& selected) {
   auto* cmd = app.add_subcommand(
       "trace",
       "Stream slow syscalls (with stacks), TCP retransmits, resets and failed connects, OOM kills and "
-      "processes ended by a fatal signal, or HTTP requests and database operations, as they happen.");
-  cmd->add_option("what", o->what, "syscalls (default), tcp, exits, http, db or requests (http and db)")
-      ->check(CLI::IsMember({"syscalls", "tcp", "exits", "http", "db", "requests"}));
+      "processes ended by a fatal signal, or HTTP requests, gRPC calls and database operations, as they happen.");
+  cmd->add_option("what", o->what, "syscalls (default), tcp, exits, http, db, rpc (gRPC) or requests (all three)")
+      ->check(CLI::IsMember({"syscalls", "tcp", "exits", "http", "db", "rpc", "requests"}));
   cmd->add_option("--min-latency", o->min_latency,
                   "syscalls: show calls at least this slow (required); tcp: also show connects this slow; "
                   "http, db, requests: show requests at least this slow");
@@ -219,7 +219,7 @@ void add_trace_command(CLI::App& app, CommandRunner& selected) {
                 "poll/select that time out (see the README)");
   cmd->add_option("--duration,-d", o->duration, "Stop after this long (default: until Ctrl-C)");
   cmd->callback([o, r, cmd, &selected] {
-    if (o->what == "http" || o->what == "db" || o->what == "requests") {
+    if (o->what == "http" || o->what == "db" || o->what == "rpc" || o->what == "requests") {
       for (const char* flag : {"--syscall", "--stacks", "--include-idle"}) {
         if (cmd->count(flag) != 0) {
           throw CLI::ValidationError(std::string(flag), "applies to `kscope trace syscalls`, not to " + o->what);

@@ -19,6 +19,7 @@
 #include "probes/l7_probe.h"
 #include "requests/db_engine.h"
 #include "requests/request_metrics.h"
+#include "requests/rpc_metrics.h"
 
 namespace kscope {
 namespace {
@@ -29,6 +30,7 @@ std::vector<std::string> protocols_of(const std::string& what) {
   if (what == "db") return {std::string(requests::db_system_name(requests::DbSystem::kRedis)),
                             std::string(requests::db_system_name(requests::DbSystem::kPostgres)),
                             std::string(requests::db_system_name(requests::DbSystem::kMySql))};
+  if (what == "rpc") return {"grpc"};
   return {};
 }
 
@@ -59,7 +61,8 @@ struct RequestTotals {
 
 bool is_duration_family(const std::string& name) {
   return name == requests::kServerDurationMetric || name == requests::kClientDurationMetric ||
-         name == requests::kDbClientDurationMetric || name == requests::kDbServerDurationMetric;
+         name == requests::kDbClientDurationMetric || name == requests::kDbServerDurationMetric ||
+         name == requests::kRpcServerDurationMetric || name == requests::kRpcClientDurationMetric;
 }
 
 RequestTotals totals_of(const std::vector<Family>& families) {
@@ -115,8 +118,9 @@ int run_request_trace(const RequestTraceOptions& o) {
   (*pipeline)->set_event_sink(*filter, 0, [&stream](EventPtr e) { stream.publish(std::move(e)); });
   (*pipeline)->start();
 
-  std::string banner = "tracing " + (o.what == "requests" ? std::string("HTTP and database requests")
+  std::string banner = "tracing " + (o.what == "requests" ? std::string("HTTP, gRPC and database requests")
                                      : o.what == "db"     ? std::string("database operations")
+                                     : o.what == "rpc"    ? std::string("gRPC calls")
                                                           : std::string("HTTP requests"));
   if (filter->min_duration_ns != 0) banner += " at least " + format_duration(Nanos(filter->min_duration_ns)) + " long";
   if (!filter->statuses.empty()) banner += " with status " + printable(o.status);

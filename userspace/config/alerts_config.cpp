@@ -209,14 +209,22 @@ void read_threshold(YamlSection s, ThresholdRule& out) {
 }
 
 // The request engines' duration families (docs/requests.md,
-// docs/databases.md): OpenTelemetry's names, not kscope_.
-constexpr const char* kRequestHistograms =
-    "http_server_request_duration_seconds, http_client_request_duration_seconds, "
-    "db_client_operation_duration_seconds, kscope_db_server_operation_duration_seconds";
+// docs/databases.md, docs/http2.md): OpenTelemetry's names, not kscope_.
+constexpr const char* kRequestHistogramNames[] = {
+    "http_server_request_duration_seconds", "http_client_request_duration_seconds",
+    "db_client_operation_duration_seconds", "kscope_db_server_operation_duration_seconds",
+    "rpc_server_call_duration_seconds",     "rpc_client_call_duration_seconds",
+};
+
+std::string request_histograms_text() {
+  std::string out;
+  for (const char* n : kRequestHistogramNames) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
 
 bool is_request_histogram(const std::string& name) {
-  return name == "http_server_request_duration_seconds" || name == "http_client_request_duration_seconds" ||
-         name == "db_client_operation_duration_seconds" || name == "kscope_db_server_operation_duration_seconds";
+  return std::any_of(std::begin(kRequestHistogramNames), std::end(kRequestHistogramNames),
+                     [&name](const char* n) { return name == n; });
 }
 
 bool is_latency_histogram(const std::string& name) {
@@ -248,7 +256,7 @@ void read_slo(YamlSection s, SloRule& out) {
     read_value(l, "under", "duration", out.under_seconds, true);
     if (!is_latency_histogram(out.metric)) {
       l.error("metric", "expected a latency histogram kscope exports (kscope_..._seconds, or a request family: " +
-                            std::string(kRequestHistograms) + "), got '" + out.metric + "'");
+                            request_histograms_text() + "), got '" + out.metric + "'");
     }
   }
   if (errs) {
@@ -259,7 +267,7 @@ void read_slo(YamlSection s, SloRule& out) {
       e.read("metric", out.metric);
       e.read_map("bad", out.bad);
       if (!is_request_histogram(out.metric)) {
-        e.error("metric", "expected a request family (" + std::string(kRequestHistograms) + "), got '" +
+        e.error("metric", "expected a request family (" + request_histograms_text() + "), got '" +
                               out.metric + "'");
       }
       if (out.bad.empty()) {

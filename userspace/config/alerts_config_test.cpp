@@ -140,11 +140,15 @@ TEST(AlertsConfig, RequestSlos) {
                                        bad: {http_response_status_code: "=~5.."}}}
     - name: Latency
       slo: {objective: 99%, latency: {metric: http_server_request_duration_seconds, under: 300ms}}
+    - name: gRPC availability
+      slo: {objective: 99.9%, errors: {metric: rpc_server_call_duration_seconds,
+                                       bad: {rpc_grpc_status_code: "=~2|4|12|13|14|15"}}}
 )",
                           "ok.yaml");
   ASSERT_TRUE(cfg) << cfg.error().to_string();
   const auto& a = cfg->alerts.rules;
-  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[2].slo.metric, "rpc_server_call_duration_seconds");
   EXPECT_EQ(a[0].slo.kind, "errors");
   EXPECT_EQ(a[0].slo.metric, "http_server_request_duration_seconds");
   EXPECT_EQ(a[0].slo.bad, (StringPairs{{"http_response_status_code", "=~5.."}}));

@@ -15,6 +15,8 @@ std::string_view drop_reason_name(DropReason r) {
     case DropReason::kEvictedInFlight: return "evicted_in_flight";
     case DropReason::kOutOfOrder: return "out_of_order";
     case DropReason::kEncrypted: return "encrypted";
+    case DropReason::kStreamReset: return "stream_reset";
+    case DropReason::kH2Preexisting: return "h2_preexisting";
     case DropReason::kCount: break;
   }
   return "unknown";

@@ -40,6 +40,13 @@ enum class DropReason : uint8_t {
   // SSLRequest accepted, MySQL's SSL request): none of its requests can be read. Counted once
   // per connection, not per request.
   kEncrypted,
+  // HTTP/2: a stream reset (RST_STREAM) or refused (past a GOAWAY's last
+  // stream) before its response began.
+  kStreamReset,
+  // HTTP/2: a connection whose start was not seen (picked up in the
+  // middle): its HPACK state is unknown, so it is not decoded. Once per
+  // connection.
+  kH2Preexisting,
   kCount,
 };
 

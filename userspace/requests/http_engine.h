@@ -50,6 +50,10 @@ class HttpEngine {
 
   void append(std::vector<Family>& out) const;
 
+  // An exchange matched elsewhere (HTTP/2: h2_engine.h), recorded as this
+  // engine's own are.
+  void record(const Exchange& e) { on_exchange(e); }
+
   const DropCounts& drops() const { return matcher_.drops(); }
   const ExchangeMatcher& matcher() const { return matcher_; }
   const RouteTable& routes() const { return routes_; }

@@ -141,7 +141,10 @@ ParseStatus parse_fields(std::string_view in, size_t pos, HttpHead& out) {
 
 }  // namespace
 
-std::string_view version_name(HttpVersion v) { return v == HttpVersion::k10 ? "1.0" : "1.1"; }
+std::string_view version_name(HttpVersion v) {
+  if (v == HttpVersion::k2) return "2";
+  return v == HttpVersion::k10 ? "1.0" : "1.1";
+}
 
 std::string_view canonical_method(std::string_view token) {
   for (std::string_view m : kMethods) {

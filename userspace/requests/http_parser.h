@@ -12,7 +12,7 @@
 
 namespace kscope::requests {
 
-enum class HttpVersion : uint8_t { k10 = 0, k11 = 1 };
+enum class HttpVersion : uint8_t { k10 = 0, k11 = 1, k2 = 2 };  // k2: HTTP/2 (h2_engine.h)
 
 // "1.0" or "1.1", as OpenTelemetry's network.protocol.version.
 std::string_view version_name(HttpVersion v);

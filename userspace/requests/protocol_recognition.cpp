@@ -1,5 +1,6 @@
 #include "requests/protocol_recognition.h"
 
+#include "requests/h2_framer.h"
 #include "requests/http_parser.h"
 #include "requests/mysql_session.h"
 #include "requests/pg_framer.h"
@@ -61,7 +62,18 @@ bool postgres_startup(std::string_view b) {
   return b.size() == 8 || (b[8] >= 'a' && b[8] <= 'z') || b[8] == '_';
 }
 
+// The connection preface (all of it that was captured, at least "PRI "),
+// or a server's first SETTINGS frame (no ACK).
+bool http2_start(std::string_view b) {
+  if (b.size() >= 4 && kH2Preface.substr(0, std::min(b.size(), kH2Preface.size())) == b.substr(0, kH2Preface.size())) {
+    return true;
+  }
+  return h2_plausible_frame_header(b) && b[3] == char(H2FrameType::kSettings) && b[4] == 0;
+}
+
 }  // namespace
+
+bool looks_like_h2_frames(std::string_view b) { return http2_start(b) || h2_plausible_frame_header(b); }
 
 std::string_view l7_protocol_name(L7Protocol p) {
   switch (p) {
@@ -69,12 +81,14 @@ std::string_view l7_protocol_name(L7Protocol p) {
     case L7Protocol::kRedis: return "redis";
     case L7Protocol::kPostgres: return "postgresql";
     case L7Protocol::kMySql: return "mysql";
+    case L7Protocol::kHttp2: return "http2";
     case L7Protocol::kUnknown: break;
   }
   return "unknown";
 }
 
 L7Protocol recognize_protocol(std::string_view b, uint16_t server_port) {
+  if (http2_start(b)) return L7Protocol::kHttp2;
   if (http(b)) return L7Protocol::kHttp;
   if (redis_command(b)) return L7Protocol::kRedis;
   if (postgres_startup(b)) return L7Protocol::kPostgres;

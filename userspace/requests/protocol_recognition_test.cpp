@@ -47,7 +47,8 @@ TEST(ProtocolRecognition, PortIsAHintOnlyForAmbiguousBytes) {
 TEST(ProtocolRecognition, WhatMustNotBeRecognised) {
   for (std::string b : {
            std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),  // TLS ClientHello
-           std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),                  // HTTP/2 preface
+           std::string("PRI * HTTP/1.1\r\n"),                                // not the HTTP/2 preface
+           std::string("\0\0\x06\x04\x01\0\0\0\0", 9),  // a SETTINGS ACK with a payload: not a first frame
            std::string("SSH-2.0-OpenSSH_9.2\r\n"),
            std::string("EHLO mail.example\r\n"),
            std::string("220 smtp ready\r\n"),
@@ -74,6 +75,16 @@ TEST(ProtocolRecognition, WhatMustNotBeRecognised) {
   EXPECT_EQ(recognize_protocol(std::string(64, '\0'), 5432), L7Protocol::kUnknown);
   EXPECT_EQ(recognize_protocol("\x01\x02\x03", 6379), L7Protocol::kUnknown);
   EXPECT_EQ(recognize_protocol("HELLOWORLD\r\n", 6379), L7Protocol::kUnknown);
+}
+
+TEST(ProtocolRecognition, Http2ByPrefaceOrServerSettings) {
+  EXPECT_EQ(recognize_protocol("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0), L7Protocol::kHttp2);
+  EXPECT_EQ(recognize_protocol("PRI * HTTP/2", 6379), L7Protocol::kHttp2);
+  EXPECT_EQ(recognize_protocol(std::string("\0\0\x0c\x04\0\0\0\0\0\0\x03\0\0\0\x64", 15), 0), L7Protocol::kHttp2);
+  EXPECT_TRUE(looks_like_h2_frames(std::string("\0\0\x04\x08\0\0\0\0\0\0\0\x10\0", 13)));  // WINDOW_UPDATE
+  EXPECT_FALSE(looks_like_h2_frames("GET / HTTP/1.1\r\n"));
+  EXPECT_FALSE(looks_like_h2_frames(std::string(64, '\0')));
+  EXPECT_EQ(l7_protocol_name(L7Protocol::kHttp2), "http2");
 }
 
 TEST(ProtocolRecognition, Names) {

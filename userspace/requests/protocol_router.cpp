@@ -45,6 +45,18 @@ void ProtocolRouter::on_connection(const ConnectionEvent& event) {
 void ProtocolRouter::on_data(const SocketData& data) {
   auto it = connections_.find(data.conn);
   if (it == connections_.end()) {
+    // A connection picked up in the middle that speaks HTTP/2 stays with
+    // that engine (it counts it) until it closes; room permitting.
+    if (connections_.size() < max_ && looks_like_h2_frames(data.prefix)) {
+      ConnectionEvent open;
+      open.conn = data.conn;
+      open.role = data.role;
+      open.timestamp_ns = data.timestamp_ns;
+      connections_.emplace(data.conn, Entry{open, true, L7Protocol::kHttp2, data.timestamp_ns});
+      routed_bytes_[static_cast<size_t>(L7Protocol::kHttp2)] += data.total_bytes;
+      sink(L7Protocol::kHttp2).on_data(data);
+      return;
+    }
     routed_bytes_[static_cast<size_t>(L7Protocol::kUnknown)] += data.total_bytes;
     sink(L7Protocol::kUnknown).on_data(data);
     return;

@@ -90,5 +90,24 @@ TEST(RequestSignals, AbsentWithoutCaptureZeroWhenIdle) {
   EXPECT_FALSE(signal_value(idle->host, "latency.request.p99"));
 }
 
+TEST(RequestSignals, GrpcServerErrorsAsOpenTelemetryCountsThem) {
+  FakeHost host;
+  SignalsEngine engine(options());
+  auto rpc = [](const std::string& code) {
+    return Labels{{"rpc_system_name", "grpc"}, {"rpc_service", "a.B"}, {"rpc_method", "C"},
+                  {"rpc_grpc_status_code", code}, {"comm", "python3"}};
+  };
+  host.labeled_histogram("rpc_server_call_duration_seconds", rpc("0"), 1, kMs);
+  engine.update(host.snapshot());
+  host.labeled_histogram("rpc_server_call_duration_seconds", rpc("0"), 10, kMs);
+  host.labeled_histogram("rpc_server_call_duration_seconds", rpc("14"), 4, kMs);  // UNAVAILABLE: the server's
+  host.labeled_histogram("rpc_server_call_duration_seconds", rpc("5"), 6, kMs);   // NOT_FOUND: the caller's
+  auto s = engine.update(host.snapshot(2));
+  const SignalSet* py = s->target("python3");
+  ASSERT_NE(py, nullptr);
+  EXPECT_DOUBLE_EQ(*py->requests_per_second, 10);
+  EXPECT_DOUBLE_EQ(*py->request_errors_per_second, 2);
+}
+
 }  // namespace
 }  // namespace kscope

@@ -54,5 +54,25 @@ TEST(ServiceMap, EdgesPerClientProtocolAndServerWithErrorsAndLatency) {
   EXPECT_EQ(service_edges(p, 1).size(), 1u);
 }
 
+TEST(ServiceMap, GrpcCallsAreEdgesWithEveryNonOkStatusFailing) {
+  FakeHost host;
+  auto rpc = [](const std::string& code) {
+    return Labels{{"rpc_system_name", "grpc"}, {"rpc_service", "a.B"}, {"rpc_method", "C"},
+                  {"rpc_grpc_status_code", code}, {"server_address", "127.0.0.1"}, {"server_port", "50051"},
+                  {"comm", "client"}};
+  };
+  host.labeled_histogram("rpc_client_call_duration_seconds", rpc("0"), 1, kMs);
+  auto before = host.snapshot();
+  host.labeled_histogram("rpc_client_call_duration_seconds", rpc("0"), 6, kMs);
+  host.labeled_histogram("rpc_client_call_duration_seconds", rpc("5"), 2, kMs);  // NOT_FOUND fails a client
+  auto now = host.snapshot(2);
+  auto edges = service_edges({before.get(), *now, 2, "comm"});
+  ASSERT_EQ(edges.size(), 1u);
+  EXPECT_EQ(edges[0].protocol, "grpc");
+  EXPECT_EQ(edges[0].server_port, "50051");
+  EXPECT_EQ(edges[0].count, 8u);
+  EXPECT_DOUBLE_EQ(edges[0].error_ratio, 0.25);
+}
+
 }  // namespace
 }  // namespace kscope

@@ -11,8 +11,11 @@
 /* The most bytes of one read or write that a record carries
  * (probes.l7.capture_bytes is at most this). */
 #define KSCOPE_L7_CAPTURE_MAX 1024
-/* iovec segments of readv/writev/sendmsg/recvmsg copied, at most. */
-#define KSCOPE_L7_MAX_IOV 4
+/* iovec segments of readv/writev/sendmsg/recvmsg copied, at most. gRPC
+ * (grpcio's core) writes an HTTP/2 connection's preface, SETTINGS and
+ * first HEADERS as ~30 small segments of one sendmsg, each later call as
+ * 3-10: fewer segments lose header blocks (docs/http2.md). */
+#define KSCOPE_L7_MAX_IOV 32
 
 /* l7_record_header.type */
 #define KSCOPE_L7_REC_OPEN 1	     /* accept/accept4/connect returned a socket */
