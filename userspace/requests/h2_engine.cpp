@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "collect/cardinality.h"
+#include "requests/capped_series.h"
 #include "requests/http_parser.h"
 
 namespace kscope::requests {
@@ -117,11 +117,7 @@ void H2Engine::evict_idle(uint64_t now_ns) {
 void H2Engine::append(std::vector<Family>& out) const {
   size_t first = out.size();
   rpc_.append(out);
-  for (size_t i = first; i < out.size(); ++i) {
-    if (!config_.breakdown_label.empty() && config_.max_breakdown > 0) {
-      fold_breakdown(out[i], config_.breakdown_label, config_.max_breakdown);
-    }
-  }
+  fold_histogram_breakdowns(out, first, config_.breakdown_label, config_.max_breakdown);
   append_drops(out, "http2", drops_);
 }
 
