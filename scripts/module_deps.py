@@ -14,6 +14,13 @@ Prints, in a stable order:
   python3 scripts/module_deps.py                 # print the graph
   python3 scripts/module_deps.py --update FILE   # rewrite FILE's generated block
   python3 scripts/module_deps.py --check FILE    # exit 1 if FILE disagrees
+  python3 scripts/module_deps.py --declared FILE # exit 1 if the code and the
+                                                 # build's declared graph differ
+
+--declared reads the graph userspace/CMakeLists.txt declares (the build writes
+it as lines "module: dep dep ..."). Every module folder must be declared,
+every include of another module must be a declared dependency, and every
+declared dependency must be used, so the CMake graph is the code's graph.
 
 The generated block in FILE lies between the lines BEGIN and END below; the
 rest of FILE is left as it is. --check also reads FILE's hand-written module
@@ -158,6 +165,30 @@ def section_errors(path, graph):
     return errors
 
 
+def declared_errors(path, graph):
+    """Differences between the build's declared graph and the includes."""
+    declared = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if ":" in line:
+                name, deps = line.split(":", 1)
+                declared[name.strip()] = set(deps.split())
+    errors = []
+    for module in sorted(graph):
+        if module not in declared:
+            errors.append(f"userspace/{module}/ is not declared: add kscope_module({module} DEPS ...)")
+            continue
+        for dep in sorted(set(graph[module]) - declared[module]):
+            files = ", ".join(f"userspace/{module}/{f}" for f in graph[module][dep])
+            errors.append(f"{files}: includes \"{dep}/...\" but module {module} does not declare {dep}; "
+                          f"a module may use only what it declares (and what is declared above it)")
+        for dep in sorted(declared[module] - set(graph[module])):
+            errors.append(f"module {module} declares {dep} but no file of it includes \"{dep}/...\": drop it")
+    for module in sorted(set(declared) - set(graph)):
+        errors.append(f"module {module} is declared but userspace/{module}/ does not exist")
+    return errors
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -165,6 +196,8 @@ def main():
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--update", metavar="FILE", help="rewrite the generated block of FILE")
     group.add_argument("--check", metavar="FILE", help="exit 1 when FILE's generated block is not the code's graph")
+    group.add_argument("--declared", metavar="FILE",
+                       help="exit 1 when the graph the build declares (userspace/CMakeLists.txt) is not the code's")
     args = parser.parse_args()
 
     graph = read_graph(os.path.join(args.root, "userspace"))
@@ -182,6 +215,10 @@ def main():
                           f"python3 scripts/module_deps.py --update {args.check}")
         if errors:
             sys.exit("\n".join(f"{args.check}: {e}" for e in errors))
+    elif args.declared:
+        errors = declared_errors(args.declared, graph)
+        if errors:
+            sys.exit("module graph (userspace/CMakeLists.txt):\n" + "\n".join("  " + e for e in errors))
     else:
         sys.stdout.write(text)
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "loader/probe.h"
 
 namespace kscope::testing {

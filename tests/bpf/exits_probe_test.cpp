@@ -14,10 +14,11 @@
 #include <thread>
 
 #include "bpf_test_support.h"
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "events/event.h"
 #include "events/event_reader.h"
 #include "probes/exits_probe.h"
+#include "probes/kernel_names.h"
 #include "sched_workload.h"
 
 namespace kscope::testing {

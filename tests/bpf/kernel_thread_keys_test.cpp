@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "bpf_test_support.h"
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "probes/sched_probe.h"
 #include "sched_workload.h"
 

@@ -10,6 +10,7 @@
 
 #include "events/event_reader.h"
 #include "netns_pair.h"
+#include "probes/kernel_names.h"
 #include "probes/tcp_probe.h"
 
 namespace kscope {

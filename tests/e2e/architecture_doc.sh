@@ -18,7 +18,7 @@ fi
 
 # Paths in `code` spans: a span without spaces or placeholders that starts at
 # a top-level folder of the repository, or at a module of userspace/
-# (`collect/snapshot.h`), must name something that exists; so must a bare
+# (`model/snapshot.h`), must name something that exists; so must a bare
 # file name (`probe.h`) inside a module's "### <module>" section, in that
 # module. Braces ({h,cpp}) and globs (*.bpf.c) must match at least one file.
 python3 - "$root" "$doc" <<'PY'

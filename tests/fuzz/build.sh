@@ -25,11 +25,11 @@ cmake -DOUT="$out/embedded_files.cpp" "-DROOTS=$root/userspace" \
 sources=(
   common/escape.cpp common/duration.cpp common/atomic_file.cpp
   config/config.cpp config/yaml_reader.cpp config/alerts_config.cpp config/notify_config.cpp common/time_zone.cpp
-  alerts/silence.cpp alerts/payloads.cpp alerts/alert.cpp signals/metric_query.cpp signals/signals.cpp collect/snapshot.cpp
+  alerts/silence.cpp alerts/payloads.cpp alerts/alert.cpp signals/metric_query.cpp signals/signals.cpp model/snapshot.cpp
   flamegraph/folded.cpp flamegraph/profile.cpp flamegraph/pprof_reader.cpp flamegraph/pprof_writer.cpp
-  flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp collect/histogram.cpp
+  flamegraph/gzip.cpp common/proto_wire.cpp flamegraph/output_sink.cpp model/histogram.cpp
   history/history.cpp history/query.cpp query/selector.cpp query/label_matcher.cpp query/statistic.cpp history/shared_strings.cpp
-  web/query_api.cpp export/http_message.cpp common/thread_name.cpp
+  web/query_api.cpp export/http_message.cpp common/thread_name.cpp api/query_answer.cpp api/json_read.cpp
   host/text_fields.cpp host/proc_stat.cpp host/meminfo.cpp host/pressure.cpp host/loadavg.cpp host/vmstat.cpp
   host/mounts.cpp host/diskstats.cpp host/net_dev.cpp host/netns_addresses.cpp symbolize/eh_frame_hdr.cpp host/tcp_states.cpp host/netstat.cpp
   cgroups/cgroup_identity.cpp cgroups/cgroup_text.cpp cgroups/cgroup_io.cpp cgroups/cgroup_pressure.cpp
@@ -45,7 +45,7 @@ sources=(
   requests/pg_session.cpp requests/sql_summary.cpp requests/protocol_recognition.cpp requests/mysql_framer.cpp
   requests/mysql_session.cpp requests/h2_framer.cpp requests/hpack_decoder.cpp requests/h2_session.cpp
   requests/h2_engine.cpp requests/rpc_metrics.cpp
-  collect/cardinality.cpp
+  model/cardinality.cpp
 )
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
        -DSPDLOG_FMT_EXTERNAL -DKSCOPE_VERSION="\"fuzz\"" -I"$root/userspace" -I"$root/include")

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "agent/alerts_api.h"
 #include "agent/request_pipeline.h"
 #include "agent/service_map_api.h"
 #include "alerts/payloads.h"
@@ -16,12 +17,15 @@
 #include "common/bearer_token.h"
 #include "common/capabilities.h"
 #include "common/privileges.h"
-#include "profiling/profile_api.h"
 #include "events/event_format.h"
 #include "export/http_metrics.h"
 #include "export/prometheus.h"
 #include "export/prometheus_protobuf.h"
 #include "host/host_metrics.h"
+#include "probes/probe_registry.h"
+#include "profiling/alert_capturer.h"
+#include "profiling/profile_api.h"
+#include "symbolize/symbolizer.h"
 
 namespace kscope {
 
@@ -79,6 +83,10 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   if (!priv) return priv.error();
   std::unique_ptr<Agent> agent(new Agent());
   agent->config_ = std::move(config);
+  agent->started_probes_ = agent->config_.probes;
+  agent->started_breakdown_ = agent->config_.breakdown;
+  agent->latency_le_ = agent->config_.latency_buckets_seconds.empty() ? default_le_seconds()
+                                                                      : agent->config_.latency_buckets_seconds;
   agent->config_path_ = std::move(config_path);
   auto token = read_http_token(agent->config_.http);
   if (!token) return token.error();
@@ -170,7 +178,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
         [host = std::make_shared<HostMetrics>()](std::vector<Family>& out) { host->append(out); });
     for (auto& src : host_sources()) agent->sources_.push_back(std::move(src));
   }
-  auto alerts = AlertsService::create(agent->config_, default_profile_capturer());
+  auto alerts = AlertsService::create(agent->config_, std::make_shared<AlertProfileCapturer>(std::make_shared<Symbolizer>()));
   if (!alerts) return alerts.error();
   agent->alerts_ = std::move(*alerts);
   agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
@@ -195,12 +203,14 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
     agent->collector_->add_metrics_source([cgroups](std::vector<Family>& out) { cgroups->append(out); });
   }
   agent->collector_->collect_once();
-  agent->install_routes();
-  install_profile_routes(*agent->http_, std::make_shared<Symbolizer>());
   HistoryOptions history;
   history.retention = agent->config_.history.retention;
   history.max_bytes = size_t{agent->config_.history.max_mib} << 20;
   agent->web_ = WebUi::install(*agent->http_, *agent->collector_, agent->config_.interval, history);
+  agent->alerts_api_ = std::make_unique<AlertsApi>(*agent->alerts_);
+  agent->services_ = std::make_unique<ServiceMapApi>(agent->alerts_->signals(), agent->config_.breakdown);
+  agent->profiles_ = std::make_unique<ProfileApi>(std::make_shared<Symbolizer>());
+  agent->install_routes();
   agent->collector_->start();
   // Everything is loaded, attached and bound: from here on kscope only reads.
   auto kept = agent_kept_capabilities();
@@ -238,129 +248,6 @@ void Agent::start_events(const std::vector<std::unique_ptr<Probe>>& probes) {
   }
   event_reader_ = std::move(*reader);
   event_reader_->start(std::chrono::milliseconds(100));
-}
-
-void Agent::install_routes() {
-  std::vector<double> le = config_.latency_buckets_seconds.empty() ? default_le_seconds()
-                                                                   : config_.latency_buckets_seconds;
-  // The export view, not the snapshot: bounded series (config export:).
-  // Prometheus with native histograms asks for protobuf in Accept.
-  http_->route("/metrics", [this, le](const HttpRequest& req) {
-    HttpResponse r;
-    r.headers.emplace_back("Vary", "Accept");  // one URL, two formats
-    auto view = metrics_view_->latest();
-    auto accept = req.headers.find("accept");
-    if (accept != req.headers.end() && accepts_protobuf(accept->second)) {
-      r.content_type = std::string(kProtobufContentType);
-      r.body = render_prometheus_protobuf(view->families, le);
-    } else {
-      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = render_prometheus(view->families, le);
-    }
-    return r;
-  });
-  // The latest events (newest last), for a dashboard's first paint; live
-  // ones come through events().subscribe().
-  http_->route("/api/v1/events", [this](const HttpRequest& req) {
-    size_t limit = 100;
-    try {
-      limit = std::stoul(req.param("limit", "100"));
-    } catch (const std::exception&) {
-      return HttpResponse::json_error(400, "limit must be a number");
-    }
-    auto recent = events_.recent();
-    size_t from = recent.size() > limit ? recent.size() - limit : 0;
-    EventClock clock;
-    nlohmann::json list = nlohmann::json::array();
-    for (size_t i = from; i < recent.size(); ++i) list.push_back(event_to_json(*recent[i], clock, nullptr));
-    auto st = events_.stats();
-    nlohmann::json body = {{"published", st.published}, {"dropped", st.dropped}, {"events", list}};
-    return HttpResponse::json(json_line(body) + "\n");
-  });
-  // Probe settings apply at restart: the families and the breakdown are the
-  // started config's (copies, as reload() replaces config_ while HTTP threads
-  // read). The dashboard names its targets by the breakdown label.
-  http_->route("/api/v1/health", [this, families = config_.probes,
-                                  breakdown = config_.breakdown](const HttpRequest&) {
-    nlohmann::json probes = nlohmann::json::array();
-    bool all_up = true;
-    for (const auto& st : family_statuses(families, collector_->statuses())) {
-      probes.push_back({{"name", st.family}, {"probe", st.probe}, {"up", st.up}, {"reason", st.reason}});
-      all_up = all_up && (st.up || st.reason == "disabled in config");
-    }
-    auto snap = store_.latest();
-    nlohmann::json sinks = alerts_->sinks_health(all_up);
-    nlohmann::json body = {
-        {"status", all_up ? "ok" : "degraded"},
-        {"version", KSCOPE_VERSION},
-        {"breakdown", breakdown},
-        {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
-        {"snapshot_sequence", snap->sequence},
-        {"probes", probes},
-        {"alert_sinks", sinks},
-        {"alert_state", alerts_->state_health()},
-    };
-    // The kernel files read without BPF (resources:). A missing one (PSI off
-    // at boot, no cgroup controller) leaves its figures out and says why
-    // here; it does not make kscope degraded, as the host simply has not it.
-    nlohmann::json sources = nlohmann::json::array();
-    for (const auto& src : sources_) {
-      sources.push_back({{"name", src.name}, {"available", src.available}, {"detail", src.detail}});
-    }
-    body["sources"] = sources;
-    auto budget = collector_->budget_status();
-    body["budget"] = {
-        {"cpu_percent", budget.limit_ratio * 100},
-        {"used_percent", budget.used_ratio ? nlohmann::json(*budget.used_ratio * 100) : nlohmann::json()},
-        {"bpf_percent", budget.bpf_ratio ? nlohmann::json(*budget.bpf_ratio * 100) : nlohmann::json()},
-        {"dispatch_calibrated", budget.dispatch.calibrated},
-        {"sampling_divisor", budget.sampling_divisor},
-        {"detached", budget.detached},
-        {"steps", budget.steps},
-        {"exhausted", budget.exhausted},
-        {"sheds", budget.sheds},
-        {"restores", budget.restores},
-    };
-    if (budget.degraded()) body["status"] = "degraded";
-    // Sampling mode: the syscall families are estimates (docs/sampling.md).
-    auto sampling = collector_->sampling_status();
-    body["syscall_sampling"] = {
-        {"enabled", sampling.enabled},
-        {"attach_for_seconds", sampling.attach_for_seconds},
-        {"period_seconds", sampling.period_seconds},
-        {"attached", sampling.attached},
-        {"attached_ratio", sampling.attached_ratio ? nlohmann::json(*sampling.attached_ratio) : nlohmann::json()},
-        {"cycles", sampling.cycles},
-        {"attach_failures", sampling.attach_failures},
-        {"estimated_families",
-         sampling.enabled ? nlohmann::json{"kscope_syscall_latency_seconds", "kscope_syscall_bytes_total",
-                                           "kscope_syscall_errors_total", "kscope_syscalls_total",
-                                           "kscope_syscall_seconds_total"}
-                          : nlohmann::json::array()},
-    };
-    {
-      std::lock_guard lock(reload_mu_);
-      const bool failed = !reload_error_.empty();
-      const bool reloaded = reloaded_at_ != std::chrono::system_clock::time_point{};
-      body["config"] = {{"path", config_path_},
-                        {"reload_error", failed ? nlohmann::json(reload_error_) : nlohmann::json()},
-                        {"reload_failed_at", failed ? nlohmann::json(rfc3339(reload_failed_at_)) : nlohmann::json()},
-                        {"reloaded_at", reloaded ? nlohmann::json(rfc3339(reloaded_at_)) : nlohmann::json()},
-                        {"reloads_failed", reloads_failed_}};
-      if (!reload_error_.empty()) body["status"] = "degraded";
-    }
-    return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  });
-  AlertsService* a = alerts_.get();
-  http_->route("/api/v1/signals", [a](const HttpRequest& req) { return a->signals_response(req); });
-  services_ = std::make_unique<ServiceMapApi>(a->signals(), config_.breakdown);
-  http_->route("/api/v1/services", [s = services_.get()](const HttpRequest& req) { return s->response(req); });
-  http_->route("/api/v1/alerts", [a](const HttpRequest& req) { return a->alerts_response(req); });
-  http_->route("/api/v1/alerts/", [a](const HttpRequest& req) { return a->alert_action_response(req); });
-  http_->route("/api/v1/silences", [a](const HttpRequest& req) { return a->silences_response(req); });
-  http_->route("/api/v1/silences/", [a](const HttpRequest& req) { return a->silences_response(req); });
-  http_->route("/api/v1/captures", [a](const HttpRequest& req) { return a->captures_response(req); });
-  http_->route("/api/v1/captures/", [a](const HttpRequest& req) { return a->captures_response(req); });
 }
 
 void Agent::reload() {

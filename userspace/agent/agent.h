@@ -10,8 +10,8 @@
 
 #include "alerts/alerts_service.h"
 #include "collect/collector.h"
-#include "collect/snapshot.h"
-#include "collect/source_status.h"
+#include "model/snapshot.h"
+#include "model/source_status.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "events/event_reader.h"
@@ -23,6 +23,8 @@
 
 namespace kscope {
 
+class AlertsApi;        // agent/alerts_api.h
+class ProfileApi;       // profiling/profile_api.h
 class RequestPipeline;  // agent/request_pipeline.h
 class ServiceMapApi;    // agent/service_map_api.h
 
@@ -57,7 +59,12 @@ class Agent {
 
  private:
   Agent() = default;
+  // Every path kscope serves, in one table (agent/routes.cpp).
   void install_routes();
+  // The agent's own endpoints (agent/agent_endpoints.cpp).
+  HttpResponse metrics_response(const HttpRequest& req);
+  HttpResponse events_response(const HttpRequest& req);
+  HttpResponse health_response();
   void start_events(const std::vector<std::unique_ptr<Probe>>& probes);
   void reload();
   // Records a SIGHUP's outcome for /api/v1/health: an error stays (and
@@ -65,6 +72,11 @@ class Agent {
   void note_reload(std::string error);
 
   Config config_;
+  // What a reload does not change (probes and breakdown apply at restart),
+  // read by HTTP threads while reload() replaces config_.
+  ProbesConfig started_probes_;
+  std::string started_breakdown_;
+  std::vector<double> latency_le_;  // /metrics histogram buckets, seconds
   std::string config_path_;
   std::vector<SourceStatus> sources_;  // resources read from kernel files, for health
   std::unique_ptr<BpfStatsEnabler> stats_;
@@ -78,6 +90,8 @@ class Agent {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<WebUi> web_;
   std::unique_ptr<ServiceMapApi> services_;  // GET /api/v1/services
+  std::unique_ptr<AlertsApi> alerts_api_;    // signals, alerts, silences, captures
+  std::unique_ptr<ProfileApi> profiles_;     // /api/v1/profile, /debug/pprof/profile
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The last SIGHUP's outcome, for /api/v1/health (read by HTTP threads).
   mutable std::mutex reload_mu_;

@@ -13,7 +13,7 @@
 #include "host/netns_addresses.h"
 #include "host/text_fields.h"
 #include "probes/l7_preexisting.h"
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 
 namespace kscope {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 
 namespace kscope {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/service_map_answer.h"
 #include "common/escape.h"
 
 namespace kscope {
@@ -32,37 +33,36 @@ const ListenerIndex& ServiceMapApi::listeners() {
 HttpResponse ServiceMapApi::response(const HttpRequest&) {
   auto sig = signals_.latest();
   auto edges = signals_.latest_edges();
-  nlohmann::json list = nlohmann::json::array();
+  ServiceMapAnswer answer;
+  answer.time = format_time_utc(sig->time);
+  answer.interval_seconds = sig->interval_seconds;
+  answer.breakdown = breakdown_;
   {
     std::lock_guard lock(mu_);
     const ListenerIndex* index = edges->empty() ? nullptr : &listeners();
     for (const auto& e : *edges) {
-      nlohmann::json server = {{"address", sanitize_utf8(e.server_address)},
-                               {"port", sanitize_utf8(e.server_port)},
-                               {"process", nullptr},
-                               {"pid", nullptr}};
+      ServiceEdgeAnswer out;
+      out.client = breakdown_ == "none" ? "host" : sanitize_utf8(e.client);
+      out.protocol = sanitize_utf8(e.protocol);
+      out.server_address = sanitize_utf8(e.server_address);
+      out.server_port = sanitize_utf8(e.server_port);
       auto port = port_number(e.server_port);
       if (index != nullptr && port) {
         if (auto l = index->serving(e.server_address, *port); l && l->pid != 0) {
-          server["process"] = sanitize_utf8(l->comm);
-          server["pid"] = l->pid;
+          out.server_process = sanitize_utf8(l->comm);
+          out.server_pid = l->pid;
         }
       }
-      list.push_back({{"client", breakdown_ == "none" ? "host" : sanitize_utf8(e.client)},
-                      {"protocol", sanitize_utf8(e.protocol)},
-                      {"server", server},
-                      {"requests_per_second", e.requests_per_second},
-                      {"error_ratio", e.error_ratio},
-                      {"p50_seconds", e.p50_seconds},
-                      {"p99_seconds", e.p99_seconds},
-                      {"count", e.count}});
+      out.requests_per_second = e.requests_per_second;
+      out.error_ratio = e.error_ratio;
+      out.p50_seconds = e.p50_seconds;
+      out.p99_seconds = e.p99_seconds;
+      out.count = e.count;
+      answer.edges.push_back(std::move(out));
     }
   }
-  nlohmann::json body = {{"time", format_time_utc(sig->time)},
-                         {"interval_seconds", sig->interval_seconds},
-                         {"breakdown", breakdown_},
-                         {"edges", list}};
-  return HttpResponse::json(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return HttpResponse::json(nlohmann::json(answer).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                            "\n");
 }
 
 }  // namespace kscope

@@ -2,14 +2,8 @@
 // interval (signals/service_map.h), each edge's server resolved to the
 // local process that listens on its address and port when it is on this
 // host (agent/listening_sockets.h). The host's listeners are read at most
-// every 10 s, on demand, not per collection.
-//
-// {"time": "...", "interval_seconds": 1.0, "breakdown": "comm",
-//  "edges": [{"client": "curl", "protocol": "http",
-//             "server": {"address": "127.0.0.1", "port": "8080", "process": "nginx", "pid": 812},
-//             "requests_per_second": 40.0, "error_ratio": 0.0,
-//             "p50_seconds": 0.0002, "p99_seconds": 0.004, "count": 40}, ...]}
-// server.process and pid are null for a remote server or one not found.
+// every 10 s, on demand, not per collection. The answer's shape is
+// api/service_map_answer.h.
 #pragma once
 
 #include <chrono>

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "common/escape.h"
 
 namespace kscope {

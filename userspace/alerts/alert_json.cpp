@@ -7,13 +7,15 @@
 namespace kscope {
 namespace {
 
-nlohmann::json pairs_json(const std::vector<std::pair<std::string, std::string>>& p) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p) j[sanitize_utf8(k)] = sanitize_utf8(v);
-  return j;
+std::map<std::string, std::string> sanitized(const std::vector<std::pair<std::string, std::string>>& p) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : p) out[sanitize_utf8(k)] = sanitize_utf8(v);
+  return out;
 }
 
-nlohmann::json time_or_null(WallTime t) { return t == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(t)); }
+std::optional<std::string> time_or_null(WallTime t) {
+  return t == WallTime{} ? std::nullopt : std::optional<std::string>(rfc3339(t));
+}
 
 }  // namespace
 
@@ -25,25 +27,29 @@ WallTime alert_since(const Alert& a) {
   }
 }
 
-nlohmann::json alert_json(const Alert& a) {
-  return {{"rule", a.rule},
-          {"severity", a.severity},
-          {"state", alert_state_name(a.state)},
-          {"target", a.target.empty() ? nlohmann::json(nullptr) : nlohmann::json(sanitize_utf8(a.target))},
-          {"kernel", a.kernel},
-          {"value", a.value},
-          {"threshold", a.threshold},
-          {"unit", a.unit},
-          {"value_text", format_rule_value(a.value, a.unit)},
-          {"threshold_text", format_rule_value(a.threshold, a.unit)},
-          {"since", time_or_null(alert_since(a))},
-          {"labels", pairs_json(a.labels)},
-          {"annotations", pairs_json(a.annotations)},
-          {"activeAt", rfc3339(a.active_at)},
-          {"firedAt", time_or_null(a.fired_at)},
-          {"resolvedAt", time_or_null(a.resolved_at)},
-          {"fingerprint", fmt_fingerprint(a.fingerprint)},
-          {"generatorURL", a.generator_url}};
+AlertAnswer alert_answer(const Alert& a) {
+  AlertAnswer out;
+  out.rule = a.rule;
+  out.severity = a.severity;
+  out.state = alert_state_name(a.state);
+  if (!a.target.empty()) out.target = sanitize_utf8(a.target);
+  out.kernel = a.kernel;
+  out.value = a.value;
+  out.threshold = a.threshold;
+  out.unit = a.unit;
+  out.value_text = format_rule_value(a.value, a.unit);
+  out.threshold_text = format_rule_value(a.threshold, a.unit);
+  out.since = time_or_null(alert_since(a));
+  out.labels = sanitized(a.labels);
+  out.annotations = sanitized(a.annotations);
+  out.active_at = rfc3339(a.active_at);
+  out.fired_at = time_or_null(a.fired_at);
+  out.resolved_at = time_or_null(a.resolved_at);
+  out.fingerprint = fmt_fingerprint(a.fingerprint);
+  out.generator_url = a.generator_url;
+  return out;
 }
+
+nlohmann::json alert_json(const Alert& a) { return alert_answer(a); }
 
 }  // namespace kscope

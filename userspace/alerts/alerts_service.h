@@ -1,7 +1,8 @@
 // The alerting pipeline of `kscope run`: signals from each snapshot, rule
-// evaluation, sinks, profile captures, and what the HTTP API and /metrics
-// show of them. The agent feeds it snapshots (collector thread) and calls
-// reload() on SIGHUP; everything else is read-only and thread-safe.
+// evaluation, sinks, profile captures, silences and acks, and what /metrics
+// shows of them. The agent feeds it snapshots (collector thread), calls
+// reload() on SIGHUP and serves its HTTP API (agent/alerts_api.h); the rest
+// is thread-safe.
 #pragma once
 
 #include <atomic>
@@ -17,10 +18,9 @@
 #include "alerts/notify_policy.h"
 #include "alerts/policy_state.h"
 #include "alerts/sink.h"
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "common/result.h"
 #include "config/config.h"
-#include "export/http_server.h"
 #include "signals/signals_engine.h"
 
 namespace kscope {
@@ -39,16 +39,6 @@ class AlertsService {
   // name) and unchanged sinks with their queues. On error nothing changes.
   Status reload(const Config& config);
 
-  // GET /api/v1/signals, /api/v1/alerts, /api/v1/captures[/ID[/FILE]].
-  HttpResponse signals_response(const HttpRequest& req) const;
-  HttpResponse alerts_response(const HttpRequest& req) const;
-  HttpResponse captures_response(const HttpRequest& req) const;
-  // GET/POST /api/v1/silences, GET/DELETE /api/v1/silences/ID
-  // (Alertmanager's v2 silence shape, see alerts/silence.h).
-  HttpResponse silences_response(const HttpRequest& req);
-  // POST /api/v1/alerts/ID/ack with {"by", "comment"}.
-  HttpResponse alert_action_response(const HttpRequest& req);
-
   // The signals engine (each snapshot feeds it first), for readers of its
   // other products: the service map.
   const SignalsEngine& signals() const { return *signals_; }
@@ -65,8 +55,19 @@ class AlertsService {
   std::vector<Family> metric_families() const;
 
   AlertEngine& engine() { return *engine_; }
+  const AlertEngine& engine() const { return *engine_; }
   CaptureManager& captures() { return *captures_; }
+  const CaptureManager& captures() const { return *captures_; }
   std::vector<std::shared_ptr<SinkWorker>> sinks() const;
+  // Routes, silences, acks (thread-safe); after a change, save_state()
+  // keeps it across restarts.
+  NotificationPolicy& policy() { return *policy_; }
+  const NotificationPolicy& policy() const { return *policy_; }
+  void save_state();
+  // The rules in force (a copy: a reload replaces them).
+  std::vector<RuleConfig> rules() const;
+  // How kscope's API is reached, for links (api_base_url).
+  const std::string& base_url() const { return base_url_; }
 
  private:
   AlertsService() = default;
@@ -75,8 +76,6 @@ class AlertsService {
   void dispatch(const std::vector<Notification>& notes);
   void deliver(std::vector<Delivery> deliveries);
   void notifier_loop();
-  void save_state();
-  void add_policy_status(nlohmann::json& j, const Alert& a) const;
   static PolicyConfig policy_config(const AlertsConfig& c, const std::vector<std::shared_ptr<SinkWorker>>& sinks);
 
   std::string breakdown_;
@@ -93,12 +92,6 @@ class AlertsService {
   std::unique_ptr<NotificationPolicy> policy_;
   std::unique_ptr<PolicyStateFile> state_file_;  // null: alerts.state_dir is empty
   mutable std::mutex state_mu_;                  // state_file_ writes vs health
-  // The whole-host /api/v1/signals body, written once per signals set: a
-  // dashboard per person asks for the same one every interval, and the
-  // JSON (~70 KB on a busy host) cost more than serving it.
-  mutable std::mutex signals_body_mu_;
-  mutable std::shared_ptr<const Signals> signals_body_for_;
-  mutable std::shared_ptr<const std::string> signals_body_;
   std::string state_error_;                      // the load's problem (corrupt file), kept for health
   std::mutex notifier_mu_;
   std::condition_variable notifier_cv_;

@@ -69,10 +69,6 @@ class UnavailableCapturer final : public ProfileCapturer {
   }
 };
 
-// The capturer `kscope run` uses; the one place a profiling engine is
-// plugged in (alerts/default_capturer.cpp).
-std::shared_ptr<ProfileCapturer> default_profile_capturer();
-
 struct CaptureInfo {
   std::string id;  // folder name: <UTC time>-<rule>-<n>, [A-Za-z0-9_-] only
   std::string rule;

@@ -11,7 +11,7 @@
 
 #include "budget/cpu_budget.h"
 #include "budget/dispatch_cost.h"
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "loader/probe.h"
 
 namespace kscope {

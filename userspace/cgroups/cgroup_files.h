@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "cgroups/cgroup_layout.h"
-#include "symbolize/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace kscope {
 

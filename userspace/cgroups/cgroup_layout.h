@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/source_status.h"
+#include "model/source_status.h"
 
 namespace kscope {
 

@@ -39,8 +39,8 @@
 #include "cgroups/cgroup_identity.h"
 #include "cgroups/cgroup_layout.h"
 #include "cgroups/cgroup_stats.h"
-#include "collect/snapshot.h"
-#include "probes/block_devices.h"
+#include "model/snapshot.h"
+#include "host/block_devices.h"
 
 namespace kscope {
 

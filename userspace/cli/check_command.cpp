@@ -14,6 +14,7 @@
 #include "common/capabilities.h"
 #include "common/privileges.h"
 #include "host/host_metrics.h"
+#include "probes/probe_registry.h"
 
 namespace kscope {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/stop_signals.h"
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "common/privileges.h"
 #include "profiling/profile_output.h"
 #include "profiling/profile_session.h"

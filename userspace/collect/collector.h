@@ -16,7 +16,7 @@
 #include "budget/budget_enforcer.h"
 #include "collect/duty_cycle.h"
 #include "collect/sampled_counters.h"
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "config/config.h"
 #include "loader/probe.h"
 

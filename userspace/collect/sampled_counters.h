@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "collect/duty_cycle.h"
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "common/duration.h"
 
 namespace kscope {

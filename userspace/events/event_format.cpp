@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "common/escape.h"
+#include "probes/kernel_names.h"
 #include "probes/syscall_names.h"
 
 namespace kscope {

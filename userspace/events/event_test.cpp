@@ -11,6 +11,7 @@
 #include "kscope/abi/events.h"
 #include "kscope/abi/exits.h"
 #include "kscope/abi/tcp.h"
+#include "probes/kernel_names.h"
 
 namespace kscope {
 namespace {

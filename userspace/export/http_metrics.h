@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "export/http_server.h"
 
 namespace kscope {

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "config/config.h"
 #include "export/folded_family.h"
 

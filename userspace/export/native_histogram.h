@@ -26,7 +26,7 @@
 #include <utility>
 #include <vector>
 
-#include "collect/histogram.h"
+#include "model/histogram.h"
 
 namespace kscope {
 

@@ -3,7 +3,7 @@
 // "b_seconds" at its own (Family::le_seconds: 0.005 and 0.025).
 #pragma once
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

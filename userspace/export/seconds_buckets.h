@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/histogram.h"
+#include "model/histogram.h"
 
 namespace kscope {
 

@@ -33,7 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "common/duration.h"
 #include "history/shared_strings.h"
 

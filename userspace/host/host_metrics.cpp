@@ -17,8 +17,8 @@
 #include "host/proc_stat.h"
 #include "host/tcp_states.h"
 #include "host/vmstat.h"
-#include "symbolize/file_read.h"
-#include "symbolize/unique_fd.h"
+#include "common/file_read.h"
+#include "common/unique_fd.h"
 
 namespace kscope {
 namespace {

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
-#include "collect/source_status.h"
+#include "model/snapshot.h"
+#include "model/source_status.h"
 #include "host/statvfs_worker.h"
 
 namespace kscope {

@@ -13,7 +13,7 @@
 
 #include "export/prometheus.h"
 #include "host/meminfo.h"
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 
 namespace kscope {
 namespace {

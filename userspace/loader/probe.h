@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "loader/program_hook.h"
@@ -86,31 +86,5 @@ class Probe {
     return ok_status();
   }
 };
-
-using ProbeFactory = std::unique_ptr<Probe> (*)();
-
-struct ProbeInfo {
-  std::string name;
-  std::string description;
-  ProbeFactory create;
-  // Whether config enables it.
-  bool (*enabled)(const Config&);
-  // The families of the config's probes: section it serves.
-  std::vector<std::string> families;
-};
-
-// Every probe kscope knows, in load order.
-const std::vector<ProbeInfo>& probe_registry();
-
-// A family of the config's probes: section as health and check show it: the
-// state of the probe that serves it, or "disabled in config" when the config
-// turns the family off (even if its probe runs for another family).
-struct FamilyStatus {
-  std::string family;
-  std::string probe;  // the registry probe that serves it
-  bool up = false;
-  std::string reason;  // why it is down
-};
-std::vector<FamilyStatus> family_statuses(const ProbesConfig& config, const std::vector<ProbeStatus>& probes);
 
 }  // namespace kscope

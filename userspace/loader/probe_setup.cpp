@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "kscope/abi/common.h"
 #include "loader/bpf_support.h"
 

@@ -8,8 +8,8 @@
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"
-#include "collect/target_labels.h"
-#include "probes/block_devices.h"
+#include "model/target_labels.h"
+#include "host/block_devices.h"
 #include "probes/breakdown_counter.h"
 #include "probes/stack_maps.h"
 

@@ -1,6 +1,6 @@
 #include "probes/breakdown_counter.h"
 
-#include "collect/cardinality.h"
+#include "model/cardinality.h"
 
 namespace kscope {
 

@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "collect/series_aging.h"
-#include "collect/snapshot.h"
+#include "model/series_aging.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

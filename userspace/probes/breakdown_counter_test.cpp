@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 
 namespace kscope {
 namespace {

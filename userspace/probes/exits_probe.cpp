@@ -6,9 +6,9 @@
 #include <cstring>
 #include <map>
 
-#include "collect/cardinality.h"
-#include "collect/target_labels.h"
-#include "events/event.h"
+#include "model/cardinality.h"
+#include "model/target_labels.h"
+#include "probes/kernel_names.h"
 #include "kscope/abi/exits.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/key_aging.h"
+#include "model/key_aging.h"
 #include "probes/stack_maps.h"
 
 namespace kscope {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <map>
 
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 #include "kscope/abi/profile.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"

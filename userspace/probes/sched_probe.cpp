@@ -14,9 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collect/cardinality.h"
-#include "collect/key_aging.h"
-#include "collect/target_labels.h"
+#include "model/cardinality.h"
+#include "model/key_aging.h"
+#include "model/target_labels.h"
 #include "kscope/abi/sched.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"

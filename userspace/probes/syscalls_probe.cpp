@@ -8,9 +8,9 @@
 #include <cstring>
 #include <map>
 
-#include "collect/cardinality.h"
-#include "collect/key_aging.h"
-#include "collect/target_labels.h"
+#include "model/cardinality.h"
+#include "model/key_aging.h"
+#include "model/target_labels.h"
 #include "kscope/abi/events.h"
 #include "kscope/abi/syscalls.h"
 #include "loader/bpf_support.h"

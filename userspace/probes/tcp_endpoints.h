@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

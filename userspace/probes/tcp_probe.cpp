@@ -7,7 +7,7 @@
 #include <array>
 #include <cstring>
 
-#include "events/event.h"
+#include "probes/kernel_names.h"
 #include "loader/bpf_support.h"
 #include "loader/probe_setup.h"
 #include "loader/skeleton.h"

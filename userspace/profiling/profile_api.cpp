@@ -8,6 +8,13 @@
 #include "symbolize/target_process.h"
 
 namespace kscope {
+
+// What the routes share: one recording at a time, and shutdown ending it.
+struct ProfileRouteState {
+  std::atomic<bool> busy{false};
+  std::atomic<bool> stopping{false};
+};
+
 namespace {
 
 constexpr int kMaxSeconds = 300;
@@ -23,12 +30,6 @@ Result<long> int_param(const HttpRequest& req, const std::string& name, long fal
   }
   return n;
 }
-
-// What the routes share: one recording at a time, and shutdown ending it.
-struct ProfileRouteState {
-  std::atomic<bool> busy{false};
-  std::atomic<bool> stopping{false};
-};
 
 HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, ProfileRouteState& state,
                            ProfileKind default_kind, const std::string& default_format, long default_seconds) {
@@ -79,25 +80,22 @@ HttpResponse serve_profile(const HttpRequest& req, Symbolizer& symbolizer, Profi
 
 }  // namespace
 
-void install_profile_routes(HttpServer& http, std::shared_ptr<Symbolizer> symbolizer) {
-  auto state = std::make_shared<ProfileRouteState>();
-  // A recording of up to kMaxSeconds would otherwise hold up shutdown
-  // (SIGTERM) until it ends.
-  http.on_stop([state] { state->stopping = true; });
-  // Both record for N seconds: HandlerKind::kBlocking keeps them off the
-  // workers that answer the rest of the API.
-  http.route(
-      "/api/v1/profile",
-      [symbolizer, state](const HttpRequest& req) {
-        return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "svg", 10);
-      },
-      HandlerKind::kBlocking);
-  http.route("/debug/pprof/profile", [symbolizer, state](const HttpRequest& req) {
-    if (req.has_param("type") || req.has_param("format")) {
-      return HttpResponse::json_error(400, "/debug/pprof/profile takes only seconds (CPU, pprof)");
-    }
-    return serve_profile(req, *symbolizer, *state, ProfileKind::kCpu, "pprof", 30);
-  }, HandlerKind::kBlocking);
+ProfileApi::ProfileApi(std::shared_ptr<Symbolizer> symbolizer)
+    : symbolizer_(std::move(symbolizer)), state_(std::make_shared<ProfileRouteState>()) {}
+
+ProfileApi::~ProfileApi() = default;
+
+void ProfileApi::stop() { state_->stopping = true; }
+
+HttpResponse ProfileApi::profile_response(const HttpRequest& req) {
+  return serve_profile(req, *symbolizer_, *state_, ProfileKind::kCpu, "svg", 10);
+}
+
+HttpResponse ProfileApi::pprof_response(const HttpRequest& req) {
+  if (req.has_param("type") || req.has_param("format")) {
+    return HttpResponse::json_error(400, "/debug/pprof/profile takes only seconds (CPU, pprof)");
+  }
+  return serve_profile(req, *symbolizer_, *state_, ProfileKind::kCpu, "pprof", 30);
 }
 
 }  // namespace kscope

@@ -4,15 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "api/alert_answer.h"
+#include "api/capture_answer.h"
+#include "api/query_answer.h"
 #include "common/time_format.h"
 
 namespace kscope {
 namespace {
-
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::optional<double> num(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
@@ -31,44 +29,21 @@ std::string format_span(double seconds) {
   return out.empty() ? "0s" : out;
 }
 
-// The series of an answer as (labels, values); values null where the answer
-// has none.
-std::vector<double> answer_timestamps(const nlohmann::json& answer) {
-  std::vector<double> out;
-  auto t = answer.find("timestamps");
-  if (t == answer.end() || !t->is_array()) return out;
-  for (const auto& v : *t) out.push_back(v.is_number() ? v.get<double>() : std::nan(""));
-  return out;
+// The series of a found answer; null when the metric does not exist.
+const std::vector<QueryAnswerSeries>* series_of(const QueryAnswer& answer) {
+  return answer.found ? &answer.series : nullptr;
 }
 
-std::vector<std::optional<double>> series_values(const nlohmann::json& series, size_t n) {
+// A series' values, one per timestamp.
+std::vector<std::optional<double>> values_at(const QueryAnswerSeries& s, size_t n) {
   std::vector<std::optional<double>> out(n);
-  auto vals = series.find("values");
-  if (vals == series.end() || !vals->is_array()) return out;
-  for (size_t i = 0; i < vals->size() && i < n; ++i) {
-    if ((*vals)[i].is_number()) out[i] = (*vals)[i].get<double>();
-  }
+  for (size_t i = 0; i < s.values.size() && i < n; ++i) out[i] = s.values[i];
   return out;
 }
 
-std::string label(const nlohmann::json& series, const char* name) {
-  auto l = series.find("labels");
-  return l != series.end() && l->is_object() ? str(*l, name) : std::string();
-}
-
-std::optional<double> newest(const nlohmann::json& series) {
-  auto vals = series.find("values");
-  if (vals == series.end() || !vals->is_array()) return std::nullopt;
-  for (auto it = vals->rbegin(); it != vals->rend(); ++it) {
-    if (it->is_number()) return it->get<double>();
-  }
-  return std::nullopt;
-}
-
-const nlohmann::json* series_of(const nlohmann::json& answer) {
-  if (!answer.is_object() || !answer.value("found", false)) return nullptr;
-  auto s = answer.find("series");
-  return s != answer.end() && s->is_array() ? &*s : nullptr;
+std::string label(const QueryAnswerSeries& s, const char* name) {
+  const auto* v = s.label(name);
+  return v ? *v : std::string();
 }
 
 }  // namespace
@@ -97,18 +72,19 @@ void apply_alerts_json(ReportData& data, const nlohmann::json& j) {
   auto list = j.find("alerts");
   if (!j.is_object() || list == j.end() || !list->is_array()) return;
   data.alerts_available = true;
-  for (const auto& a : *list) {
-    if (!a.is_object()) continue;
+  for (const auto& item : *list) {
+    if (!item.is_object()) continue;
+    const auto a = item.get<AlertAnswer>();
     ReportAlert r;
-    r.rule = str(a, "rule");
-    r.severity = str(a, "severity");
-    r.state = str(a, "state");
-    r.target = str(a, "target");
-    r.fired_at = str(a, "firedAt");
-    r.resolved_at = str(a, "resolvedAt");
-    r.value = num(a, "value");
-    r.threshold = num(a, "threshold");
-    if (auto ann = a.find("annotations"); ann != a.end() && ann->is_object()) r.summary = str(*ann, "summary");
+    r.rule = a.rule;
+    r.severity = a.severity;
+    r.state = a.state;
+    r.target = a.target.value_or("");
+    r.fired_at = a.fired_at.value_or("");
+    r.resolved_at = a.resolved_at.value_or("");
+    r.value = a.value;
+    r.threshold = a.threshold;
+    if (auto summary = a.annotations.find("summary"); summary != a.annotations.end()) r.summary = summary->second;
     data.alerts.push_back(std::move(r));
   }
 }
@@ -116,33 +92,35 @@ void apply_alerts_json(ReportData& data, const nlohmann::json& j) {
 void apply_captures_json(ReportData& data, const nlohmann::json& j) {
   auto list = j.find("captures");
   if (!j.is_object() || list == j.end() || !list->is_array()) return;
-  for (const auto& c : *list) {
-    if (!c.is_object()) continue;
+  for (const auto& item : *list) {
+    if (!item.is_object()) continue;
+    const auto c = item.get<CaptureAnswer>();
     ReportCapture r;
-    r.id = str(c, "id");
-    r.rule = str(c, "rule");
-    r.target = str(c, "target");
-    r.status = str(c, "status");
-    r.started = str(c, "started");
-    if (auto files = c.find("files"); files != c.end() && files->is_object()) {
-      for (const auto& [name, url] : files->items()) {
-        if (url.is_string()) r.files.emplace_back(name, url.get<std::string>());
-      }
-    }
+    r.id = c.id;
+    r.rule = c.rule;
+    r.target = c.target.value_or("");
+    r.status = c.status;
+    r.started = c.started;
+    for (const auto& [name, url] : c.files) r.files.emplace_back(name, url);
     data.captures.push_back(std::move(r));
   }
 }
 
-void apply_exhaustion_json(ReportData& data, const nlohmann::json& memory, const nlohmann::json& memory_total,
-                           const nlohmann::json& filesystems, const nlohmann::json& filesystem_sizes) {
+void apply_exhaustion_json(ReportData& data, const nlohmann::json& memory_json,
+                           const nlohmann::json& memory_total_json, const nlohmann::json& filesystems_json,
+                           const nlohmann::json& filesystem_sizes_json) {
   data.exhaustion.clear();
+  const auto memory = memory_json.get<QueryAnswer>();
+  const auto memory_total = memory_total_json.get<QueryAnswer>();
+  const auto filesystems = filesystems_json.get<QueryAnswer>();
+  const auto filesystem_sizes = filesystem_sizes_json.get<QueryAnswer>();
   if (const auto* mem = series_of(memory); mem && !mem->empty()) {
     ReportExhaustion e;
     e.kind = ReportExhaustion::Kind::kMemory;
     e.name = "memory available";
-    e.timestamps = answer_timestamps(memory);
-    e.available = series_values((*mem)[0], e.timestamps.size());
-    if (const auto* total = series_of(memory_total); total && !total->empty()) e.total = newest((*total)[0]);
+    e.timestamps = memory.timestamps;
+    e.available = values_at((*mem)[0], e.timestamps.size());
+    if (const auto* total = series_of(memory_total); total && !total->empty()) e.total = (*total)[0].newest();
     data.exhaustion.push_back(std::move(e));
   }
   const auto* fs = series_of(filesystems);
@@ -150,17 +128,17 @@ void apply_exhaustion_json(ReportData& data, const nlohmann::json& memory, const
   const auto* sizes = series_of(filesystem_sizes);
   std::vector<ReportExhaustion> rows;
   for (const auto& s : *fs) {
-    if (!s.is_object() || rows.size() >= kMaxReportFilesystems) continue;
+    if (rows.size() >= kMaxReportFilesystems) continue;
     ReportExhaustion e;
     e.kind = ReportExhaustion::Kind::kFilesystem;
     e.name = label(s, "mountpoint");
     e.device = label(s, "device");
     e.fstype = label(s, "fstype");
-    e.timestamps = answer_timestamps(filesystems);
-    e.available = series_values(s, e.timestamps.size());
+    e.timestamps = filesystems.timestamps;
+    e.available = values_at(s, e.timestamps.size());
     if (sizes) {
       for (const auto& z : *sizes) {
-        if (z.is_object() && label(z, "mountpoint") == e.name && label(z, "device") == e.device) e.total = newest(z);
+        if (label(z, "mountpoint") == e.name && label(z, "device") == e.device) e.total = z.newest();
       }
     }
     rows.push_back(std::move(e));
@@ -249,27 +227,18 @@ Result<ReportData> fetch_report(const ApiClient& api, double window_seconds, con
     ReportSignal s;
     s.spec = &spec;
     const std::string base = std::string("/api/v1/query?name=") + url_encode(spec.metric) + "&aggregation=" + spec.aggregation;
-    auto host = api.get_json(base + range);
-    if (!host) return host.error();
-    s.found = host->value("found", false);
-    if (data.timestamps.empty()) {
-      for (const auto& t : (*host)["timestamps"]) data.timestamps.push_back(t.get<double>());
-    }
-    const auto& series = (*host)["series"];
+    auto host_json = api.get_json(base + range);
+    if (!host_json) return host_json.error();
+    const auto host = host_json->get<QueryAnswer>();
+    s.found = host.found;
+    if (data.timestamps.empty()) data.timestamps = host.timestamps;
     s.values.assign(data.timestamps.size(), std::nullopt);
-    if (series.is_array() && !series.empty()) {
-      const auto& vals = series[0]["values"];
-      for (size_t i = 0; i < vals.size() && i < s.values.size(); ++i) {
-        if (vals[i].is_number()) s.values[i] = vals[i].get<double>();
-      }
-    }
+    if (!host.series.empty()) s.values = values_at(host.series[0], data.timestamps.size());
     if (s.found && !by.empty()) {
-      auto top = api.get_json(base + range + "&by=" + url_encode(by) + "&limit=" + std::to_string(top_n));
-      if (!top) return top.error();
-      for (const auto& t : (*top)["series"]) {
-        std::string target;
-        if (t["labels"].is_object()) target = str(t["labels"], by.c_str());
-        if (auto m = num(t, "mean")) s.top.emplace_back(target, *m);
+      auto top_json = api.get_json(base + range + "&by=" + url_encode(by) + "&limit=" + std::to_string(top_n));
+      if (!top_json) return top_json.error();
+      for (const auto& t : top_json->get<QueryAnswer>().series) {
+        if (t.mean) s.top.emplace_back(label(t, by.c_str()), *t.mean);
       }
     }
     data.signals.push_back(std::move(s));

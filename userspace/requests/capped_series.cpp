@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "collect/cardinality.h"
+#include "model/cardinality.h"
 
 namespace kscope::requests {
 namespace {

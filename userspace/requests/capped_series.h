@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope::requests {
 

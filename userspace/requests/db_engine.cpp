@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "collect/cardinality.h"
+#include "model/cardinality.h"
 #include "requests/mysql_session.h"
 #include "requests/pg_framer.h"
 #include "requests/pg_session.h"

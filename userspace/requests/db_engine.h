@@ -34,7 +34,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "requests/capped_series.h"
 #include "requests/connection_table.h"
 #include "requests/db_session.h"

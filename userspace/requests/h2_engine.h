@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "requests/connection_table.h"
 #include "requests/drop_reason.h"
 #include "requests/exchange_matcher.h"

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "requests/exchange_matcher.h"
 #include "requests/process_labels.h"
 #include "requests/request_metrics.h"

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "requests/capped_series.h"
 #include "requests/drop_reason.h"
 #include "requests/exchange_matcher.h"

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "requests/capped_series.h"
 #include "requests/socket_data.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <tuple>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope::testing {
 

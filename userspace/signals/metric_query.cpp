@@ -2,7 +2,7 @@
 
 #include <unordered_map>
 
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 
 namespace kscope {
 namespace {

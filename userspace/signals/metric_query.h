@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "common/result.h"
 #include "query/label_matcher.h"
 #include "query/statistic.h"

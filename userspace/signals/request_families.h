@@ -11,7 +11,7 @@
 
 #include <string_view>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "signals/metric_query.h"
 #include "signals/service_map.h"
 #include "signals/signals.h"

@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 
 namespace kscope {
 

@@ -14,7 +14,7 @@
 
 #include "symbolize/debug_file.h"
 #include "symbolize/elf_symbols.h"
-#include "symbolize/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace kscope {
 

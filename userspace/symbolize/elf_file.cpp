@@ -8,7 +8,7 @@
 #include <mutex>
 #include <utility>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 
 namespace kscope {
 

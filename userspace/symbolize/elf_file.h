@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "symbolize/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace kscope {
 

@@ -12,7 +12,7 @@
 
 #include "symbolize/demangle.h"
 #include "symbolize/elf_cache.h"
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/proc_maps.h"
 #include "symbolize/test_support.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 

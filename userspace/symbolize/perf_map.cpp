@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 

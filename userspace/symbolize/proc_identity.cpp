@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string_view>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/text_parse.h"
 
 namespace kscope {

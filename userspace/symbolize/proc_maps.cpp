@@ -4,7 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/sorted_lookup.h"
 #include "symbolize/text_parse.h"
 

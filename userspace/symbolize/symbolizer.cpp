@@ -13,7 +13,7 @@
 #include "common/escape.h"
 #include "symbolize/demangle.h"
 #include "symbolize/elf_cache.h"
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/kallsyms.h"
 #include "symbolize/proc_identity.h"
 #include "symbolize/process_cache.h"

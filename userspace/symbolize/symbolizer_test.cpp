@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "symbolize/elf_file.h"
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/proc_maps.h"
 #include "symbolize/test_support.h"
 

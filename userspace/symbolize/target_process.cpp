@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "symbolize/file_read.h"
+#include "common/file_read.h"
 #include "symbolize/proc_identity.h"
 #include "symbolize/text_parse.h"
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "api/query_answer.h"
+#include "api/service_map_answer.h"
 #include "common/escape.h"
 #include "top/value_format.h"
 
@@ -147,13 +149,6 @@ TopViewInfo cgroups_view() {
           {"service", "container_id", "pod_uid"}};
 }
 
-const std::string* label_of(const nlohmann::json& series, const char* name) {
-  auto l = series.find("labels");
-  if (l == series.end() || !l->is_object()) return nullptr;
-  auto v = l->find(name);
-  return v != l->end() && v->is_string() ? v->get_ptr<const std::string*>() : nullptr;
-}
-
 struct Newest {
   std::string target, name;
   double value;
@@ -161,34 +156,25 @@ struct Newest {
 
 // The newest non-null value of each group of an answer; nullopt when the
 // metric does not exist.
-std::optional<std::vector<Newest>> newest_values(const nlohmann::json& answer, const std::string& key_label,
+std::optional<std::vector<Newest>> newest_values(const nlohmann::json& json, const std::string& key_label,
                                                  const std::vector<const char*>& name_labels) {
-  if (!answer.is_object() || !answer.value("found", false)) return std::nullopt;
+  const auto answer = json.get<QueryAnswer>();
+  if (!answer.found) return std::nullopt;
   std::vector<Newest> out;
-  const auto& series = answer.find("series");
-  if (series == answer.end() || !series->is_array()) return out;
-  for (const auto& s : *series) {
-    if (!s.is_object()) continue;
+  for (const auto& s : answer.series) {
     Newest n{};
-    if (const auto* t = label_of(s, key_label.c_str())) n.target = *t;
+    if (const auto* t = s.label(key_label)) n.target = *t;
     for (const char* l : name_labels) {
-      const auto* v = label_of(s, l);
+      const auto* v = s.label(l);
       if (v && !v->empty()) {
         n.name = *v;
         break;
       }
     }
-    bool any = false;
-    if (auto vals = s.find("values"); vals != s.end() && vals->is_array()) {
-      for (auto it = vals->rbegin(); it != vals->rend(); ++it) {
-        if (it->is_number()) {
-          n.value = it->get<double>();
-          any = true;
-          break;
-        }
-      }
-    }
-    if (any) out.push_back(std::move(n));
+    auto value = s.newest();
+    if (!value) continue;
+    n.value = *value;
+    out.push_back(std::move(n));
   }
   return out;
 }
@@ -278,31 +264,20 @@ bool merge_ratio(std::vector<TopRow>& rows, size_t column, const nlohmann::json&
 }
 
 bool merge_edges(std::vector<TopRow>& rows, const nlohmann::json& services) {
-  auto edges = services.find("edges");
-  if (edges == services.end() || !edges->is_array()) return false;
-  auto text = [](const nlohmann::json& j, const char* key) {
-    auto v = j.find(key);
-    return v != j.end() && v->is_string() ? v->get<std::string>() : std::string();
-  };
-  auto number = [](const nlohmann::json& j, const char* key) -> std::optional<double> {
-    auto v = j.find(key);
-    return v != j.end() && v->is_number() ? std::optional<double>(v->get<double>()) : std::nullopt;
-  };
-  for (const auto& e : *edges) {
-    if (!e.is_object()) continue;
-    auto server = e.find("server");
-    if (server == e.end() || !server->is_object()) continue;
-    std::string address = text(*server, "address");
+  const auto answer = services.get<ServiceMapAnswer>();
+  if (!answer.has_edges) return false;
+  for (const auto& e : answer.edges) {
+    if (e.server_address.empty() && e.server_port.empty()) continue;
+    std::string address = e.server_address;
     if (address.find(':') != std::string::npos) address = "[" + address + "]";
-    std::string where = address + ":" + text(*server, "port");
-    std::string process = text(*server, "process");
+    std::string where = address + ":" + e.server_port;
+    std::string process = e.server_process.value_or("");
     TopRow row;
-    row.target = text(e, "client") + " -> " + (process.empty() ? where : process + " " + where) + " (" +
-                 text(e, "protocol") + ")";
-    row.values[index(EdgeColumn::kRequests)] = number(e, "requests_per_second");
-    row.values[index(EdgeColumn::kErrorRatio)] = number(e, "error_ratio");
-    row.values[index(EdgeColumn::kP50)] = number(e, "p50_seconds");
-    row.values[index(EdgeColumn::kP99)] = number(e, "p99_seconds");
+    row.target = e.client + " -> " + (process.empty() ? where : process + " " + where) + " (" + e.protocol + ")";
+    row.values[index(EdgeColumn::kRequests)] = e.requests_per_second;
+    row.values[index(EdgeColumn::kErrorRatio)] = e.error_ratio;
+    row.values[index(EdgeColumn::kP50)] = e.p50_seconds;
+    row.values[index(EdgeColumn::kP99)] = e.p99_seconds;
     rows.push_back(std::move(row));
   }
   return true;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "api/query_answer.h"
 #include "common/escape.h"
 #include "query/selector.h"
 
@@ -142,31 +143,25 @@ Result<QuerySpec> query_spec_from_params(const ParamGetter& get, Clock::time_poi
 }
 
 nlohmann::json query_result_json(const QuerySpec& spec, const QueryResult& result) {
-  nlohmann::json series = nlohmann::json::array();
+  QueryAnswer answer;
+  answer.name = spec.name;
+  answer.type = type_name(result.type);
+  answer.aggregation = result.aggregation;
+  answer.found = result.found;
+  answer.start = unix_seconds(spec.start);
+  answer.end = unix_seconds(spec.end);
+  answer.step = std::chrono::duration<double>(spec.step).count();
+  for (auto t : result.timestamps) answer.timestamps.push_back(unix_seconds(t));
+  answer.series.reserve(result.series.size());
   for (const auto& s : result.series) {
-    nlohmann::json labels = nlohmann::json::object();
-    for (const auto& [k, v] : s.labels) labels[k] = sanitize_utf8(v);
-    nlohmann::json values = nlohmann::json::array();
-    for (const auto& v : s.values) {
-      if (v && std::isfinite(*v)) {
-        values.push_back(*v);
-      } else {
-        values.push_back(nullptr);
-      }
-    }
-    series.push_back({{"labels", labels}, {"values", values}, {"mean", s.mean}});
+    QueryAnswerSeries out;
+    for (const auto& [k, v] : s.labels) out.labels[k] = sanitize_utf8(v);
+    out.values.reserve(s.values.size());
+    for (const auto& v : s.values) out.values.push_back(v);
+    out.mean = s.mean;
+    answer.series.push_back(std::move(out));
   }
-  nlohmann::json ts = nlohmann::json::array();
-  for (auto t : result.timestamps) ts.push_back(unix_seconds(t));
-  return {{"name", spec.name},
-          {"type", type_name(result.type)},
-          {"aggregation", result.aggregation},
-          {"found", result.found},
-          {"start", unix_seconds(spec.start)},
-          {"end", unix_seconds(spec.end)},
-          {"step", std::chrono::duration<double>(spec.step).count()},
-          {"timestamps", ts},
-          {"series", series}};
+  return answer;
 }
 
 HttpResponse handle_query(const History& history, const HttpRequest& req, Nanos interval) {

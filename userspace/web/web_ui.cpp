@@ -7,7 +7,7 @@ namespace kscope {
 
 std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Nanos interval,
                                       HistoryOptions options) {
-  std::unique_ptr<WebUi> ui(new WebUi(options));
+  std::unique_ptr<WebUi> ui(new WebUi(options, interval));
   WebUi* self = ui.get();
   ui->hub_ = std::make_unique<WebSocketHub>(http, ui->history_, interval);
   collector.add_listener([self](const std::shared_ptr<const Snapshot>& snap) {
@@ -27,44 +27,42 @@ std::unique_ptr<WebUi> WebUi::install(HttpServer& http, Collector& collector, Na
                    "History frames dropped before history.retention to stay under history.max_mib.",
                    MetricType::kCounter, {{{}, double(st.dropped_frames), {}}}});
   });
-  http.route_public("/", serve_asset);
-  http.route_public("/index.html", serve_asset);
-  http.route_public("/assets/", serve_asset);
-  http.route("/api/v1/query", [self, interval](const HttpRequest& req) {
-    return handle_query(self->history_, req, interval);
-  });
-  http.route("/api/v1/metric-names", [self](const HttpRequest&) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [name, type] : self->history_.names()) {
-      out.push_back({{"name", name},
-                     {"type", type == MetricType::kCounter  ? "counter"
-                              : type == MetricType::kGauge ? "gauge"
-                                                           : "histogram"}});
-    }
-    return HttpResponse::json(dump_json(out));
-  });
-  http.route("/api/v1/history", [self](const HttpRequest&) {
-    auto s = self->history_.stats();
-    const auto& o = self->history_.options();
-    const auto trim = self->trimmer_.stats();
-    nlohmann::json body = {
-        {"bytes", s.bytes},
-        {"max_bytes", o.max_bytes},
-        {"frames", s.frames},
-        {"series", s.series},
-        {"dropped_frames", s.dropped_frames},
-        {"retention_seconds", std::chrono::duration<double>(o.retention).count()},
-        {"oldest", s.frames ? unix_seconds(s.oldest) : 0.0},
-        {"newest", s.frames ? unix_seconds(s.newest) : 0.0},
-        {"websocket_clients", self->hub_->clients()},
-        {"websocket_messages_sent", self->hub_->messages_sent()},
-        {"heap_trims", trim.trims},
-        {"heap_released_bytes", trim.released_bytes},
-        {"heap_trim_seconds", trim.seconds},
-    };
-    return HttpResponse::json(dump_json(body, 2));
-  });
   return ui;
+}
+
+HttpResponse WebUi::query_response(const HttpRequest& req) const { return handle_query(history_, req, interval_); }
+
+HttpResponse WebUi::metric_names_response() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [name, type] : history_.names()) {
+    out.push_back({{"name", name},
+                   {"type", type == MetricType::kCounter  ? "counter"
+                            : type == MetricType::kGauge ? "gauge"
+                                                         : "histogram"}});
+  }
+  return HttpResponse::json(dump_json(out));
+}
+
+HttpResponse WebUi::history_response() const {
+  auto s = history_.stats();
+  const auto& o = history_.options();
+  const auto trim = trimmer_.stats();
+  nlohmann::json body = {
+      {"bytes", s.bytes},
+      {"max_bytes", o.max_bytes},
+      {"frames", s.frames},
+      {"series", s.series},
+      {"dropped_frames", s.dropped_frames},
+      {"retention_seconds", std::chrono::duration<double>(o.retention).count()},
+      {"oldest", s.frames ? unix_seconds(s.oldest) : 0.0},
+      {"newest", s.frames ? unix_seconds(s.newest) : 0.0},
+      {"websocket_clients", hub_->clients()},
+      {"websocket_messages_sent", hub_->messages_sent()},
+      {"heap_trims", trim.trims},
+      {"heap_released_bytes", trim.released_bytes},
+      {"heap_trim_seconds", trim.seconds},
+  };
+  return HttpResponse::json(dump_json(body, 2));
 }
 
 WebUi::~WebUi() { stop(); }

@@ -20,13 +20,6 @@ std::string compact(const nlohmann::json& j) {
 
 WebSocketHub::WebSocketHub(HttpServer& server, const History& history, Nanos interval)
     : server_(server), history_(history), interval_(interval) {
-  WebSocketHandler h;
-  h.on_open = [this](const std::shared_ptr<WebSocketPeer>& peer, const HttpRequest&, bool authorized) {
-    return on_open(peer, authorized);
-  };
-  h.on_message = [this](WebSocketPeer& peer, std::string_view text) { on_message(peer, text); };
-  h.on_close = [this](WebSocketPeer& peer) { on_close(peer); };
-  server_.websocket("/ws", std::move(h));
   thread_ = std::thread([this] {
     name_this_thread("kscope-ws");
     loop();
@@ -34,6 +27,17 @@ WebSocketHub::WebSocketHub(HttpServer& server, const History& history, Nanos int
 }
 
 WebSocketHub::~WebSocketHub() { stop(); }
+
+void WebSocketHub::serve(const std::string& path) {
+  WebSocketHandler h;
+  h.on_open = [this](const std::shared_ptr<WebSocketPeer>& peer, const HttpRequest&, bool authorized) {
+    return on_open(peer, authorized);
+  };
+  h.on_message = [this](WebSocketPeer& peer, std::string_view text) { on_message(peer, text); };
+  h.on_close = [this](WebSocketPeer& peer) { on_close(peer); };
+  path_ = path;
+  server_.websocket(path, std::move(h));
+}
 
 void WebSocketHub::stop() {
   {
@@ -45,7 +49,7 @@ void WebSocketHub::stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   // No handler may call into a destroyed hub once the server lives on.
-  server_.close_websocket("/ws");
+  if (!path_.empty()) server_.close_websocket(path_);
   std::lock_guard lock(mu_);
   clients_.clear();
 }
@@ -126,7 +130,7 @@ bool WebSocketHub::handle_message(WebSocketPeer& peer, Client& client, const std
   if (!client.authorized) {
     // Browsers can't set headers on a WebSocket: the token comes first.
     if (msg.contains("auth") && msg["auth"].is_string() &&
-        server_.authorized("/ws", "Bearer " + msg["auth"].get<std::string>())) {
+        server_.authorized(path_, "Bearer " + msg["auth"].get<std::string>())) {
       client.authorized = true;
       send(peer, hello());
       return true;

@@ -53,11 +53,15 @@ class WebSocketHub {
 
   using Topic = std::function<nlohmann::json()>;
 
-  // Registers the /ws endpoint on the server.
+  // Starts the hub thread; serve() puts it on the server.
   WebSocketHub(HttpServer& server, const History& history, Nanos interval);
   ~WebSocketHub();
   WebSocketHub(const WebSocketHub&) = delete;
   WebSocketHub& operator=(const WebSocketHub&) = delete;
+
+  // Serves the live feed at `path` (the agent's route table names it);
+  // stop() closes it.
+  void serve(const std::string& path);
 
   // A named JSON document clients may subscribe to (alerts, signals). Add
   // before clients connect.
@@ -66,7 +70,7 @@ class WebSocketHub {
   // Wakes the hub thread: a new history frame exists. Cheap; any thread.
   void notify();
 
-  // Ends the hub thread and the /ws endpoint (its clients are closed); no
+  // Ends the hub thread and the endpoint (its clients are closed); no
   // send happens after it returns.
   void stop();
 
@@ -100,6 +104,7 @@ class WebSocketHub {
   void push_updates();
 
   HttpServer& server_;
+  std::string path_;  // where serve() put it; empty before
   const History& history_;
   Nanos interval_;
   std::map<std::string, Topic> topics_;

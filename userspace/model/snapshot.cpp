@@ -1,4 +1,4 @@
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "collect/snapshot.h"
+#include "model/snapshot.h"
 #include "kscope/abi/common.h"
 
 namespace kscope {

@@ -1,4 +1,4 @@
-#include "collect/histogram.h"
+#include "model/histogram.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "loader/probe.h"
+#include "probes/probe_registry.h"
 
 #include <algorithm>
 

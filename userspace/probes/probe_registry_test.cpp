@@ -5,7 +5,7 @@
 #include <map>
 
 #include "config/config.h"
-#include "loader/probe.h"
+#include "probes/probe_registry.h"
 
 namespace kscope {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "collect/key_aging.h"
-#include "collect/snapshot.h"
+#include "model/key_aging.h"
+#include "model/snapshot.h"
 
 namespace kscope {
 

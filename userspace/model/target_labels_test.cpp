@@ -1,4 +1,4 @@
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "collect/key_aging.h"
+#include "model/key_aging.h"
 
 namespace kscope {
 

@@ -1,4 +1,4 @@
-#include "probes/block_devices.h"
+#include "host/block_devices.h"
 
 #include <fstream>
 

@@ -1,4 +1,4 @@
-#include "collect/cardinality.h"
+#include "model/cardinality.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "collect/series_aging.h"
+#include "model/series_aging.h"
 
 #include <cstring>
 #include <unordered_map>

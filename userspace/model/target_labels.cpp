@@ -1,4 +1,4 @@
-#include "collect/target_labels.h"
+#include "model/target_labels.h"
 
 #include <sys/stat.h>
 
