@@ -175,7 +175,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->alerts_ = std::move(*alerts);
   agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
   agent->metrics_view_ = std::make_unique<MetricsView>(
-      agent->config_.export_, agent->config_.breakdown == "none" ? "" : agent->config_.breakdown);
+      agent->config_.export_, std::string(breakdown_label(agent->config_.breakdown)));
   agent->metrics_view_->set_export_node_metrics(agent->config_.resources.export_node_metrics);
   agent->collector_->add_listener([v = agent->metrics_view_.get()](const auto& snap) { v->update(snap); });
   agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {
@@ -293,7 +293,7 @@ void Agent::install_routes() {
     nlohmann::json body = {
         {"status", all_up ? "ok" : "degraded"},
         {"version", KSCOPE_VERSION},
-        {"breakdown", breakdown},
+        {"breakdown", to_string(breakdown)},
         {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
         {"snapshot_sequence", snap->sequence},
         {"probes", probes},

@@ -48,7 +48,7 @@ HttpResponse ServiceMapApi::response(const HttpRequest&) {
           server["pid"] = l->pid;
         }
       }
-      list.push_back({{"client", breakdown_ == "none" ? "host" : sanitize_utf8(e.client)},
+      list.push_back({{"client", breakdown_ == Breakdown::kNone ? "host" : sanitize_utf8(e.client)},
                       {"protocol", sanitize_utf8(e.protocol)},
                       {"server", server},
                       {"requests_per_second", e.requests_per_second},
@@ -60,7 +60,7 @@ HttpResponse ServiceMapApi::response(const HttpRequest&) {
   }
   nlohmann::json body = {{"time", format_time_utc(sig->time)},
                          {"interval_seconds", sig->interval_seconds},
-                         {"breakdown", breakdown_},
+                         {"breakdown", to_string(breakdown_)},
                          {"edges", list}};
   return HttpResponse::json(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }

@@ -27,7 +27,7 @@ WallTime alert_since(const Alert& a) {
 
 nlohmann::json alert_json(const Alert& a) {
   return {{"rule", a.rule},
-          {"severity", a.severity},
+          {"severity", to_string(a.severity)},
           {"state", alert_state_name(a.state)},
           {"target", a.target.empty() ? nlohmann::json(nullptr) : nlohmann::json(sanitize_utf8(a.target))},
           {"kernel", a.kernel},
