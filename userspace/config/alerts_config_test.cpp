@@ -102,10 +102,10 @@ TEST(AlertsConfig, UnknownWordsNameTheAllowedOnes) {
                           "words.yaml");
   ASSERT_FALSE(cfg);
   const std::string m = cfg.error().message();
-  EXPECT_THAT(m, HasSubstr("words.yaml:3:60: alerts.sinks[0].format: expected one of json, slack, got 'xml'"));
-  EXPECT_THAT(m, HasSubstr("words.yaml:3:79: alerts.sinks[0].min_severity: expected one of info, warning, "
+  EXPECT_THAT(m, HasSubstr("words.yaml:3:59: alerts.sinks[0].format: expected one of json, slack, got 'xml'"));
+  EXPECT_THAT(m, HasSubstr("words.yaml:3:78: alerts.sinks[0].min_severity: expected one of info, warning, "
                            "critical, emergency, got 'loud'"));
-  EXPECT_THAT(m, HasSubstr("words.yaml:5:21: alerts.routes[0].min_severity: expected one of info, warning, "
+  EXPECT_THAT(m, HasSubstr("words.yaml:5:22: alerts.routes[0].min_severity: expected one of info, warning, "
                            "critical, emergency, got 'Critical'"));
   EXPECT_THAT(m, HasSubstr("words.yaml:8:17: alerts.rules[0].severity: expected one of info, warning, critical, "
                            "emergency, got 'page'"));
