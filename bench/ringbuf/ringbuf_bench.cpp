@@ -68,7 +68,7 @@ Step generate(double rate, double secs) {
 
 std::unique_ptr<Probe> load(Nanos threshold, uint32_t ring_bytes, bool stacks) {
   Config cfg;
-  cfg.breakdown = "none";
+  cfg.breakdown = Breakdown::kNone;
   cfg.filter_pid = static_cast<uint32_t>(getpid());
   cfg.probes.syscalls.slow_threshold = threshold;
   SyscallsProbeOptions o;

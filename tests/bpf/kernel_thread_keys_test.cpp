@@ -23,7 +23,7 @@ TEST(KernelThreadKeysTest, KernelFlagComesFromTheKernelNotTheName) {
   KSCOPE_REQUIRE_BPF();
   Config config = testing::quiet_config();
   config.probes.sched.enabled = true;
-  config.breakdown = "comm";
+  config.breakdown = Breakdown::kComm;
   auto probe = create_sched_probe();
   auto st = probe->start(config);
   ASSERT_TRUE(st.ok()) << st.error().to_string();

@@ -37,7 +37,7 @@ TEST(RunKeysTest, OffCpuTimeIsOneEntryPerTargetWithoutStackWalks) {
   Workload fanout({workload_path("stack_fanout"), std::to_string(kStacks)});
 
   Config config = testing::quiet_config();
-  config.breakdown = "comm";
+  config.breakdown = Breakdown::kComm;
   config.series_ttl = std::chrono::seconds(1);
   config.probes.offcpu.enabled = true;
   config.filter_pid = static_cast<uint32_t>(fanout.pid());
@@ -90,7 +90,7 @@ TEST(RunKeysTest, CpuSamplesAreOneEntryPerTargetWithoutStacks) {
   Workload burner({workload_path("cpu_burner"), "1"});
 
   Config config = testing::quiet_config();
-  config.breakdown = "comm";
+  config.breakdown = Breakdown::kComm;
   config.probes.profile.enabled = true;
   config.probes.profile.frequency = 999;
   config.filter_pid = static_cast<uint32_t>(burner.pid());

@@ -206,7 +206,7 @@ TEST(SchedOffcpuTest, ABlockInProgressAccruesAtMostOneSecondPerSecond) {
   Workload sleeper({workload_path("offcpu_sleeper")});  // blocks reading stdin
   ASSERT_TRUE(wait_for_state(sleeper.pid(), 'S'));
   Config config = testing::quiet_config();
-  config.breakdown = "comm";
+  config.breakdown = Breakdown::kComm;
   config.probes.sched.enabled = config.probes.offcpu.enabled = true;
   config.filter_pid = static_cast<uint32_t>(sleeper.pid());
   auto probe = create_sched_probe();

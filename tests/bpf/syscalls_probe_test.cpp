@@ -67,7 +67,7 @@ class SyscallsProbeTest : public ::testing::Test {
   // Broken down by process name, this process only.
   static Config own_process_config() {
     Config cfg;
-    cfg.breakdown = "comm";
+    cfg.breakdown = Breakdown::kComm;
     cfg.filter_pid = static_cast<uint32_t>(getpid());
     return cfg;
   }
@@ -83,7 +83,7 @@ class SyscallsProbeTest : public ::testing::Test {
 TEST_F(SyscallsProbeTest, CountsExactlyAndPlacesLatencyAndErrors) {
   constexpr int kCalls = 50;
   Config cfg;
-  cfg.breakdown = "comm";
+  cfg.breakdown = Breakdown::kComm;
   auto probe = make_syscalls_probe();
   auto st = probe->start(cfg);
   ASSERT_TRUE(st.ok()) << st.error().to_string();
@@ -182,7 +182,7 @@ TEST_F(SyscallsProbeTest, PidFilterSeesOnlyThatProcess) {
 
 TEST_F(SyscallsProbeTest, FullMapFoldsIntoOtherAndCountsOverflow) {
   Config cfg;
-  cfg.breakdown = "comm";
+  cfg.breakdown = Breakdown::kComm;
   cfg.probes.syscalls.max_entries = 16;  // far fewer than the host's (syscall, comm) pairs
   auto probe = make_syscalls_probe();
   ASSERT_TRUE(probe->start(cfg).ok());
@@ -202,7 +202,7 @@ TEST_F(SyscallsProbeTest, FullMapFoldsIntoOtherAndCountsOverflow) {
 
 TEST_F(SyscallsProbeTest, SeriesOfExitedTargetsAgeOut) {
   Config cfg;
-  cfg.breakdown = "comm";
+  cfg.breakdown = Breakdown::kComm;
   cfg.series_ttl = std::chrono::milliseconds(500);
   auto probe = make_syscalls_probe();
   ASSERT_TRUE(probe->start(cfg).ok());

@@ -183,7 +183,7 @@ Result<std::unique_ptr<Agent>> Agent::start(Config config, std::string config_pa
   agent->alerts_ = std::move(*alerts);
   agent->collector_->add_listener([a = agent->alerts_.get()](const auto& snap) { a->on_snapshot(snap); });
   agent->metrics_view_ = std::make_unique<MetricsView>(
-      agent->config_.export_, agent->config_.breakdown == "none" ? "" : agent->config_.breakdown);
+      agent->config_.export_, std::string(breakdown_label(agent->config_.breakdown)));
   agent->metrics_view_->set_export_node_metrics(agent->config_.resources.export_node_metrics);
   agent->collector_->add_listener([v = agent->metrics_view_.get()](const auto& snap) { v->update(snap); });
   agent->collector_->add_metrics_source([a = agent->alerts_.get()](std::vector<Family>& out) {

@@ -75,7 +75,7 @@ class Agent {
   // What a reload does not change (probes and breakdown apply at restart),
   // read by HTTP threads while reload() replaces config_.
   ProbesConfig started_probes_;
-  std::string started_breakdown_;
+  Breakdown started_breakdown_ = Breakdown::kComm;
   std::vector<double> latency_le_;  // /metrics histogram buckets, seconds
   std::string config_path_;
   std::vector<SourceStatus> sources_;  // resources read from kernel files, for health

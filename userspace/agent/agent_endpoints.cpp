@@ -63,7 +63,7 @@ HttpResponse Agent::health_response() {
   nlohmann::json body = {
       {"status", all_up ? "ok" : "degraded"},
       {"version", KSCOPE_VERSION},
-      {"breakdown", started_breakdown_},
+      {"breakdown", to_string(started_breakdown_)},
       {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
       {"snapshot_sequence", snap->sequence},
       {"probes", probes},

@@ -82,7 +82,8 @@ HttpResponse AlertsApi::alerts_response(const HttpRequest& req) const {
   }
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : alerts_.rules()) {
-    rules.push_back({{"name", r.name}, {"kind", r.kind}, {"severity", r.severity}, {"scope", r.scope},
+    rules.push_back({{"name", r.name}, {"kind", to_string(r.kind())}, {"severity", to_string(r.severity)},
+                     {"scope", to_string(r.scope)},
                      {"target", r.target.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.target)}});
   }
   bool all_up = true;

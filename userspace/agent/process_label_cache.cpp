@@ -36,9 +36,9 @@ requests::ProcessLabels ProcessLabelCache::read(uint32_t tgid) const {
   requests::ProcessLabels out;
   auto comm = read_file_bounded(dir + "/comm", kMaxCommFile);
   out.service = comm ? std::string(trim_newline(*comm)) : kUnknownProcess;
-  if (breakdown_ == "comm") {
+  if (breakdown_ == Breakdown::kComm) {
     out.breakdown = out.service;
-  } else if (breakdown_ == "cgroup") {
+  } else if (breakdown_ == Breakdown::kCgroup) {
     auto cgroup = read_file_bounded(dir + "/cgroup", kMaxCgroupFile);
     out.breakdown = cgroup ? unified_path(*cgroup) : kUnknownProcess;
   }
@@ -53,7 +53,7 @@ void ProcessLabelCache::on_open(uint32_t tgid, uint32_t parent_tgid, std::string
     if (l.service == kUnknownProcess && parent_tgid != 0) l = labels(parent_tgid);
     if (l.service == kUnknownProcess && !comm.empty()) {
       l.service = comm;
-      if (breakdown_ == "comm") l.breakdown = comm;
+      if (breakdown_ == Breakdown::kComm) l.breakdown = comm;
     }
     it = cache_.emplace(tgid, Entry{std::move(l), 0}).first;
   }

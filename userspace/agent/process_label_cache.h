@@ -19,6 +19,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/breakdown.h"
+
 #include "requests/http_engine.h"
 
 namespace kscope {
@@ -28,9 +30,9 @@ inline constexpr const char* kUnknownProcess = "unknown";
 
 class ProcessLabelCache {
  public:
-  // breakdown: "comm", "cgroup" or "none". proc_root: where /proc is (tests).
-  explicit ProcessLabelCache(std::string breakdown, std::string proc_root = "/proc", size_t max_processes = 65536)
-      : breakdown_(std::move(breakdown)), proc_root_(std::move(proc_root)), max_(max_processes) {}
+  // proc_root: where /proc is (tests).
+  explicit ProcessLabelCache(Breakdown breakdown, std::string proc_root = "/proc", size_t max_processes = 65536)
+      : breakdown_(breakdown), proc_root_(std::move(proc_root)), max_(max_processes) {}
 
   // A connection of `tgid` opened / closed. `parent_tgid` (not 0): a fork
   // handed the connection from that process to `tgid`, whose labels are
@@ -55,7 +57,7 @@ class ProcessLabelCache {
   };
   requests::ProcessLabels read(uint32_t tgid) const;
 
-  std::string breakdown_;
+  Breakdown breakdown_;
   std::string proc_root_;
   size_t max_;
   std::unordered_map<uint32_t, Entry> cache_;

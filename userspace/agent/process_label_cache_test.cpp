@@ -13,13 +13,13 @@ TEST(ProcessLabelCache, ReadsCommAndTheUnifiedCgroupPath) {
   testing::TempDir proc;
   proc.write("42/comm", "nginx\n");
   proc.write("42/cgroup", "12:memory:/system.slice/nginx.service\n0::/system.slice/nginx.service\n");
-  ProcessLabelCache by_cgroup("cgroup", proc.path());
+  ProcessLabelCache by_cgroup(Breakdown::kCgroup, proc.path());
   auto l = by_cgroup.labels(42);
   EXPECT_EQ(l.service, "nginx");
   EXPECT_EQ(l.breakdown, "/system.slice/nginx.service");
-  ProcessLabelCache by_comm("comm", proc.path());
+  ProcessLabelCache by_comm(Breakdown::kComm, proc.path());
   EXPECT_EQ(by_comm.labels(42).breakdown, "nginx");
-  ProcessLabelCache none("none", proc.path());
+  ProcessLabelCache none(Breakdown::kNone, proc.path());
   EXPECT_EQ(none.labels(42).breakdown, "");
   EXPECT_EQ(by_comm.cached(), 0u) << "labels of a process without connections are not kept";
 }
@@ -29,7 +29,7 @@ TEST(ProcessLabelCache, ReadsCommAndTheUnifiedCgroupPath) {
 TEST(ProcessLabelCache, KeepsLabelsWhileConnectionsAreOpen) {
   testing::TempDir proc;
   proc.write("7/comm", "curl\n");
-  ProcessLabelCache cache("comm", proc.path());
+  ProcessLabelCache cache(Breakdown::kComm, proc.path());
   cache.on_open(7);
   cache.on_open(7);
   std::filesystem::remove_all(proc.path() + "/7");  // the process exited
@@ -50,7 +50,7 @@ TEST(ProcessLabelCache, AForkedChildAlreadyGoneTakesItsParentsLabels) {
   testing::TempDir proc;
   proc.write("100/comm", "postgres\n");
   proc.write("101/comm", "postgres: idle\n");
-  ProcessLabelCache cache("comm", proc.path());
+  ProcessLabelCache cache(Breakdown::kComm, proc.path());
   cache.on_open(100);
   cache.on_open(102, 100);  // gone already
   cache.on_open(101, 100);  // alive: read itself
@@ -67,13 +67,13 @@ TEST(ProcessLabelCache, AForkedChildAlreadyGoneTakesItsParentsLabels) {
 TEST(ProcessLabelCache, AClientAlreadyGoneIsNamedByItsOpensComm) {
   testing::TempDir proc;
   proc.write("8/comm", "nginx\n");
-  ProcessLabelCache cache("comm", proc.path());
+  ProcessLabelCache cache(Breakdown::kComm, proc.path());
   cache.on_open(7, 0, "curl");  // gone
   EXPECT_EQ(cache.labels(7).service, "curl");
   EXPECT_EQ(cache.labels(7).breakdown, "curl");
   cache.on_open(8, 0, "stale");  // alive: /proc wins (it may have exec'd since)
   EXPECT_EQ(cache.labels(8).service, "nginx");
-  ProcessLabelCache by_cgroup("cgroup", proc.path());
+  ProcessLabelCache by_cgroup(Breakdown::kCgroup, proc.path());
   by_cgroup.on_open(7, 0, "curl");
   EXPECT_EQ(by_cgroup.labels(7).service, "curl");
   EXPECT_EQ(by_cgroup.labels(7).breakdown, kUnknownProcess);  // its cgroup is not known
@@ -82,7 +82,7 @@ TEST(ProcessLabelCache, AClientAlreadyGoneIsNamedByItsOpensComm) {
 TEST(ProcessLabelCache, IsBounded) {
   testing::TempDir proc;
   for (int pid : {1, 2, 3}) proc.write(std::to_string(pid) + "/comm", "p" + std::to_string(pid) + "\n");
-  ProcessLabelCache cache("comm", proc.path(), 2);
+  ProcessLabelCache cache(Breakdown::kComm, proc.path(), 2);
   for (uint32_t pid : {1u, 2u, 3u}) cache.on_open(pid);
   EXPECT_EQ(cache.cached(), 2u);
   EXPECT_EQ(cache.labels(3).service, "p3") << "past the bound, read when asked";

@@ -38,7 +38,7 @@ Result<requests::HttpEngineConfig> http_engine_config(const Config& config) {
   out.limits.max_connections = l7.max_connections;
   out.max_series = l7.max_series;
   out.max_routes = l7.max_routes;
-  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.breakdown_label = breakdown_label(config.breakdown);
   out.max_breakdown = config.max_series;
   for (size_t i = 0; i < l7.routes.size(); ++i) {
     requests::ServiceRoutes service{l7.routes[i].service, {}};
@@ -93,7 +93,7 @@ requests::DbEngineConfig db_engine_config(const Config& config, requests::DbSyst
   out.system = system;
   out.max_connections = config.probes.l7.max_connections;
   out.max_series = config.probes.l7.max_series;
-  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.breakdown_label = breakdown_label(config.breakdown);
   out.max_breakdown = config.max_series;
   return out;
 }
@@ -102,7 +102,7 @@ requests::H2EngineConfig h2_engine_config(const Config& config) {
   requests::H2EngineConfig out;
   out.max_connections = config.probes.l7.max_connections;
   out.max_series = config.probes.l7.max_series;
-  out.breakdown_label = config.breakdown == "none" ? "" : config.breakdown;
+  out.breakdown_label = breakdown_label(config.breakdown);
   out.max_breakdown = config.max_series;
   return out;
 }

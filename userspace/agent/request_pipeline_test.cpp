@@ -7,7 +7,7 @@ namespace {
 
 TEST(RequestPipelineConfig, EngineSettingsComeFromTheConfig) {
   Config c;
-  c.breakdown = "cgroup";
+  c.breakdown = Breakdown::kCgroup;
   c.max_series = 30;
   c.probes.l7.max_series = 70;
   c.probes.l7.max_routes = 9;
@@ -24,7 +24,7 @@ TEST(RequestPipelineConfig, EngineSettingsComeFromTheConfig) {
   EXPECT_EQ(e->routes[0].service, "nginx");
   ASSERT_EQ(e->routes[0].patterns.size(), 1u);
   EXPECT_TRUE(e->routes[0].patterns[0].matches("/users/42"));
-  c.breakdown = "none";
+  c.breakdown = Breakdown::kNone;
   EXPECT_EQ(http_engine_config(c)->breakdown_label, "");
 }
 

@@ -36,13 +36,13 @@ HttpResponse ServiceMapApi::response(const HttpRequest&) {
   ServiceMapAnswer answer;
   answer.time = format_time_utc(sig->time);
   answer.interval_seconds = sig->interval_seconds;
-  answer.breakdown = breakdown_;
+  answer.breakdown = to_string(breakdown_);
   {
     std::lock_guard lock(mu_);
     const ListenerIndex* index = edges->empty() ? nullptr : &listeners();
     for (const auto& e : *edges) {
       ServiceEdgeAnswer out;
-      out.client = breakdown_ == "none" ? "host" : sanitize_utf8(e.client);
+      out.client = breakdown_ == Breakdown::kNone ? "host" : sanitize_utf8(e.client);
       out.protocol = sanitize_utf8(e.protocol);
       out.server_address = sanitize_utf8(e.server_address);
       out.server_port = sanitize_utf8(e.server_port);

@@ -12,14 +12,15 @@
 
 #include "export/http_message.h"
 #include "agent/listening_sockets.h"
+#include "model/breakdown.h"
 #include "signals/signals_engine.h"
 
 namespace kscope {
 
 class ServiceMapApi {
  public:
-  ServiceMapApi(const SignalsEngine& signals, std::string breakdown, std::string proc_root = "/proc")
-      : signals_(signals), breakdown_(std::move(breakdown)), proc_root_(std::move(proc_root)) {}
+  ServiceMapApi(const SignalsEngine& signals, Breakdown breakdown, std::string proc_root = "/proc")
+      : signals_(signals), breakdown_(breakdown), proc_root_(std::move(proc_root)) {}
 
   HttpResponse response(const HttpRequest& req);
 
@@ -27,7 +28,7 @@ class ServiceMapApi {
   const ListenerIndex& listeners();
 
   const SignalsEngine& signals_;
-  const std::string breakdown_;
+  const Breakdown breakdown_;
   const std::string proc_root_;
   std::mutex mu_;  // guards the listeners
   std::optional<ListenerIndex> listeners_;

@@ -12,13 +12,6 @@ std::string_view alert_state_name(AlertState s) {
   return "?";
 }
 
-int severity_rank(std::string_view s) {
-  if (s == "warning") return 1;
-  if (s == "critical") return 2;
-  if (s == "emergency") return 3;
-  return 0;
-}
-
 std::string_view notification_kind_name(Notification::Kind k) {
   switch (k) {
     case Notification::Kind::kFiring: return "firing";

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/severity.h"
+
 namespace kscope {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -17,12 +19,9 @@ using WallTime = std::chrono::system_clock::time_point;
 enum class AlertState { kInactive, kPending, kFiring, kResolved };
 std::string_view alert_state_name(AlertState s);
 
-// The severities in rising order; "warning" -> 1. Unknown names -> 0.
-int severity_rank(std::string_view severity);
-
 struct Alert {
   std::string rule;
-  std::string severity;
+  Severity severity = Severity::kWarning;
   std::string target;  // breakdown value, "" for the host-wide alert
   bool kernel = false;  // the target is a kernel thread (rules with kernel_threads: true)
   std::string unit;     // of value and threshold: rule_unit() ("duration", "ratio", "rate", ...)

@@ -100,12 +100,12 @@ Alert AlertEngine::make_alert(const RuleConfig& rule, const TargetId& target) co
   for (const auto& [k, v] : rule.labels) labels[k] = v;
   // kscope's own labels win: they are what identifies the alert.
   labels["alertname"] = rule.name;
-  labels["severity"] = rule.severity;
+  labels["severity"] = to_string(rule.severity);
   if (!options_.instance.empty()) labels["instance"] = options_.instance;
   labels["source"] = "kscope";
   // A rule grouped by a label of its own (source.by) names its groups by it.
-  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
-  const std::string& label = rule.kind != "slo" && !src.by.empty() ? src.by : options_.breakdown;
+  const RuleSource* src = rule.source();
+  const std::string& label = src != nullptr && !src->by.empty() ? src->by : options_.breakdown;
   if (!target.name.empty() && !label.empty()) labels[label] = sanitize_utf8(target.name);
   // A process may share a kernel thread's name: the label keeps them apart.
   if (target.kernel) labels[kKernelLabel] = "true";
@@ -119,7 +119,7 @@ void AlertEngine::fill_annotations(const RuleConfig& rule, Alert& a) const {
   const std::string unit = rule_unit(rule);
   const std::string target = a.target.empty() ? "host" : printable(a.target);
   StringPairs vars = {{"rule", rule.name},
-                      {"severity", rule.severity},
+                      {"severity", std::string(to_string(rule.severity))},
                       {"target", target},
                       {"value", format_rule_value(a.value, unit)},
                       {"threshold", format_rule_value(a.threshold, unit)}};
@@ -226,7 +226,7 @@ std::vector<Alert> AlertEngine::alerts() const {
   std::stable_sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
     auto rank = [](AlertState s) { return s == AlertState::kFiring ? 0 : s == AlertState::kPending ? 1 : 2; };
     if (rank(a.state) != rank(b.state)) return rank(a.state) < rank(b.state);
-    return severity_rank(a.severity) > severity_rank(b.severity);
+    return a.severity > b.severity;
   });
   return out;
 }
@@ -234,9 +234,10 @@ std::vector<Alert> AlertEngine::alerts() const {
 std::map<std::pair<std::string, std::string>, int> AlertEngine::firing_counts() const {
   std::map<std::pair<std::string, std::string>, int> out;
   std::lock_guard lock(mu_);
-  for (const auto& slot : rules_) out[{slot.rule.name, slot.rule.severity}] += 0;
+  // Keyed by the severity's name: the order /metrics prints them in.
+  for (const auto& slot : rules_) out[{slot.rule.name, std::string(to_string(slot.rule.severity))}] += 0;
   for (const auto& [k, inst] : instances_) {
-    if (inst.state.state == AlertState::kFiring) out[{inst.alert.rule, inst.alert.severity}] += 1;
+    if (inst.state.state == AlertState::kFiring) out[{inst.alert.rule, std::string(to_string(inst.alert.severity))}] += 1;
   }
   return out;
 }

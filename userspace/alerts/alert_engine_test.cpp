@@ -57,15 +57,15 @@ class Harness {
 RuleConfig errors_rule(double per_second) {
   RuleConfig r;
   r.name = "OpenErrors";
-  r.kind = "threshold";
-  r.severity = "critical";
+  auto& threshold = r.spec.emplace<ThresholdRule>();
+  r.severity = Severity::kCritical;
   r.labels = {{"team", "storage"}};
   r.annotations = {{"summary", "{target} fails {value} (over {threshold})"}};
-  r.threshold.source.metric = "kscope_syscall_errors_total";
-  r.threshold.source.match = {{"syscall", "openat"}, {"errno", "!=EAGAIN"}};
-  r.threshold.source.stat = "rate";
-  r.threshold.op = ">";
-  r.threshold.value = per_second;
+  threshold.source.metric = "kscope_syscall_errors_total";
+  threshold.source.match = {{"syscall", "openat"}, {"errno", "!=EAGAIN"}};
+  threshold.source.stat = "rate";
+  threshold.op = Comparison::kAbove;
+  threshold.value = per_second;
   return r;
 }
 
@@ -124,11 +124,11 @@ TEST(AlertEngine, RefreshesFiringAlertsEveryResendInterval) {
 TEST(AlertEngine, HysteresisOnASignal) {
   RuleConfig r;
   r.name = "SlowFiles";
-  r.kind = "threshold";
-  r.threshold.source.signal = "latency.syscall.p99";
-  r.threshold.value = 10e-3;
-  r.threshold.has_clear = true;
-  r.threshold.clear = 2e-3;
+  auto& threshold = r.spec.emplace<ThresholdRule>();
+  threshold.source.signal = "latency.syscall.p99";
+  threshold.value = 10e-3;
+  threshold.has_clear = true;
+  threshold.clear = 2e-3;
   Harness h({r});
   h.host.calls("fsync", "db", 100, 20'000'000);
   ASSERT_EQ(h.tick().size(), 1u);
@@ -147,7 +147,7 @@ TEST(AlertEngine, NamedTargetAndHostScope) {
   only_db.target = "db";
   RuleConfig host_wide = errors_rule(150);
   host_wide.name = "HostWide";
-  host_wide.scope = "host";
+  host_wide.scope = RuleScope::kHost;
   Harness h({only_db, host_wide});
   h.host.errors("openat", "ENOENT", "web", 100);
   h.host.errors("openat", "ENOENT", "db", 100);
@@ -171,7 +171,7 @@ TEST(AlertEngine, ReloadKeepsStateOfRulesThatStay) {
   h.host.errors("openat", "ENOENT", "web", 100);
   ASSERT_EQ(h.tick().size(), 2u);
   RuleConfig changed = keep;
-  changed.threshold.value = 6;  // same name, new threshold
+  std::get<ThresholdRule>(changed.spec).value = 6;  // same name, new threshold
   auto n = h.engine->set_rules({changed}, h.host.wall());
   ASSERT_EQ(n.size(), 1u);  // the removed rule's alert resolves
   EXPECT_EQ(n[0].alert.rule, "Gone");
@@ -202,13 +202,13 @@ TEST(AlertEngine, CooldownAfterResolve) {
 RuleConfig slo_rule() {
   RuleConfig r;
   r.name = "ReadSlo";
-  r.kind = "slo";
-  r.scope = "host";
-  r.slo.objective = 0.99;  // budget: 1% of reads over 10ms
-  r.slo.kind = "latency";
-  r.slo.match = {{"syscall", "read"}};
-  r.slo.under_seconds = 10e-3;
-  r.slo.windows = {{std::chrono::seconds(600), std::chrono::seconds(60), 10}};
+  auto& slo = r.spec.emplace<SloRule>();
+  r.scope = RuleScope::kHost;
+  slo.objective = 0.99;  // budget: 1% of reads over 10ms
+  slo.kind = SloKind::kLatency;
+  slo.match = {{"syscall", "read"}};
+  slo.under_seconds = 10e-3;
+  slo.windows = {{std::chrono::seconds(600), std::chrono::seconds(60), 10}};
   return r;
 }
 
@@ -257,13 +257,13 @@ TEST(AlertEngine, SloBurnRateNeedsBothWindows) {
 TEST(AlertEngine, RequestAvailabilitySloBurnsOn5xxOnly) {
   RuleConfig r;
   r.name = "NginxAvailability";
-  r.kind = "slo";
+  auto& slo = r.spec.emplace<SloRule>();
   r.target = "nginx";
-  r.slo.objective = 0.99;
-  r.slo.kind = "errors";
-  r.slo.metric = "http_server_request_duration_seconds";
-  r.slo.bad = {{"http_response_status_code", "=~5.."}};
-  r.slo.windows = {{std::chrono::seconds(600), std::chrono::seconds(60), 10}};
+  slo.objective = 0.99;
+  slo.kind = SloKind::kErrors;
+  slo.metric = "http_server_request_duration_seconds";
+  slo.bad = {{"http_response_status_code", "=~5.."}};
+  slo.windows = {{std::chrono::seconds(600), std::chrono::seconds(60), 10}};
   Harness h({r});
   auto serve = [&](const std::string& comm, const std::string& status, int n) {
     h.host.labeled_histogram("http_server_request_duration_seconds",
@@ -297,14 +297,14 @@ TEST(AlertEngine, RequestAvailabilitySloBurnsOn5xxOnly) {
 RuleConfig anomaly_rule(const std::string& method) {
   RuleConfig r;
   r.name = "TrafficSpike";
-  r.kind = "anomaly";
-  r.anomaly.source.signal = "traffic.syscalls_per_second";
-  r.anomaly.method = method;
-  r.anomaly.alpha = 0.1;
-  r.anomaly.window = 30;
-  r.anomaly.z = 4;
-  r.anomaly.warmup = std::chrono::seconds(60);
-  r.anomaly.min_change = 500;
+  auto& anomaly = r.spec.emplace<AnomalyRule>();
+  anomaly.source.signal = "traffic.syscalls_per_second";
+  anomaly.method = *parse_anomaly_method(method);
+  anomaly.alpha = 0.1;
+  anomaly.window = 30;
+  anomaly.z = 4;
+  anomaly.warmup = std::chrono::seconds(60);
+  anomaly.min_change = 500;
   return r;
 }
 
@@ -410,13 +410,13 @@ TEST(AlertEngine, KernelThreadsOptInAlertApartFromTheirNamesakes) {
 TEST(AlertEngine, RatioRuleGroupedByItsOwnLabel) {
   RuleConfig r;
   r.name = "CpuThrottlingHigh";
-  r.kind = "threshold";
-  r.threshold.source.metric = "kscope_cgroup_cpu_throttled_periods_total";
-  r.threshold.source.stat = "rate";
-  r.threshold.source.by = "cgroup";
-  r.threshold.source.divide_by = {"kscope_cgroup_cpu_periods_total", {}, "rate"};
-  r.threshold.op = ">";
-  r.threshold.value = 0.25;
+  auto& threshold = r.spec.emplace<ThresholdRule>();
+  threshold.source.metric = "kscope_cgroup_cpu_throttled_periods_total";
+  threshold.source.stat = "rate";
+  threshold.source.by = "cgroup";
+  threshold.source.divide_by = {"kscope_cgroup_cpu_periods_total", {}, "rate"};
+  threshold.op = Comparison::kAbove;
+  threshold.value = 0.25;
   Harness h({r});
   const Labels busy{{"cgroup", "/system.slice/pay.service"}};
   const Labels calm{{"cgroup", "/system.slice/web.service"}};

@@ -30,7 +30,7 @@ WallTime alert_since(const Alert& a) {
 AlertAnswer alert_answer(const Alert& a) {
   AlertAnswer out;
   out.rule = a.rule;
-  out.severity = a.severity;
+  out.severity = to_string(a.severity);
   out.state = alert_state_name(a.state);
   if (!a.target.empty()) out.target = sanitize_utf8(a.target);
   out.kernel = a.kernel;

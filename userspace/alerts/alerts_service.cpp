@@ -39,7 +39,7 @@ std::string api_base_url(const Config& config) {
 Result<std::unique_ptr<AlertsService>> AlertsService::create(const Config& config,
                                                              std::shared_ptr<ProfileCapturer> capturer) {
   std::unique_ptr<AlertsService> s(new AlertsService());
-  s->breakdown_ = config.breakdown == "none" ? "" : config.breakdown;
+  s->breakdown_ = breakdown_label(config.breakdown);
   s->base_url_ = api_base_url(config);
   s->enabled_ = config.alerts.enabled;
   SignalsOptions so;
@@ -162,8 +162,8 @@ StringPairs AlertsService::on_fire(const RuleConfig& rule, const Alert& alert) {
   CaptureTarget target;
   // A rule grouped by another label than the breakdown (source.by) has no
   // process or cgroup to narrow the capture to: the whole host is recorded.
-  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
-  if (!alert.target.empty() && (rule.kind == "slo" || src.by.empty())) target = {breakdown_, alert.target};
+  const RuleSource* src = rule.source();
+  if (!alert.target.empty() && (src == nullptr || src->by.empty())) target = {breakdown_, alert.target};
   auto links = captures_->start(rule.name, target, rule.capture, std::chrono::system_clock::now());
   if (!links) return {{"capture", "skipped: another capture was running"}};
   return *links;
@@ -236,7 +236,7 @@ nlohmann::json AlertsService::sinks_health(bool& all_up) const {
     SinkStats s = w->stats();
     all_up = all_up && s.up;
     arr.push_back({{"name", s.name},
-                   {"type", s.type},
+                   {"type", to_string(s.type)},
                    {"up", s.up},
                    {"last_error", s.last_error},
                    {"last_error_at", s.last_error_at == WallTime{} ? nlohmann::json(nullptr) : nlohmann::json(rfc3339(s.last_error_at))},

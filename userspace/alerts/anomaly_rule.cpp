@@ -27,7 +27,7 @@ class AnomalyEvaluator final : public RuleEvaluator {
   explicit AnomalyEvaluator(RuleConfig rule) : rule_(std::move(rule)) {}
 
   std::vector<RuleObservation> evaluate(const EvalContext& ctx) override {
-    const AnomalyRule& a = rule_.anomaly;
+    const AnomalyRule& a = std::get<AnomalyRule>(rule_.spec);
     std::vector<RuleObservation> out;
     for (const auto& [target, x] : source_values(rule_, a.source, ctx)) {
       auto it = baselines_.find(target);
@@ -42,11 +42,11 @@ class AnomalyEvaluator final : public RuleEvaluator {
       if (b.samples > 0) {
         auto [mean, sd] = stats(b);
         double diff = x - mean;
-        bool dir = a.direction == "both" ? true : a.direction == "up" ? diff > 0 : diff < 0;
+        bool dir = a.direction == AnomalyDirection::kBoth ? true : a.direction == AnomalyDirection::kUp ? diff > 0 : diff < 0;
         bool warm = ctx.now - b.first_seen >= a.warmup && b.samples >= 2;
         bool far = std::abs(diff) >= a.z * sd && std::abs(diff) > 0;
         o.breach = warm && dir && far && std::abs(diff) >= a.min_change;
-        o.threshold = a.direction == "down" ? mean - a.z * sd : mean + a.z * sd;
+        o.threshold = a.direction == AnomalyDirection::kDown ? mean - a.z * sd : mean + a.z * sd;
       }
       o.clear = !o.breach;
       learn(b, x);
@@ -61,7 +61,7 @@ class AnomalyEvaluator final : public RuleEvaluator {
 
  private:
   std::pair<double, double> stats(const Baseline& b) const {
-    if (rule_.anomaly.method == "ewma") return {b.mean, std::sqrt(b.var)};
+    if (std::get<AnomalyRule>(rule_.spec).method == AnomalyMethod::kEwma) return {b.mean, std::sqrt(b.var)};
     double sum = 0, sq = 0;
     for (double v : b.window) sum += v;
     double mean = sum / double(b.window.size());
@@ -70,7 +70,7 @@ class AnomalyEvaluator final : public RuleEvaluator {
   }
 
   void learn(Baseline& b, double x) {
-    const AnomalyRule& a = rule_.anomaly;
+    const AnomalyRule& a = std::get<AnomalyRule>(rule_.spec);
     if (b.samples == 0) {
       b.mean = x;
       b.var = 0;
@@ -81,7 +81,7 @@ class AnomalyEvaluator final : public RuleEvaluator {
       b.mean += incr;
       b.var = (1 - a.alpha) * (b.var + diff * incr);
     }
-    if (a.method == "zscore") {
+    if (a.method == AnomalyMethod::kZscore) {
       b.window.push_back(x);
       while (b.window.size() > a.window) b.window.pop_front();
     }

@@ -27,7 +27,7 @@ Notification alert(const std::string& target, Notification::Kind kind = Notifica
   Notification n;
   n.kind = kind;
   n.alert.rule = "DiskSlow";
-  n.alert.severity = severity;
+  n.alert.severity = *parse_severity(severity);
   n.alert.target = target;
   n.alert.labels = {{"alertname", "DiskSlow"}, {"comm", target}, {"instance", "db1"}, {"severity", severity},
                     {"source", "kscope"}};
@@ -60,7 +60,7 @@ TEST(Message, TitleOfOneAndOfSeveral) {
   EXPECT_EQ(batch_title({alert("postgres", Notification::Kind::kResolved)}), "[RESOLVED] critical: DiskSlow on postgres (db1)");
   auto b = ten();
   b[3].kind = Notification::Kind::kResolved;
-  b[4].alert.severity = "emergency";
+  b[4].alert.severity = Severity::kEmergency;
   std::string t = batch_title(b);
   EXPECT_THAT(t, HasSubstr("[FIRING:9, RESOLVED:1] emergency: DiskSlow on proc0, proc1, proc2"));
   EXPECT_TRUE(t.ends_with(" (db1)")) << t;
@@ -273,10 +273,10 @@ TEST(PagerDutyEvent, TriggerAndResolveShareTheKey) {
 }
 
 TEST(PagerDutyEvent, SeveritiesAndBatches) {
-  EXPECT_EQ(pagerduty_severity("info"), "info");
-  EXPECT_EQ(pagerduty_severity("warning"), "warning");
-  EXPECT_EQ(pagerduty_severity("critical"), "error");
-  EXPECT_EQ(pagerduty_severity("emergency"), "critical");
+  EXPECT_EQ(pagerduty_severity(Severity::kInfo), "info");
+  EXPECT_EQ(pagerduty_severity(Severity::kWarning), "warning");
+  EXPECT_EQ(pagerduty_severity(Severity::kCritical), "error");
+  EXPECT_EQ(pagerduty_severity(Severity::kEmergency), "critical");
   EXPECT_EQ(pagerduty_events(ten(), "R", kLinks).size(), 10u);
   Notification refresh = alert("p", Notification::Kind::kRefresh);
   EXPECT_TRUE(pagerduty_events({refresh}, "R", kLinks).empty());

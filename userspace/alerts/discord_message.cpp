@@ -10,8 +10,13 @@ namespace {
 // Embed colours: resolved green, else by severity.
 int colour(const AlertFacts& f) {
   if (f.resolved) return 0x2EB67D;
-  int rank = severity_rank(f.severity);
-  return rank >= 3 ? 0x8B0000 : rank == 2 ? 0xE01E5A : rank == 1 ? 0xECB22E : 0x36C5F0;
+  switch (f.level) {
+    case Severity::kInfo: return 0x36C5F0;
+    case Severity::kWarning: return 0xECB22E;
+    case Severity::kCritical: return 0xE01E5A;
+    case Severity::kEmergency: return 0x8B0000;
+  }
+  return 0x36C5F0;
 }
 
 // Markdown-escaped and cut to `max` bytes (Discord counts characters: a

@@ -92,7 +92,8 @@ AlertFacts alert_facts(const Notification& n) {
   AlertFacts f;
   f.resolved = n.kind == Notification::Kind::kResolved;
   f.status = f.resolved ? "RESOLVED" : "FIRING";
-  f.severity = fact(a.severity);
+  f.level = a.severity;
+  f.severity = to_string(a.severity);
   f.rule = fact(a.rule);
   f.target = fact(a.target.empty() ? std::string("host") : a.target);
   f.host = fact(label(a, "instance"));
@@ -113,11 +114,10 @@ AlertFacts alert_facts(const Notification& n) {
 }
 
 std::string batch_severity(const std::vector<Notification>& batch) {
-  std::string best;
-  for (const auto& n : batch) {
-    if (best.empty() || severity_rank(n.alert.severity) > severity_rank(best)) best = n.alert.severity;
-  }
-  return fact(best);
+  if (batch.empty()) return "";
+  Severity best = batch.front().alert.severity;
+  for (const auto& n : batch) best = std::max(best, n.alert.severity);
+  return std::string(to_string(best));
 }
 
 BatchCounts batch_counts(const std::vector<Notification>& batch) {

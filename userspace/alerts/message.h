@@ -25,7 +25,8 @@ struct MessageLinks {
 struct AlertFacts {
   bool resolved = false;
   std::string status;     // "FIRING" | "RESOLVED"
-  std::string severity;   // info | warning | critical | emergency
+  Severity level = Severity::kInfo;
+  std::string severity;   // its name: info | warning | critical | emergency
   std::string rule;
   std::string target;     // "host" for a host-wide alert
   std::string host;       // the instance label (kscope's host name)

@@ -85,7 +85,7 @@ std::vector<size_t> NotificationPolicy::routes_for(const Alert& a) const {
   std::vector<size_t> out;
   for (size_t i = 0; i < routes_.size(); ++i) {
     const Route& r = routes_[i];
-    if (!r.config.min_severity.empty() && severity_rank(a.severity) < severity_rank(r.config.min_severity)) continue;
+    if (r.config.min_severity && a.severity < *r.config.min_severity) continue;
     bool all = std::all_of(r.matchers.begin(), r.matchers.end(),
                            [&](const LabelMatcher& m) { return m.matches_value(label_value(a, m.name())); });
     if (!all) continue;

@@ -18,7 +18,7 @@ const WallTime kT0 = WallTime(std::chrono::seconds(1'800'000'000));
 Alert alert(const std::string& rule, const std::string& target, const std::string& severity = "warning") {
   Alert a;
   a.rule = rule;
-  a.severity = severity;
+  a.severity = *parse_severity(severity);
   a.target = target;
   a.state = AlertState::kFiring;
   a.labels = {{"alertname", rule}, {"comm", target}, {"severity", severity}};
@@ -60,7 +60,7 @@ TEST(NotificationPolicy, WithoutConfigEveryAlertGoesAloneAndAtOnceToEverySink) {
 TEST(NotificationPolicy, RoutesBySeverityFirstMatchUnlessContinue) {
   PolicyConfig c;
   RouteConfig crit;
-  crit.min_severity = "critical";
+  crit.min_severity = Severity::kCritical;
   crit.sinks = {"pager"};
   RouteConfig rest;
   rest.sinks = {"chat"};
@@ -71,7 +71,7 @@ TEST(NotificationPolicy, RoutesBySeverityFirstMatchUnlessContinue) {
   ASSERT_EQ(d.size(), 2u);
   for (const auto& x : d) {
     ASSERT_EQ(x.batch.size(), 1u);
-    EXPECT_EQ(x.sink, x.batch[0].alert.severity == "critical" ? "pager" : "chat");
+    EXPECT_EQ(x.sink, x.batch[0].alert.severity == Severity::kCritical ? "pager" : "chat");
   }
   c.routes[0].continue_matching = true;
   p = make(c);

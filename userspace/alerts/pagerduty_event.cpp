@@ -17,13 +17,14 @@ std::string pagerduty_dedup_key(const Alert& a) {
   return "kscope-" + rule + "-" + fmt_fingerprint(label_fingerprint(labels));
 }
 
-std::string_view pagerduty_severity(std::string_view severity) {
-  switch (severity_rank(severity)) {
-    case 0: return "info";
-    case 1: return "warning";
-    case 2: return "error";
-    default: return "critical";
+std::string_view pagerduty_severity(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kCritical: return "error";
+    case Severity::kEmergency: return "critical";
   }
+  return "critical";
 }
 
 std::vector<std::string> pagerduty_events(const std::vector<Notification>& batch, const std::string& routing_key,

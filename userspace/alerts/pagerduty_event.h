@@ -21,7 +21,7 @@ std::string pagerduty_dedup_key(const Alert& a);
 
 // kscope's four severities onto PagerDuty's four, by rank: info -> info,
 // warning -> warning, critical -> error, emergency -> critical.
-std::string_view pagerduty_severity(std::string_view severity);
+std::string_view pagerduty_severity(Severity severity);
 
 // A trigger: {routing_key, event_action: "trigger", dedup_key, client,
 // client_url, links, payload: {summary (<= 1024), source (host), severity,

@@ -72,7 +72,7 @@ std::string webhook_payload(const std::vector<Notification>& batch, const std::s
                       {"generatorURL", a.generator_url},
                       {"fingerprint", fmt_fingerprint(a.fingerprint)},
                       {"rule", a.rule},
-                      {"severity", a.severity},
+                      {"severity", to_string(a.severity)},
                       {"target", sanitize_utf8(a.target)},
                       {"value", a.value},
                       {"threshold", a.threshold}});
@@ -90,7 +90,7 @@ std::string slack_payload(const std::vector<Notification>& batch) {
     const Alert& a = n.alert;
     if (!text.empty()) text += "\n";
     text += resolved(n) ? "[RESOLVED] " : "[FIRING] ";
-    text += slack_escape(a.rule) + " (" + a.severity + ") on " +
+    text += slack_escape(a.rule) + " (" + std::string(to_string(a.severity)) + ") on " +
             slack_escape(a.target.empty() ? std::string("host") : a.target) + ": " +
             slack_escape(annotation(a, "summary"));
   }
@@ -100,7 +100,7 @@ std::string slack_payload(const std::vector<Notification>& batch) {
 std::string log_line(const Notification& n) {
   const Alert& a = n.alert;
   return "alert=" + printable(a.rule) + " state=" + std::string(notification_kind_name(n.kind)) +
-         " severity=" + a.severity + " target=" + (a.target.empty() ? std::string("host") : printable(a.target)) +
+         " severity=" + std::string(to_string(a.severity)) + " target=" + (a.target.empty() ? std::string("host") : printable(a.target)) +
          " value=" + printable(annotation(a, "value")) + " summary=\"" + printable(annotation(a, "summary")) + "\"";
 }
 

@@ -40,7 +40,7 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const nlohmann::json& 
 }
 
 nlohmann::json alert_state_json(const Alert& a) {
-  return {{"rule", a.rule},         {"severity", a.severity},   {"target", a.target},
+  return {{"rule", a.rule},         {"severity", to_string(a.severity)}, {"target", a.target},
           {"kernel", a.kernel},     {"unit", a.unit},           {"value", a.value},
           {"threshold", a.threshold}, {"active_at", time_json(a.active_at)}, {"fired_at", time_json(a.fired_at)},
           {"labels", pairs_json(a.labels)}, {"annotations", pairs_json(a.annotations)},
@@ -50,7 +50,8 @@ nlohmann::json alert_state_json(const Alert& a) {
 Alert alert_of(const nlohmann::json& j) {
   Alert a;
   a.rule = j.at("rule").get<std::string>();
-  a.severity = j.at("severity").get<std::string>();
+  const auto severity = j.at("severity").get<std::string>();
+  a.severity = parse_severity(severity).value_or(Severity::kWarning);  // a state file from a newer kscope
   a.target = j.at("target").get<std::string>();
   a.kernel = j.at("kernel").get<bool>();
   a.unit = j.at("unit").get<std::string>();

@@ -19,7 +19,7 @@ bool in_scope(const RuleConfig& rule, const TargetId& target) {
 std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, const RuleSource& source,
                                                           const EvalContext& ctx) {
   std::vector<std::pair<TargetId, double>> out;
-  const bool host = rule.scope == "host" || ctx.pair.breakdown.empty();
+  const bool host = rule.scope == RuleScope::kHost || ctx.pair.breakdown.empty();
   if (!source.signal.empty()) {
     if (host) {
       if (auto v = signal_value(ctx.signals.host, source.signal)) out.emplace_back(TargetId{}, *v);
@@ -71,8 +71,11 @@ std::vector<std::pair<TargetId, double>> source_values(const RuleConfig& rule, c
 }
 
 std::unique_ptr<RuleEvaluator> make_rule_evaluator(const RuleConfig& rule) {
-  if (rule.kind == "slo") return make_slo_evaluator(rule);
-  if (rule.kind == "anomaly") return make_anomaly_evaluator(rule);
+  switch (rule.kind()) {
+    case RuleKind::kSlo: return make_slo_evaluator(rule);
+    case RuleKind::kAnomaly: return make_anomaly_evaluator(rule);
+    case RuleKind::kThreshold: break;
+  }
   return make_threshold_evaluator(rule);
 }
 

@@ -33,7 +33,7 @@ SinkWorker::~SinkWorker() {
 
 bool SinkWorker::enqueue(const Notification& n) {
   if (n.kind == Notification::Kind::kRefresh && !transport_->wants_refresh()) return true;
-  if (severity_rank(n.alert.severity) < severity_rank(config_.min_severity)) return true;
+  if (n.alert.severity < config_.min_severity) return true;
   {
     std::lock_guard lock(mu_);
     if (queued_notes_ >= config_.queue_size) {
@@ -48,7 +48,7 @@ bool SinkWorker::enqueue(const Notification& n) {
 }
 
 bool SinkWorker::enqueue_batch(std::vector<Notification> batch) {
-  std::erase_if(batch, [&](const Notification& n) { return severity_rank(n.alert.severity) < severity_rank(config_.min_severity); });
+  std::erase_if(batch, [&](const Notification& n) { return n.alert.severity < config_.min_severity; });
   if (batch.empty()) return true;
   {
     std::lock_guard lock(mu_);

@@ -33,7 +33,7 @@ class SinkTransport {
 
 struct SinkStats {
   std::string name;
-  std::string type;
+  SinkType type = SinkType::kLog;
   bool up = true;           // the last delivery succeeded (or none was tried)
   std::string last_error;   // of the last failed attempt
   WallTime last_success{};  // when a delivery last succeeded; zero: never

@@ -18,7 +18,7 @@ Notification firing(const std::string& severity = "critical") {
   Notification n;
   n.kind = Notification::Kind::kFiring;
   n.alert.rule = "OpenErrors";
-  n.alert.severity = severity;
+  n.alert.severity = *parse_severity(severity);
   n.alert.target = "we\"b\xff";
   n.alert.labels = {{"alertname", "OpenErrors"}, {"comm", "we\"b\xff"}, {"severity", severity}};
   n.alert.annotations = {{"summary", "<b>fails</b> & more"}};
@@ -73,7 +73,7 @@ class Receiver {
 SinkConfig webhook(const std::string& url) {
   SinkConfig c;
   c.name = "hook";
-  c.type = "webhook";
+  c.type = SinkType::kWebhook;
   c.url = url;
   c.backoff = std::chrono::milliseconds(20);
   c.retries = 3;
@@ -171,7 +171,7 @@ TEST(SinkWorker, AFullQueueDropsAndCountsWithoutBlocking) {
 
 TEST(SinkWorker, SkipsRefreshesAndLowSeverityForChangeOnlySinks) {
   SinkConfig c = webhook("http://unused");
-  c.min_severity = "critical";
+  c.min_severity = Severity::kCritical;
   auto t = std::make_unique<BlockingTransport>();
   t->released = true;
   SinkWorker w(c, std::move(t));

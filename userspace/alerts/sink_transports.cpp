@@ -33,7 +33,7 @@ class WebhookTransport final : public SinkTransport {
  public:
   WebhookTransport(SinkConfig c, std::vector<std::string> headers) : c_(std::move(c)), headers_(std::move(headers)) {}
   Status deliver(const std::vector<Notification>& batch) override {
-    std::string body = c_.format == "slack" ? slack_payload(batch) : webhook_payload(batch, c_.name);
+    std::string body = c_.format == WebhookFormat::kSlack ? slack_payload(batch) : webhook_payload(batch, c_.name);
     return post(c_, c_.url, body, headers_);
   }
 
@@ -67,11 +67,16 @@ class AlertmanagerTransport final : public SinkTransport {
 
 Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& c, Nanos resend_interval,
                                                            const std::string& dashboard) {
-  if (c.type == "email") return make_email_transport(c, dashboard);
-  if (c.type == "slack") return make_slack_transport(c, dashboard);
-  if (c.type == "discord") return make_discord_transport(c, dashboard);
-  if (c.type == "teams") return make_teams_transport(c, dashboard);
-  if (c.type == "pagerduty") return make_pagerduty_transport(c, dashboard);
+  switch (c.type) {
+    case SinkType::kEmail: return make_email_transport(c, dashboard);
+    case SinkType::kSlack: return make_slack_transport(c, dashboard);
+    case SinkType::kDiscord: return make_discord_transport(c, dashboard);
+    case SinkType::kTeams: return make_teams_transport(c, dashboard);
+    case SinkType::kPagerDuty: return make_pagerduty_transport(c, dashboard);
+    case SinkType::kLog: return std::unique_ptr<SinkTransport>(std::make_unique<LogTransport>());
+    case SinkType::kWebhook:
+    case SinkType::kAlertmanager: break;  // below, with their bearer token
+  }
   std::vector<std::string> headers;
   if (!c.token_env.empty()) {
     const char* token = std::getenv(c.token_env.c_str());
@@ -82,10 +87,8 @@ Result<std::unique_ptr<SinkTransport>> make_sink_transport(const SinkConfig& c, 
     headers.push_back(std::string("Authorization: Bearer ") + token);
   }
   std::unique_ptr<SinkTransport> t;
-  if (c.type == "log") t = std::make_unique<LogTransport>();
-  else if (c.type == "webhook") t = std::make_unique<WebhookTransport>(c, headers);
-  else if (c.type == "alertmanager") t = std::make_unique<AlertmanagerTransport>(c, headers, resend_interval);
-  else return Error("sink " + c.name + ": unknown type '" + c.type + "'");
+  if (c.type == SinkType::kWebhook) t = std::make_unique<WebhookTransport>(c, headers);
+  else t = std::make_unique<AlertmanagerTransport>(c, headers, resend_interval);
   return t;
 }
 

@@ -55,10 +55,10 @@ class SloEvaluator final : public RuleEvaluator {
  public:
   explicit SloEvaluator(RuleConfig rule)
       : rule_(std::move(rule)),
-        matchers_(build_matchers(rule_.slo.match)),
-        bad_matchers_(build_matchers(rule_.slo.bad)) {
+        matchers_(build_matchers(slo().match)),
+        bad_matchers_(build_matchers(slo().bad)) {
     Nanos shortest = Nanos::max(), longest{0};
-    for (const auto& w : rule_.slo.windows) {
+    for (const auto& w : slo().windows) {
       shortest = std::min(shortest, w.short_window);
       longest = std::max(longest, w.long_window);
     }
@@ -69,7 +69,7 @@ class SloEvaluator final : public RuleEvaluator {
   }
 
   std::vector<RuleObservation> evaluate(const EvalContext& ctx) override {
-    const bool host = rule_.scope == "host" || ctx.pair.breakdown.empty();
+    const bool host = rule_.scope == RuleScope::kHost || ctx.pair.breakdown.empty();
     std::map<TargetId, std::pair<double, double>> counts;  // target -> bad, total
     auto record = [&](const TargetId& target, double bad, double total) {
       if (host != target.name.empty() || (!host && !in_scope(rule_, target))) return;
@@ -84,10 +84,10 @@ class SloEvaluator final : public RuleEvaluator {
       }
       return true;
     };
-    if (rule_.slo.kind == "latency") {
-      auto g = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) { return matches(s, false); });
+    if (slo().kind == SloKind::kLatency) {
+      auto g = histogram_increase(ctx.pair, slo().metric, [&](const Series& s) { return matches(s, false); });
       if (!g.present) return {};
-      const double limit_ns = rule_.slo.under_seconds * 1e9;
+      const double limit_ns = slo().under_seconds * 1e9;
       auto add = [&](const TargetId& t, const Histogram& h) {
         double total = double(h.count());
         record(t, std::max(0.0, total - h.count_below_ns(limit_ns)), total);
@@ -97,8 +97,8 @@ class SloEvaluator final : public RuleEvaluator {
     } else if (!bad_matchers_.empty()) {
       // Requests: the failed ones are observations of the same histogram
       // whose series also match `bad`.
-      auto total = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) { return matches(s, false); });
-      auto bad = histogram_increase(ctx.pair, rule_.slo.metric, [&](const Series& s) {
+      auto total = histogram_increase(ctx.pair, slo().metric, [&](const Series& s) { return matches(s, false); });
+      auto bad = histogram_increase(ctx.pair, slo().metric, [&](const Series& s) {
         if (!matches(s, false)) return false;
         return std::all_of(bad_matchers_.begin(), bad_matchers_.end(), [&](const LabelMatcher& m) { return m.matches(s); });
       });
@@ -120,7 +120,7 @@ class SloEvaluator final : public RuleEvaluator {
         record(t, it == bad.targets.end() ? 0 : it->second, double(h.count()));
       }
     }
-    const double budget = 1 - rule_.slo.objective;
+    const double budget = 1 - slo().objective;
     std::vector<RuleObservation> out;
     for (const auto& [target, c] : counts) {
       auto it = windows_.find(target);
@@ -138,7 +138,7 @@ class SloEvaluator final : public RuleEvaluator {
       RuleObservation o;
       o.target = it->first;
       bool first = true;
-      for (const auto& w : rule_.slo.windows) {
+      for (const auto& w : slo().windows) {
         auto burn = [&](Nanos window) {
           auto [b, t] = it->second.sum(ctx.now, window);
           return t > 0 ? (b / t) / budget : 0.0;
@@ -160,6 +160,8 @@ class SloEvaluator final : public RuleEvaluator {
   }
 
  private:
+  const SloRule& slo() const { return std::get<SloRule>(rule_.spec); }
+
   RuleConfig rule_;
   std::vector<LabelMatcher> matchers_;
   std::vector<LabelMatcher> bad_matchers_;  // requests: which observations failed

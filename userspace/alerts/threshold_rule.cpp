@@ -9,16 +9,16 @@ class ThresholdEvaluator final : public RuleEvaluator {
   explicit ThresholdEvaluator(RuleConfig rule) : rule_(std::move(rule)) {}
 
   std::vector<RuleObservation> evaluate(const EvalContext& ctx) override {
-    const ThresholdRule& t = rule_.threshold;
-    const bool above = t.op[0] == '>';
-    const bool inclusive = t.op.size() == 2;
+    const ThresholdRule& t = std::get<ThresholdRule>(rule_.spec);
+    const bool above = fires_above(t.op);
+    const bool equal_breaches = inclusive(t.op);
     std::vector<RuleObservation> out;
     for (const auto& [target, v] : source_values(rule_, t.source, ctx)) {
       RuleObservation o;
       o.target = target;
       o.value = v;
       o.threshold = t.value;
-      o.breach = above ? (inclusive ? v >= t.value : v > t.value) : (inclusive ? v <= t.value : v < t.value);
+      o.breach = above ? (equal_breaches ? v >= t.value : v > t.value) : (equal_breaches ? v <= t.value : v < t.value);
       o.clear = !t.has_clear ? !o.breach : (above ? v < t.clear : v > t.clear);
       out.push_back(o);
     }

@@ -30,7 +30,7 @@ std::optional<TraceSetup> prepare_trace(const std::string& duration, uint32_t pi
     return std::nullopt;
   }
   s.config = *base;
-  s.config.breakdown = "none";
+  s.config.breakdown = Breakdown::kNone;
   if (pid != 0) {
     auto found = find_target_process("/proc", static_cast<pid_t>(pid));
     if (!found) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <type_traits>
 
 #include "common/escape.h"
 #include "config/yaml_reader.h"
@@ -12,10 +13,13 @@
 #include "signals/signals.h"
 
 namespace kscope {
-namespace {
 
-const std::vector<std::string> kSeverities = {"info", "warning", "critical", "emergency"};
-const std::vector<std::string> kOps = {">", ">=", "<", "<="};
+// RuleConfig::kind() is the variant's index.
+static_assert(std::is_same_v<std::variant_alternative_t<size_t(RuleKind::kThreshold), RuleSpec>, ThresholdRule> &&
+              std::is_same_v<std::variant_alternative_t<size_t(RuleKind::kSlo), RuleSpec>, SloRule> &&
+              std::is_same_v<std::variant_alternative_t<size_t(RuleKind::kAnomaly), RuleSpec>, AnomalyRule>);
+
+namespace {
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -166,17 +170,13 @@ bool read_value(YamlSection& s, const std::string& key, const std::string& unit,
 
 void read_threshold(YamlSection s, ThresholdRule& out) {
   std::string unit = read_source(s, out.source, true);
-  std::string op = out.op;
+  std::string op(to_string(out.op));
   s.read("op", op);
-  static const std::vector<std::pair<std::string, std::string>> kWords = {
-      {"above", ">"}, {"gt", ">"}, {"ge", ">="}, {"below", "<"}, {"lt", "<"}, {"le", "<="}};
-  for (const auto& [w, sym] : kWords) {
-    if (op == w) op = sym;
-  }
-  if (std::find(kOps.begin(), kOps.end(), op) == kOps.end()) {
-    s.error("op", "expected one of >, >=, <, <= (quoted in YAML: op: \">\") or above, below; got '" + op + "'");
+  if (auto c = parse_comparison(op)) {
+    out.op = *c;
   } else {
-    out.op = op;
+    s.error("op", "expected one of " + enum_name_list(kComparisonNames) +
+                      " (quoted in YAML: op: \">\") or above, below; got '" + op + "'");
   }
   if (unit.empty()) {
     // The source is wrong (already reported): its unit is unknown.
@@ -188,14 +188,14 @@ void read_threshold(YamlSection s, ThresholdRule& out) {
     return;
   }
   read_value(s, "value", unit, out.value, true);
-  bool above = out.op[0] == '>';
+  const bool above = fires_above(out.op);
   if (s.has("clear_below") && s.has("clear_above")) s.error("clear_above", "give clear_below or clear_above, not both");
   if (s.has("clear_below") || s.has("clear_above")) {
     const std::string key = s.has("clear_below") ? "clear_below" : "clear_above";
     if (read_value(s, key, unit, out.clear, false)) {
       out.has_clear = true;
       if ((key == "clear_below") != above) {
-        s.error(key, std::string("with op ") + out.op + " the hysteresis field is " +
+        s.error(key, "with op " + std::string(to_string(out.op)) + " the hysteresis field is " +
                          (above ? "clear_below" : "clear_above"));
       } else if (above ? out.clear > out.value : out.clear < out.value) {
         s.error(key, std::string("must be ") + (above ? "at or below" : "at or above") + " value, so the alert clears past it");
@@ -250,7 +250,7 @@ void read_slo(YamlSection s, SloRule& out) {
   auto l = s.section("latency");
   auto e = s.section("errors");
   if (lat) {
-    out.kind = "latency";
+    out.kind = SloKind::kLatency;
     l.read("metric", out.metric);
     l.read_map("match", out.match);
     read_value(l, "under", "duration", out.under_seconds, true);
@@ -260,7 +260,7 @@ void read_slo(YamlSection s, SloRule& out) {
     }
   }
   if (errs) {
-    out.kind = "errors";
+    out.kind = SloKind::kErrors;
     e.read_map("match", out.match);
     // Requests: a duration histogram whose `bad` series failed.
     if (e.has("metric") || e.has("bad")) {
@@ -310,7 +310,7 @@ void read_slo(YamlSection s, SloRule& out) {
 
 void read_anomaly(YamlSection s, AnomalyRule& out) {
   std::string unit = read_source(s, out.source, true);
-  s.read_enum("method", out.method, {"ewma", "zscore"});
+  s.read_enum("method", out.method, kAnomalyMethodNames);
   s.read("alpha", out.alpha);
   if (out.alpha <= 0 || out.alpha > 1) s.error("alpha", "expected a smoothing factor in (0, 1], like 0.1");
   s.read("window", out.window, 5, 100000);
@@ -323,7 +323,7 @@ void read_anomaly(YamlSection s, AnomalyRule& out) {
   } else {
     read_value(s, "min_change", unit, out.min_change, false);
   }
-  s.read_enum("direction", out.direction, {"up", "down", "both"});
+  s.read_enum("direction", out.direction, kAnomalyDirectionNames);
   s.finish();
 }
 
@@ -334,12 +334,13 @@ void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
   } else if (!names.insert(out.name).second) {
     r.error("name", "duplicate rule name '" + out.name + "'");
   }
-  r.read_enum("severity", out.severity, kSeverities);
-  r.read_enum("scope", out.scope, {"targets", "host"});
+  r.read_enum("severity", out.severity, kSeverityNames);
+  r.read_enum("scope", out.scope, kRuleScopeNames);
   r.read("target", out.target);
-  if (!out.target.empty() && out.scope == "host") r.error("target", "a host-scoped rule cannot name a target");
+  const bool host = out.scope == RuleScope::kHost;
+  if (!out.target.empty() && host) r.error("target", "a host-scoped rule cannot name a target");
   r.read("kernel_threads", out.kernel_threads);
-  if (out.kernel_threads && out.scope == "host") {
+  if (out.kernel_threads && host) {
     r.error("kernel_threads", "a host-scoped rule covers the whole host, kernel threads included");
   }
   r.read_map("labels", out.labels);
@@ -357,21 +358,20 @@ void read_rule(YamlSection& r, RuleConfig& out, std::set<std::string>& names) {
   if (kinds != 1) {
     r.error("threshold", "expected exactly one of threshold:, slo: or anomaly: in rule '" + out.name + "'");
   }
+  // Each kind given is read (its mistakes reported too); two or more are
+  // already an error above.
   if (r.has("threshold")) {
-    out.kind = "threshold";
-    read_threshold(r.section("threshold"), out.threshold);
+    read_threshold(r.section("threshold"), out.spec.emplace<ThresholdRule>());
   } else {
     r.section("threshold");
   }
   if (r.has("slo")) {
-    out.kind = "slo";
-    read_slo(r.section("slo"), out.slo);
+    read_slo(r.section("slo"), out.spec.emplace<SloRule>());
   } else {
     r.section("slo");
   }
   if (r.has("anomaly")) {
-    out.kind = "anomaly";
-    read_anomaly(r.section("anomaly"), out.anomaly);
+    read_anomaly(r.section("anomaly"), out.spec.emplace<AnomalyRule>());
   } else {
     r.section("anomaly");
   }
@@ -402,13 +402,13 @@ bool valid_from(const std::string& from) {
 
 bool http_url(const std::string& url) { return url.starts_with("http://") || url.starts_with("https://"); }
 
-const std::vector<std::string> kSinkTypes = {"log",   "webhook", "alertmanager", "email",
-                                             "slack", "discord", "teams",        "pagerduty"};
-
 void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
-  s.read_enum("type", out.type, kSinkTypes);
+  // By its name first: a sink without a valid type gets no default name.
+  std::string type;
+  s.read_enum("type", type, enum_name_strings(kSinkTypeNames));
+  if (auto t = parse_sink_type(type)) out.type = *t;
   s.read("name", out.name);
-  if (out.name.empty()) out.name = out.type;
+  if (out.name.empty()) out.name = type;
   if (!out.name.empty() && !names.insert(out.name).second) {
     s.error("name", "duplicate sink name '" + out.name + "'; give each sink its own name");
   }
@@ -417,9 +417,9 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
   s.read("retries", out.retries, 0, 100);
   s.read("backoff", out.backoff);
   s.read("token_env", out.token_env);
-  s.read_enum("format", out.format, {"json", "slack"});
+  s.read_enum("format", out.format, kWebhookFormatNames);
   s.read("queue_size", out.queue_size, 1, 100000);
-  s.read_enum("min_severity", out.min_severity, kSeverities);
+  s.read_enum("min_severity", out.min_severity, kSeverityNames);
   s.read("dashboard_url", out.dashboard_url);
   s.read("from", out.from);
   s.read_strings("to", out.to);
@@ -431,18 +431,19 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
   s.read("tls_insecure", out.tls_insecure);
   s.read("routing_key_file", out.routing_key_file);
   s.read("routing_key_env", out.routing_key_env);
-  if (!s.has("type")) s.error("type", "missing; expected one of log, webhook, alertmanager, email, slack, discord, teams, pagerduty");
-  const std::string& t = out.type;
-  if (t == "pagerduty" && out.url.empty()) out.url = kPagerDutyEventsUrl;
-  if (t == "webhook" || t == "alertmanager" || t == "slack" || t == "discord" || t == "teams" || t == "pagerduty") {
+  if (!s.has("type")) s.error("type", "missing; expected one of " + enum_name_list(kSinkTypeNames));
+  const SinkType t = out.type;
+  if (t == SinkType::kPagerDuty && out.url.empty()) out.url = kPagerDutyEventsUrl;
+  if (posts_to_http_url(t)) {
     if (!http_url(out.url)) {
-      s.error("url", "expected an http:// or https:// URL for a " + t + " sink, got '" + out.url + "'");
+      s.error("url", "expected an http:// or https:// URL for a " + std::string(to_string(t)) + " sink, got '" +
+                         out.url + "'");
     }
   }
   if (!out.dashboard_url.empty() && !http_url(out.dashboard_url)) {
     s.error("dashboard_url", "expected an http:// or https:// URL, got '" + out.dashboard_url + "'");
   }
-  if (t == "email") {
+  if (t == SinkType::kEmail) {
     if (!out.url.starts_with("smtp://") && !out.url.starts_with("smtps://")) {
       s.error("url", "expected smtp://host:port (STARTTLS) or smtps://host:port (implicit TLS) for an email sink, got '" +
                          out.url + "'");
@@ -476,7 +477,7 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
       if (s.has(key)) s.error(key, std::string(key) + " applies to email sinks only");
     }
   }
-  if (t == "pagerduty") {
+  if (t == SinkType::kPagerDuty) {
     if (out.routing_key_file.empty() && out.routing_key_env.empty()) {
       s.error("routing_key_file", "missing; a pagerduty sink needs routing_key_file or routing_key_env "
                                   "(the integration key is never in the config)");
@@ -486,14 +487,14 @@ void read_sink(YamlSection& s, SinkConfig& out, std::set<std::string>& names) {
       if (s.has(key)) s.error(key, std::string(key) + " applies to pagerduty sinks only");
     }
   }
-  if (s.has("token_env") && t != "webhook" && t != "alertmanager") {
+  if (s.has("token_env") && t != SinkType::kWebhook && t != SinkType::kAlertmanager) {
     s.error("token_env", "token_env applies to webhook and alertmanager sinks only");
   }
-  if (t == "log" && (s.has("url") || s.has("dashboard_url"))) {
+  if (t == SinkType::kLog && (s.has("url") || s.has("dashboard_url"))) {
     s.error(s.has("url") ? "url" : "dashboard_url", "a log sink has no URL");
   }
   if (out.timeout.count() <= 0) s.error("timeout", "expected a positive duration like 5s");
-  if (s.has("format") && t != "webhook") s.error("format", "format applies to webhook sinks only");
+  if (s.has("format") && t != SinkType::kWebhook) s.error("format", "format applies to webhook sinks only");
   s.finish();
 }
 
@@ -505,9 +506,16 @@ std::string alert_state_dir(const AlertsConfig& alerts) {
   return std::string(env) + "/alerts";
 }
 
+const RuleSource* RuleConfig::source() const {
+  if (const auto* t = std::get_if<ThresholdRule>(&spec)) return &t->source;
+  if (const auto* a = std::get_if<AnomalyRule>(&spec)) return &a->source;
+  return nullptr;
+}
+
 std::string rule_unit(const RuleConfig& rule) {
-  if (rule.kind == "slo") return "burn";
-  const RuleSource& src = rule.kind == "anomaly" ? rule.anomaly.source : rule.threshold.source;
+  const RuleSource* source = rule.source();
+  if (source == nullptr) return "burn";
+  const RuleSource& src = *source;
   if (!src.signal.empty()) return signal_unit(src.signal);
   if (!src.divide_by.metric.empty()) return "ratio";
   const MetricType type = type_from_name(src.metric);
@@ -576,7 +584,7 @@ bool parse_rule_value(const std::string& text, const std::string& unit, double& 
 std::vector<SinkConfig> AlertsConfig::default_alert_sinks() {
   SinkConfig log;
   log.name = "log";
-  log.type = "log";
+  log.type = SinkType::kLog;
   return {log};
 }
 
@@ -586,9 +594,9 @@ namespace {
 RuleConfig default_threshold(std::string name, RuleSource source, double value, std::string summary) {
   RuleConfig r;
   r.name = std::move(name);
-  r.kind = "threshold";
-  r.threshold.source = std::move(source);
-  r.threshold.value = value;
+  ThresholdRule& t = r.spec.emplace<ThresholdRule>();
+  t.source = std::move(source);
+  t.value = value;
   r.for_duration = std::chrono::minutes(2);
   r.cooldown = std::chrono::minutes(10);
   r.annotations = {{"summary", std::move(summary)}};
@@ -596,8 +604,9 @@ RuleConfig default_threshold(std::string name, RuleSource source, double value, 
 }
 
 void with_clear(RuleConfig& r, double clear) {
-  r.threshold.has_clear = true;
-  r.threshold.clear = clear;
+  auto& t = std::get<ThresholdRule>(r.spec);
+  t.has_clear = true;
+  t.clear = clear;
 }
 
 }  // namespace
@@ -619,7 +628,7 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
                                     100, "{target} fails {value} syscalls per second"));
   rules.push_back(default_threshold("TcpRetransmitsHigh", {"errors.tcp_retransmits_per_second", "", {}, ""}, 10,
                                     "TCP retransmits at {value}/s on this host"));
-  rules.back().scope = "host";
+  rules.back().scope = RuleScope::kHost;
   rules.back().for_duration = std::chrono::minutes(5);
   // Requests each service answered (probes.l7; absent while it is off, so
   // these stay silent): failures and slowness as its clients see them.
@@ -646,7 +655,7 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
   // What the host runs out of.
   rules.push_back(default_threshold("MemoryPressureHigh", {"saturation.memory_pressure", "", {}, ""}, 0.1,
                                     "tasks stalled on memory {value} of the time on this host (threshold {threshold})"));
-  rules.back().scope = "host";
+  rules.back().scope = RuleScope::kHost;
   rules.back().for_duration = std::chrono::minutes(5);
   with_clear(rules.back(), 0.05);
   RuleSource disk{"", "kscope_block_io_latency_seconds", {{"op", "=~read|write"}}, "p99", "device", {}};
@@ -660,7 +669,7 @@ std::vector<RuleConfig> AlertsConfig::default_alert_rules() {
                         {"node_filesystem_size_bytes", writable, "sum"}};
   rules.push_back(default_threshold("FilesystemAlmostFull", filesystem, 0.1,
                                     "{target} has {value} of its space left (threshold {threshold})"));
-  rules.back().threshold.op = "<";
+  std::get<ThresholdRule>(rules.back().spec).op = Comparison::kBelow;
   rules.back().for_duration = std::chrono::minutes(5);
   with_clear(rules.back(), 0.12);
   RuleSource throttled{"", "kscope_cgroup_cpu_throttled_periods_total", {}, "rate", "cgroup",

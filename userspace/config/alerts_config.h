@@ -7,10 +7,19 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/duration.h"
+#include "config/anomaly_options.h"
+#include "config/comparison.h"
 #include "config/notify_config.h"
+#include "config/rule_kind.h"
+#include "config/rule_scope.h"
+#include "config/severity.h"
+#include "config/sink_type.h"
+#include "config/slo_kind.h"
+#include "config/webhook_format.h"
 
 namespace kscope {
 
@@ -45,7 +54,7 @@ struct RuleSource {
 
 struct ThresholdRule {
   RuleSource source;
-  std::string op = ">";  // >, >=, <, <=
+  Comparison op = Comparison::kAbove;
   double value = 0;      // base units: seconds, ratio 0..1, per second
   // Hysteresis: once firing, the alert resolves only when the value crosses
   // this (below it for > and >=, above it for < and <=). NaN-free: has_clear.
@@ -63,12 +72,12 @@ struct BurnWindow {
 
 struct SloRule {
   double objective = 0.999;  // fraction of good events
-  // "latency": good = observations of `metric` (a histogram) under `under`;
-  // "errors": bad = kscope_syscall_errors_total, total = syscall calls; or,
+  // latency: good = observations of `metric` (a histogram) under `under`;
+  // errors: bad = kscope_syscall_errors_total, total = syscall calls; or,
   // with `bad` set, total = observations of `metric` (a request duration
   // histogram) and bad = those whose series also match `bad`
   // (http_response_status_code: "=~5..").
-  std::string kind = "latency";
+  SloKind kind = SloKind::kLatency;
   std::string metric = "kscope_syscall_latency_seconds";
   StringPairs match;
   StringPairs bad;
@@ -79,22 +88,25 @@ struct SloRule {
 
 struct AnomalyRule {
   RuleSource source;
-  std::string method = "ewma";  // ewma | zscore
+  AnomalyMethod method = AnomalyMethod::kEwma;
   double alpha = 0.1;           // ewma smoothing
   uint32_t window = 60;         // zscore: samples in the rolling window
   double z = 3;                 // deviations from the baseline that count
   Nanos warmup = std::chrono::minutes(5);
   double min_change = 0;        // absolute difference from the baseline that counts, source units
-  std::string direction = "up";  // up | down | both
+  AnomalyDirection direction = AnomalyDirection::kUp;
   bool operator==(const AnomalyRule&) const = default;
 };
 
+// What a rule evaluates, in the order of RuleKind (config/rule_kind.h): a
+// rule is exactly one kind, and only that kind's fields exist.
+using RuleSpec = std::variant<ThresholdRule, SloRule, AnomalyRule>;
+
 struct RuleConfig {
   std::string name;
-  std::string severity = "warning";  // info | warning | critical | emergency
-  std::string kind;                  // threshold | slo | anomaly
-  std::string scope = "targets";     // targets (each breakdown value) | host (host-wide)
-  std::string target;                // only this breakdown value; empty: every target
+  Severity severity = Severity::kWarning;
+  RuleScope scope = RuleScope::kTargets;  // each breakdown value, or host-wide
+  std::string target;                     // only this breakdown value; empty: every target
   // Kernel threads (targets whose series carry kernel="true": ksoftirqd,
   // kworker, rcu_preempt, ...) are in scope too. Off by default: they wait
   // on busy CPUs by design, and nobody can act on their latency.
@@ -105,16 +117,18 @@ struct RuleConfig {
   uint32_t consecutive = 0;    // or this many evaluations
   Nanos cooldown{0};           // after resolving, no new firing of the same alert for this long
   Nanos capture{0};            // record flame graphs of the target this long when it fires
-  ThresholdRule threshold;
-  SloRule slo;
-  AnomalyRule anomaly;
+  RuleSpec spec;
   bool operator==(const RuleConfig&) const = default;
+
+  RuleKind kind() const { return static_cast<RuleKind>(spec.index()); }
+  // What a threshold or anomaly rule reads; nullptr for an SLO rule (its
+  // metrics are its own, SloRule).
+  const RuleSource* source() const;
 };
 
 struct SinkConfig {
   std::string name;
-  // log | webhook | alertmanager | email | slack | discord | teams | pagerduty
-  std::string type;
+  SinkType type = SinkType::kLog;
   // webhook, slack, discord, teams: the URL posted to; alertmanager: its base
   // URL (http://host:9093); pagerduty: the Events API v2 endpoint; email: the
   // SMTP server, smtp://host:587 (STARTTLS) or smtps://host:465 (implicit TLS).
@@ -123,9 +137,9 @@ struct SinkConfig {
   uint32_t retries = 5;  // after the first attempt
   Nanos backoff = std::chrono::seconds(1);  // doubled after each failed attempt, capped at 60s
   std::string token_env;                    // bearer token from this environment variable
-  std::string format = "json";              // webhook: json | slack
+  WebhookFormat format = WebhookFormat::kJson;  // webhook sinks only
   uint32_t queue_size = 256;                // notifications waiting; more are dropped and counted
-  std::string min_severity = "info";
+  Severity min_severity = Severity::kInfo;
   // Base of the dashboard link in messages; empty: alerts.external_url.
   std::string dashboard_url;
   // email: envelope and header sender ("alerts@example.com" or

@@ -58,31 +58,62 @@ alerts:
   ASSERT_TRUE(cfg) << cfg.error().to_string();
   const auto& a = cfg->alerts;
   ASSERT_EQ(a.sinks.size(), 2u);
-  EXPECT_EQ(a.sinks[1].format, "slack");
+  EXPECT_EQ(a.sinks[1].format, WebhookFormat::kSlack);
   EXPECT_EQ(a.sinks[1].backoff, std::chrono::milliseconds(200));
   ASSERT_EQ(a.rules.size(), 4u);
   const RuleConfig& r = a.rules[0];
-  EXPECT_EQ(r.kind, "threshold");
-  EXPECT_EQ(r.threshold.op, ">=");
-  EXPECT_DOUBLE_EQ(r.threshold.value, 0.05);
-  EXPECT_TRUE(r.threshold.has_clear);
-  EXPECT_DOUBLE_EQ(r.threshold.clear, 0.02);
+  EXPECT_EQ(r.kind(), RuleKind::kThreshold);
+  EXPECT_EQ(std::get<ThresholdRule>(r.spec).op, Comparison::kAtOrAbove);
+  EXPECT_DOUBLE_EQ(std::get<ThresholdRule>(r.spec).value, 0.05);
+  EXPECT_TRUE(std::get<ThresholdRule>(r.spec).has_clear);
+  EXPECT_DOUBLE_EQ(std::get<ThresholdRule>(r.spec).clear, 0.02);
   EXPECT_EQ(r.capture, std::chrono::seconds(30));
   EXPECT_EQ(r.target, "postgres");
   EXPECT_TRUE(r.kernel_threads);
   EXPECT_FALSE(a.rules[1].kernel_threads);  // kernel threads are out of scope by default
-  EXPECT_EQ(a.rules[1].threshold.op, ">");
-  EXPECT_DOUBLE_EQ(a.rules[1].threshold.value, 0.05);
+  EXPECT_EQ(std::get<ThresholdRule>(a.rules[1].spec).op, Comparison::kAbove);
+  EXPECT_DOUBLE_EQ(std::get<ThresholdRule>(a.rules[1].spec).value, 0.05);
   EXPECT_EQ(a.rules[1].consecutive, 3u);
-  EXPECT_EQ(a.rules[2].slo.kind, "errors");
-  EXPECT_DOUBLE_EQ(a.rules[2].slo.objective, 0.999);
-  ASSERT_EQ(a.rules[2].slo.windows.size(), 2u);  // the default pairs
-  EXPECT_DOUBLE_EQ(a.rules[2].slo.windows[0].factor, 14.4);
-  EXPECT_DOUBLE_EQ(a.rules[3].anomaly.min_change, 2000);
-  EXPECT_EQ(a.rules[3].anomaly.warmup, std::chrono::minutes(10));
+  EXPECT_EQ(std::get<SloRule>(a.rules[2].spec).kind, SloKind::kErrors);
+  EXPECT_DOUBLE_EQ(std::get<SloRule>(a.rules[2].spec).objective, 0.999);
+  ASSERT_EQ(std::get<SloRule>(a.rules[2].spec).windows.size(), 2u);  // the default pairs
+  EXPECT_DOUBLE_EQ(std::get<SloRule>(a.rules[2].spec).windows[0].factor, 14.4);
+  EXPECT_DOUBLE_EQ(std::get<AnomalyRule>(a.rules[3].spec).min_change, 2000);
+  EXPECT_EQ(std::get<AnomalyRule>(a.rules[3].spec).warmup, std::chrono::minutes(10));
 }
 
 // Every error names the line and says what is expected.
+// Every word with a fixed vocabulary is checked where it is read: one error
+// each, with its place, its key and the allowed values.
+TEST(AlertsConfig, UnknownWordsNameTheAllowedOnes) {
+  auto cfg = parse_config(R"(alerts:
+  sinks:
+    - {type: webhook, url: "http://127.0.0.1:1/", format: xml, min_severity: loud}
+  routes:
+    - {min_severity: Critical}
+  rules:
+    - name: A
+      severity: page
+      scope: cluster
+      threshold: {signal: latency.syscall.p99, value: 5ms}
+    - name: B
+      anomaly: {signal: traffic.syscalls_per_second, method: median, direction: sideways}
+)",
+                          "words.yaml");
+  ASSERT_FALSE(cfg);
+  const std::string m = cfg.error().message();
+  EXPECT_THAT(m, HasSubstr("words.yaml:3:59: alerts.sinks[0].format: expected one of json, slack, got 'xml'"));
+  EXPECT_THAT(m, HasSubstr("words.yaml:3:78: alerts.sinks[0].min_severity: expected one of info, warning, "
+                           "critical, emergency, got 'loud'"));
+  EXPECT_THAT(m, HasSubstr("words.yaml:5:22: alerts.routes[0].min_severity: expected one of info, warning, "
+                           "critical, emergency, got 'Critical'"));
+  EXPECT_THAT(m, HasSubstr("words.yaml:8:17: alerts.rules[0].severity: expected one of info, warning, critical, "
+                           "emergency, got 'page'"));
+  EXPECT_THAT(m, HasSubstr("words.yaml:9:14: alerts.rules[0].scope: expected one of targets, host, got 'cluster'"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[1].anomaly.method: expected one of ewma, zscore, got 'median'"));
+  EXPECT_THAT(m, HasSubstr("alerts.rules[1].anomaly.direction: expected one of up, down, both, got 'sideways'"));
+}
+
 TEST(AlertsConfig, ErrorsHaveLinesAndExpectations) {
   auto cfg = parse_config(R"(alerts:
   rules:
@@ -148,12 +179,12 @@ TEST(AlertsConfig, RequestSlos) {
   ASSERT_TRUE(cfg) << cfg.error().to_string();
   const auto& a = cfg->alerts.rules;
   ASSERT_EQ(a.size(), 3u);
-  EXPECT_EQ(a[2].slo.metric, "rpc_server_call_duration_seconds");
-  EXPECT_EQ(a[0].slo.kind, "errors");
-  EXPECT_EQ(a[0].slo.metric, "http_server_request_duration_seconds");
-  EXPECT_EQ(a[0].slo.bad, (StringPairs{{"http_response_status_code", "=~5.."}}));
-  EXPECT_EQ(a[1].slo.metric, "http_server_request_duration_seconds");
-  EXPECT_DOUBLE_EQ(a[1].slo.under_seconds, 0.3);
+  EXPECT_EQ(std::get<SloRule>(a[2].spec).metric, "rpc_server_call_duration_seconds");
+  EXPECT_EQ(std::get<SloRule>(a[0].spec).kind, SloKind::kErrors);
+  EXPECT_EQ(std::get<SloRule>(a[0].spec).metric, "http_server_request_duration_seconds");
+  EXPECT_EQ(std::get<SloRule>(a[0].spec).bad, (StringPairs{{"http_response_status_code", "=~5.."}}));
+  EXPECT_EQ(std::get<SloRule>(a[1].spec).metric, "http_server_request_duration_seconds");
+  EXPECT_DOUBLE_EQ(std::get<SloRule>(a[1].spec).under_seconds, 0.3);
 
   auto bad = parse_config(R"(alerts:
   rules:
@@ -199,7 +230,7 @@ alerts:
   EXPECT_TRUE(s[0].starttls);
   EXPECT_EQ(s[0].password_file, "/etc/kscope/smtp-password");
   EXPECT_FALSE(s[1].starttls);
-  EXPECT_EQ(s[2].type, "slack");
+  EXPECT_EQ(s[2].type, SinkType::kSlack);
   EXPECT_EQ(s[5].url, kPagerDutyEventsUrl);
   EXPECT_EQ(s[5].routing_key_env, "PD_KEY");
 }
@@ -294,12 +325,12 @@ TEST(AlertsConfig, RatioRuleByALabel) {
 )", "r.yaml");
   ASSERT_TRUE(good.ok()) << good.error().message();
   const auto& rule = good->alerts.rules.back();
-  EXPECT_EQ(rule.threshold.source.by, "mountpoint");
-  EXPECT_EQ(rule.threshold.source.stat, "sum");
-  EXPECT_EQ(rule.threshold.source.divide_by.metric, "node_filesystem_size_bytes");
-  EXPECT_EQ(rule.threshold.source.divide_by.stat, "sum");
+  EXPECT_EQ(std::get<ThresholdRule>(rule.spec).source.by, "mountpoint");
+  EXPECT_EQ(std::get<ThresholdRule>(rule.spec).source.stat, "sum");
+  EXPECT_EQ(std::get<ThresholdRule>(rule.spec).source.divide_by.metric, "node_filesystem_size_bytes");
+  EXPECT_EQ(std::get<ThresholdRule>(rule.spec).source.divide_by.stat, "sum");
   EXPECT_EQ(rule_unit(rule), "ratio");
-  EXPECT_DOUBLE_EQ(rule.threshold.value, 0.1);
+  EXPECT_DOUBLE_EQ(std::get<ThresholdRule>(rule.spec).value, 0.1);
 }
 
 }  // namespace

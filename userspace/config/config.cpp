@@ -175,7 +175,7 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   YamlSection top(root, file, "", &errors);
   top.read("interval", cfg.interval);
   top.read_enum("log_level", cfg.log_level, {"trace", "debug", "info", "warn", "error", "off"});
-  top.read_enum("breakdown", cfg.breakdown, {"comm", "cgroup", "none"});
+  top.read_enum("breakdown", cfg.breakdown, kBreakdownNames);
   top.read("max_series", cfg.max_series, 1, 100000);
   top.read("series_ttl", cfg.series_ttl);
   top.read("strict", cfg.strict);

@@ -10,6 +10,7 @@
 #include "common/duration.h"
 #include "common/result.h"
 #include "config/alerts_config.h"
+#include "model/breakdown.h"
 
 namespace kscope {
 
@@ -238,7 +239,7 @@ struct ResourcesConfig {
 struct Config {
   Nanos interval = std::chrono::seconds(1);
   std::string log_level = "info";
-  std::string breakdown = "comm";  // comm | cgroup | none
+  Breakdown breakdown = Breakdown::kComm;
   uint32_t max_series = 200;       // breakdown values per metric; the rest fold into "other"
   Nanos series_ttl = std::chrono::minutes(5);
   bool strict = false;  // a probe that fails to load is fatal

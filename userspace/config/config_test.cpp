@@ -24,7 +24,7 @@ TEST(Config, ParsesFields) {
       "x.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
   EXPECT_EQ(cfg->interval, std::chrono::milliseconds(500));
-  EXPECT_EQ(cfg->breakdown, "cgroup");
+  EXPECT_EQ(cfg->breakdown, Breakdown::kCgroup);
   EXPECT_EQ(cfg->max_series, 10u);
   EXPECT_EQ(cfg->latency_buckets_seconds, (std::vector<double>{1e-3, 10e-3}));
   EXPECT_EQ(cfg->probes.syscalls.max_entries, 128u);

@@ -11,7 +11,6 @@
 namespace kscope {
 namespace {
 
-const std::vector<std::string> kSeverityNames = {"info", "warning", "critical", "emergency"};
 const char* const kWeekdays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
 void check_matchers(YamlSection& s, const StringPairs& match) {
@@ -58,7 +57,11 @@ void read_grouping(YamlSection& s, GroupingConfig& g) {
 void read_route(YamlSection& r, RouteConfig& out, const AlertsConfig& c) {
   r.read_map("match", out.match);
   check_matchers(r, out.match);
-  if (r.has("min_severity")) r.read_enum("min_severity", out.min_severity, kSeverityNames);
+  if (r.has("min_severity")) {
+    Severity min = Severity::kInfo;
+    r.read_enum("min_severity", min, kSeverityNames);
+    out.min_severity = min;
+  }
   r.read_strings("sinks", out.sinks);
   check_sinks(r, "sinks", out.sinks, c);
   r.read("continue", out.continue_matching);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "config/severity.h"
 
 namespace kscope {
 
@@ -32,7 +33,7 @@ struct GroupingConfig {
 
 struct RouteConfig {
   StringPairs match;             // label -> "value" | "!=value" | "=~regex" | "!~regex"
-  std::string min_severity;      // "" : any
+  std::optional<Severity> min_severity;  // none: any
   std::vector<std::string> sinks;  // by name; empty: every sink. An alert no route takes is not notified
   bool continue_matching = false;  // `continue: true`: later routes are tried too
   // Overrides of notify: for this route's groups.

@@ -40,7 +40,7 @@ alerts:
   EXPECT_EQ(a.notify.rate_limits[0].messages, 10u);
   EXPECT_EQ(a.notify.flapping.transitions, 4u);
   ASSERT_EQ(a.routes.size(), 2u);
-  EXPECT_EQ(a.routes[0].min_severity, "critical");
+  EXPECT_EQ(a.routes[0].min_severity, Severity::kCritical);
   EXPECT_TRUE(a.routes[0].continue_matching);
   EXPECT_EQ(a.routes[0].escalate_to, std::vector<std::string>{"chat"});
   ASSERT_TRUE(a.routes[1].group_by.has_value());

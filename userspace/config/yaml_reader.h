@@ -13,6 +13,7 @@
 
 #include "common/duration.h"
 #include "common/result.h"
+#include "common/enum_names.h"
 
 namespace kscope {
 
@@ -32,6 +33,10 @@ class YamlSection {
   void read(const std::string& key, Nanos& out);
   // One of a fixed set of words.
   void read_enum(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
+  // One of an enum's names (common/enum_names.h), turned into the enum here
+  // once. Absent or wrong (reported as above), out keeps its value.
+  template <typename E, std::size_t N>
+  void read_enum(const std::string& key, E& out, const EnumNames<E, N>& names);
   void read_durations(const std::string& key, std::vector<double>& out_seconds);
   // A list of plain strings: [read, write].
   void read_strings(const std::string& key, std::vector<std::string>& out);
@@ -60,5 +65,12 @@ class YamlSection {
   std::vector<std::string>* errors_;
   std::set<std::string> known_;
 };
+
+template <typename E, std::size_t N>
+void YamlSection::read_enum(const std::string& key, E& out, const EnumNames<E, N>& names) {
+  std::string text(enum_name(names, out));
+  read_enum(key, text, enum_name_strings(names));
+  if (auto v = parse_enum(names, text)) out = *v;
+}
 
 }  // namespace kscope

@@ -12,10 +12,10 @@ namespace kscope {
 
 Result<TargetTunables> target_tunables(const Config& config) {
   TargetTunables t;
-  if (config.breakdown == "comm") {
-    t.breakdown = KSCOPE_BREAKDOWN_COMM;
-  } else if (config.breakdown == "cgroup") {
-    t.breakdown = KSCOPE_BREAKDOWN_CGROUP;
+  switch (config.breakdown) {
+    case Breakdown::kComm: t.breakdown = KSCOPE_BREAKDOWN_COMM; break;
+    case Breakdown::kCgroup: t.breakdown = KSCOPE_BREAKDOWN_CGROUP; break;
+    case Breakdown::kNone: break;
   }
   t.tgid = config.filter_pid;
   if (!config.filter_cgroup.empty()) {

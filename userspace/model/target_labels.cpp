@@ -80,8 +80,11 @@ void CgroupPaths::rescan(Clock::time_point now) {
 
 std::string TargetLabeler::value(const kscope_target& t, bool other) {
   if (other) return "other";
-  if (breakdown_ == "comm") return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
-  if (breakdown_ == "cgroup") return cgroups_.path(t.cgroup_id);
+  switch (breakdown_) {
+    case Breakdown::kComm: return std::string(t.comm, strnlen(t.comm, sizeof(t.comm)));
+    case Breakdown::kCgroup: return cgroups_.path(t.cgroup_id);
+    case Breakdown::kNone: break;
+  }
   return "";
 }
 

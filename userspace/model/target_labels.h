@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "model/breakdown.h"
 #include "model/snapshot.h"
 #include "kscope/abi/common.h"
 
@@ -63,11 +64,10 @@ inline constexpr const char* kKernelLabel = "kernel";
 
 class TargetLabeler {
  public:
-  // breakdown: "comm", "cgroup" or "none".
-  explicit TargetLabeler(std::string breakdown) : breakdown_(std::move(breakdown)) {}
+  explicit TargetLabeler(Breakdown breakdown) : breakdown_(breakdown), label_name_(breakdown_label(breakdown)) {}
 
   // The label name ("comm", "cgroup"), empty for none.
-  const std::string& label_name() const { return breakdown_ == "none" ? empty_ : breakdown_; }
+  const std::string& label_name() const { return label_name_; }
 
   // The label value for a kernel target; "other" for the overflow key.
   std::string value(const kscope_target& t, bool other);
@@ -79,8 +79,8 @@ class TargetLabeler {
   Labels labels(const kscope_target& t, uint32_t key_flags);
 
  private:
-  std::string breakdown_;
-  std::string empty_;
+  Breakdown breakdown_;
+  std::string label_name_;
   CgroupPaths cgroups_;
 };
 

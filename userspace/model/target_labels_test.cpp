@@ -80,7 +80,7 @@ TEST_F(CgroupPathsTest, KeepsADeadIdStillAskedFor) {
 }
 
 TEST(TargetLabelerTest, KernelThreadsAloneCarryTheKernelLabel) {
-  TargetLabeler comm("comm");
+  TargetLabeler comm(Breakdown::kComm);
   kscope_target t{};
   std::memcpy(t.comm, "kworker/0:1", 12);
   EXPECT_EQ(comm.labels(t, 0), (Labels{{"comm", "kworker/0:1"}}));
@@ -89,7 +89,7 @@ TEST(TargetLabelerTest, KernelThreadsAloneCarryTheKernelLabel) {
   // The overflow key folds every target: it is nobody's kernel thread.
   EXPECT_EQ(comm.labels(kscope_target{}, KSCOPE_KEY_OTHER), (Labels{{"comm", "other"}}));
   // No breakdown: the one host-wide series has no labels at all.
-  TargetLabeler none("none");
+  TargetLabeler none(Breakdown::kNone);
   EXPECT_TRUE(none.labels(t, KSCOPE_KEY_KERNEL).empty());
 }
 

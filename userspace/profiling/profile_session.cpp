@@ -16,7 +16,7 @@ namespace {
 
 Config probe_config(const ProfileRequest& r) {
   Config cfg;
-  cfg.breakdown = "none";
+  cfg.breakdown = Breakdown::kNone;
   cfg.filter_pid = r.tgid;
   cfg.filter_cgroup = r.cgroup;
   cfg.probes.profile.frequency = r.frequency;
