@@ -240,6 +240,79 @@ void Agent::start_events(const std::vector<std::unique_ptr<Probe>>& probes) {
   event_reader_->start(std::chrono::milliseconds(100));
 }
 
+// /api/v1/health's JSON: the probes, alert sinks, budget, sampling and the
+// last reload, with the families and breakdown the agent started with.
+std::string Agent::health_json(const ProbesConfig& families, const std::string& breakdown,
+                               const Snapshot& snap) const {
+  nlohmann::json probes = nlohmann::json::array();
+  bool all_up = true;
+  for (const auto& st : family_statuses(families, collector_->statuses())) {
+    probes.push_back({{"name", st.family}, {"probe", st.probe}, {"up", st.up}, {"reason", st.reason}});
+    all_up = all_up && (st.up || st.reason == "disabled in config");
+  }
+  nlohmann::json sinks = alerts_->sinks_health(all_up);
+  nlohmann::json body = {
+      {"status", all_up ? "ok" : "degraded"},
+      {"version", KSCOPE_VERSION},
+      {"breakdown", breakdown},
+      {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
+      {"snapshot_sequence", snap.sequence},
+      {"probes", probes},
+      {"alert_sinks", sinks},
+      {"alert_state", alerts_->state_health()},
+  };
+  // The kernel files read without BPF (resources:). A missing one (PSI off
+  // at boot, no cgroup controller) leaves its figures out and says why
+  // here; it does not make kscope degraded, as the host simply has not it.
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& src : sources_) {
+    sources.push_back({{"name", src.name}, {"available", src.available}, {"detail", src.detail}});
+  }
+  body["sources"] = sources;
+  auto budget = collector_->budget_status();
+  body["budget"] = {
+      {"cpu_percent", budget.limit_ratio * 100},
+      {"used_percent", budget.used_ratio ? nlohmann::json(*budget.used_ratio * 100) : nlohmann::json()},
+      {"bpf_percent", budget.bpf_ratio ? nlohmann::json(*budget.bpf_ratio * 100) : nlohmann::json()},
+      {"dispatch_calibrated", budget.dispatch.calibrated},
+      {"sampling_divisor", budget.sampling_divisor},
+      {"detached", budget.detached},
+      {"steps", budget.steps},
+      {"exhausted", budget.exhausted},
+      {"sheds", budget.sheds},
+      {"restores", budget.restores},
+  };
+  if (budget.degraded()) body["status"] = "degraded";
+  // Sampling mode: the syscall families are estimates (docs/sampling.md).
+  auto sampling = collector_->sampling_status();
+  body["syscall_sampling"] = {
+      {"enabled", sampling.enabled},
+      {"attach_for_seconds", sampling.attach_for_seconds},
+      {"period_seconds", sampling.period_seconds},
+      {"attached", sampling.attached},
+      {"attached_ratio", sampling.attached_ratio ? nlohmann::json(*sampling.attached_ratio) : nlohmann::json()},
+      {"cycles", sampling.cycles},
+      {"attach_failures", sampling.attach_failures},
+      {"estimated_families",
+       sampling.enabled ? nlohmann::json{"kscope_syscall_latency_seconds", "kscope_syscall_bytes_total",
+                                         "kscope_syscall_errors_total", "kscope_syscalls_total",
+                                         "kscope_syscall_seconds_total"}
+                        : nlohmann::json::array()},
+  };
+  {
+    std::lock_guard lock(reload_mu_);
+    const bool failed = !reload_error_.empty();
+    const bool reloaded = reloaded_at_ != std::chrono::system_clock::time_point{};
+    body["config"] = {{"path", config_path_},
+                      {"reload_error", failed ? nlohmann::json(reload_error_) : nlohmann::json()},
+                      {"reload_failed_at", failed ? nlohmann::json(rfc3339(reload_failed_at_)) : nlohmann::json()},
+                      {"reloaded_at", reloaded ? nlohmann::json(rfc3339(reloaded_at_)) : nlohmann::json()},
+                      {"reloads_failed", reloads_failed_}};
+    if (!reload_error_.empty()) body["status"] = "degraded";
+  }
+  return body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void Agent::install_routes() {
   std::vector<double> le = config_.latency_buckets_seconds.empty() ? default_le_seconds()
                                                                    : config_.latency_buckets_seconds;
@@ -282,74 +355,11 @@ void Agent::install_routes() {
   // read). The dashboard names its targets by the breakdown label.
   http_->route("/api/v1/health", [this, families = config_.probes,
                                   breakdown = config_.breakdown](const HttpRequest&) {
-    nlohmann::json probes = nlohmann::json::array();
-    bool all_up = true;
-    for (const auto& st : family_statuses(families, collector_->statuses())) {
-      probes.push_back({{"name", st.family}, {"probe", st.probe}, {"up", st.up}, {"reason", st.reason}});
-      all_up = all_up && (st.up || st.reason == "disabled in config");
-    }
+    // Built once per snapshot and per 100 ms (export/short_lived_body.h):
+    // the requests meanwhile share it, uptime_seconds included.
     auto snap = store_.latest();
-    nlohmann::json sinks = alerts_->sinks_health(all_up);
-    nlohmann::json body = {
-        {"status", all_up ? "ok" : "degraded"},
-        {"version", KSCOPE_VERSION},
-        {"breakdown", breakdown},
-        {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
-        {"snapshot_sequence", snap->sequence},
-        {"probes", probes},
-        {"alert_sinks", sinks},
-        {"alert_state", alerts_->state_health()},
-    };
-    // The kernel files read without BPF (resources:). A missing one (PSI off
-    // at boot, no cgroup controller) leaves its figures out and says why
-    // here; it does not make kscope degraded, as the host simply has not it.
-    nlohmann::json sources = nlohmann::json::array();
-    for (const auto& src : sources_) {
-      sources.push_back({{"name", src.name}, {"available", src.available}, {"detail", src.detail}});
-    }
-    body["sources"] = sources;
-    auto budget = collector_->budget_status();
-    body["budget"] = {
-        {"cpu_percent", budget.limit_ratio * 100},
-        {"used_percent", budget.used_ratio ? nlohmann::json(*budget.used_ratio * 100) : nlohmann::json()},
-        {"bpf_percent", budget.bpf_ratio ? nlohmann::json(*budget.bpf_ratio * 100) : nlohmann::json()},
-        {"dispatch_calibrated", budget.dispatch.calibrated},
-        {"sampling_divisor", budget.sampling_divisor},
-        {"detached", budget.detached},
-        {"steps", budget.steps},
-        {"exhausted", budget.exhausted},
-        {"sheds", budget.sheds},
-        {"restores", budget.restores},
-    };
-    if (budget.degraded()) body["status"] = "degraded";
-    // Sampling mode: the syscall families are estimates (docs/sampling.md).
-    auto sampling = collector_->sampling_status();
-    body["syscall_sampling"] = {
-        {"enabled", sampling.enabled},
-        {"attach_for_seconds", sampling.attach_for_seconds},
-        {"period_seconds", sampling.period_seconds},
-        {"attached", sampling.attached},
-        {"attached_ratio", sampling.attached_ratio ? nlohmann::json(*sampling.attached_ratio) : nlohmann::json()},
-        {"cycles", sampling.cycles},
-        {"attach_failures", sampling.attach_failures},
-        {"estimated_families",
-         sampling.enabled ? nlohmann::json{"kscope_syscall_latency_seconds", "kscope_syscall_bytes_total",
-                                           "kscope_syscall_errors_total", "kscope_syscalls_total",
-                                           "kscope_syscall_seconds_total"}
-                          : nlohmann::json::array()},
-    };
-    {
-      std::lock_guard lock(reload_mu_);
-      const bool failed = !reload_error_.empty();
-      const bool reloaded = reloaded_at_ != std::chrono::system_clock::time_point{};
-      body["config"] = {{"path", config_path_},
-                        {"reload_error", failed ? nlohmann::json(reload_error_) : nlohmann::json()},
-                        {"reload_failed_at", failed ? nlohmann::json(rfc3339(reload_failed_at_)) : nlohmann::json()},
-                        {"reloaded_at", reloaded ? nlohmann::json(rfc3339(reloaded_at_)) : nlohmann::json()},
-                        {"reloads_failed", reloads_failed_}};
-      if (!reload_error_.empty()) body["status"] = "degraded";
-    }
-    return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return HttpResponse::json(
+        *health_body_.get(snap->sequence, [&] { return health_json(families, breakdown, *snap); }));
   });
   AlertsService* a = alerts_.get();
   http_->route("/api/v1/signals", [a](const HttpRequest& req) { return a->signals_response(req); });
@@ -396,6 +406,7 @@ void Agent::note_reload(std::string error) {
     ++reloads_failed_;
   }
   reload_error_ = std::move(error);
+  health_body_.invalidate();
 }
 
 void Agent::run_until_signal() {

@@ -18,6 +18,7 @@
 #include "events/event_stream.h"
 #include "export/http_server.h"
 #include "export/metrics_view.h"
+#include "export/short_lived_body.h"
 #include "loader/bpf_support.h"
 #include "web/web_ui.h"
 
@@ -63,6 +64,7 @@ class Agent {
   // Records a SIGHUP's outcome for /api/v1/health: an error stays (and
   // makes the agent degraded) until a reload succeeds.
   void note_reload(std::string error);
+  std::string health_json(const ProbesConfig& families, const std::string& breakdown, const Snapshot& snap) const;
 
   Config config_;
   std::string config_path_;
@@ -85,6 +87,7 @@ class Agent {
   std::chrono::system_clock::time_point reload_failed_at_;  // of reload_error_
   std::chrono::system_clock::time_point reloaded_at_;       // the last good reload; epoch: none
   uint64_t reloads_failed_ = 0;
+  ShortLivedBody health_body_{std::chrono::milliseconds(100)};  // /api/v1/health
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread
