@@ -10,9 +10,11 @@
 # churn, from KSCOPE's build folder or $KSCOPE_WORKLOADS) give /metrics its
 # series (they age out after series_ttl, 5 min). Then, for each rate in
 # RATES (default "1000 2000 5000" req/s, 1,000 keep-alive connections):
-# /api/v1/health and /api/v1/signals for SECONDS (default 20) each; then
-# /metrics at 10 scrapes/s (10 connections, one scrape a second each). Every
-# line is printed with the 1-minute load average before and after it.
+# /api/v1/health and /api/v1/signals for SECONDS (default 20) each, after 2 s
+# of warm-up; then /metrics at 10 scrapes/s (10 connections, one scrape a
+# second each). Every line is printed with the 1-minute load average before
+# and after it and kscope's CPU time during it; kscope's CPU for 10 s without
+# requests is printed first, so CPU per request = (CPU - idle share) / requests.
 set -euo pipefail
 kscope=${1:?usage: open_loop.sh KSCOPE OPEN_LOOP_BENCH [SECONDS] [RATES]}
 bench=${2:?usage: open_loop.sh KSCOPE OPEN_LOOP_BENCH [SECONDS] [RATES]}
@@ -38,6 +40,10 @@ sleep 3
 la() { cut -d' ' -f1 /proc/loadavg; }
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 echo "kscope $kscope, $(curl -fsS "$url/metrics" | grep -vc '^#') /metrics series, $(nproc) CPUs"
+# kscope's own CPU without requests (collection, history), to subtract.
+c0=$(cpu)
+sleep 10
+echo "load $(la), kscope CPU idle: $(( ($(cpu) - c0) * 10 )) ms in 10 s"
 run() {
   local before c0 out
   before=$(la)
