@@ -15,6 +15,9 @@
 # second each). Every line is printed with the 1-minute load average before
 # and after it and kscope's CPU time during it; kscope's CPU for 10 s without
 # requests is printed first, so CPU per request = (CPU - idle share) / requests.
+# NICE=-10 in the environment runs kscope and the generator at that nice
+# value (the standard load and everything else at theirs): on a shared
+# host, what the server does when it gets the CPU it asks for.
 set -euo pipefail
 kscope=${1:?usage: open_loop.sh KSCOPE OPEN_LOOP_BENCH [SECONDS] [RATES]}
 bench=${2:?usage: open_loop.sh KSCOPE OPEN_LOOP_BENCH [SECONDS] [RATES]}
@@ -26,7 +29,8 @@ ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 printf 'interval: 1s\nmax_series: 2500\n' >"$tmp/kscope.yaml"
-"$kscope" run --config "$tmp/kscope.yaml" --listen "127.0.0.1:$port" --allow-second --log-level warn \
+nice=${NICE:-0}
+nice -n "$nice" "$kscope" run --config "$tmp/kscope.yaml" --listen "127.0.0.1:$port" --allow-second --log-level warn \
   >"$tmp/log" 2>&1 &
 pid=$!
 "$here/../standard_load.sh" $((seconds * 8 * $(wc -w <<<"$rates") + 120)) >/dev/null 2>&1 &
@@ -39,7 +43,7 @@ sleep 20
 sleep 3
 la() { cut -d' ' -f1 /proc/loadavg; }
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-echo "kscope $kscope, $(curl -fsS "$url/metrics" | grep -vc '^#') /metrics series, $(nproc) CPUs"
+echo "kscope $kscope (nice $nice), $(curl -fsS "$url/metrics" | grep -vc '^#') /metrics series, $(nproc) CPUs"
 # kscope's own CPU without requests (collection, history), to subtract.
 c0=$(cpu)
 sleep 10
@@ -48,7 +52,7 @@ run() {
   local before c0 out
   before=$(la)
   c0=$(cpu)
-  out=$("$bench" "127.0.0.1:$port" "$@" || true)
+  out=$(nice -n "$nice" "$bench" "127.0.0.1:$port" "$@" || true)
   echo "load $before-$(la), kscope CPU $(( ($(cpu) - c0) * 10 )) ms: $out"
 }
 for rate in $rates; do
