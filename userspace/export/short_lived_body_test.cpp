@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -11,11 +13,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A build that numbers the bodies it makes, counting in `builds`.
+std::function<std::string()> numbered_bodies(int& builds) {
+  return [&builds] { return "body " + std::to_string(++builds); };
+}
+
+const auto t0 = ShortLivedBody::Clock::time_point{} + 1h;
+
 TEST(ShortLivedBody, ReusesTheBodyWithinMaxAgeForTheSameKey) {
   ShortLivedBody cache(100ms);
   int builds = 0;
-  auto build = [&] { return "body " + std::to_string(++builds); };
-  const auto t0 = ShortLivedBody::Clock::time_point{} + 1h;
+  const auto build = numbered_bodies(builds);
   EXPECT_EQ(*cache.get(7, build, t0), "body 1");
   EXPECT_EQ(*cache.get(7, build, t0 + 99ms), "body 1");
   EXPECT_EQ(builds, 1);
@@ -24,8 +32,7 @@ TEST(ShortLivedBody, ReusesTheBodyWithinMaxAgeForTheSameKey) {
 TEST(ShortLivedBody, RebuildsAfterMaxAgeOnANewKeyAndAfterInvalidate) {
   ShortLivedBody cache(100ms);
   int builds = 0;
-  auto build = [&] { return "body " + std::to_string(++builds); };
-  const auto t0 = ShortLivedBody::Clock::time_point{} + 1h;
+  const auto build = numbered_bodies(builds);
   EXPECT_EQ(*cache.get(7, build, t0), "body 1");
   EXPECT_EQ(*cache.get(7, build, t0 + 100ms), "body 2");       // aged out
   EXPECT_EQ(*cache.get(8, build, t0 + 101ms), "body 3");       // new snapshot
