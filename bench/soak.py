@@ -19,8 +19,9 @@ nothing). The load, a few % of one core:
   - readers: GET /metrics every 5 s, /api/v1/signals every 10 s, the
     dashboard's 15-minute chart queries every 15 s, and one WebSocket client
     subscribed like the dashboard (8 chart lines, 4 target tables).
-Every minute: VmRSS, VmHWM, the history (bytes, frames, series from
-/api/v1/history, with the heap trims), the sample lines in /metrics, the
+Every minute (--sample-seconds): VmRSS, PSS, the host's load average,
+VmHWM, the history (bytes, frames, series from /api/v1/history, with the
+heap trims), the sample lines in /metrics, the
 kernel map memory (sum of memlock over the map fds in /proc/PID/fdinfo) and
 kscope's CPU seconds.
 Several --kscope binaries run side by side under the one load (each gets
@@ -81,6 +82,24 @@ def proc_status(pid):
             if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                 out[k] = int(v.split()[0])
     return out
+
+
+def pss_kb(pid):
+    """Proportional set size (/proc/PID/smaps_rollup): shared library pages
+    counted once across the soaked binaries; 0 if unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def cpu_seconds(pid):
@@ -194,13 +213,17 @@ class WsClient(threading.Thread):
 class Target:
     """One `kscope run` under test, its readers' state and its samples."""
 
-    def __init__(self, label, binary, log_path):
+    def __init__(self, label, binary, log_path, env=None):
         self.label = label
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen([binary, "run", "--listen", f"127.0.0.1:{self.port}", "--log-level", "warn"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        # --allow-second: several soaked binaries (and any kscope of the host)
+        # run at once.
+        self.proc = subprocess.Popen([binary, "run", "--listen", f"127.0.0.1:{self.port}", "--log-level", "warn",
+                                      "--allow-second"],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+        self.env = env or {}
         self.ws = WsClient("127.0.0.1", self.port)
         self.metrics_series = 0
         self.rows = []
@@ -341,15 +364,15 @@ def summarize_target(t, args):
 
     mb = lambda kb: f"{kb / 1024:.1f}"  # noqa: E731
     lines = [f"## {t.label}", "",
-             "| minute | RSS MB | peak MB | history MB | history series | frames | /metrics lines | maps MB | "
+             "| minute | RSS MB | PSS MB | load 1m | peak MB | history MB | history series | frames | /metrics lines | maps MB | "
              "kscope CPU % |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    marks = [1, 5, 15, 30, 60] if args.minutes >= 60 else sorted({1, max(1, int(args.minutes // 2)),
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    marks = [1, 5, 10, 15, 30, 60] if args.minutes >= 60 else sorted({1, max(1, int(args.minutes // 2)),
                                                                    int(args.minutes)})
     for m in marks:
         r = at(m)
         if r:
-            lines.append(f"| {m} | {mb(r['rss_kb'])} | {mb(r['hwm_kb'])} | {r['history_bytes'] / 2**20:.1f} | "
+            lines.append(f"| {m} | {mb(r['rss_kb'])} | {mb(r['pss_kb'])} | {r['load1']:.1f} | {mb(r['hwm_kb'])} | {r['history_bytes'] / 2**20:.1f} | "
                          f"{r['history_series']} | {r['history_frames']} | {r['metrics_series']} | "
                          f"{mb(r['maps_kb'])} | {r['cpu_pct']:.1f} |")
     half = slope_kb_per_min(rows, args.minutes / 2, args.minutes)
@@ -371,14 +394,22 @@ def summarize(targets, args, extra):
     lines = [f"# kscope soak: {args.minutes:g} min, embedded default config", "",
              f"started {extra['started']}; commit {extra['commit']}; "
              + ", ".join(f"{t.label}: {extra['binaries'][t.label]}" for t in targets), ""]
+    for label, env in extra.get("envs", {}).items():
+        lines.append(f"{label} runs with " + " ".join(f"{k}={v}" for k, v in env.items()))
+    if extra.get("envs"):
+        lines.append("")
     for t in targets:
         lines += summarize_target(t, args) + [""]
+    loads = sorted(r["load1"] for t in targets for r in t.rows)
+    if loads:
+        lines.append(f"host load average (1 min) over the samples: min {loads[0]:.1f}, median "
+                     f"{loads[len(loads) // 2]:.1f}, max {loads[-1]:.1f}")
     lines += [f"load: {json.dumps(extra['counts'], sort_keys=True)}",
               f"load errors: {json.dumps(extra['errors'])}" if extra["errors"] else "load errors: none"]
     return "\n".join(lines) + "\n"
 
 
-FIELDS = ["minute", "rss_kb", "hwm_kb", "anon_kb", "threads", "history_bytes", "history_frames",
+FIELDS = ["minute", "rss_kb", "pss_kb", "load1", "hwm_kb", "anon_kb", "threads", "history_bytes", "history_frames",
           "history_series", "history_dropped", "metrics_series", "maps_kb", "maps", "cpu_s", "cpu_pct",
           "ws_messages", "heap_trims", "heap_released_kb", "load_errors"]
 
@@ -393,7 +424,8 @@ def sample(t, load, t0, prev):
     maps_kb, nmaps = map_memlock_kb(t.proc.pid)
     now, cpu = time.monotonic(), cpu_seconds(t.proc.pid)
     cpu_prev, t_prev = prev
-    return {"minute": round((now - t0) / 60, 2), "rss_kb": st["VmRSS"], "hwm_kb": st["VmHWM"],
+    return {"minute": round((now - t0) / 60, 2), "rss_kb": st["VmRSS"], "pss_kb": pss_kb(t.proc.pid),
+            "load1": load_average(), "hwm_kb": st["VmHWM"],
             "anon_kb": st.get("RssAnon", 0), "threads": st.get("Threads", 0),
             "history_bytes": h.get("bytes", 0), "history_frames": h.get("frames", 0),
             "history_series": h.get("series", 0), "history_dropped": h.get("dropped_frames", 0),
@@ -412,6 +444,9 @@ def main():
     ap.add_argument("--kscope", action="append", metavar="LABEL=PATH",
                     help="a binary to soak (repeat to run several side by side under the same load, "
                          "e.g. before=/tmp/old/kscope after=build/kscope); default: BUILD/kscope")
+    ap.add_argument("--env", action="append", default=[], metavar="LABEL=VAR=VALUE",
+                    help="an environment variable for one binary's kscope run (repeatable), e.g. "
+                         "tcache=GLIBC_TUNABLES=glibc.malloc.tcache_count=7")
     ap.add_argument("--out", default="/tmp/soak")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -419,7 +454,15 @@ def main():
     binaries = dict(k.split("=", 1) for k in args.kscope) if args.kscope else None
     os.makedirs(args.out, exist_ok=True)
     work, copies = prepare(args.build, args.out, binaries)
-    targets = [Target(label, path, os.path.join(args.out, f"{label}.log")) for label, path in copies.items()]
+    envs = {}
+    for spec in args.env:
+        label, _, assignment = spec.partition("=")
+        var, _, value = assignment.partition("=")
+        envs.setdefault(label, {})[var] = value
+    if set(envs) - set(copies):
+        sys.exit(f"soak: --env for unknown labels {sorted(set(envs) - set(copies))}")
+    targets = [Target(label, path, os.path.join(args.out, f"{label}.log"), envs.get(label))
+               for label, path in copies.items()]
     for t in targets:
         if not t.wait_ready():
             for o in targets:
@@ -470,7 +513,7 @@ def run_and_summarize(args, targets, load, seconds, binaries):
     load.stop()
     for t in targets:
         t.stop()
-    extra = {"started": started, "commit": commit, "binaries": binaries or {"kscope": os.path.join(args.build, "kscope")},
+    extra = {"started": started, "commit": commit, "envs": {t.label: t.env for t in targets if t.env}, "binaries": binaries or {"kscope": os.path.join(args.build, "kscope")},
              "counts": load.counts, "errors": load.errors}
     summary = summarize(targets, args, extra)
     with open(os.path.join(args.out, "summary.md"), "w") as f:

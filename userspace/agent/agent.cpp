@@ -283,6 +283,7 @@ void Agent::note_reload(std::string error) {
     ++reloads_failed_;
   }
   reload_error_ = std::move(error);
+  health_body_.invalidate();
 }
 
 void Agent::run_until_signal() {

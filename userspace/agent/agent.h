@@ -18,6 +18,7 @@
 #include "events/event_stream.h"
 #include "export/http_server.h"
 #include "export/metrics_view.h"
+#include "export/short_lived_body.h"
 #include "loader/bpf_support.h"
 #include "web/web_ui.h"
 
@@ -65,6 +66,9 @@ class Agent {
   HttpResponse metrics_response(const HttpRequest& req);
   HttpResponse events_response(const HttpRequest& req);
   HttpResponse health_response();
+  // /api/v1/health's JSON: the probes, alert sinks, budget, sampling and the
+  // last reload, with the families and breakdown the agent started with.
+  std::string health_json(const Snapshot& snap) const;
   void start_events(const std::vector<std::unique_ptr<Probe>>& probes);
   void reload();
   // Records a SIGHUP's outcome for /api/v1/health: an error stays (and
@@ -99,6 +103,7 @@ class Agent {
   std::chrono::system_clock::time_point reload_failed_at_;  // of reload_error_
   std::chrono::system_clock::time_point reloaded_at_;       // the last good reload; epoch: none
   uint64_t reloads_failed_ = 0;
+  ShortLivedBody health_body_{std::chrono::milliseconds(100)};  // /api/v1/health
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and every thread

@@ -52,20 +52,26 @@ HttpResponse Agent::events_response(const HttpRequest& req) {
 // replaces config_ while HTTP threads read). The dashboard names its targets
 // by the breakdown label.
 HttpResponse Agent::health_response() {
+  // Built once per snapshot and per 100 ms (export/short_lived_body.h): the
+  // requests meanwhile share it, uptime_seconds included.
+  auto snap = store_.latest();
+  return HttpResponse::json(*health_body_.get(snap->sequence, [&] { return health_json(*snap); }));
+}
+
+std::string Agent::health_json(const Snapshot& snap) const {
   nlohmann::json probes = nlohmann::json::array();
   bool all_up = true;
   for (const auto& st : family_statuses(started_probes_, collector_->statuses())) {
     probes.push_back({{"name", st.family}, {"probe", st.probe}, {"up", st.up}, {"reason", st.reason}});
     all_up = all_up && (st.up || st.reason == "disabled in config");
   }
-  auto snap = store_.latest();
   nlohmann::json sinks = alerts_->sinks_health(all_up);
   nlohmann::json body = {
       {"status", all_up ? "ok" : "degraded"},
       {"version", KSCOPE_VERSION},
       {"breakdown", to_string(started_breakdown_)},
       {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
-      {"snapshot_sequence", snap->sequence},
+      {"snapshot_sequence", snap.sequence},
       {"probes", probes},
       {"alert_sinks", sinks},
       {"alert_state", alerts_->state_health()},
@@ -119,7 +125,7 @@ HttpResponse Agent::health_response() {
                       {"reloads_failed", reloads_failed_}};
     if (!reload_error_.empty()) body["status"] = "degraded";
   }
-  return HttpResponse::json(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace kscope

@@ -1,13 +1,9 @@
 // kscope: eBPF golden signals, flame graphs and alerts for a Linux host.
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 
 int main(int argc, char** argv) {
-  // One malloc arena per HTTP worker thread kept ~30 MB of freed /metrics
-  // bodies resident; two arenas are plenty for kscope's few threads.
-  mallopt(M_ARENA_MAX, 2);
   CLI::App app{"kscope: per-syscall latency, scheduler saturation, TCP errors, on- and off-CPU "
                "flame graphs, alerts and a Prometheus endpoint, from eBPF."};
   app.require_subcommand(1);

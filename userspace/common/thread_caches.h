@@ -9,6 +9,13 @@
 // heaptrack did not see as in use. kscope allocates tens of thousands of
 // blocks a second, which the arenas serve as fast without the cache.
 //
+// Remeasured with 11 threads (2026-12-07, bench/glibc_soak: variants side
+// by side for an hour, figures in bench/README.md): with the arena limit of
+// the time (two arenas) the cache cost nothing (+0.0 MB RSS at the hour).
+// That limit is gone now (glibc's own arena count saved 1.9 MB), and
+// without the limit the cache back on cost +1.9 MB (minutes 30-40 of a
+// second run beside its own control). So it stays.
+//
 // The cache is set up before main (GLIBC_TUNABLES is read by the dynamic
 // loader), so kscope executes itself again, once, with
 // glibc.malloc.tcache_count=0 added to the environment. Same PID, same
