@@ -9,11 +9,13 @@ namespace {
 
 std::string percent(double ratio) { return fmt::format("{:.2f}%", ratio * 100); }
 
-void set_status(std::vector<ProbeStatus>& statuses, const std::string& probe, bool up, std::string reason) {
+// Every status of the probe gets the reason (a move would leave the second
+// one empty).
+void set_status(std::vector<ProbeStatus>& statuses, const std::string& probe, bool up, const std::string& reason) {
   for (auto& st : statuses) {
     if (st.name == probe) {
       st.up = up;
-      st.reason = std::move(reason);
+      st.reason = reason;
     }
   }
 }
