@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "loader/bpf_support.h"
 #include "loader/probe.h"
+#include "probes/probe_registry.h"
 
 namespace kscope {
 namespace {
