@@ -6,17 +6,12 @@
 
 #include "api/alert_answer.h"
 #include "api/capture_answer.h"
+#include "api/json_read.h"
 #include "api/query_answer.h"
 #include "common/time_format.h"
 
 namespace kscope {
 namespace {
-
-std::optional<double> num(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it != j.end() && it->is_number()) return it->get<double>();
-  return std::nullopt;
-}
 
 // A span as people say it: "45s", "10m", "1h 30m" (rounded to the second).
 std::string format_span(double seconds) {
@@ -169,10 +164,10 @@ void compute_trends(ReportData& data) {
 
 void apply_history_json(ReportData& data, const nlohmann::json& j) {
   if (!j.is_object()) return;
-  const auto frames = num(j, "frames");
-  const auto oldest = num(j, "oldest");
+  const auto frames = json_number(j, "frames");
+  const auto oldest = json_number(j, "oldest");
   if (frames && *frames > 0 && oldest && *oldest > 0) data.history_oldest = *oldest;
-  if (auto retention = num(j, "retention_seconds"); retention && *retention > 0) data.retention_seconds = *retention;
+  if (auto retention = json_number(j, "retention_seconds"); retention && *retention > 0) data.retention_seconds = *retention;
 }
 
 std::optional<double> history_covered_seconds(const ReportData& data) {
